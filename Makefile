@@ -1,0 +1,39 @@
+# qms: two commands on a fresh machine with Python 3.11 and make: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+
+.PHONY: run test test-pg bench translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(VENV)/.installed $@
+
+translations: | $(BIN)/python
+	$(BIN)/pybabel compile --use-fuzzy -q -d qms/translations
+
+## run: install, migrate, load the demo commune on first run, serve http://127.0.0.1:$(PORT)
+run: $(VENV)/.installed translations
+	QMS_DEMO=1 $(BIN)/qms db upgrade
+	QMS_DEMO=1 $(BIN)/qms demo load --if-empty
+	QMS_DEMO=1 $(BIN)/qms serve --port $(PORT)
+
+## test: the whole suite (SQLite; PostgreSQL too when QMS_TEST_DATABASE_URL is set)
+test: $(VENV)/.installed-test translations
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+## bench: timing goals, printed as medians and ratios (not part of `make test`)
+bench: $(VENV)/.installed-test translations
+	$(BIN)/python -m tests.benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,79 @@
+"""qms: an ISO 9001:2015 quality-management system for a commune's one-stop shop."""
+import uuid
+
+from flask import Flask, g, request
+
+from qms.config import load_settings
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates",
+                instance_path=(test_config or {}).get("INSTANCE_PATH"))
+    load_settings(app, test_config)
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app):
+    from qms.extensions import babel, csrf, db, login_manager, migrate
+    from qms.i18n import select_locale, select_timezone
+    import qms.models  # noqa: F401  (every table on the metadata)
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from qms.db import configure_sqlite
+        with app.app_context():
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
+                   default_translation_directories="translations")
+    from qms.auth.login import init_login
+    init_login(app, login_manager)
+
+
+def register_request_hooks(app):
+    from qms.audit.services import reset_audit_context, set_audit_context
+    from qms.core.access import enforce_access
+    from qms.core.security import set_security_headers
+
+    @app.before_request
+    def start_request():
+        g.request_id = (request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
+        g.audit_token = set_audit_context(ip=request.remote_addr or "", request_id=g.request_id)
+
+    app.before_request(enforce_access)
+
+    @app.after_request
+    def finish_request(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        return set_security_headers(response)
+
+    @app.teardown_request
+    def end_request(exc):
+        token = g.pop("audit_token", None)
+        if token is not None:
+            reset_audit_context(token)
+
+
+def register_blueprints(app):
+    from qms.api import bp as api_bp
+    from qms.audit.views import bp as audit_bp
+    from qms.auth.views import bp as auth_bp
+    from qms.admin.views import bp as admin_bp
+    from qms.home.views import bp as home_bp
+    for bp in (home_bp, auth_bp, admin_bp, audit_bp, api_bp):
+        app.register_blueprint(bp)
+
+
+def register_errorhandlers(app):
+    from qms.errors import init_errors
+    init_errors(app)
+
+
+def register_template_helpers(app):
+    from qms.i18n import init_template_helpers
+    init_template_helpers(app)

@@ -1,0 +1,57 @@
+"""The append-only, hash-chained audit trail."""
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qms.db import UTCDateTime, db, utcnow
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_commune_seq", "commune_id", "seq"),
+        Index("ix_audit_events_commune_action_seq", "commune_id", "action", "seq"),
+        Index("ix_audit_events_commune_actor_seq", "commune_id", "actor_id", "seq"),
+        Index("ix_audit_events_commune_entity_seq", "commune_id", "entity_type", "entity_id", "seq"),
+        Index("ix_audit_events_commune_occurred", "commune_id", "occurred_at"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    commune_id: Mapped[Optional[int]] = mapped_column(ForeignKey("communes.id"))
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(80))
+    entity_type: Mapped[str] = mapped_column(String(60), default="")
+    entity_id: Mapped[str] = mapped_column(String(60), default="")
+    changes: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON: {field: [old, new]}
+    reason: Mapped[str] = mapped_column(Text, default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    request_id: Mapped[str] = mapped_column(String(64), default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(db.Model):
+    """One row: the last sequence number and hash. Writers lock it, so the chain never forks."""
+
+    __tablename__ = "audit_chain_head"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+
+
+class AuditCheckpoint(db.Model):
+    """A chain head signed with a key kept outside the database (instance/audit-checkpoint.key)."""
+
+    __tablename__ = "audit_checkpoints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[str] = mapped_column(String(128))

@@ -1,0 +1,93 @@
+"""The auditor's page: the trail with filters, each record's history, CSV export, chain verification."""
+import csv
+import io
+
+from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from qms.audit.queries import TrailFilter, changes_of, iterate, page, parse_cursor
+from qms.audit.services import load_checkpoint_key, verify_chain
+from qms.auth.forms import ConfirmForm
+from qms.auth.models import ADMINISTRATOR, AUDITOR, QUALITY_OFFICER, User
+from qms.core.access import allow
+from qms.core.nav import register_nav
+from qms.db import DomainError, db
+from qms.i18n import format_datetime
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+TRAIL_READERS = (AUDITOR, QUALITY_OFFICER, ADMINISTRATOR)
+
+
+def _commune_users():
+    return list(db.session.scalars(select(User).where(User.commune_id == current_user.commune_id)
+                                   .order_by(User.full_name)))
+
+
+def _render_trail(template, trail, **extra):
+    size = current_app.config["QMS_AUDIT_PAGE_SIZE"]
+    events, next_cursor = page(trail, before=parse_cursor(request.args.get("before")), size=size)
+    return render_template(template, events=events, next_cursor=next_cursor, trail=trail,
+                           users=_commune_users(), changes_of=changes_of, verify_form=ConfirmForm(),
+                           is_first_page=not request.args.get("before"), **extra)
+
+
+@bp.get("/")
+@allow(*TRAIL_READERS)
+def index():
+    try:
+        trail = TrailFilter.from_args(current_user.commune_id, request.args)
+    except DomainError as exc:
+        trail = TrailFilter(commune_id=current_user.commune_id)
+        return _render_trail("audit/index.html", trail, filter_error=str(exc.message)), 400
+    return _render_trail("audit/index.html", trail, filter_error=None)
+
+
+@bp.get("/records/<entity_type>/<entity_id>")
+@allow(*TRAIL_READERS)
+def record_history(entity_type, entity_id):
+    trail = TrailFilter(commune_id=current_user.commune_id, entity_type=entity_type[:60],
+                        entity_id=entity_id[:60])
+    return _render_trail("audit/record.html", trail)
+
+
+CSV_COLUMNS = ("seq", "time_vn", "user", "action", "entity_type", "entity_id", "changes", "reason", "ip",
+               "request_id", "hash")
+
+
+@bp.get("/export.csv")
+@allow(*TRAIL_READERS)
+def export_csv():
+    trail = TrailFilter.from_args(current_user.commune_id, request.args)
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        buffer.write("\ufeff")  # Excel opens UTF-8 Vietnamese correctly only with a BOM
+        writer.writerow(CSV_COLUMNS)
+        for n, e in enumerate(iterate(trail)):
+            writer.writerow((e.seq, format_datetime(e.occurred_at, seconds=True), e.actor_name, e.action,
+                             e.entity_type, e.entity_id, e.changes, e.reason, e.ip, e.request_id, e.hash))
+            if n % 500 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    return Response(stream_with_context(rows()), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=audit-trail.csv"})
+
+
+@bp.post("/verify")
+@allow(*TRAIL_READERS)
+def verify():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        raise DomainError(_l("The form has expired. Reload the page and try again."), code="csrf")
+    key = load_checkpoint_key(current_app.instance_path)
+    result = verify_chain(key=key)
+    return render_template("audit/verify.html", result=result, checked_signatures=key is not None)
+
+
+register_nav("audit.index", _l("Audit trail"), order=80)

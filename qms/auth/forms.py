@@ -1,0 +1,66 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(_l("Enter your user name.")), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    next = HiddenField()
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    next = HiddenField()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a new password."))])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[EqualTo("new_password", _l("The two passwords differ."))])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(_l("Give the token a name.")), Length(max=100)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes state: only its CSRF token and an optional reason."""
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(_l("Enter a user name.")), Length(max=64)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the person's full name.")), Length(max=200)])
+    email = StringField(_l("E-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter a password."))])
+    roles = MultiCheckboxField(_l("Roles"), choices=[])
+    units = MultiCheckboxField(_l("Units"), choices=[], coerce=int)
+    locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+
+
+class EditUserForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the person's full name.")), Length(max=200)])
+    email = StringField(_l("E-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=200)])
+    roles = MultiCheckboxField(_l("Roles"), choices=[])
+    units = MultiCheckboxField(_l("Units"), choices=[], coerce=int)
+    reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=500)])
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a new password."))])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class UnitForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a code.")), Length(max=32)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
+    is_one_stop = BooleanField(_l("This is the one-stop shop"))

@@ -1,0 +1,50 @@
+"""Password hashing (argon2id) and the password policy."""
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+from qms.db import DomainError
+
+# The most common passwords (zxcvbn's list, from leaked password corpora), looked up lower-cased.
+_COMMON = frozenset(FREQUENCY_LISTS["passwords"][:10000])
+
+
+def _hasher():
+    cfg = current_app.config
+    return PasswordHasher(time_cost=cfg["QMS_ARGON2_TIME_COST"], memory_cost=cfg["QMS_ARGON2_MEMORY_KIB"],
+                          parallelism=cfg["QMS_ARGON2_PARALLELISM"])
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_policy(password: str, username: str = "") -> None:
+    """Raise DomainError unless the password is long enough and not a common one."""
+    minimum = current_app.config["QMS_PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise DomainError(_l("The password must have at least %(n)d characters.", n=minimum), code="weak_password")
+    lowered = password.lower()
+    if lowered in _COMMON or (username and username.lower() in lowered):
+        raise DomainError(_l("This password is too common or too easy to guess; choose another."),
+                          code="weak_password")
+
+
+# A valid hash to verify against when the user does not exist, so timing does not reveal it.
+_DUMMY = None
+
+
+def dummy_check(password: str) -> None:
+    global _DUMMY
+    if _DUMMY is None:
+        _DUMMY = hash_password("not-a-real-password-0")
+    check_password(_DUMMY, password)

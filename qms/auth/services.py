@@ -1,0 +1,312 @@
+"""Accounts, sign-in, sessions and API tokens. Every change records its audit event."""
+import datetime as dt
+import hashlib
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from qms.audit.services import diff, record_event
+from qms.auth.models import ALL_ROLES, ApiToken, AuthSession, Commune, LoginAttempt, Role, Unit, User
+from qms.auth.passwords import check_password, check_policy, dummy_check, hash_password
+from qms.db import DomainError, db, utcnow
+
+LOCALES = ("vi", "en")
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def find_user(username: str):
+    return db.session.scalar(select(User).where(func.lower(User.username) == (username or "").strip().lower()))
+
+
+# --- sign-in -----------------------------------------------------------------------------------
+
+class SignInRefused(DomainError):
+    pass
+
+
+def authenticate(username, password, *, ip="", max_attempts=5, lockout_minutes=15):
+    """Check a sign-in attempt and return the user, or raise SignInRefused.
+
+    After `max_attempts` failures on one account within `lockout_minutes`, the account refuses
+    every attempt (even with the right password) for `lockout_minutes`. Attempts are counted
+    in the database, so the lock holds across worker processes and servers.
+    """
+    now = utcnow()
+    username = (username or "").strip()
+    user = find_user(username)
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        record_event(None, "auth.sign_in_refused", user, commune_id=user.commune_id,
+                     reason="account locked")
+        raise SignInRefused(_l("Too many failed attempts: this account is locked for %(m)d minutes.",
+                               m=lockout_minutes), code="locked", status=429)
+    ok = check_password(user.password_hash, password) if user is not None else dummy_check(password)
+    db.session.add(LoginAttempt(username=username.lower()[:64], user_id=user.id if user else None,
+                                attempted_at=now, succeeded=bool(ok and user.is_active_account), ip=ip))
+    if user is not None and ok and user.is_active_account:
+        user.locked_until = None
+        record_event(user, "auth.sign_in", user)
+        return user
+    if user is None:
+        record_event(None, "auth.sign_in_failed", entity_type="user", entity_id="",
+                     changes={"username": (None, username[:64])})
+        raise SignInRefused(_l("Wrong user name or password."), code="bad_credentials", status=401)
+    if ok and not user.is_active_account:
+        record_event(None, "auth.sign_in_failed", user, reason="account disabled")
+        raise SignInRefused(_l("This account is disabled. Ask the administrator."), code="disabled", status=403)
+    record_event(None, "auth.sign_in_failed", user, reason="wrong password")
+    window_start = now - dt.timedelta(minutes=lockout_minutes)
+    last_success = db.session.scalar(
+        select(func.max(LoginAttempt.attempted_at)).where(LoginAttempt.user_id == user.id, LoginAttempt.succeeded))
+    if last_success is not None and last_success > window_start:
+        window_start = last_success
+    failures = db.session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.user_id == user.id, LoginAttempt.succeeded.is_(False),
+            LoginAttempt.attempted_at > window_start))
+    if failures >= max_attempts:
+        record_event(None, "auth.locked_out", user,
+                     changes=diff(user, locked_until=now + dt.timedelta(minutes=lockout_minutes)),
+                     reason=f"{failures} failed attempts")
+        raise SignInRefused(_l("Too many failed attempts: this account is locked for %(m)d minutes.",
+                               m=lockout_minutes), code="locked", status=429)
+    raise SignInRefused(_l("Wrong user name or password."), code="bad_credentials", status=401)
+
+
+def start_session(user, *, ip="", user_agent=""):
+    """Open a server-side session; returns the key the cookie carries."""
+    key = secrets.token_urlsafe(32)
+    db.session.add(AuthSession(key_hash=_sha256(key), user_id=user.id, ip=ip[:64],
+                               user_agent=(user_agent or "")[:300]))
+    db.session.flush()
+    return key
+
+
+def load_session(key, idle_minutes):
+    """The live session for this key, or None. An idle session is ended here."""
+    if not key:
+        return None
+    auth = db.session.scalar(select(AuthSession).where(AuthSession.key_hash == _sha256(key)))
+    if auth is None or auth.ended_at is not None or not auth.user.is_active_account:
+        return None
+    now = utcnow()
+    if now - auth.last_seen_at > dt.timedelta(minutes=idle_minutes):
+        auth.ended_at = now
+        record_event(auth.user, "auth.session_expired", auth.user, reason="idle timeout")
+        return None
+    if now - auth.last_seen_at > dt.timedelta(seconds=30):
+        auth.last_seen_at = now
+    return auth
+
+
+def end_session(key, user):
+    """Sign out: the session is ended on the server, so a copied cookie stops working."""
+    auth = db.session.scalar(select(AuthSession).where(AuthSession.key_hash == _sha256(key or "")))
+    if auth is not None and auth.ended_at is None:
+        auth.ended_at = utcnow()
+    record_event(user, "auth.sign_out", user)
+
+
+def _end_all_sessions(user):
+    db.session.execute(update(AuthSession).where(AuthSession.user_id == user.id, AuthSession.ended_at.is_(None))
+                       .values(ended_at=utcnow()).execution_options(synchronize_session=False))
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+def _roles_by_code(codes):
+    codes = sorted(set(codes))
+    unknown = set(codes) - set(ALL_ROLES) - set(db.session.scalars(select(Role.code)))
+    if unknown:
+        raise DomainError(_l("Unknown role: %(r)s", r=", ".join(sorted(unknown))))
+    return list(db.session.scalars(select(Role).where(Role.code.in_(codes)).order_by(Role.id)))
+
+
+def _units_of(commune_id, unit_ids):
+    unit_ids = sorted(set(int(u) for u in unit_ids))
+    units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids), Unit.commune_id == commune_id)))
+    if len(units) != len(unit_ids):
+        raise DomainError(_l("A chosen unit does not belong to this commune."))
+    return units
+
+
+def create_user(actor, commune, *, username, full_name, password, roles=(), unit_ids=(), email=None,
+                locale="vi"):
+    """Create an account in `commune`. Raises DomainError for a taken user name or a weak password."""
+    username = (username or "").strip()
+    if not username or len(username) > 64 or not all(c.isalnum() or c in "._-" for c in username):
+        raise DomainError(_l("A user name has 1 to 64 letters, digits, dots, dashes or underscores."))
+    if find_user(username) is not None:
+        raise DomainError(_l("The user name %(u)s is already taken.", u=username), code="taken", status=409)
+    if not (full_name or "").strip():
+        raise DomainError(_l("Enter the person's full name."))
+    if locale not in LOCALES:
+        raise DomainError(_l("Unknown language."))
+    check_policy(password, username)
+    user = User(commune_id=commune.id, username=username, full_name=full_name.strip(), email=email or None,
+                password_hash=hash_password(password), locale=locale, password_changed_at=utcnow())
+    user.roles = _roles_by_code(roles)
+    user.units = _units_of(commune.id, unit_ids)
+    db.session.add(user)
+    db.session.flush()
+    record_event(actor, "user.created", user, changes={
+        "username": (None, username), "full_name": (None, user.full_name),
+        "roles": (None, sorted(r.code for r in user.roles)), "units": (None, sorted(u.code for u in user.units)),
+    })
+    return user
+
+
+def update_user(actor, user, *, full_name=None, email=None, roles=None, unit_ids=None, reason=""):
+    """Change a user's name, e-mail, roles or units; records old and new values."""
+    changes = {}
+    if full_name is not None:
+        if not full_name.strip():
+            raise DomainError(_l("Enter the person's full name."))
+        changes.update(diff(user, full_name=full_name.strip()))
+    if email is not None:
+        changes.update(diff(user, email=email.strip() or None))
+    if roles is not None:
+        new_roles = _roles_by_code(roles)
+        old, new = sorted(user.role_codes), sorted(r.code for r in new_roles)
+        if old != new:
+            if actor is not None and user.id == actor.id and "administrator" in old and "administrator" not in new:
+                raise DomainError(_l("You cannot remove your own administrator role."))
+            user.roles = new_roles
+            changes["roles"] = (old, new)
+    if unit_ids is not None:
+        new_units = _units_of(user.commune_id, unit_ids)
+        old, new = sorted(u.code for u in user.units), sorted(u.code for u in new_units)
+        if old != new:
+            user.units = new_units
+            changes["units"] = (old, new)
+    if changes:
+        record_event(actor, "user.updated", user, changes=changes, reason=reason)
+    return changes
+
+
+def disable_user(actor, user, *, reason=""):
+    """Disable an account (accounts are never deleted); their sessions end at their next request."""
+    if actor is not None and user.id == actor.id:
+        raise DomainError(_l("You cannot disable your own account."))
+    if not user.is_active_account:
+        raise DomainError(_l("This account is already disabled."))
+    changes = diff(user, is_active_account=False)
+    _end_all_sessions(user)
+    for token in user_tokens(user):
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
+    record_event(actor, "user.disabled", user, changes={"is_active": changes["is_active_account"]}, reason=reason)
+
+
+def enable_user(actor, user, *, reason=""):
+    if user.is_active_account:
+        raise DomainError(_l("This account is already enabled."))
+    diff(user, is_active_account=True, locked_until=None)
+    record_event(actor, "user.enabled", user, changes={"is_active": (False, True)}, reason=reason)
+
+
+def reset_password(actor, user, new_password, *, reason=""):
+    """Set a new password (administrator or the user themself); ends the user's other sessions."""
+    check_policy(new_password, user.username)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.locked_until = None
+    _end_all_sessions(user)
+    record_event(actor, "user.password_reset", user, changes={"password": ("***", "***")}, reason=reason)
+
+
+def change_own_password(user, current_password, new_password):
+    if not check_password(user.password_hash, current_password):
+        raise DomainError(_l("The current password is wrong."), code="bad_credentials")
+    check_policy(new_password, user.username)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    record_event(user, "user.password_changed", user, changes={"password": ("***", "***")})
+
+
+def set_locale(user, locale):
+    if locale not in LOCALES:
+        raise DomainError(_l("Unknown language."))
+    changes = diff(user, locale=locale)
+    if changes:
+        record_event(user, "user.locale_changed", user, changes=changes)
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+def user_tokens(user):
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
+
+
+def create_api_token(actor, user, name="API"):
+    """Create a token for `user`; returns (token row, the plain token, shown once)."""
+    name = (name or "").strip() or "API"
+    plain = "qms_" + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name[:100], token_hash=_sha256(plain), prefix=plain[:10])
+    db.session.add(token)
+    db.session.flush()
+    record_event(actor, "api_token.created", token, commune_id=user.commune_id,
+                 changes={"name": (None, token.name), "user": (None, user.username)})
+    return token, plain
+
+
+def revoke_api_token(actor, token):
+    if token.revoked_at is not None:
+        raise DomainError(_l("This token is already revoked."))
+    token.revoked_at = utcnow()
+    record_event(actor, "api_token.revoked", token, commune_id=token.user.commune_id,
+                 changes={"revoked_at": (None, token.revoked_at)})
+
+
+def authenticate_token(plain):
+    """The user of a live token, or None."""
+    if not plain:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(plain)))
+    if token is None or token.revoked_at is not None or not token.user.is_active_account:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        token.last_used_at = now
+    return token.user
+
+
+# --- communes and units --------------------------------------------------------------------------
+
+def create_commune(actor, *, code, name, settings=None):
+    if db.session.scalar(select(Commune).where(Commune.code == code)):
+        raise DomainError(_l("A commune with code %(c)s exists already.", c=code), code="taken", status=409)
+    commune = Commune(code=code, name=name, settings=settings or {})
+    db.session.add(commune)
+    db.session.flush()
+    record_event(actor, "commune.created", commune, commune_id=commune.id,
+                 changes={"code": (None, code), "name": (None, name)})
+    return commune
+
+
+def create_unit(actor, commune, *, code, name, is_one_stop=False):
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code or not name:
+        raise DomainError(_l("A unit needs a code and a name."))
+    if db.session.scalar(select(Unit).where(Unit.commune_id == commune.id, Unit.code == code)):
+        raise DomainError(_l("A unit with code %(c)s exists already.", c=code), code="taken", status=409)
+    unit = Unit(commune_id=commune.id, code=code, name=name, is_one_stop=is_one_stop)
+    db.session.add(unit)
+    db.session.flush()
+    record_event(actor, "unit.created", unit, changes={"code": (None, code), "name": (None, name),
+                                                         "is_one_stop": (None, is_one_stop)})
+    return unit
+
+
+def update_unit(actor, unit, *, name=None, is_one_stop=None, is_active=None, reason=""):
+    values = {k: v for k, v in {"name": name.strip() if name is not None else None, "is_one_stop": is_one_stop,
+                                "is_active": is_active}.items() if v is not None}
+    if "name" in values and not values["name"]:
+        raise DomainError(_l("A unit needs a code and a name."))
+    changes = diff(unit, **values)
+    if changes:
+        record_event(actor, "unit.updated", unit, changes=changes, reason=reason)
+    return changes

@@ -1,0 +1,135 @@
+"""Sign-in, sign-out, language, and the user's own account page (password, API tokens)."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from qms.auth import services
+from qms.auth.forms import ChangePasswordForm, ConfirmForm, LanguageForm, LoginForm, TokenForm
+from qms.auth.models import ApiToken
+from qms.core.access import SIGNED_IN, allow, public
+from qms.db import DomainError, db
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target):
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(
+                form.username.data, form.password.data, ip=request.remote_addr or "",
+                max_attempts=current_app.config["QMS_LOCKOUT_ATTEMPTS"],
+                lockout_minutes=current_app.config["QMS_LOCKOUT_MINUTES"])
+        except services.SignInRefused as exc:
+            db.session.commit()  # the failed attempt and its event are kept
+            flash(str(exc.message), "danger")
+            return render_template("auth/login.html", form=form), exc.status
+        key = services.start_session(user, ip=request.remote_addr or "",
+                                     user_agent=request.headers.get("User-Agent", ""))
+        db.session.commit()
+        session.clear()
+        session["sid"] = key
+        login_user(user)
+        return redirect(_safe_next(form.next.data) or url_for("home.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@allow(SIGNED_IN)
+def logout():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.end_session(session.get("sid"), current_user._get_current_object())
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+@public
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        if current_user.is_authenticated:
+            services.set_locale(current_user._get_current_object(), form.locale.data)
+            db.session.commit()
+        else:
+            session["locale"] = form.locale.data
+    return redirect(_safe_next(form.next.data) or url_for("home.index"))
+
+
+@bp.route("/account", methods=["GET"])
+@allow(SIGNED_IN)
+def account():
+    return render_template("auth/account.html", password_form=ChangePasswordForm(), token_form=TokenForm(),
+                           language_form=LanguageForm(locale=current_user.locale, next=url_for("auth.account")),
+                           tokens=services.user_tokens(current_user), new_token=None, revoke_form=ConfirmForm())
+
+
+@bp.post("/account/password")
+@allow(SIGNED_IN)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(current_user._get_current_object(), form.current_password.data,
+                                         form.new_password.data)
+        except DomainError as exc:
+            form.new_password.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", password_form=form, token_form=TokenForm(),
+                           language_form=LanguageForm(locale=current_user.locale, next=url_for("auth.account")),
+                           tokens=services.user_tokens(current_user), new_token=None,
+                           revoke_form=ConfirmForm()), 400
+
+
+@bp.post("/account/tokens")
+@allow(SIGNED_IN)
+def create_token():
+    form = TokenForm()
+    new_token = None
+    status = 400
+    if form.validate_on_submit():
+        _token, new_token = services.create_api_token(current_user._get_current_object(),
+                                                      current_user._get_current_object(), form.name.data)
+        db.session.commit()
+        status = 201
+        form = TokenForm(formdata=None)
+    return render_template("auth/account.html", password_form=ChangePasswordForm(), token_form=form,
+                           language_form=LanguageForm(locale=current_user.locale, next=url_for("auth.account")),
+                           tokens=services.user_tokens(current_user), new_token=new_token,
+                           revoke_form=ConfirmForm()), status
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@allow(SIGNED_IN)
+def revoke_token(token_id):
+    token = db.get_or_404(ApiToken, token_id)
+    if token.user_id != current_user.id:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.revoke_api_token(current_user._get_current_object(), token)
+        db.session.commit()
+        flash(_("The token has been revoked."), "success")
+    return redirect(url_for("auth.account"))

@@ -1,0 +1,95 @@
+"""Settings: defaults, then instance/config.py, then QMS_* environment variables, then test overrides."""
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    "QMS_DATABASE_URL": None,  # None -> SQLite file under instance/
+    "QMS_SECRET_KEY": None,
+    "QMS_DEMO": False,
+    "QMS_IDLE_TIMEOUT_MINUTES": 30,
+    "QMS_MAX_UPLOAD_MB": 20,
+    "QMS_STORAGE_DIR": None,  # None -> instance/files
+    "QMS_LOCKOUT_ATTEMPTS": 5,
+    "QMS_LOCKOUT_MINUTES": 15,
+    "QMS_PASSWORD_MIN_LENGTH": 10,
+    # argon2id parameters (RFC 9106 "second recommended" profile by default)
+    "QMS_ARGON2_TIME_COST": 3,
+    "QMS_ARGON2_MEMORY_KIB": 65536,
+    "QMS_ARGON2_PARALLELISM": 4,
+    "QMS_AUDIT_PAGE_SIZE": 50,
+    "QMS_DEFAULT_LOCALE": "vi",
+    "QMS_TIMEZONE": "Asia/Ho_Chi_Minh",
+}
+
+_INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
+_BOOL_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, bool)}
+
+
+class ConfigError(RuntimeError):
+    """The installation is not configured well enough to start."""
+
+
+def _coerce(key, value):
+    if key in _BOOL_KEYS and isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if key in _INT_KEYS and isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigError(f"{key} must be a whole number, got {value!r}") from None
+    return value
+
+
+def load_settings(app, test_config=None):
+    """Fill app.config with the qms settings and the Flask/extension settings derived from them."""
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for key in DEFAULTS:
+        if key in os.environ:
+            app.config[key] = os.environ[key]
+    if test_config:
+        app.config.update(test_config)
+    for key in DEFAULTS:
+        app.config[key] = _coerce(key, app.config[key])
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    url = app.config["QMS_DATABASE_URL"] or f"sqlite:///{instance / 'qms.sqlite3'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    app.config["QMS_DATABASE_URL"] = url
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = (
+        {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {"pool_pre_ping": True}
+    )
+    app.config["QMS_STORAGE_DIR"] = str(app.config["QMS_STORAGE_DIR"] or instance / "files")
+    app.config["SECRET_KEY"] = _secret_key(app, instance)
+    app.config["MAX_CONTENT_LENGTH"] = (app.config["QMS_MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["QMS_DEFAULT_LOCALE"]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["QMS_TIMEZONE"]
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_NAME"] = "qms_session"
+    app.config["REMEMBER_COOKIE_DURATION"] = 0
+    app.config["WTF_CSRF_TIME_LIMIT"] = None  # the token lives as long as the server-side session
+
+
+def _secret_key(app, instance):
+    key = app.config["QMS_SECRET_KEY"]
+    if key:
+        if len(key) < 16:
+            raise ConfigError("QMS_SECRET_KEY is too short: use at least 16 random characters.")
+        return key
+    if not app.config["QMS_DEMO"]:
+        raise ConfigError(
+            "No secret key is configured. Set QMS_SECRET_KEY in the environment or in "
+            f"{instance / 'config.py'}, for example with the value printed by:\n"
+            '    python -c "import secrets; print(secrets.token_hex(32))"\n'
+            "(demo mode, QMS_DEMO=1, generates one by itself)."
+        )
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,190 @@
+"""Fixtures: a fresh database per test (SQLite by default; PostgreSQL when QMS_TEST_DATABASE_URL is
+set), the app, clients, factories (make_commune, make_unit, make_user) and a login helper."""
+import itertools
+import os
+import re
+import shutil
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from qms import create_app
+from qms.db import db
+
+PASSWORD = "Correct-Horse-Battery-42"
+PG_URL = os.environ.get("QMS_TEST_DATABASE_URL")
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "QMS_SECRET_KEY": "test-secret-key-not-for-production",
+    "QMS_ARGON2_TIME_COST": 1,
+    "QMS_ARGON2_MEMORY_KIB": 1024,
+    "QMS_ARGON2_PARALLELISM": 1,
+}
+
+
+def _pg_admin_engine():
+    url = sa.engine.make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+                             if PG_URL.startswith("postgresql://") else PG_URL)
+    return url, sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def _migrate(url, instance):
+    app = create_app({**BASE_CONFIG, "QMS_DATABASE_URL": url, "INSTANCE_PATH": str(instance)})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Migrate once per test session; every test gets a copy of the result."""
+    instance = tmp_path_factory.mktemp("template-instance")
+    if PG_URL:
+        url, admin = _pg_admin_engine()
+        name = f"qms_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        _migrate(url.set(database=name).render_as_string(hide_password=False), instance)
+        yield ("postgresql", url, name, admin)
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+    else:
+        path = instance / "template.sqlite3"
+        _migrate(f"sqlite:///{path}", instance)
+        yield ("sqlite", path, None, None)
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    kind, base, name, admin = database_template
+    if kind == "sqlite":
+        target = tmp_path / "qms.sqlite3"
+        shutil.copyfile(base, target)
+        yield f"sqlite:///{target}"
+        return
+    db_name = f"{name}_{next(_counter)}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{db_name}" TEMPLATE "{name}"')
+    yield base.set(database=db_name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """Build an app on this test's database (call twice for two 'worker processes')."""
+    apps = []
+
+    def factory(**overrides):
+        instance = tmp_path / "instance"
+        app = create_app({**BASE_CONFIG, "QMS_DATABASE_URL": database_url, "INSTANCE_PATH": str(instance),
+                          **overrides})
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- factories --------------------------------------------------------------------------------
+
+@pytest.fixture
+def make_commune(app):
+    from qms.auth.services import create_commune
+
+    def factory(code=None, name=None, **kw):
+        n = next(_counter)
+        commune = create_commune(None, code=code or f"XA-{n}", name=name or f"UBND xã Thử {n}", **kw)
+        db.session.commit()
+        return commune
+    return factory
+
+
+@pytest.fixture
+def make_unit(app):
+    from qms.auth.services import create_unit
+
+    def factory(commune, code=None, name=None, is_one_stop=False):
+        n = next(_counter)
+        unit = create_unit(None, commune, code=code or f"U{n}", name=name or f"Phòng {n}", is_one_stop=is_one_stop)
+        db.session.commit()
+        return unit
+    return factory
+
+
+@pytest.fixture
+def make_user(app, make_commune):
+    from qms.auth.services import create_user
+
+    def factory(*roles, commune=None, username=None, full_name=None, units=(), password=PASSWORD, locale="vi"):
+        n = next(_counter)
+        commune = commune or make_commune()
+        user = create_user(None, commune, username=username or f"user{n}",
+                           full_name=full_name or f"Người dùng {n}", password=password, roles=roles,
+                           unit_ids=[u.id for u in units], locale=locale)
+        db.session.commit()
+        return user
+    return factory
+
+
+def csrf_token(client, path="/login"):
+    """Fetch a page and read its CSRF token (tests run with CSRF protection on, as in production)."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, username, password=PASSWORD):
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def post_form(client, path, data=None, page=None):
+    """POST a form with a valid CSRF token taken from `page` (default: the home page)."""
+    token = csrf_token(client, page or "/")
+    return client.post(path, data={**(data or {}), "csrf_token": token})
+
+
+@pytest.fixture
+def world(app, make_commune, make_unit, make_user):
+    """Two communes, each with a one-stop unit and one user per role (usernames a_<role>, b_<role>)."""
+    from qms.auth.models import ALL_ROLES
+    out = {}
+    for prefix in ("a", "b"):
+        commune = make_commune(code=f"XA-{prefix.upper()}", name=f"UBND xã {prefix.upper()}")
+        unit = make_unit(commune, code=f"TTHCC-{prefix}", name="Trung tâm Phục vụ hành chính công",
+                         is_one_stop=True)
+        users = {role: make_user(role, commune=commune, username=f"{prefix}_{role}",
+                                 full_name=f"{prefix.upper()} {role}", units=[unit]) for role in ALL_ROLES}
+        out[prefix] = {"commune": commune, "unit": unit, "users": users}
+    return out
