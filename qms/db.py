@@ -75,3 +75,35 @@ def configure_sqlite(engine):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+
+def append_only_ddl(dialect_name, table):
+    """Statements that make the database itself refuse UPDATE and DELETE on `table` (and TRUNCATE
+    on PostgreSQL). Used by migrations; the function qms_refuse_change() is created by the first."""
+    if dialect_name == "postgresql":
+        return [
+            """CREATE OR REPLACE FUNCTION qms_refuse_change() RETURNS trigger AS $$
+               BEGIN
+                   RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP;
+               END;
+               $$ LANGUAGE plpgsql""",
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION qms_refuse_change()",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION qms_refuse_change()",
+        ]
+    return [f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} refused'); END"
+            for verb in ("UPDATE", "DELETE")]
+
+
+def drop_append_only_ddl(dialect_name, table):
+    if dialect_name == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+                f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}"]
+    return [f"DROP TRIGGER IF EXISTS {table}_no_{verb}" for verb in ("update", "delete")]
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Alembic autogenerate: SQLite's FTS5 shadow tables are created by hand in a migration."""
+    return not (type_ == "table" and name.startswith("search_entries_fts"))

@@ -8,6 +8,8 @@ Create Date: 2026-11-25 15:14:14.032645
 from alembic import op
 import sqlalchemy as sa
 
+from qms.db import append_only_ddl, drop_append_only_ddl
+
 APPEND_ONLY_TABLES = ("audit_events", "audit_checkpoints")
 
 ROLES = [
@@ -20,35 +22,15 @@ ROLES = [
 
 
 def create_append_only_triggers(tables):
-    """The database itself refuses UPDATE and DELETE on these tables (and TRUNCATE on PostgreSQL)."""
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("""
-            CREATE OR REPLACE FUNCTION qms_refuse_change() RETURNS trigger AS $$
-            BEGIN
-                RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP;
-            END;
-            $$ LANGUAGE plpgsql""")
-        for table in tables:
-            op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                       "FOR EACH ROW EXECUTE FUNCTION qms_refuse_change()")
-            op.execute(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                       "FOR EACH STATEMENT EXECUTE FUNCTION qms_refuse_change()")
-    else:
-        for table in tables:
-            for verb in ("UPDATE", "DELETE"):
-                op.execute(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                           f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} refused'); END")
+    for table in tables:
+        for statement in append_only_ddl(op.get_bind().dialect.name, table):
+            op.execute(statement)
 
 
 def drop_append_only_triggers(tables):
-    if op.get_bind().dialect.name == "postgresql":
-        for table in tables:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
-    else:
-        for table in tables:
-            for verb in ("update", "delete"):
-                op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
+    for table in tables:
+        for statement in drop_append_only_ddl(op.get_bind().dialect.name, table):
+            op.execute(statement)
 
 
 # revision identifiers, used by Alembic.
