@@ -144,19 +144,18 @@ def _stamp_docx(data: bytes, stamp: Stamp) -> bytes:
     document = docx.Document(io.BytesIO(data))
     sections = list(document.sections)
     kinds = [_PRIMARY, _EVEN_PAGE] if _even_and_odd_headers(document) else [_PRIMARY]
-    stamped = {}
+    stamped = set()  # partnames: a part shared by several sections is stamped once
     created = []
     for index, section in enumerate(sections):
-        section_kinds = kinds + [_FIRST_PAGE] if section.different_first_page_header_footer else kinds
-        for kind in section_kinds:
+        first_page = [_FIRST_PAGE] if section.different_first_page_header_footer else []
+        for kind in kinds + first_page:
             header, is_new = _defining_header(sections, index, kind)
-            part = header.part
-            if part.partname in stamped:
+            if header.part.partname in stamped:
                 continue
             _insert_stamp_paragraph(header, stamp)
-            stamped[part.partname] = part
+            stamped.add(header.part.partname)
             if is_new:
-                created.append(part)
+                created.append(header.part)
 
     out = io.BytesIO()
     document.save(out)
@@ -245,9 +244,10 @@ def stamp_xlsx(data: bytes, stamp: Stamp) -> bytes:
     openpyxl's load-and-save loses drawings, comments, precision and more, so the package is
     edited at the zip level: only <headerFooter> of each worksheet part changes, every other
     entry is copied as uploaded. The stamp goes in the right-hand header section, keeping any
-    existing header text, in each header Excel shows (odd, and even/first when enabled). When
-    the result would exceed Excel's 255-character limit, the "Tải xuống bởi ..." part moves to
-    the left-hand footer section; if even that does not fit, ValueError.
+    existing header text, in each header Excel shows (odd, and even/first when enabled), as
+    two lines: the document's identity and status, then who downloaded it when. When the
+    result would exceed Excel's 255-character limit, the "Tải xuống bởi ..." line moves to the
+    left-hand footer section; if even that does not fit, ValueError.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
@@ -255,11 +255,11 @@ def stamp_xlsx(data: bytes, stamp: Stamp) -> bytes:
                 name: _stamp_worksheet(package.read(name), stamp)
                 for name in _worksheet_names(package)
             }
+        return _rewrite_zip(data, replacements)
     except ValueError:
         raise
     except Exception as exc:  # zipfile and lxml raise several kinds of errors on bad packages
         raise _unstampable("xlsx", exc) from exc
-    return _rewrite_zip(data, replacements)
 
 
 def _worksheet_names(package: zipfile.ZipFile) -> list[str]:
@@ -284,13 +284,14 @@ def _related_targets(package: zipfile.ZipFile, source: str, type_suffix: str) ->
     package) whose type ends with `type_suffix` (transitional and strict types both match)."""
     folder, base = posixpath.split(source)
     rels = _parse_xml(package.read(posixpath.join(folder, "_rels", base + ".rels"))).getroot()
+    names = set(package.namelist())
     targets = {}
     for rel in rels:
         if not rel.get("Type", "").endswith(type_suffix) or rel.get("TargetMode") == "External":
             continue
         target = rel.get("Target", "")
         name = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        if name not in package.namelist():
+        if name not in names:
             raise ValueError(f"missing package part {name}")
         targets[rel.get("Id")] = name
     return targets
@@ -315,7 +316,9 @@ def _stamp_worksheet(xml: bytes, stamp: Stamp) -> bytes:
         element = header_footer.find(f"{{{ns}}}{name}")
         return "" if element is None or element.text is None else element.text
 
-    whole = _excel_stamp(stamp.label, stamp.text())
+    # Two short lines rather than one long one: a long line in one section runs over the
+    # text of the other sections.
+    whole = _excel_stamp(stamp.label, stamp.control_text() + "\n" + stamp.download_text())
     strings = {f"{page}Header": _add_to_section(current(f"{page}Header"), whole, "R") for page in pages}
     if any(len(s) > XLSX_HEADER_MAX for s in strings.values()):
         control = _excel_stamp(stamp.label, stamp.control_text())

@@ -1,0 +1,501 @@
+"""Controlled-copy stamps: the stamp shows on every printed page and nothing else changes."""
+import io
+import shutil
+import struct
+import subprocess
+import zipfile
+import zlib
+
+import docx
+import openpyxl
+import pytest
+from docx.enum.section import WD_SECTION
+from docx.shared import Cm
+from lxml import etree
+from openpyxl.chart import BarChart, Reference
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+from qms.documents.stamping import (
+    XLSX_HEADER_MAX,
+    Stamp,
+    stamp_docx,
+    stamp_file,
+    stamp_pdf,
+    stamp_xlsx,
+)
+
+STAMP = Stamp(
+    code="BM-01-QT-01",
+    issue_no=2,
+    effective_date="01/12/2026",
+    label="BẢN KIỂM SOÁT",
+    downloaded_by="Nguyễn Văn A",
+    downloaded_at="25/11/2026 14:05",
+)
+OBSOLETE = Stamp(
+    code="QT-07",
+    issue_no=11,
+    effective_date="02/01/2025",
+    label="HẾT HIỆU LỰC",
+    downloaded_by="Trần Thị Bích & Đỗ",
+    downloaded_at="03/03/2026 08:00",
+)
+SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def test_stamp_text():
+    assert STAMP.text() == (
+        "BẢN KIỂM SOÁT – BM-01-QT-01 – Lần ban hành: 02 – Hiệu lực: 01/12/2026"
+        " – Tải xuống bởi Nguyễn Văn A lúc 25/11/2026 14:05"
+    )
+
+
+# ----------------------------------------------------------------------------------- helpers
+
+
+def _png() -> bytes:
+    """A 4x4 red PNG, built by hand."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * 4 for _ in range(4))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _save(document) -> bytes:
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _entries(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def _header_names(entries) -> set[str]:
+    return {name for name in entries if name.startswith("word/header")}
+
+
+def _displayed_headers(document):
+    """Every (section index, kind, header) Word displays, resolved through linked sections
+    without creating anything."""
+    even = document.settings.odd_and_even_pages_header_footer
+    sections = list(document.sections)
+    shown = []
+    for index, section in enumerate(sections):
+        kinds = ["header"] + (["even_page_header"] if even else [])
+        if section.different_first_page_header_footer:
+            kinds.append("first_page_header")
+        for kind in kinds:
+            owner = next(
+                (getattr(s, kind) for s in reversed(sections[: index + 1])
+                 if not getattr(s, kind).is_linked_to_previous),
+                None,
+            )
+            assert owner is not None, f"section {index} shows no {kind}"
+            shown.append((index, kind, owner))
+    return shown
+
+
+def _header_text(header) -> str:
+    return "\n".join(p.text for p in header.paragraphs)
+
+
+def _assert_stamped_once(document, stamp) -> set[str]:
+    parts = set()
+    for _index, _kind, header in _displayed_headers(document):
+        assert _header_text(header).count(stamp.text()) == 1
+        first = header.paragraphs[0]
+        assert first.text == stamp.text()
+        assert first.runs[0].text == stamp.label and first.runs[0].bold
+        parts.add(str(header.part.partname))
+    return parts
+
+
+def _body(document):
+    return (
+        [p.text for p in document.paragraphs],
+        [[cell.text for row in table.rows for cell in row.cells] for table in document.tables],
+    )
+
+
+def _image_blobs(document):
+    blobs = []
+    for shape in document.inline_shapes:
+        rel_id = shape._inline.graphic.graphicData.pic.blipFill.blip.embed
+        blobs.append(document.part.related_parts[rel_id].blob)
+    return blobs
+
+
+# -------------------------------------------------------------------------------------- docx
+
+
+def _docx_with_headers() -> bytes:
+    document = docx.Document()
+    document.add_paragraph("Quy trình tiếp nhận và trả kết quả hồ sơ")
+    table = document.add_table(rows=2, cols=2)
+    for i, cell in enumerate(c for row in table.rows for c in row.cells):
+        cell.text = f"Ô {i}"
+    document.add_picture(io.BytesIO(_png()), width=Cm(2))
+    document.add_section(WD_SECTION.NEW_PAGE)
+    document.add_paragraph("Phần 2: biểu mẫu")
+    first, second = document.sections
+    first.header.paragraphs[0].text = "UBND xã An Bình – Sổ tay chất lượng"
+    first.different_first_page_header_footer = True
+    first.first_page_header.paragraphs[0].text = "Trang bìa"
+    second.different_first_page_header_footer = True  # linked: shows the first section's parts
+    return _save(document)
+
+
+def test_docx_stamps_each_displayed_header_part_once_and_changes_nothing_else():
+    original = _docx_with_headers()
+    stamped = stamp_docx(original, STAMP)
+
+    before, after = docx.Document(io.BytesIO(original)), docx.Document(io.BytesIO(stamped))
+    assert len(after.sections) == len(before.sections) == 2
+    assert all(s.header.is_linked_to_previous for s in after.sections[1:])
+    parts = _assert_stamped_once(after, STAMP)
+    assert parts == {"/word/header1.xml", "/word/header2.xml"}
+    assert "UBND xã An Bình – Sổ tay chất lượng" in _header_text(after.sections[0].header)
+    assert "Trang bìa" in _header_text(after.sections[0].first_page_header)
+    assert _body(after) == _body(before)
+    assert _image_blobs(after) == _image_blobs(before) == [_png()]
+
+    old, new = _entries(original), _entries(stamped)
+    assert list(new) == list(old)
+    headers = _header_names(old)
+    assert headers == {"word/header1.xml", "word/header2.xml"}
+    assert {name: new[name] for name in new if name not in headers} == {
+        name: old[name] for name in old if name not in headers
+    }
+
+
+def test_docx_keeps_entries_byte_identical_even_when_python_docx_would_reserialise_them():
+    """A Word-style XML declaration differs from lxml's: untouched parts keep the uploaded one."""
+    entries = _entries(_docx_with_headers())
+    word_style = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+    for name in ("word/styles.xml", "word/settings.xml", "word/document.xml"):
+        entries[name] = word_style + entries[name].split(b"?>", 1)[1].lstrip()
+    stamped = _entries(stamp_docx(_zip(entries), STAMP))
+    for name in ("word/styles.xml", "word/settings.xml", "word/document.xml"):
+        assert stamped[name] == entries[name]
+
+
+def test_docx_without_header_gets_one_that_later_sections_inherit():
+    document = docx.Document()
+    document.add_paragraph("Mục đích")
+    document.add_section(WD_SECTION.NEW_PAGE)
+    document.add_paragraph("Phạm vi")
+    original = _save(document)
+    old = _entries(original)
+    assert not _header_names(old)
+
+    stamped = stamp_docx(original, STAMP)
+    after = docx.Document(io.BytesIO(stamped))
+    assert not after.sections[0].header.is_linked_to_previous
+    assert after.sections[1].header.is_linked_to_previous
+    assert _assert_stamped_once(after, STAMP) == {"/word/header1.xml"}
+    assert _body(after) == _body(document)
+
+    new = _entries(stamped)
+    assert _header_names(new) == {"word/header1.xml"}
+    assert b'PartName="/word/header1.xml"' in new["[Content_Types].xml"]
+    changed = {"[Content_Types].xml", "word/document.xml", "word/_rels/document.xml.rels"}
+    assert {n: old[n] for n in old if n not in changed} == {
+        n: new[n] for n in new if n not in changed | {"word/header1.xml"}
+    }
+
+
+def test_docx_even_page_and_inherited_first_page_headers():
+    document = docx.Document()
+    document.settings.odd_and_even_pages_header_footer = True
+    document.add_paragraph("Trang 1")
+    document.add_section(WD_SECTION.NEW_PAGE)
+    document.add_paragraph("Trang 2")
+    first, second = document.sections
+    first.header.paragraphs[0].text = "Trang lẻ"
+    first.even_page_header.paragraphs[0].text = "Trang chẵn"
+    second.different_first_page_header_footer = True  # no section defines a first-page header
+    original = _save(document)
+
+    after = docx.Document(io.BytesIO(stamp_docx(original, STAMP)))
+    parts = _assert_stamped_once(after, STAMP)
+    assert len(parts) == 3
+    assert not after.sections[0].first_page_header.is_linked_to_previous
+    assert "Trang lẻ" in _header_text(after.sections[1].header)
+    assert "Trang chẵn" in _header_text(after.sections[1].even_page_header)
+    assert _body(after) == _body(document)
+
+
+def test_docx_header_starting_with_a_table_gets_the_stamp_on_top():
+    document = docx.Document()
+    header = document.sections[0].header
+    header.paragraphs[0].text = "dưới bảng"
+    header.add_table(1, 2, Cm(10)).cell(0, 0).text = "Logo"
+    header.part.element.insert(0, header.part.element[-1])  # the table first
+    after = docx.Document(io.BytesIO(stamp_docx(_save(document), STAMP)))
+    hdr = after.sections[0].header.part.element
+    assert etree.QName(hdr[0]).localname == "p" and etree.QName(hdr[1]).localname == "tbl"
+    _assert_stamped_once(after, STAMP)
+    assert after.sections[0].header.tables[0].cell(0, 0).text == "Logo"
+
+
+# -------------------------------------------------------------------------------------- xlsx
+
+
+def _xlsx() -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Số liệu"
+    sheet["A1"] = 0.30000000000000004
+    sheet["A2"] = 1234.5678901234567
+    sheet["A3"] = "=SUM(A1:A2)"
+    sheet["B1"] = "Tiếp nhận & trả kết quả"
+    sheet["A5"] = "Ô gộp"
+    sheet.merge_cells("A5:C5")
+    sheet.oddHeader.left.text = "UBND xã An Bình"
+    sheet.oddHeader.right.text = "Trang &P"
+    sheet.oddFooter.center.text = "Mẫu && biểu"
+    appendix = workbook.create_sheet("Phụ lục")
+    appendix["A1"] = 42
+    out = io.BytesIO()
+    workbook.save(out)
+    # openpyxl itself writes 16 significant digits; Excel writes 17.
+    entries = _entries(out.getvalue())
+    entries["xl/worksheets/sheet1.xml"] = (
+        entries["xl/worksheets/sheet1.xml"]
+        .replace(b"<v>0.3</v>", b"<v>0.30000000000000004</v>")
+        .replace(b"<v>1234.567890123457</v>", b"<v>1234.5678901234567</v>")
+    )
+    return _zip(entries)
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, payload in entries.items():
+            package.writestr(name, payload)
+    return out.getvalue()
+
+
+def _sheet_xml(entries, name):
+    return etree.fromstring(entries[name])
+
+
+def _values(data: bytes):
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    return {
+        ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in workbook.worksheets
+    }
+
+
+def test_xlsx_stamps_worksheet_headers_only():
+    original = _xlsx()
+    stamped = stamp_xlsx(original, STAMP)
+    old, new = _entries(original), _entries(stamped)
+    sheets = {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"}
+    assert list(new) == list(old)
+    assert {n: new[n] for n in new if n not in sheets} == {n: old[n] for n in old if n not in sheets}
+    with zipfile.ZipFile(io.BytesIO(original)) as a, zipfile.ZipFile(io.BytesIO(stamped)) as b:
+        assert [i.compress_type for i in a.infolist()] == [i.compress_type for i in b.infolist()]
+
+    for name in sheets:
+        before, after = _sheet_xml(old, name), _sheet_xml(new, name)
+        for tag in ("sheetData", "mergeCells", "pageMargins"):
+            assert (before.find(SHEET_NS + tag) is None) == (after.find(SHEET_NS + tag) is None)
+            if before.find(SHEET_NS + tag) is not None:
+                assert etree.tostring(after.find(SHEET_NS + tag)) == etree.tostring(
+                    before.find(SHEET_NS + tag)
+                )
+        tags = [etree.QName(child).localname for child in after]
+        assert tags.index("headerFooter") == tags.index("pageMargins") + 1
+        header = after.find(f"{SHEET_NS}headerFooter/{SHEET_NS}oddHeader").text
+        assert STAMP.label in header and STAMP.code in header and STAMP.downloaded_by in header
+        assert len(header) <= XLSX_HEADER_MAX
+
+    assert _values(stamped) == _values(original)
+    workbook = openpyxl.load_workbook(io.BytesIO(stamped))
+    first = workbook["Số liệu"]
+    assert first["A1"].value == 0.30000000000000004 and first["A2"].value == 1234.5678901234567
+    assert first["A3"].value == "=SUM(A1:A2)"
+    assert {str(cells) for cells in first.merged_cells.ranges} == {"A5:C5"}
+    assert first.oddHeader.left.text == "UBND xã An Bình"
+    assert first.oddHeader.right.text.startswith("Trang &P\n")
+    assert STAMP.code in first.oddHeader.right.text and "Nguyễn Văn A" in first.oddHeader.right.text
+    assert first.oddFooter.center.text == "Mẫu && biểu"
+    assert STAMP.code in workbook["Phụ lục"].oddHeader.right.text
+
+
+def test_xlsx_first_and_even_headers_are_stamped_when_enabled():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.HeaderFooter.differentFirst = True
+    sheet.HeaderFooter.differentOddEven = True
+    sheet.firstHeader.center.text = "Bìa"
+    sheet.evenHeader.right.text = "Chẵn"
+    out = io.BytesIO()
+    workbook.save(out)
+
+    header_footer = _sheet_xml(_entries(stamp_xlsx(out.getvalue(), STAMP)), "xl/worksheets/sheet1.xml").find(
+        SHEET_NS + "headerFooter"
+    )
+    texts = {etree.QName(child).localname: child.text or "" for child in header_footer}
+    for name in ("oddHeader", "evenHeader", "firstHeader"):
+        assert texts[name].count(STAMP.code) == 1
+    assert not any(texts[name] for name in ("oddFooter", "evenFooter", "firstFooter"))
+    assert texts["firstHeader"].startswith("&CBìa&R&8")
+    assert texts["evenHeader"].startswith("&L&8") and texts["evenHeader"].endswith("&RChẵn")
+
+
+def test_xlsx_long_stamp_moves_the_download_line_to_the_footer():
+    workbook = openpyxl.Workbook()
+    workbook.active.oddHeader.left.text = "Ủy ban nhân dân xã An Bình " * 3
+    out = io.BytesIO()
+    workbook.save(out)
+    stamp = Stamp("BM-01-QT-01", 2, "01/12/2026", "BẢN KIỂM SOÁT", "Nguyễn " * 8 + "A", "25/11/2026 14:05")
+
+    header_footer = _sheet_xml(_entries(stamp_xlsx(out.getvalue(), stamp)), "xl/worksheets/sheet1.xml").find(
+        SHEET_NS + "headerFooter"
+    )
+    header = header_footer.find(SHEET_NS + "oddHeader").text
+    footer = header_footer.find(SHEET_NS + "oddFooter").text
+    assert "Ủy ban nhân dân" in header and stamp.code in header and "Tải xuống" not in header
+    assert footer.startswith("&L&8") and stamp.download_text() in footer
+    assert len(header) <= XLSX_HEADER_MAX and len(footer) <= XLSX_HEADER_MAX
+
+
+def test_xlsx_header_with_no_room_left_is_refused():
+    workbook = openpyxl.Workbook()
+    workbook.active.oddHeader.left.text = "x" * 240
+    out = io.BytesIO()
+    workbook.save(out)
+    with pytest.raises(ValueError):
+        stamp_xlsx(out.getvalue(), STAMP)
+
+
+def test_xlsx_chartsheet_is_skipped():
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = 1
+    chart_sheet = workbook.create_chartsheet("Biểu đồ")
+    chart = BarChart()
+    chart.add_data(Reference(workbook.active, min_col=1, min_row=1, max_row=1))
+    chart_sheet.add_chart(chart)
+    out = io.BytesIO()
+    workbook.save(out)
+    old = _entries(out.getvalue())
+    new = _entries(stamp_xlsx(out.getvalue(), STAMP))
+    assert new["xl/chartsheets/sheet1.xml"] == old["xl/chartsheets/sheet1.xml"]
+    assert STAMP.code.encode() in new["xl/worksheets/sheet1.xml"]
+
+
+# --------------------------------------------------------------------------------------- pdf
+
+
+def _pdf() -> bytes:
+    writer = PdfWriter()
+    for rotation in (0, 90):
+        page = PageObject.create_blank_page(width=595, height=842)
+        content = DecodedStreamObject()
+        content.set_data(b"BT /F1 12 Tf 72 700 Td (Noi dung goc) Tj ET")
+        page[NameObject("/Contents")] = content
+        page[NameObject("/Resources")] = DictionaryObject({
+            NameObject("/Font"): DictionaryObject({
+                NameObject("/F1"): DictionaryObject({
+                    NameObject("/Type"): NameObject("/Font"),
+                    NameObject("/Subtype"): NameObject("/Type1"),
+                    NameObject("/BaseFont"): NameObject("/Helvetica"),
+                })
+            })
+        })
+        writer.add_page(page).rotate(rotation)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_pdf_stamp_on_every_page_ascii_folded():
+    stamped = PdfReader(io.BytesIO(stamp_pdf(_pdf(), STAMP)))
+    assert len(stamped.pages) == 2
+    for page in stamped.pages:
+        text = page.extract_text()
+        assert "Noi dung goc" in text
+        assert "BAN KIEM SOAT – BM-01-QT-01 – Lan ban hanh: 02 – Hieu luc: 01/12/2026" in text
+        assert "Tai xuong boi Nguyen Van A luc 25/11/2026 14:05" in text
+    assert stamped.pages[1].rotation == 90
+
+
+def test_unreadable_files_raise_value_error():
+    for kind in ("docx", "xlsx", "pdf"):
+        with pytest.raises(ValueError):
+            stamp_file(kind, b"not a document", STAMP)
+    with pytest.raises(ValueError):
+        stamp_file("doc", b"", STAMP)
+
+
+def test_obsolete_label_appears_in_every_format():
+    document = docx.Document()
+    document.add_paragraph("Nội dung")
+    after = docx.Document(io.BytesIO(stamp_file("docx", _save(document), OBSOLETE)))
+    _assert_stamped_once(after, OBSOLETE)
+    assert "HẾT HIỆU LỰC – QT-07 – Lần ban hành: 11" in after.sections[0].header.paragraphs[0].text
+
+    sheet = _sheet_xml(_entries(stamp_file("xlsx", _xlsx(), OBSOLETE)), "xl/worksheets/sheet2.xml")
+    header = sheet.find(f"{SHEET_NS}headerFooter/{SHEET_NS}oddHeader").text
+    assert "&BHẾT HIỆU LỰC&B" in header and "Trần Thị Bích && Đỗ" in header
+
+    text = PdfReader(io.BytesIO(stamp_file("pdf", _pdf(), OBSOLETE))).pages[0].extract_text()
+    assert "HET HIEU LUC – QT-07" in text and "Tran Thi Bich & Do" in text
+
+
+# ------------------------------------------------------------------------------- LibreOffice
+
+
+def _to_pdf(tmp_path, name: str, data: bytes):
+    """Convert with a headless LibreOffice using a profile of its own; the PDF path, or None."""
+    source = tmp_path / name
+    source.write_bytes(data)
+    subprocess.run(
+        [
+            shutil.which("soffice"),
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source),
+        ],
+        check=True, capture_output=True, timeout=180,
+    )
+    pdf = source.with_suffix(".pdf")
+    return pdf if pdf.exists() else None
+
+
+def _pdf_text(path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_libreoffice_prints_the_docx_stamp(tmp_path):
+    pdf = _to_pdf(tmp_path, "quy-trinh.docx", stamp_docx(_docx_with_headers(), STAMP))
+    assert pdf is not None
+    text = _pdf_text(pdf)
+    assert "BẢN KIỂM SOÁT" in text or STAMP.code in text
+    assert "Trang bìa" in text  # both sections start with the first-page header
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_libreoffice_prints_the_xlsx_stamp(tmp_path):
+    if _to_pdf(tmp_path, "goc.xlsx", _xlsx()) is None:
+        pytest.skip("this LibreOffice cannot open workbooks (no Calc)")
+    pdf = _to_pdf(tmp_path, "bieu-mau.xlsx", stamp_xlsx(_xlsx(), STAMP))
+    assert pdf is not None
+    text = _pdf_text(pdf)
+    assert "BẢN KIỂM SOÁT" in text or STAMP.code in text
