@@ -3,8 +3,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+CATALOGUES := $(wildcard qms/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test test-pg bench translations clean
+.PHONY: run test bench translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +20,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(VENV)/.installed $@
 
-translations: | $(BIN)/python
-	$(BIN)/pybabel compile --use-fuzzy -q -d qms/translations
+## translations: compile the .po catalogues into the .mo files Flask-Babel reads (git-ignored)
+%.mo: %.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@
+
+translations: $(COMPILED)
 
 ## run: install, migrate, load the demo commune on first run, serve http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed translations
@@ -36,4 +41,4 @@ bench: $(VENV)/.installed-test translations
 	$(BIN)/python -m tests.benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache $(COMPILED)

@@ -1,5 +1,6 @@
 """The `qms` console command: `qms db upgrade`, `qms demo load`, `qms user ...`, `qms audit ...`,
-`qms backup`, `qms restore`, `qms serve`. Errors go to stderr with a non-zero exit."""
+`qms backup`, `qms restore`, `qms serve`. Errors go to stderr with a non-zero exit (2 when the
+settings keep the app from starting)."""
 import sys
 import uuid
 
@@ -22,9 +23,27 @@ def fail(message, code=1):
 
 
 class QmsGroup(FlaskGroup):
+    """Flask's command group, always on qms's own app. Flask's --app, --env-file and --debug options
+    are dropped: `qms` serves one application and takes its settings from instance/config.py and
+    QMS_* variables only."""
+
     def __init__(self, **kwargs):
         super().__init__(create_app=_create_app, add_default_commands=True, add_version_option=False,
                          load_dotenv=False, set_debug_flag=False, **kwargs)
+        self.params = [p for p in self.params if p.name not in {"app", "env_file", "debug"}]
+
+    def list_commands(self, ctx):
+        """List the commands; when the settings keep the app from starting, say so in one message
+        (instead of Flask's traceback) and list the commands that do not need the app."""
+        from flask.cli import ScriptInfo
+        from qms.config import ConfigError
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except ConfigError as exc:
+            click.echo(f"Error: {exc}\n", err=True)
+            self._load_plugin_commands()
+            return sorted(click.Group.list_commands(self, ctx))
+        return super().list_commands(ctx)
 
     def main(self, *args, **kwargs):
         from qms.config import ConfigError
@@ -234,3 +253,11 @@ def serve(host, port, threads):
     from waitress import serve as waitress_serve
     click.echo(f"Serving on http://{host}:{port}  (Ctrl+C stops)")
     waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="qms")
+
+
+# --- backup and restore (qms/backup.py) ---------------------------------------------------------
+
+from qms.backup import backup_command, restore_command  # noqa: E402  (commands attach to `main`)
+
+main.add_command(backup_command)
+main.add_command(restore_command)

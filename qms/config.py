@@ -1,4 +1,8 @@
-"""Settings: defaults, then instance/config.py, then QMS_* environment variables, then test overrides."""
+"""Settings: defaults, then instance/config.py, then QMS_* environment variables, then test overrides.
+
+The instance folder (config.py, the SQLite file, stored files, keys) is instance/ beside the code,
+or QMS_INSTANCE_PATH when set (an installed package should keep its data elsewhere, e.g. /var/lib/qms).
+"""
 import os
 import secrets
 from pathlib import Path
@@ -20,6 +24,7 @@ DEFAULTS = {
     "QMS_AUDIT_PAGE_SIZE": 50,
     "QMS_DEFAULT_LOCALE": "vi",
     "QMS_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "QMS_PROXY_FIX": False,  # behind one reverse proxy: trust the X-Forwarded-* headers it adds
 }
 
 _INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
@@ -30,21 +35,48 @@ class ConfigError(RuntimeError):
     """The installation is not configured well enough to start."""
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
 def _coerce(key, value):
-    if key in _BOOL_KEYS and isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    if key in _INT_KEYS and isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            raise ConfigError(f"{key} must be a whole number, got {value!r}") from None
+    """Settings from the environment arrive as text; check and convert them, with a message that
+    names the setting."""
+    if key in _BOOL_KEYS:
+        if isinstance(value, str):
+            if value.strip().lower() not in _TRUE | _FALSE:
+                raise ConfigError(f"{key} must be 1 or 0 (true or false), got {value!r}")
+            return value.strip().lower() in _TRUE
+        return bool(value)
+    if key in _INT_KEYS:
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                raise ConfigError(f"{key} must be a whole number, got {value!r}") from None
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"{key} must be a whole number, got {value!r}")
+        if value < 1:
+            raise ConfigError(f"{key} must be at least 1, got {value}")
     return value
+
+
+def _use_instance_path(app, test_config):
+    """QMS_INSTANCE_PATH moves the instance folder (tests pass INSTANCE_PATH to create_app instead)."""
+    path = os.environ.get("QMS_INSTANCE_PATH")
+    if path and not (test_config or {}).get("INSTANCE_PATH"):
+        app.instance_path = os.path.abspath(path)
+        app.config.root_path = app.instance_path
 
 
 def load_settings(app, test_config=None):
     """Fill app.config with the qms settings and the Flask/extension settings derived from them."""
+    _use_instance_path(app, test_config)
     app.config.update(DEFAULTS)
-    app.config.from_pyfile("config.py", silent=True)
+    try:
+        app.config.from_pyfile("config.py", silent=True)
+    except Exception as exc:
+        raise ConfigError(f"{Path(app.instance_path) / 'config.py'} cannot be read: {exc}") from exc
     for key in DEFAULTS:
         if key in os.environ:
             app.config[key] = os.environ[key]

@@ -4,7 +4,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
+from qms.admin import home as _home  # noqa: F401  (registers the administrator's home-page sections)
 from qms.auth import services
 from qms.auth.forms import ConfirmForm, EditUserForm, ResetPasswordForm, UnitForm, UserForm
 from qms.auth.models import ADMINISTRATOR, AuthSession, Role, Unit, User
@@ -17,11 +19,11 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _role_choices():
     locale = current_user.locale
-    return [(r.code, r.name(locale)) for r in db.session.scalars(select(Role).order_by(Role.id))]
+    return [SelectChoice(r.code, r.name(locale)) for r in db.session.scalars(select(Role).order_by(Role.id))]
 
 
 def _unit_choices():
-    return [(u.id, u.name) for u in db.session.scalars(
+    return [SelectChoice(u.id, u.name) for u in db.session.scalars(
         select(Unit).where(Unit.commune_id == current_user.commune_id, Unit.is_active).order_by(Unit.name))]
 
 
@@ -63,9 +65,15 @@ def create_user():
 @allow(ADMINISTRATOR)
 def show_user(user_id):
     user = get_in_commune(User, user_id)
-    form = EditUserForm(obj=user, roles=sorted(user.role_codes), units=[u.id for u in user.units])
+    return _user_page(user, _edit_form(user))
+
+
+def _edit_form(user):
+    """The edit form filled from the account (not from `obj=`: roles and units are objects there)."""
+    form = EditUserForm(formdata=None, full_name=user.full_name, email=user.email or "",
+                        roles=sorted(user.role_codes), units=[u.id for u in user.units])
     form.roles.choices, form.units.choices = _role_choices(), _unit_choices()
-    return _user_page(user, form)
+    return form
 
 
 def _user_page(user, form, reset_form=None, status=200):
@@ -108,6 +116,12 @@ def enable_user(user_id):
     return _account_action(user_id, services.enable_user, _l("The account has been enabled."))
 
 
+@bp.post("/users/<int:user_id>/unlock")
+@allow(ADMINISTRATOR)
+def unlock_user(user_id):
+    return _account_action(user_id, services.unlock_user, _l("The account has been unlocked."))
+
+
 def _account_action(user_id, service, done_message):
     user = get_in_commune(User, user_id)
     form = ConfirmForm()
@@ -138,9 +152,7 @@ def reset_password(user_id):
             db.session.commit()
             flash(_("The password has been reset; the user's sessions have ended."), "success")
             return redirect(url_for("admin.show_user", user_id=user.id))
-    form = EditUserForm(obj=user, roles=sorted(user.role_codes), units=[u.id for u in user.units])
-    form.roles.choices, form.units.choices = _role_choices(), _unit_choices()
-    return _user_page(user, form, reset_form=reset_form, status=400)
+    return _user_page(user, _edit_form(user), reset_form=reset_form, status=400)
 
 
 @bp.route("/units", methods=["GET", "POST"])

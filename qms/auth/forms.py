@@ -1,13 +1,22 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+# A plausible address (name@domain.tld): the only check that matters is that mail arrives, and
+# wtforms' Email validator would need the email_validator package for no more than this.
+EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid e-mail address."))
+
+# Language names are written in their own language, so anyone can find theirs.
+LANGUAGE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
 
 
 class LoginForm(FlaskForm):
@@ -17,7 +26,7 @@ class LoginForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     next = HiddenField()
 
 
@@ -40,16 +49,16 @@ class ConfirmForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(_l("Enter a user name.")), Length(max=64)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the person's full name.")), Length(max=200)])
-    email = StringField(_l("E-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=200)])
+    email = StringField(_l("E-mail"), validators=[Optional(), EMAIL, Length(max=200)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter a password."))])
     roles = MultiCheckboxField(_l("Roles"), choices=[])
     units = MultiCheckboxField(_l("Units"), choices=[], coerce=int)
-    locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
 class EditUserForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the person's full name.")), Length(max=200)])
-    email = StringField(_l("E-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=200)])
+    email = StringField(_l("E-mail"), validators=[Optional(), EMAIL, Length(max=200)])
     roles = MultiCheckboxField(_l("Roles"), choices=[])
     units = MultiCheckboxField(_l("Units"), choices=[], coerce=int)
     reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=500)])

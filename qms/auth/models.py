@@ -99,6 +99,10 @@ class User(UserMixin, db.Model):
     def has_role(self, *codes) -> bool:
         return bool(self.role_codes.intersection(codes))
 
+    def is_locked(self, now=None) -> bool:
+        """Locked out after too many failed sign-ins (locked_until stays behind as the lock's end)."""
+        return self.locked_until is not None and self.locked_until > (now or utcnow())
+
     def __repr__(self):
         return f"<User {self.username}>"
 

@@ -7,8 +7,10 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from qms.db import DomainError
 
-# The most common passwords (zxcvbn's list, from leaked password corpora), looked up lower-cased.
-_COMMON = frozenset(FREQUENCY_LISTS["passwords"][:10000])
+# The 30,000 most common passwords of leaked corpora (zxcvbn's list), looked up lower-cased.
+_COMMON = frozenset(FREQUENCY_LISTS["passwords"])
+# A user name this short turns up inside random passwords by chance, so it is not looked for.
+_MIN_USERNAME_CHECKED = 3
 
 
 def _hasher():
@@ -28,13 +30,23 @@ def check_password(password_hash: str, password: str) -> bool:
         return False
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with other argon2 parameters than those configured now."""
+    try:
+        return _hasher().check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
 def check_policy(password: str, username: str = "") -> None:
-    """Raise DomainError unless the password is long enough and not a common one."""
+    """Raise DomainError (code weak_password) if the password is shorter than
+    QMS_PASSWORD_MIN_LENGTH, is one of the most common passwords, or contains the user name."""
     minimum = current_app.config["QMS_PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
         raise DomainError(_l("The password must have at least %(n)d characters.", n=minimum), code="weak_password")
     lowered = password.lower()
-    if lowered in _COMMON or (username and username.lower() in lowered):
+    username = (username or "").strip().lower()
+    if lowered in _COMMON or (len(username) >= _MIN_USERNAME_CHECKED and username in lowered):
         raise DomainError(_l("This password is too common or too easy to guess; choose another."),
                           code="weak_password")
 

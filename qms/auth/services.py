@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from qms.audit.services import diff, record_event
-from qms.auth.models import ALL_ROLES, ApiToken, AuthSession, Commune, LoginAttempt, Role, Unit, User
-from qms.auth.passwords import check_password, check_policy, dummy_check, hash_password
+from qms.auth.models import ApiToken, AuthSession, Commune, LoginAttempt, Role, Unit, User
+from qms.auth.passwords import check_password, check_policy, dummy_check, hash_password, needs_rehash
 from qms.db import DomainError, db, utcnow
 
 LOCALES = ("vi", "en")
@@ -33,40 +33,35 @@ def authenticate(username, password, *, ip="", max_attempts=5, lockout_minutes=1
 
     After `max_attempts` failures on one account within `lockout_minutes`, the account refuses
     every attempt (even with the right password) for `lockout_minutes`. Attempts are counted
-    in the database, so the lock holds across worker processes and servers.
+    in the database, so the lock holds across worker processes and servers. Failures made before
+    the last successful sign-in, password change or end of a lock are not counted again.
     """
     now = utcnow()
     username = (username or "").strip()
     user = find_user(username)
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        record_event(None, "auth.sign_in_refused", user, commune_id=user.commune_id,
-                     reason="account locked")
+    if user is not None and user.is_locked(now):
+        record_event(None, "auth.sign_in_refused", user, reason="account locked")
         raise SignInRefused(_l("Too many failed attempts: this account is locked for %(m)d minutes.",
                                m=lockout_minutes), code="locked", status=429)
     ok = check_password(user.password_hash, password) if user is not None else dummy_check(password)
+    succeeded = bool(ok and user.is_active_account)
     db.session.add(LoginAttempt(username=username.lower()[:64], user_id=user.id if user else None,
-                                attempted_at=now, succeeded=bool(ok and user.is_active_account), ip=ip))
-    if user is not None and ok and user.is_active_account:
+                                attempted_at=now, succeeded=succeeded, ip=(ip or "")[:64]))
+    if succeeded:
         user.locked_until = None
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
         record_event(user, "auth.sign_in", user)
         return user
     if user is None:
-        record_event(None, "auth.sign_in_failed", entity_type="user", entity_id="",
-                     changes={"username": (None, username[:64])})
+        record_event(None, "auth.sign_in_failed", entity_type=User.__tablename__, entity_id="",
+                     changes={"username": (None, username[:64])}, reason="unknown user name")
         raise SignInRefused(_l("Wrong user name or password."), code="bad_credentials", status=401)
-    if ok and not user.is_active_account:
+    if ok:
         record_event(None, "auth.sign_in_failed", user, reason="account disabled")
         raise SignInRefused(_l("This account is disabled. Ask the administrator."), code="disabled", status=403)
     record_event(None, "auth.sign_in_failed", user, reason="wrong password")
-    window_start = now - dt.timedelta(minutes=lockout_minutes)
-    last_success = db.session.scalar(
-        select(func.max(LoginAttempt.attempted_at)).where(LoginAttempt.user_id == user.id, LoginAttempt.succeeded))
-    if last_success is not None and last_success > window_start:
-        window_start = last_success
-    failures = db.session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.user_id == user.id, LoginAttempt.succeeded.is_(False),
-            LoginAttempt.attempted_at > window_start))
+    failures = _recent_failures(user, now, lockout_minutes)
     if failures >= max_attempts:
         record_event(None, "auth.locked_out", user,
                      changes=diff(user, locked_until=now + dt.timedelta(minutes=lockout_minutes)),
@@ -74,6 +69,21 @@ def authenticate(username, password, *, ip="", max_attempts=5, lockout_minutes=1
         raise SignInRefused(_l("Too many failed attempts: this account is locked for %(m)d minutes.",
                                m=lockout_minutes), code="locked", status=429)
     raise SignInRefused(_l("Wrong user name or password."), code="bad_credentials", status=401)
+
+
+def _recent_failures(user, now, window_minutes):
+    """Failed attempts on `user` within the window, after the latest fresh start (a successful
+    sign-in, a password change, the end of a lock), so an ended lock does not re-arm itself."""
+    since = now - dt.timedelta(minutes=window_minutes)
+    last_success = db.session.scalar(
+        select(func.max(LoginAttempt.attempted_at)).where(LoginAttempt.user_id == user.id, LoginAttempt.succeeded))
+    for fresh_start in (last_success, user.password_changed_at, user.locked_until):
+        if fresh_start is not None and since < fresh_start <= now:
+            since = fresh_start
+    return db.session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.user_id == user.id, LoginAttempt.succeeded.is_(False),
+            LoginAttempt.attempted_at > since))
 
 
 def start_session(user, *, ip="", user_agent=""):
@@ -118,11 +128,12 @@ def _end_all_sessions(user):
 # --- accounts ----------------------------------------------------------------------------------
 
 def _roles_by_code(codes):
-    codes = sorted(set(codes))
-    unknown = set(codes) - set(ALL_ROLES) - set(db.session.scalars(select(Role.code)))
+    codes = set(codes)
+    roles = list(db.session.scalars(select(Role).where(Role.code.in_(codes)).order_by(Role.id)))
+    unknown = codes - {r.code for r in roles}
     if unknown:
         raise DomainError(_l("Unknown role: %(r)s", r=", ".join(sorted(unknown))))
-    return list(db.session.scalars(select(Role).where(Role.code.in_(codes)).order_by(Role.id)))
+    return roles
 
 
 def _units_of(commune_id, unit_ids):
@@ -202,23 +213,35 @@ def disable_user(actor, user, *, reason=""):
 
 
 def enable_user(actor, user, *, reason=""):
+    """Enable a disabled account again (it signs in with its existing password)."""
     if user.is_active_account:
         raise DomainError(_l("This account is already enabled."))
     diff(user, is_active_account=True, locked_until=None)
     record_event(actor, "user.enabled", user, changes={"is_active": (False, True)}, reason=reason)
 
 
+def unlock_user(actor, user, *, reason=""):
+    """Lift a lock-out before it runs out; the failed attempts that caused it no longer count."""
+    now = utcnow()
+    if not user.is_locked(now):
+        raise DomainError(_l("This account is not locked."))
+    record_event(actor, "user.unlocked", user, changes=diff(user, locked_until=now), reason=reason)
+
+
 def reset_password(actor, user, new_password, *, reason=""):
-    """Set a new password (administrator or the user themself); ends the user's other sessions."""
+    """Set a new password chosen by an administrator; lifts a lock-out and ends all the user's
+    sessions. Raises DomainError (weak_password) when the password breaks the policy."""
     check_policy(new_password, user.username)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
-    user.locked_until = None
+    if user.is_locked():
+        user.locked_until = user.password_changed_at
     _end_all_sessions(user)
     record_event(actor, "user.password_reset", user, changes={"password": ("***", "***")}, reason=reason)
 
 
 def change_own_password(user, current_password, new_password):
+    """The user changes their own password, proving they know the current one."""
     if not check_password(user.password_hash, current_password):
         raise DomainError(_l("The current password is wrong."), code="bad_credentials")
     check_policy(new_password, user.username)
@@ -228,6 +251,7 @@ def change_own_password(user, current_password, new_password):
 
 
 def set_locale(user, locale):
+    """Store the user's language (vi or en); every page they open afterwards uses it."""
     if locale not in LOCALES:
         raise DomainError(_l("Unknown language."))
     changes = diff(user, locale=locale)
@@ -242,7 +266,10 @@ def user_tokens(user):
 
 
 def create_api_token(actor, user, name="API"):
-    """Create a token for `user`; returns (token row, the plain token, shown once)."""
+    """Create a token for `user`; returns (token row, the plain token, shown once).
+    Only the token's SHA-256 is stored. Raises DomainError for a disabled account."""
+    if not user.is_active_account:
+        raise DomainError(_l("A disabled account cannot have API tokens."))
     name = (name or "").strip() or "API"
     plain = "qms_" + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name[:100], token_hash=_sha256(plain), prefix=plain[:10])
@@ -254,6 +281,7 @@ def create_api_token(actor, user, name="API"):
 
 
 def revoke_api_token(actor, token):
+    """Revoke a token: requests carrying it are refused from now on."""
     if token.revoked_at is not None:
         raise DomainError(_l("This token is already revoked."))
     token.revoked_at = utcnow()

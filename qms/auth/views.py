@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from qms.auth import home as _home  # noqa: F401  (registers the account section of the home page)
 from qms.auth import services
 from qms.auth.forms import ChangePasswordForm, ConfirmForm, LanguageForm, LoginForm, TokenForm
 from qms.auth.models import ApiToken
@@ -15,7 +16,8 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target):
-    if not target:
+    """A path on this site to go back to, or None: never an address elsewhere (open redirect)."""
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -46,7 +48,7 @@ def login():
         session["sid"] = key
         login_user(user)
         return redirect(_safe_next(form.next.data) or url_for("home.index"))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 
 @bp.post("/logout")
@@ -65,13 +67,15 @@ def logout():
 @bp.post("/language")
 @public
 def set_language():
+    """Signed-in users keep their choice on their account; anonymous visitors in their session."""
     form = LanguageForm()
-    if form.validate_on_submit():
-        if current_user.is_authenticated:
-            services.set_locale(current_user._get_current_object(), form.locale.data)
-            db.session.commit()
-        else:
-            session["locale"] = form.locale.data
+    if not form.validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        services.set_locale(current_user._get_current_object(), form.locale.data)
+        db.session.commit()
+    else:
+        session["locale"] = form.locale.data
     return redirect(_safe_next(form.next.data) or url_for("home.index"))
 
 

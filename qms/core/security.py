@@ -1,8 +1,33 @@
-"""Security headers on every response."""
-from flask import request
+"""Transport security: headers on every response, the session cookie's Secure flag, reverse proxies.
+
+The session cookie is marked Secure whenever the request came over HTTPS (decided per request, so one
+installation can serve plain HTTP on the office LAN and HTTPS through a proxy). Behind a reverse proxy
+that terminates TLS, set QMS_PROXY_FIX=1: the X-Forwarded-* headers of that one proxy are then
+trusted, so the app sees HTTPS, the client's address (recorded in the audit trail) and the public
+host name. Without it those headers are ignored, since anyone could send them.
+"""
+from flask import has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+class SessionCookieInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with the cookie marked Secure for requests made over HTTPS."""
+
+    def get_cookie_secure(self, app):
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
+def init_security(app):
+    """Install the session interface, the proxy fix (when configured) and the security headers."""
+    app.session_interface = SessionCookieInterface()
+    if app.config.get("QMS_PROXY_FIX"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+    app.after_request(set_security_headers)
 
 
 def set_security_headers(response):
@@ -12,7 +37,7 @@ def set_security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        headers.setdefault("Strict-Transport-Security", HSTS)
     if request.endpoint != "static":
         headers.setdefault("Cache-Control", "no-store")
     return response

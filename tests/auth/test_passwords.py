@@ -1,0 +1,93 @@
+"""The password policy (at least 10 characters, not a common password) and argon2id hashes."""
+import pytest
+from argon2 import PasswordHasher
+
+from qms.auth import services
+from qms.auth.models import User
+from qms.auth.passwords import check_password, check_policy
+from qms.db import DomainError, db
+from tests.conftest import PASSWORD, login
+from tests.core.support import events, fresh, post
+
+
+@pytest.mark.parametrize("password", ["Short-Pw9", "", "abcdefghi"])
+def test_passwords_shorter_than_ten_characters_are_refused(app, password):
+    with pytest.raises(DomainError) as refused:
+        check_policy(password, "someone")
+    assert refused.value.code == "weak_password"
+
+
+def test_ten_characters_are_enough(app):
+    check_policy("Xk#9vTq!2m", "someone")
+
+
+@pytest.mark.parametrize("password", ["qwertyuiop", "1234567890", "password123", "PASSWORD123", "1q2w3e4r5t"])
+def test_common_passwords_are_refused_whatever_their_case(app, password):
+    with pytest.raises(DomainError) as refused:
+        check_policy(password, "someone")
+    assert refused.value.code == "weak_password"
+
+
+def test_a_password_containing_the_user_name_is_refused(app):
+    with pytest.raises(DomainError):
+        check_policy("Nguyenvana-2026", "NguyenVanA")
+    check_policy("Ngu-yen-van-2026", "qo")  # two letters turn up by chance: not checked
+
+
+def test_the_minimum_length_is_configurable(make_app):
+    app = make_app(QMS_PASSWORD_MIN_LENGTH=14)
+    with app.app_context():
+        with pytest.raises(DomainError):
+            check_policy("Xk#9vTq!2m-ab", "someone")
+        check_policy("Xk#9vTq!2m-abc", "someone")
+
+
+def test_create_user_stores_an_argon2id_hash_never_the_password(app, make_commune):
+    commune = make_commune()
+    user = services.create_user(None, commune, username="lan", full_name="Trần Thị Lan", password=PASSWORD)
+    db.session.commit()
+    stored = fresh(user).password_hash
+    assert stored.startswith("$argon2id$")
+    assert PASSWORD not in stored
+    assert check_password(stored, PASSWORD)
+    assert not check_password(stored, PASSWORD + "x")
+    created = events("user.created")[-1]
+    assert PASSWORD not in str(created)
+
+
+def test_create_user_refuses_a_weak_password_and_creates_nothing(app, make_commune):
+    commune = make_commune()
+    with pytest.raises(DomainError):
+        services.create_user(None, commune, username="lan", full_name="Lan", password="123456789")
+    db.session.rollback()
+    assert services.find_user("lan") is None
+
+
+def test_a_hash_made_with_old_parameters_is_renewed_at_sign_in(make_app, make_user):
+    user = make_user("staff", username="hoa")
+    old = fresh(user).password_hash
+    stronger = make_app(QMS_ARGON2_MEMORY_KIB=2048)
+    response = login(stronger.test_client(), "hoa")
+    assert response.status_code == 302
+    renewed = fresh(user).password_hash
+    assert renewed != old and renewed.startswith("$argon2id$")
+    assert not PasswordHasher(time_cost=1, memory_cost=2048, parallelism=1).check_needs_rehash(renewed)
+
+
+def test_users_change_their_own_password_within_the_policy(client, make_user):
+    user = make_user("staff", username="minh", locale="en")
+    login(client, "minh")
+    weak = post(client, "/account/password", {"current_password": PASSWORD, "new_password": "abc12345",
+                                               "confirm": "abc12345"}, page="/account")
+    assert weak.status_code == 400
+    assert check_password(fresh(user).password_hash, PASSWORD)
+    wrong = post(client, "/account/password", {"current_password": "not-my-password", "new_password":
+                                                "Brand-New-Secret-7", "confirm": "Brand-New-Secret-7"},
+                 page="/account")
+    assert wrong.status_code == 400
+    done = post(client, "/account/password", {"current_password": PASSWORD, "new_password": "Brand-New-Secret-7",
+                                               "confirm": "Brand-New-Secret-7"}, page="/account")
+    assert done.status_code == 302
+    assert check_password(fresh(user).password_hash, "Brand-New-Secret-7")
+    assert [e["entity_id"] for e in events("user.password_changed")] == [str(user.id)]
+    assert db.session.get(User, user.id).password_changed_at is not None

@@ -1,0 +1,63 @@
+"""Helpers shared by the accounts, administration and access tests."""
+import contextvars
+import json
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from qms.audit.models import AuditChainHead, AuditEvent
+from qms.db import db
+from tests.conftest import csrf_token
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs outside the test's own app context.
+
+    The `app` fixture keeps an app context pushed for the whole test, and Flask reuses a pushed
+    context for requests: `g` (Flask-Login's cached user, Flask-WTF's CSRF token) and the database
+    session would then carry over from one request to the next, which no real request sees. A
+    sign-out test could pass because `g` still says "anonymous", not because the server ended the
+    session. Each request here starts from empty context variables, as in production.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def head_seq():
+    """The audit chain's last sequence number, read on its own connection (so it sees what the
+    test client's requests committed, whatever the test's own session holds)."""
+    with db.engine.connect() as conn:
+        return conn.execute(select(AuditChainHead.seq).where(AuditChainHead.id == 1)).scalar_one()
+
+
+def events(action=None, after=0):
+    """Audit events (as dicts with decoded changes), oldest first, optionally of one action."""
+    stmt = select(AuditEvent).where(AuditEvent.seq > after).order_by(AuditEvent.seq)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    with db.engine.connect() as conn:
+        rows = conn.execute(stmt).mappings().all()
+    return [{**row, "changes": json.loads(row["changes"] or "{}")} for row in rows]
+
+
+def fresh(obj):
+    """Reload a row from the database, discarding what the test's session remembers."""
+    db.session.commit()
+    return db.session.get(type(obj), obj.id)
+
+
+def session_cookie(client):
+    cookie = client.get_cookie("qms_session")
+    assert cookie is not None, "no session cookie"
+    return cookie.value
+
+
+def is_signed_in(client):
+    """True when the client's session opens the home page (instead of redirecting to sign-in)."""
+    return client.get("/").status_code == 200
+
+
+def post(client, path, data=None, page="/", **kwargs):
+    """POST a form with a valid CSRF token read from `page`."""
+    return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, page)}, **kwargs)

@@ -1,0 +1,250 @@
+"""The role x endpoint matrix, generated from app.url_map.
+
+(a) every endpoint declares who may use it (@allow / @public; `static` is public);
+(b) every rule, requested as anonymous, as a signed-in user without a role and as each role, answers
+    as its declaration says: anonymous -> sign-in (302 to /login, or 401 JSON under /api/v1), a role
+    outside the declaration -> 403 and nothing changes, an allowed role -> neither 403 nor 5xx, and
+    a GET never adds an audit event;
+(c) a user of commune b with an allowed role never reaches commune a's record (404 or 403) and
+    changes nothing.
+URL arguments are filled from tests/core/url_samples.py: see there how to add an area.
+"""
+import tempfile
+from dataclasses import dataclass
+
+import pytest
+
+from qms import create_app
+from qms.auth import services
+from qms.auth.models import ALL_ROLES
+from qms.core.access import PUBLIC, SIGNED_IN, access_of, endpoint_access
+from qms.db import db
+from tests.conftest import BASE_CONFIG, csrf_token, login
+from tests.core.support import events, head_seq
+from tests.core.url_samples import MAY_REFUSE, NOT_RECORDS, URL_SAMPLES, build_world
+
+ANONYMOUS, NO_ROLE = "anonymous", "no_role"
+REQUESTERS = (ANONYMOUS, NO_ROLE, *ALL_ROLES)
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    endpoint: str
+    method: str
+    arguments: tuple
+    access: object
+
+    @property
+    def is_api(self):
+        return self.rule.startswith("/api/")
+
+    def allows(self, requester):
+        if self.access == PUBLIC:
+            return True
+        if requester == ANONYMOUS or self.access is None:
+            return False
+        return SIGNED_IN in self.access or requester in self.access
+
+    @property
+    def names_a_record(self):
+        return any(arg not in NOT_RECORDS for arg in self.arguments)
+
+    def __str__(self):
+        return f"{self.method} {self.rule} ({self.endpoint})"
+
+
+def undeclared_endpoints(app):
+    """Endpoints whose view carries no access declaration."""
+    return sorted(rule.endpoint for rule in app.url_map.iter_rules()
+                  if rule.endpoint != "static" and access_of(app.view_functions[rule.endpoint]) is None)
+
+
+def cases_of(app):
+    out = []
+    with app.app_context():
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
+            methods = rule.methods - {"HEAD", "OPTIONS"}
+            method = "GET" if "GET" in methods else sorted(methods)[0]
+            out.append(Case(rule.rule, rule.endpoint, method, tuple(sorted(rule.arguments)),
+                            endpoint_access(rule.endpoint)))
+    return out
+
+
+def _collected_cases():
+    """The rules, read from an app built for collection only (it never touches its database)."""
+    with tempfile.TemporaryDirectory() as instance:
+        app = create_app({**BASE_CONFIG, "QMS_DATABASE_URL": f"sqlite:///{instance}/unused.sqlite3",
+                          "INSTANCE_PATH": instance})
+        return cases_of(app)
+
+
+CASES = _collected_cases()
+
+
+def pytest_generate_tests(metafunc):
+    if "allowed_case" in metafunc.fixturenames:
+        pairs = [(case, who) for case in CASES for who in REQUESTERS if case.allows(who)]
+        metafunc.parametrize("allowed_case", pairs, ids=[f"{c.endpoint}-{who}" for c, who in pairs])
+    if "denied_case" in metafunc.fixturenames:
+        denied = [case for case in CASES if any(not case.allows(who) for who in REQUESTERS)]
+        metafunc.parametrize("denied_case", denied, ids=[c.endpoint for c in denied])
+    if "record_case" in metafunc.fixturenames:
+        scoped = [case for case in CASES if case.names_a_record]
+        metafunc.parametrize("record_case", scoped, ids=[c.endpoint for c in scoped])
+
+
+# --- the world the matrix runs in -----------------------------------------------------------------
+
+@pytest.fixture
+def matrix_world(world):
+    """The conftest world, one roleless account per commune, and every area's sample records."""
+    for side in ("a", "b"):
+        world[side]["roleless"] = services.create_user(
+            None, world[side]["commune"], username=f"{side}_{NO_ROLE}", full_name=f"{side} no role",
+            password="Roleless-Password-2026")
+    db.session.commit()
+    return build_world(world)
+
+
+def url_of(app, case, world, side):
+    missing = [arg for arg in case.arguments if arg not in URL_SAMPLES]
+    if missing:
+        pytest.fail(f"{case} has URL argument(s) {missing} without a sample: add them to URL_SAMPLES "
+                    "in tests/core/url_samples.py (see the instructions at the top of that file)")
+    values = {arg: URL_SAMPLES[arg](world, side) for arg in case.arguments}
+    return app.url_map.bind("localhost").build(case.endpoint, values, method=case.method)
+
+
+def requester_user(world, side, requester):
+    return world[side]["roleless"] if requester == NO_ROLE else world[side]["users"][requester]
+
+
+def client_for(app, world, side, requester, case):
+    """A test client signed in as `requester` of commune `side` (a bearer token for the API), and
+    the headers and CSRF token its request needs."""
+    client = app.test_client()
+    headers = {}
+    if requester == ANONYMOUS:
+        return client, headers, (csrf_token(client, "/login") if not case.is_api else None)
+    user = requester_user(world, side, requester)
+    if case.is_api:
+        _token, plain = services.create_api_token(user, user, "matrix")
+        db.session.commit()
+        headers["Authorization"] = f"Bearer {plain}"
+        return client, headers, None
+    password = "Roleless-Password-2026" if requester == NO_ROLE else None
+    response = login(client, user.username, *([password] if password else []))
+    assert response.status_code == 302, f"{user.username} could not sign in"
+    return client, headers, csrf_token(client, "/")
+
+
+def send(client, case, url, headers, token):
+    kwargs = {"headers": headers, "buffered": True}
+    if case.method != "GET":
+        if case.is_api:
+            kwargs["json"] = {}
+        else:
+            kwargs["data"] = {"csrf_token": token}
+    return client.open(url, method=case.method, **kwargs)
+
+
+def expect_sign_in(case, response):
+    if case.is_api:
+        assert response.status_code == 401, f"{case} as anonymous: {response.status_code}"
+        assert response.get_json()["error"] == "unauthorized"
+    else:
+        assert response.status_code == 302, f"{case} as anonymous: {response.status_code}"
+        assert response.headers["Location"].startswith("/login"), f"{case} as anonymous"
+
+
+# --- (a) declarations ---------------------------------------------------------------------------
+
+def test_every_endpoint_declares_who_may_use_it(app):
+    missing = undeclared_endpoints(app)
+    assert not missing, ("endpoints without @allow(...) or @public: " + ", ".join(missing))
+
+
+def test_an_undeclared_endpoint_is_found_and_closed_to_everyone(make_app, make_user):
+    app = make_app()
+    app.add_url_rule("/undeclared", "undeclared", lambda: "open")
+    assert undeclared_endpoints(app) == ["undeclared"]
+    with app.app_context():
+        make_user("administrator", username="root")
+    client = app.test_client()
+    assert client.get("/undeclared").status_code == 302
+    login(client, "root")
+    assert client.get("/undeclared").status_code == 403
+
+
+def test_every_url_argument_has_a_sample():
+    missing = sorted({f"{arg} (in {case})" for case in CASES for arg in case.arguments if arg not in URL_SAMPLES})
+    assert not missing, ("URL arguments without a sample in tests/core/url_samples.py URL_SAMPLES: "
+                         + "; ".join(missing))
+
+
+def test_the_matrix_covers_every_rule(app):
+    assert {c.endpoint for c in CASES} == {r.endpoint for r in app.url_map.iter_rules()}
+
+
+# --- (b) the declaration holds for every role ----------------------------------------------------
+
+def test_allowed(app, matrix_world, allowed_case):
+    case, requester = allowed_case
+    url = url_of(app, case, matrix_world, "a")
+    client, headers, token = client_for(app, matrix_world, "a", requester, case)
+    seq = head_seq()
+    response = send(client, case, url, headers, token)
+    status = response.status_code
+    assert status < 500, f"{case} as {requester}: {status}"
+    if status == 403:
+        assert (case.endpoint, requester) in MAY_REFUSE, f"{case} as {requester} (allowed): 403"
+    if case.method == "GET":
+        assert events(after=seq) == [], f"GET {url} as {requester} changed state: {events(after=seq)}"
+
+
+def test_denied(app, matrix_world, denied_case):
+    case = denied_case
+    url = url_of(app, case, matrix_world, "a")
+    for requester in REQUESTERS:
+        if case.allows(requester):
+            continue
+        client, headers, token = client_for(app, matrix_world, "a", requester, case)
+        seq = head_seq()
+        response = send(client, case, url, headers, token)
+        if requester == ANONYMOUS:
+            expect_sign_in(case, response)
+        else:
+            assert response.status_code == 403, f"{case} as {requester}: {response.status_code}"
+            if case.is_api:
+                assert response.get_json()["error"] == "forbidden"
+        assert events(after=seq) == [], f"{case} as {requester} was refused but changed state"
+
+
+# --- (c) one commune never reaches another's records ----------------------------------------------
+
+def test_other_communes_records_are_out_of_reach(app, matrix_world, record_case):
+    case = record_case
+    url = url_of(app, case, matrix_world, "a")
+    allowed = [who for who in REQUESTERS if who != ANONYMOUS and case.allows(who)]
+    assert allowed, f"{case} names a record but no signed-in user may call it"
+    for requester in allowed:
+        client, headers, token = client_for(app, matrix_world, "b", requester, case)
+        seq = head_seq()
+        response = send(client, case, url, headers, token)
+        assert response.status_code in (403, 404), \
+            f"{case} as b's {requester} on a's record: {response.status_code}"
+        assert events(after=seq) == [], f"{case} as b's {requester} changed state"
+
+
+def test_the_record_history_of_another_commune_shows_nothing(app, matrix_world):
+    """record_history takes an entity type and id, not a record: it filters the viewer's commune."""
+    subject = matrix_world["a"]["subject"]
+    client = app.test_client()
+    login(client, "a_auditor")
+    own = client.get(f"/audit/records/users/{subject.id}").get_data(as_text=True)
+    assert "user.created" in own
+    other = app.test_client()
+    login(other, "b_auditor")
+    response = other.get(f"/audit/records/users/{subject.id}")
+    assert response.status_code == 200 and "user.created" not in response.get_data(as_text=True)
