@@ -38,7 +38,7 @@ def register_extensions(app):
 def register_request_hooks(app):
     from qms.audit.services import reset_audit_context, set_audit_context
     from qms.core.access import enforce_access
-    from qms.core.security import set_security_headers
+    from qms.core.security import init_security
 
     @app.before_request
     def start_request():
@@ -50,7 +50,9 @@ def register_request_hooks(app):
     @app.after_request
     def finish_request(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
-        return set_security_headers(response)
+        return response
+
+    init_security(app)
 
     @app.teardown_request
     def end_request(exc):
@@ -65,7 +67,8 @@ def register_blueprints(app):
     from qms.auth.views import bp as auth_bp
     from qms.admin.views import bp as admin_bp
     from qms.home.views import bp as home_bp
-    for bp in (home_bp, auth_bp, admin_bp, audit_bp, api_bp):
+    from qms.documents.views import bp as documents_bp
+    for bp in (home_bp, auth_bp, admin_bp, audit_bp, documents_bp, api_bp):
         app.register_blueprint(bp)
 
 

@@ -1,0 +1,188 @@
+"""Forms of document control. Signed actions carry a password field (the electronic signature) and
+the version's row_version as shown, so that acting on an outdated page is a conflict."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (BooleanField, Field, HiddenField, IntegerField, PasswordField, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import TextInput
+
+from qms.auth.forms import MultiCheckboxField
+from qms.documents.models import Access, DocumentKind, LegalStatus
+from qms.i18n import parse_date
+
+KIND_LABELS = {
+    DocumentKind.policy: _l("Quality policy and objectives"),
+    DocumentKind.procedure: _l("Procedure"),
+    DocumentKind.instruction: _l("Work instruction"),
+    DocumentKind.form: _l("Form"),
+    DocumentKind.internal: _l("Other internal document"),
+    DocumentKind.external: _l("Document of external origin"),
+}
+LEGAL_STATUS_LABELS = {
+    LegalStatus.in_force: _l("In force"),
+    LegalStatus.amended: _l("Amended"),
+    LegalStatus.replaced: _l("Replaced"),
+    LegalStatus.repealed: _l("Repealed"),
+}
+ACCESS_LABELS = {Access.internal: _l("Internal"), Access.public: _l("Public")}
+
+
+class DateField(Field):
+    """A date typed as dd/mm/yyyy (an ISO date from a browser's date picker is accepted too)."""
+
+    widget = TextInput()
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%d/%m/%Y") if self.data else ""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if text:
+            try:
+                self.data = parse_date(text)
+            except ValueError:
+                raise ValueError(_l("Enter the date as dd/mm/yyyy.")) from None
+
+
+class OptionalInt(IntegerField):
+    """An integer field whose empty value is None rather than an error."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not valuelist[0].strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class DocumentForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the code.")), Length(max=64)],
+                       description=_l("For example QT-01, BM-01-QT-01, HD-02."))
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=500)])
+    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in KIND_LABELS.items()])
+    field = StringField(_l("Field (lĩnh vực)"), validators=[Optional(), Length(max=120)])
+    owning_unit = SelectField(_l("Owning unit"), coerce=int, choices=[])
+    owner = SelectField(_l("Owner"), coerce=int, choices=[])
+    parent = SelectField(_l("Belongs to procedure"), coerce=int, choices=[])
+    legal_bases = MultiCheckboxField(_l("Legal bases"), coerce=int, choices=[])
+    review_interval_months = OptionalInt(_l("Review interval (months)"),
+                                         validators=[Optional(), NumberRange(1, 60)])
+    retention_years = OptionalInt(_l("Retention (years; empty: permanently)"),
+                                  validators=[Optional(), NumberRange(1, 100)])
+    access = SelectField(_l("Access"), choices=[(a.value, label) for a, label in ACCESS_LABELS.items()])
+    issuer = StringField(_l("Issuer (external documents)"), validators=[Optional(), Length(max=300)])
+    number = StringField(_l("Number (external documents)"), validators=[Optional(), Length(max=100)])
+    issued_on = DateField(_l("Issue date (dd/mm/yyyy)"))
+    effective_on = DateField(_l("Effective date (dd/mm/yyyy)"))
+    legal_status = SelectField(_l("Legal status (external documents)"),
+                               choices=[("", "—")] + [(s.value, label) for s, label in LEGAL_STATUS_LABELS.items()])
+    reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=500)])
+
+
+class EditDocumentForm(DocumentForm):
+    """The same fields without code and kind, which identify the document and never change."""
+
+    code = None
+    kind = None
+
+
+class DistributionForm(FlaskForm):
+    units = MultiCheckboxField(_l("Units"), coerce=int, choices=[])
+    roles = MultiCheckboxField(_l("Roles"), choices=[])
+    combine = BooleanField(_l("Only holders of these roles in these units"))
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("File (.docx, .xlsx or .pdf)"), validators=[FileRequired(_l("Choose a file."))])
+    change_summary = TextAreaField(_l("What changed"), validators=[Optional(), Length(max=4000)])
+    reason = TextAreaField(_l("Why"), validators=[Optional(), Length(max=4000)])
+
+
+class DraftForm(FlaskForm):
+    file = FileField(_l("New file (leave empty to keep the current one)"))
+    change_summary = TextAreaField(_l("What changed"), validators=[Optional(), Length(max=4000)])
+    reason = TextAreaField(_l("Why"), validators=[Optional(), Length(max=4000)])
+    row_version = HiddenField()
+
+
+class RowVersionForm(FlaskForm):
+    """A button acting on a version as shown (submit for review)."""
+    row_version = HiddenField()
+
+
+class SignForm(FlaskForm):
+    """An electronic signature: the password again, and an optional comment."""
+    password = PasswordField(_l("Your password (electronic signature)"),
+                             validators=[InputRequired(_l("Enter your password to sign."))])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
+    row_version = HiddenField()
+
+
+class ApproveForm(SignForm):
+    effective_date = DateField(_l("Effective date (dd/mm/yyyy; empty: today)"))
+
+
+class ReturnForm(SignForm):
+    comment = TextAreaField(_l("What has to change"),
+                            validators=[DataRequired(_l("Say what has to change.")), Length(max=4000)])
+
+
+class WithdrawForm(FlaskForm):
+    password = PasswordField(_l("Your password (electronic signature)"),
+                             validators=[InputRequired(_l("Enter your password to sign."))])
+    reason = TextAreaField(_l("Why is the document withdrawn?"),
+                           validators=[DataRequired(_l("Say why the document is withdrawn.")), Length(max=4000)])
+
+
+class ChangeRequestForm(FlaskForm):
+    what = TextAreaField(_l("What should change"),
+                         validators=[DataRequired(_l("Say what should change.")), Length(max=4000)])
+    why = TextAreaField(_l("Why"), validators=[DataRequired(_l("Say why.")), Length(max=4000)])
+
+
+class DecisionForm(FlaskForm):
+    reason = TextAreaField(_l("Reason or comment"), validators=[Optional(), Length(max=4000)])
+
+
+class FilterForm(FlaskForm):
+    """GET filters of the documents list (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search code, title or content"), validators=[Optional(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=[("", _l("All kinds"))] +
+                       [(k.value, label) for k, label in KIND_LABELS.items()], validators=[Optional()])
+    status = SelectField(_l("Status"), choices=[], validators=[Optional()])
+    unit = SelectField(_l("Unit"), coerce=lambda v: int(v) if v else 0, choices=[], validators=[Optional()])
+
+
+def settings_form_class(kinds, controlled_kinds):
+    """A settings form with a code format per kind and reviewer/approver roles per controlled kind."""
+
+    class SettingsForm(FlaskForm):
+        allow_same_reviewer_approver = BooleanField(_l("One person may both review and approve a version"))
+        review_interval_months = IntegerField(_l("Default review interval (months)"),
+                                              validators=[InputRequired(_l("Enter a number of months.")),
+                                                          NumberRange(1, 60)])
+        reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=500)])
+
+    for kind in kinds:
+        setattr(SettingsForm, f"pattern_{kind.value}",
+                StringField(KIND_LABELS[kind], validators=[Optional(), Length(max=200), _valid_regex]))
+    for kind in controlled_kinds:
+        setattr(SettingsForm, f"reviewers_{kind.value}", MultiCheckboxField(_l("Reviewed by"), choices=[]))
+        setattr(SettingsForm, f"approvers_{kind.value}", MultiCheckboxField(_l("Approved by"), choices=[]))
+    return SettingsForm
+
+
+def _valid_regex(form, field):
+    import re
+    try:
+        re.compile(field.data or "")
+    except re.error:
+        raise ValidationError(_l("This is not a valid regular expression.")) from None
