@@ -809,21 +809,37 @@ def _stored(version_file):
                           status=500) from None
 
 
+def sign_off_text(version) -> str:
+    """The drafted / reviewed / approved block of a version as one line for its controlled copy:
+    "Soạn thảo: A – Xem xét: B (20/11/2026) – Phê duyệt: C (21/11/2026)". A document of external
+    origin is registered, not drafted here, so it has none."""
+    if version.document.kind is DocumentKind.external:
+        return ""
+    parts = [f"Soạn thảo: {version.author.full_name}"]
+    for label, person, when in (("Xem xét", version.reviewed_by, version.reviewed_at),
+                                ("Phê duyệt", version.approved_by, version.approved_at)):
+        if person is not None:
+            parts.append(f"{label}: {person.full_name} ({format_date(when)})")
+    return " – ".join(parts)
+
+
 def download_filename(version):
     primary = version.primary_file
     return f"{version.document.code}_L{version.issue_label}_{primary.filename}"
 
 
 def download_copy(actor, version, *, via="web"):
-    """The stamped copy of a version's file (code, issue, effective date, label, who and when), and
-    its audit event. A PDF that cannot be stamped is served as stored; the event says so."""
+    """The stamped copy of a version's file (code, issue, effective date, label, who and when, and
+    the sign-off block), and its audit event. A PDF that cannot be stamped is served as stored; the
+    event says so."""
     _require(None if perm.can_download(actor, version) else _l("You cannot download this version."))
     primary = version.primary_file
     data = _stored(primary)
     label = stamp_label(version)
     stamp = Stamp(code=version.document.code, issue_no=version.issue_no,
                   effective_date=format_date(version.effective_date) if version.effective_date else "",
-                  label=label, downloaded_by=actor.full_name, downloaded_at=format_datetime(utcnow()))
+                  label=label, downloaded_by=actor.full_name, downloaded_at=format_datetime(utcnow()),
+                  signed=sign_off_text(version))
     try:
         data, stamped = stamp_file(primary.kind, data, stamp), True
     except ValueError:

@@ -44,6 +44,9 @@ class Stamp:
     label: str           # "BẢN KIỂM SOÁT" or "HẾT HIỆU LỰC"
     downloaded_by: str   # full name
     downloaded_at: str   # "25/11/2026 14:05", Vietnam time, already formatted
+    # The sign-off block of the version: "Soạn thảo: A – Xem xét: B (20/11/2026) – Phê duyệt: C
+    # (21/11/2026)" (empty for a file that has none, e.g. a document of external origin).
+    signed: str = ""
 
     def control_text(self) -> str:
         """The part that identifies the document and its status."""
@@ -195,17 +198,22 @@ def _defining_header(sections, index: int, kind: str):
 
 
 def _insert_stamp_paragraph(header, stamp: Stamp) -> None:
-    paragraph = header.add_paragraph()
-    # python-docx only appends: move the new paragraph above the existing header content.
-    header.part.element.insert(0, paragraph._p)
-    layout = paragraph.paragraph_format
-    layout.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    layout.space_before = layout.space_after = Pt(0)
-    for text, bold in ((stamp.label, True), (stamp.text()[len(stamp.label):], False)):
-        run = paragraph.add_run(text)
-        run.bold = bold
-        run.font.name = STAMP_FONT
-        run.font.size = Pt(STAMP_SIZE_PT)
+    """The stamp line (and the sign-off line under it) above the existing header content."""
+    lines = [((stamp.label, True), (stamp.text()[len(stamp.label):], False))]
+    if stamp.signed:
+        lines.append(((stamp.signed, False),))
+    for position, runs in enumerate(lines):
+        paragraph = header.add_paragraph()
+        # python-docx only appends: move the new paragraph above the existing header content.
+        header.part.element.insert(position, paragraph._p)
+        layout = paragraph.paragraph_format
+        layout.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        layout.space_before = layout.space_after = Pt(0)
+        for text, bold in runs:
+            run = paragraph.add_run(text)
+            run.bold = bold
+            run.font.name = STAMP_FONT
+            run.font.size = Pt(STAMP_SIZE_PT)
 
 
 def _with_overrides(content_types: bytes, parts) -> bytes:
@@ -247,7 +255,8 @@ def stamp_xlsx(data: bytes, stamp: Stamp) -> bytes:
     existing header text, in each header Excel shows (odd, and even/first when enabled), as
     two lines: the document's identity and status, then who downloaded it when. When the
     result would exceed Excel's 255-character limit, the "Tải xuống bởi ..." line moves to the
-    left-hand footer section; if even that does not fit, ValueError.
+    left-hand footer section; if even that does not fit, ValueError. The sign-off line goes in
+    the right-hand footer section, where it fits; the header is what makes the copy controlled.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
@@ -329,6 +338,13 @@ def _stamp_worksheet(xml: bytes, stamp: Stamp) -> bytes:
             strings[f"{page}Footer"] = _add_to_section(current(f"{page}Footer"), download, "L")
         if any(len(s) > XLSX_HEADER_MAX for s in strings.values()):
             raise ValueError(f"the stamp does not fit in {XLSX_HEADER_MAX} header characters")
+    if stamp.signed:
+        signed = _excel_stamp("", stamp.signed)
+        for page in pages:
+            name = f"{page}Footer"
+            footer = _add_to_section(strings.get(name, current(name)), signed, "R")
+            if len(footer) <= XLSX_HEADER_MAX:
+                strings[name] = footer
     for name, value in strings.items():
         _set_header_footer_child(header_footer, ns, name, value)
     return _serialize_xml(tree)
@@ -411,8 +427,8 @@ _PDF_REGULAR, _PDF_BOLD = "/QmsStampRegular", "/QmsStampBold"
 
 
 def stamp_pdf(data: bytes, stamp: Stamp) -> bytes:
-    """Write the stamp in two small lines at the top-left corner of every page, as displayed
-    (page rotation and crop box are honoured).
+    """Write the stamp in small lines (identity and status, the download, the sign-off) at the
+    top-left corner of every page, as displayed (page rotation and crop box are honoured).
 
     The overlay is drawn with pypdf alone in the standard Helvetica fonts, which every reader
     has, so nothing is embedded. Those fonts cannot show Vietnamese diacritics, so the PDF
@@ -425,7 +441,7 @@ def stamp_pdf(data: bytes, stamp: Stamp) -> bytes:
         if reader.is_encrypted:
             raise ValueError("encrypted PDFs are not stamped")
         writer = PdfWriter(clone_from=reader)
-        lines = (_fold(stamp.control_text()), _fold(stamp.download_text()))
+        lines = tuple(_fold(line) for line in (stamp.control_text(), stamp.download_text(), stamp.signed) if line)
         label = _fold(stamp.label)
         for page in writer.pages:
             page.merge_page(_overlay(page, label, lines))
@@ -449,7 +465,7 @@ def _pdf_string(text: str) -> bytes:
     return b"(" + encoded.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
-def _overlay(page: PageObject, label: str, lines: tuple[str, str]) -> PageObject:
+def _overlay(page: PageObject, label: str, lines: tuple[str, ...]) -> PageObject:
     """A page with the same visible box as `page` carrying the stamp text."""
     box = page.cropbox
     rotation = page.rotation % 360
@@ -467,18 +483,18 @@ def _overlay(page: PageObject, label: str, lines: tuple[str, str]) -> PageObject
     # Helvetica averages well under 0.6 em per character: shrink only on very narrow pages.
     longest = max(len(line) for line in lines)
     size = min(PDF_FONT_SIZE, (width - 2 * PDF_MARGIN) / (0.6 * longest))
-    first, second = lines
-    content = b"\n".join((
+    first, *others = lines
+    commands = [
         b"q %s cm" % b" ".join(b"%.4f" % v for v in matrix),
         b"BT 0 g",
         b"%s %.2f Tf %.2f %.2f Td" % (_PDF_BOLD.encode(), size, PDF_MARGIN, height - PDF_MARGIN / 2 - size),
         _pdf_string(label) + b" Tj",
         b"%s %.2f Tf" % (_PDF_REGULAR.encode(), size),
         _pdf_string(first[len(label):]) + b" Tj",
-        b"0 %.2f Td" % (-1.3 * size),
-        _pdf_string(second) + b" Tj",
-        b"ET Q",
-    ))
+    ]
+    for line in others:
+        commands += [b"0 %.2f Td" % (-1.3 * size), _pdf_string(line) + b" Tj"]
+    content = b"\n".join(commands + [b"ET Q"])
     stream = DecodedStreamObject()
     stream.set_data(content)
     overlay = PageObject.create_blank_page(width=float(box.width), height=float(box.height))

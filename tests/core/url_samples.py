@@ -34,7 +34,9 @@ Adding an area (document control, say) takes three steps, all in this file or im
                         code=lambda world, side: world[side]["document"].code)
 
    Put the records in the state where the rule applies (a version in review for "approve"), so
-   that an allowed role really gets past the declaration.
+   that an allowed role really gets past the declaration. When one argument needs a record in a
+   different state for one endpoint, give that endpoint its own sample:
+   register_samples(..., endpoints={"documents.approve_version": {"version_id": ...}}).
 
 3. Only if an object-level rule refuses an allowed role on purpose (the author may not approve
    their own version), list it in MAY_REFUSE with the reason; the matrix then accepts its 403.
@@ -48,6 +50,9 @@ from qms.db import db
 
 URL_SAMPLES = {}
 SAMPLE_BUILDERS = []
+# endpoint -> {argument: function(world, side)}: a sample for one endpoint only, when that endpoint
+# needs its record in another state than the argument's general sample (a draft to submit).
+ENDPOINT_SAMPLES = {}
 
 # Arguments whose value does not name a record owned by a commune: a static file's name, and the
 # audit trail's record-history filters, which only ever search the viewer's own commune's events
@@ -57,15 +62,28 @@ NOT_RECORDS = {"filename", "entity_type", "entity_id"}
 # (endpoint, role) -> why an object-level rule may refuse that allowed role with 403.
 MAY_REFUSE = {}
 
+# endpoint -> the audit actions a GET of it records. Reading changes nothing, but some reads are
+# themselves recorded (every download of a controlled copy is an audit event); the matrix accepts
+# exactly these actions from these GETs and no other event.
+AUDITED_READS = {}
 
-def register_samples(builder=None, **samples):
-    """Add URL argument samples (name=function(world, side)) and the builder making their records."""
+
+def register_samples(builder=None, endpoints=None, **samples):
+    """Add URL argument samples (name=function(world, side)) and the builder making their records.
+    endpoints: {endpoint: {argument: function}} for samples that apply to one endpoint only."""
     clash = set(samples) & set(URL_SAMPLES)
     if clash:
         raise ValueError(f"URL argument(s) {sorted(clash)} already have a sample")
     URL_SAMPLES.update(samples)
+    for endpoint, by_argument in (endpoints or {}).items():
+        ENDPOINT_SAMPLES.setdefault(endpoint, {}).update(by_argument)
     if builder is not None and builder not in SAMPLE_BUILDERS:
         SAMPLE_BUILDERS.append(builder)
+
+
+def sample(endpoint, argument):
+    """The sample function for `argument` of `endpoint`, or None when there is none."""
+    return ENDPOINT_SAMPLES.get(endpoint, {}).get(argument) or URL_SAMPLES.get(argument)
 
 
 def build_world(world):
@@ -99,3 +117,87 @@ register_samples(
     entity_id=lambda world, side: world[side]["subject"].id,
     filename=lambda world, side: "qms.css",
 )
+
+
+# --- document control ---------------------------------------------------------------------------
+
+def add_documents(world):
+    """Per commune, with codes that differ between the communes (the API names documents by code, so
+    commune b asking for a's code must find nothing of its own):
+      * procedure QT-1x with issue 01 effective, distributed to the one-stop unit, and an open change
+        request by staff (the general document_id, version_id, request_id and code);
+      * a procedure with a draft, a form with a version in review and a form whose version has been
+        reviewed, all written by a second quality officer ("author"), so that the matrix's quality
+        officer and leader may act on them."""
+    from qms.documents import services as documents
+    from tests.conftest import PASSWORD
+    from tests.documents.conftest import docx_bytes
+
+    for number, side in enumerate(("a", "b"), start=1):
+        commune, unit, users = world[side]["commune"], world[side]["unit"], world[side]["users"]
+        author = services.create_user(None, commune, username=f"{side}_author", full_name=f"{side} author",
+                                      password=PASSWORD, roles=["quality_officer"], unit_ids=[unit.id])
+        leader, qo = users["leader"], users["quality_officer"]
+
+        def document(code, kind="procedure", parent=None, distribution=()):
+            return documents.create_document(author, commune, code=code, title=f"Tài liệu {code}", kind=kind,
+                                             parent=parent, distribution=distribution)
+
+        def draft(doc):
+            return documents.create_draft_version(author, doc, filename=f"{doc.code}.docx",
+                                                  data=docx_bytes(f"Nội dung {doc.code}"))
+
+        procedure = document(f"QT-1{number}", distribution=[(unit, None)])
+        effective = draft(procedure)
+        documents.submit_for_review(author, effective)
+        documents.review_version(leader, effective, password=PASSWORD)
+        documents.approve_version(qo, effective, password=PASSWORD)
+        change_request = documents.propose_change(users["staff"], procedure, what="Sửa bước 2",
+                                                  why="Thời hạn đã thay đổi")
+        drafted = draft(document(f"QT-2{number}"))
+        in_review = draft(document(f"BM-0{number}-QT-1{number}", kind="form", parent=procedure))
+        documents.submit_for_review(author, in_review)
+        reviewed = draft(document(f"BM-1{number}-QT-1{number}", kind="form", parent=procedure))
+        documents.submit_for_review(author, reviewed)
+        documents.review_version(leader, reviewed, password=PASSWORD)
+        world[side].update(procedure=procedure, effective=effective, change_request=change_request,
+                           draft=drafted, in_review=in_review, reviewed=reviewed, author=author)
+    db.session.commit()
+
+
+def _version(state):
+    return lambda world, side: world[side][state].id
+
+
+register_samples(
+    add_documents,
+    document_id=lambda world, side: world[side]["procedure"].id,
+    version_id=_version("effective"),
+    request_id=lambda world, side: world[side]["change_request"].id,
+    code=lambda world, side: world[side]["procedure"].code,
+    endpoints={
+        "documents.edit_draft": {"version_id": _version("draft")},
+        "documents.submit_version": {"version_id": _version("draft")},
+        "documents.review_version": {"version_id": _version("in_review")},
+        "documents.return_version": {"version_id": _version("in_review")},
+        "documents.approve_version": {"version_id": _version("reviewed")},
+    },
+)
+
+# Object-level rules of document control: who reviews, approves and confirms depends on the commune's
+# settings (default: quality officers and leaders review; quality officers approve forms and
+# procedures and confirm them), so the views admit every signed-in user and the rule refuses the rest.
+_NOT_A_REVIEWER = "reviewing is for the roles the commune's settings name (default: quality officer, leader)"
+_NOT_AN_APPROVER = "approving a form is for the roles the commune's settings name (default: quality officer)"
+for _role in ("no_role", "administrator", "staff", "auditor"):
+    MAY_REFUSE[("documents.review_version", _role)] = _NOT_A_REVIEWER
+    MAY_REFUSE[("documents.return_version", _role)] = _NOT_A_REVIEWER
+for _role in ("no_role", "administrator", "staff", "auditor", "leader"):
+    MAY_REFUSE[("documents.approve_version", _role)] = _NOT_AN_APPROVER
+    MAY_REFUSE[("documents.confirm_version", _role)] = _NOT_AN_APPROVER
+    MAY_REFUSE[("documents.withdraw_document", _role)] = _NOT_AN_APPROVER
+for _endpoint in ("documents.download_version", "documents.download_current", "documents.download_original",
+                  "api.download_current_document"):
+    AUDITED_READS[_endpoint] = {"document.version.downloaded"}
+MAY_REFUSE[("documents.propose_change", "auditor")] = "auditors read and never change anything"
+MAY_REFUSE[("documents.propose_change", "no_role")] = "a user without a role may propose nothing"

@@ -499,3 +499,26 @@ def test_libreoffice_prints_the_xlsx_stamp(tmp_path):
     assert pdf is not None
     text = _pdf_text(pdf)
     assert "BẢN KIỂM SOÁT" in text or STAMP.code in text
+
+
+# ------------------------------------------------------------------------------- sign-off line
+
+SIGNED = Stamp("BM-01-QT-01", 2, "01/12/2026", "BẢN KIỂM SOÁT", "Nguyễn Văn A", "25/11/2026 14:05",
+               signed="Soạn thảo: Trần Thị B – Xem xét: Lê Văn C (20/11/2026) – Phê duyệt: Phạm Thị D (21/11/2026)")
+
+
+def test_the_sign_off_line_follows_the_stamp_in_every_format():
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Tiêu đề cũ"
+    document.add_paragraph("Nội dung")
+    header = docx.Document(io.BytesIO(stamp_file("docx", _save(document), SIGNED))).sections[0].header
+    assert [p.text for p in header.paragraphs] == [SIGNED.text(), SIGNED.signed, "Tiêu đề cũ"]
+
+    sheet = _sheet_xml(_entries(stamp_file("xlsx", _xlsx(), SIGNED)), "xl/worksheets/sheet2.xml")
+    footer = sheet.find(f"{SHEET_NS}headerFooter/{SHEET_NS}oddFooter").text
+    assert "&R" in footer and SIGNED.signed in footer
+    header_text = sheet.find(f"{SHEET_NS}headerFooter/{SHEET_NS}oddHeader").text
+    assert SIGNED.download_text() in header_text
+
+    text = PdfReader(io.BytesIO(stamp_file("pdf", _pdf(), SIGNED))).pages[0].extract_text()
+    assert "Soan thao: Tran Thi B – Xem xet: Le Van C (20/11/2026) – Phe duyet: Pham Thi D (21/11/2026)" in text
