@@ -88,6 +88,7 @@ def openapi():
 def _load_routes():
     from qms.auth import api as _auth_api  # noqa: F401
     from qms.audit import api as _audit_api  # noqa: F401
+    from qms.documents import api as _documents_api  # noqa: F401
 
 
 _load_routes()
