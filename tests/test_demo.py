@@ -1,0 +1,490 @@
+"""The demo commune's document set (qms/demo.py, qms/documents/demo/): loaded once per module with
+`qms demo load` on a test database (SQLite, or PostgreSQL when QMS_TEST_DATABASE_URL is set), then
+read: the kinds of document, the content of the generated files, the states of the versions, the
+signatures and separation of duties, the distribution, what staff may see, the audit chain."""
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import unicodedata
+
+import docx
+import openpyxl
+import pytest
+from docx.shared import Mm
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from qms import create_app
+from qms.audit.models import AuditChainHead, AuditEvent
+from qms.audit.services import verify_chain
+from qms.auth.models import User
+from qms.auth.services import find_user
+from qms.cli import main
+from qms.db import db
+from qms.demo import DEMO_USERS
+from qms.documents import permissions as perm
+from qms.documents import queries
+from qms.documents.exports import master_list_rows
+from qms.documents.models import (ChangeRequest, ChangeRequestStatus, Document, DocumentKind, DocumentStatus,
+                                  DocumentVersion, LegalStatus, Signature, SignatureMeaning, VersionStatus)
+from qms.documents.search import search_version_ids
+from qms.documents.services import current_version, local_today, signature_covers_current_file, verify_signature
+from qms.documents.storage import read_bytes
+from tests.conftest import BASE_CONFIG, login
+from tests.core.support import IsolatedClient
+
+DEMO_PASSWORD = "Lantern-Harbour-Quill-73"
+VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ]")
+
+
+# --- one demo per module ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_database(database_template, tmp_path_factory):
+    """A database of its own for this module, copied from the migrated template (as database_url
+    does per test: loading the demo takes seconds, so it is done once and the tests read it)."""
+    kind, base, name, admin = database_template
+    folder = tmp_path_factory.mktemp("demo")
+    if kind == "sqlite":
+        target = folder / "demo.sqlite3"
+        shutil.copyfile(base, target)
+        yield f"sqlite:///{target}", folder
+        return
+    db_name = f"{name}_demo"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{db_name}" TEMPLATE "{name}"')
+    yield base.set(database=db_name).render_as_string(hide_password=False), folder
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def demo(demo_database):
+    """The demo app after `qms demo load`, and what the command printed."""
+    url, folder = demo_database
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("QMS_DEMO_PASSWORD", DEMO_PASSWORD)
+        app = create_app({**BASE_CONFIG, "QMS_DATABASE_URL": url, "INSTANCE_PATH": str(folder / "instance"),
+                          "QMS_DEMO": True})
+        app.test_client_class = IsolatedClient
+        with app.app_context():
+            result = app.test_cli_runner().invoke(main, args=["demo", "load", "--if-empty"])
+            db.session.remove()
+        assert result.exit_code == 0, result.stderr
+        yield app, result
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(demo):
+    """The demo app in an app context (this module's `app`, instead of conftest's empty one)."""
+    demo_app, _result = demo
+    with demo_app.app_context():
+        yield demo_app
+        db.session.remove()
+
+
+def document(code):
+    return db.session.scalar(select(Document).where(Document.code == code))
+
+
+def versions(code):
+    return document(code).versions
+
+
+def statuses(code):
+    return [v.status for v in versions(code)]
+
+
+def file_bytes(version):
+    return read_bytes(version.primary_file.sha256)
+
+
+def docx_of(version):
+    return docx.Document(io.BytesIO(file_bytes(version)))
+
+
+def docx_text(document_):
+    """Body paragraphs and table cells, then the headers, as one text."""
+    parts = [p.text for p in document_.paragraphs]
+    for table in document_.tables:
+        parts.extend(cell.text for row in table.rows for cell in row.cells)
+    for section in document_.sections:
+        header = section.header
+        parts.extend(p.text for p in header.paragraphs)
+        parts.extend(cell.text for table in header.tables for row in table.rows for cell in row.cells)
+    return "\n".join(parts)
+
+
+def header_text(document_):
+    header = document_.sections[0].header
+    return "\n".join([*(p.text for p in header.paragraphs),
+                      *(cell.text for table in header.tables for row in table.rows for cell in row.cells)])
+
+
+def change_history(document_):
+    """The rows (as lists of cell texts) of the change-history table, without its heading row and
+    the blank rows left for later revisions."""
+    for table in document_.tables:
+        heading = [cell.text for cell in table.rows[0].cells]
+        if "Nội dung sửa đổi" in heading:
+            return [[c.text for c in row.cells] for row in table.rows[1:] if any(c.text for c in row.cells)]
+    return None
+
+
+def xlsx_cells(version):
+    workbook = openpyxl.load_workbook(io.BytesIO(file_bytes(version)))
+    return {sheet.title: [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+            for sheet in workbook.worksheets}
+
+
+# --- the command -------------------------------------------------------------------------------------
+
+def test_demo_load_prints_every_demo_account_with_the_password(demo):
+    _app, result = demo
+    assert "Demo commune loaded." in result.stdout
+    assert DEMO_PASSWORD in result.stdout
+    for username, _name, role, _units in DEMO_USERS:
+        assert re.search(rf"^\s+{username}\s+{role}$", result.stdout, re.MULTILINE), username
+    assert {"qo", "qo2"} <= {u for u, _n, role, _u in DEMO_USERS if role == "quality_officer"}
+
+
+def test_loading_again_with_if_empty_keeps_the_data(app):
+    counted = (Document, DocumentVersion, Signature, User)
+    before = [db.session.scalar(select(func.count()).select_from(m)) for m in counted]
+    head = db.session.get(AuditChainHead, 1).seq
+    result = app.test_cli_runner().invoke(main, args=["demo", "load", "--if-empty"])
+    assert result.exit_code == 0, result.stderr
+    assert "Existing data kept" in result.stdout and "qo2" in result.stdout
+    refused = app.test_cli_runner().invoke(main, args=["demo", "load"])
+    assert refused.exit_code == 1
+    db.session.expire_all()
+    assert [db.session.scalar(select(func.count()).select_from(m)) for m in counted] == before
+    assert db.session.get(AuditChainHead, 1).seq == head
+
+
+# --- what the set holds --------------------------------------------------------------------------------
+
+def test_every_kind_of_document_is_present(app):
+    kinds = {kind: count for kind, count in db.session.execute(
+        select(Document.kind, func.count()).group_by(Document.kind))}
+    assert set(kinds) >= {DocumentKind.policy, DocumentKind.procedure, DocumentKind.instruction, DocumentKind.form,
+                          DocumentKind.external}
+    assert kinds[DocumentKind.procedure] >= 10 and kinds[DocumentKind.form] >= 10
+    assert kinds[DocumentKind.external] >= 6
+    codes = set(db.session.scalars(select(Document.code)))
+    # policy and objectives; system procedures; the four demo procedures; the one-stop forms
+    assert {"CS-01", "MT-01", "QT-01", "QT-02", "QT-03", "QT-04", "QT-05"} <= codes
+    assert {"QT-07", "QT-08", "QT-09", "QT-10"} <= codes
+    assert {f"BM-0{n}-QT-06" for n in range(1, 7)} <= codes
+    assert all(document(f"BM-0{n}-QT-06").parent.code == "QT-06" for n in range(1, 7))
+    assert document("MT-01").title == f"Mục tiêu chất lượng năm {document('MT-01').versions[0].effective_date.year}"
+
+
+def test_every_internal_docx_is_an_a4_times_new_roman_document_with_header_block_and_change_history(app):
+    checked = 0
+    for version in db.session.scalars(select(DocumentVersion).join(Document).where(
+            Document.kind != DocumentKind.external)):
+        if version.primary_file.kind != "docx":
+            continue
+        checked += 1
+        code, label = version.document.code, f"{version.issue_no:02d}"
+        file = docx_of(version)
+        section = file.sections[0]
+        assert (round(section.page_width / Mm(1)), round(section.page_height / Mm(1))) == (210, 297), code
+        normal = file.styles["Normal"].font
+        assert normal.name == "Times New Roman" and normal.size.pt == 13, code
+        text = docx_text(file)
+        assert len(VIETNAMESE.findall(text)) > 100, code
+        head = header_text(file)
+        assert code in head and f"Lần ban hành: {label}" in head and "Ngày ban hành:" in head, code
+        if version.effective_date:
+            assert version.effective_date.strftime("%d/%m/%Y") in head, code
+        assert "NGƯỜI SOẠN THẢO" in text and "NGƯỜI XEM XÉT" in text and "NGƯỜI PHÊ DUYỆT" in text, code
+        assert version.author.full_name in text, code
+        rows = change_history(file)
+        assert rows is not None, f"{code}: no change-history table"
+        assert [row[-1] for row in rows] == [f"{n:02d}" for n in range(1, version.issue_no + 1)], code
+        assert rows[-1][3] == (version.change_summary if version.issue_no > 1 else "Ban hành lần đầu"), code
+    assert checked >= 25
+
+
+def test_procedures_say_their_legal_bases_steps_time_and_records(app):
+    text = docx_text(docx_of(current_version(document("QT-07"))))
+    for expected in ("ĐĂNG KÝ KHAI SINH", "1.001193", "Cơ sở pháp lý", "Luật Hộ tịch số 60/2014/QH13",
+                     "Thành phần hồ sơ", "Tờ khai đăng ký khai sinh", "Thời hạn giải quyết", "sau 15 giờ",
+                     "Quy trình xử lý công việc", "Trách nhiệm", "Thời gian", "BM-01-QT-06", "BM-05-QT-06",
+                     "HỒ SƠ CẦN LƯU", "Miễn lệ phí"):
+        assert expected in text, expected
+    assert {d.code for d in document("QT-07").legal_bases} >= {"L-60-2014-QH13", "NĐ-123-2015", "NĐ-118-2025"}
+    copy = docx_text(docx_of(current_version(document("QT-09"))))
+    assert "2.000 đồng/trang" in copy and "200.000 đồng/bản" in copy
+    signature = docx_text(docx_of(current_version(document("QT-10"))))
+    assert "10.000 đồng/trường hợp" in signature and "ký trước mặt" in signature
+    # the system procedures and the policy
+    assert "Đánh giá nội bộ ít nhất một lần mỗi năm" in docx_text(docx_of(current_version(document("QT-02"))))
+    assert "nguyên nhân gốc rễ" in docx_text(docx_of(current_version(document("QT-03"))))
+    assert "Đầu vào của cuộc họp" in docx_text(docx_of(current_version(document("QT-04"))))
+    assert "Mức rủi ro" in docx_text(docx_of(current_version(document("QT-05"))))
+    assert "CHÍNH SÁCH CHẤT LƯỢNG" in docx_text(docx_of(current_version(document("CS-01"))))
+
+
+def test_the_objectives_are_measurable_with_owner_deadline_and_method(app):
+    file = docx_of(current_version(document("MT-01")))
+    table = next(t for t in file.tables if "Phương pháp đo lường, đánh giá" in [c.text for c in t.rows[0].cells])
+    headings = [c.text for c in table.rows[0].cells]
+    assert headings == ["TT", "Mục tiêu", "Chỉ tiêu", "Người chịu trách nhiệm", "Thời hạn",
+                        "Phương pháp đo lường, đánh giá"]
+    rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+    assert len(rows) >= 5 and all(all(cell.strip() for cell in row) for row in rows)
+    targets = " ".join(row[2] for row in rows)
+    assert "≥ 98 %" in targets and "≥ 30 %" in targets and "≥ 95 %" in targets
+
+
+def test_the_one_stop_forms_are_filled_in_forms_with_their_control_page(app):
+    receipt = docx_text(docx_of(current_version(document("BM-01-QT-06"))))
+    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                     "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Mã hồ sơ", "Thành phần hồ sơ nộp gồm",
+                     "NGƯỜI TIẾP NHẬN HỒ SƠ", "Mẫu số 01", "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
+                     "THÔNG TIN KIỂM SOÁT BIỂU MẪU"):
+        assert expected in receipt, expected
+    old_receipt = docx_text(docx_of(versions("BM-01-QT-06")[0]))
+    assert "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ" in old_receipt and "TRUNG TÂM PHỤC VỤ" not in old_receipt
+    titles = {"BM-02-QT-06": "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+              "BM-03-QT-06": "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+              "BM-04-QT-06": "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+              "BM-05-QT-06": "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+              "BM-01-QT-07": "TỜ KHAI ĐĂNG KÝ KHAI SINH", "BM-01-QT-08": "TỜ KHAI ĐĂNG KÝ KẾT HÔN"}
+    for code, title in titles.items():
+        assert title in docx_text(docx_of(current_version(document(code)))), code
+    assert "CHỦ TỊCH" in docx_text(docx_of(current_version(document("BM-04-QT-06"))))
+
+
+def test_the_dossier_ledger_and_registers_are_workbooks_with_real_column_headings(app):
+    ledger = current_version(document("BM-06-QT-06"))
+    assert ledger.primary_file.kind == "xlsx"
+    sheets = xlsx_cells(ledger)
+    cells = sheets["Sổ theo dõi hồ sơ"]
+    for heading in ("SỔ THEO DÕI HỒ SƠ", "Mã hồ sơ", "Tên thủ tục hành chính", "Tên cá nhân, tổ chức",
+                    "Nhận hồ sơ", "Hẹn trả kết quả", "Trả kết quả cho cá nhân, tổ chức", "Ký nhận",
+                    "Mã hiệu: BM-06-QT-06", "Lần ban hành: 01", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"):
+        assert heading in cells, heading
+    control = sheets["Kiểm soát biểu mẫu"]
+    assert "THEO DÕI SỬA ĐỔI TÀI LIỆU" in control and "NGƯỜI PHÊ DUYỆT" in control
+    assert "Ban hành lần đầu" in control
+    for code, sheet, heading in (
+            ("BM-01-QT-09", "Sổ chứng thực bản sao", "Tên bản chính giấy tờ, văn bản"),
+            ("BM-01-QT-10", "Sổ chứng thực chữ ký", "Tên giấy tờ, văn bản được chứng thực chữ ký")):
+        assert heading in xlsx_cells(current_version(document(code)))[sheet], code
+
+
+def test_documents_of_external_origin_are_identified_and_linked_as_legal_bases(app):
+    externals = list(db.session.scalars(select(Document).where(Document.kind == DocumentKind.external)))
+    for external in externals:
+        assert external.issuer and external.number and external.legal_status is not None, external.code
+        version = current_version(external)
+        assert version is not None and version.primary_file.kind == "docx", external.code
+        assert external.number in docx_text(docx_of(version)), external.code
+    replaced, replacing = document("NĐ-61-2018"), document("NĐ-118-2025")
+    assert replaced.legal_status is LegalStatus.replaced and replacing.legal_status is LegalStatus.in_force
+    assert (replacing.issued_on, replacing.effective_on) == (dt.date(2025, 6, 9), dt.date(2025, 7, 1))
+    assert {d.code for d in document("QT-06").legal_bases} == {"NĐ-118-2025", "TT-01-2018-VPCP"}
+    assert {"BM-01-QT-06", "QT-06"} <= {d.code for d in document("TT-01-2018-VPCP").based_on_this}
+    assert {"QT-09", "QT-10"} <= {d.code for d in document("NĐ-23-2015").based_on_this}
+    assert document("L-60-2014-QH13").effective_on == dt.date(2016, 1, 1)
+    rows = {row["code"]: row for row in master_list_rows(replaced.commune_id, external=True)}
+    assert rows["NĐ-61-2018"]["legal_status_label"] == "Đã bị thay thế"
+
+
+# --- versions and their states ---------------------------------------------------------------------------
+
+def test_issue_02_is_effective_and_issue_01_superseded(app):
+    for code in ("QT-06", "BM-01-QT-06"):
+        first, second = versions(code)
+        assert (first.status, second.status) == (VersionStatus.superseded, VersionStatus.effective), code
+        assert first.effective_date < second.effective_date <= local_today()
+        assert first.superseded_at is not None and second.change_summary
+
+
+def test_versions_in_review_wait_for_the_reviewer_or_the_approver(app):
+    waiting_review = versions("QT-10")[-1]
+    assert (waiting_review.issue_no, waiting_review.status) == (2, VersionStatus.in_review)
+    assert waiting_review.reviewed_by_id is None
+    assert statuses("QT-10") == [VersionStatus.effective, VersionStatus.in_review]
+    assert perm.can_review(find_user("leader"), waiting_review)
+    assert not perm.can_review(find_user("qo2"), waiting_review)  # its author
+
+    waiting_approval = versions("BM-02-QT-06")[-1]
+    assert waiting_approval.status is VersionStatus.in_review and waiting_approval.reviewed_by.username == "leader"
+    assert perm.can_approve(find_user("qo2"), waiting_approval)
+    assert not perm.can_approve(find_user("qo"), waiting_approval)  # its author
+    assert waiting_approval in queries.versions_in_review(waiting_approval.commune_id)
+    assert statuses("QT-11") == [VersionStatus.draft]
+
+
+def test_an_effective_version_is_overdue_for_periodic_review(app):
+    today = local_today()
+    overdue = current_version(document("QT-04"))
+    assert overdue.effective_date < today - dt.timedelta(days=365)
+    assert overdue.next_review_on < today
+    due = queries.due_for_review(overdue.commune_id, today)
+    assert overdue in due
+    assert current_version(document("QT-02")) in due  # due within the month
+    confirmed = current_version(document("QT-01"))
+    assert confirmed.effective_date < today - dt.timedelta(days=365) and confirmed.next_review_on > today
+    assert [s.meaning for s in confirmed.signatures].count(SignatureMeaning.confirmed) == 1
+    assert confirmed not in due
+
+
+def test_a_withdrawn_document_is_obsolete_and_its_version_too(app):
+    withdrawn = document("HD-01-QT-06")
+    assert withdrawn.status is DocumentStatus.obsolete and withdrawn.withdrawn_reason
+    assert statuses("HD-01-QT-06") == [VersionStatus.obsolete]
+    assert SignatureMeaning.withdrawn in [s.meaning for s in withdrawn.versions[0].signatures]
+    assert withdrawn.kind is DocumentKind.instruction and withdrawn.parent.code == "QT-06"
+
+
+def test_one_effective_version_per_active_document(app):
+    for doc in db.session.scalars(select(Document)):
+        effective = [v for v in doc.versions if v.status is VersionStatus.effective]
+        if doc.status is DocumentStatus.obsolete or statuses(doc.code) == [VersionStatus.draft]:
+            assert effective == [], doc.code
+        else:
+            assert len(effective) == 1, doc.code
+
+
+def test_separation_of_duties_and_signatures_that_verify(app):
+    signed = list(db.session.scalars(select(DocumentVersion).where(DocumentVersion.approved_by_id.is_not(None))))
+    assert len(signed) >= 25
+    for version in signed:
+        code = version.document.code
+        if version.document.kind is DocumentKind.external:
+            continue
+        people = (version.author_id, version.reviewed_by_id, version.approved_by_id)
+        assert len(set(people)) == 3, code
+        expected = "leader" if version.document.kind is DocumentKind.policy else "quality_officer"
+        assert version.approved_by.has_role(expected), code
+        meanings = [s.meaning for s in version.signatures]
+        assert meanings[:2] == [SignatureMeaning.reviewed, SignatureMeaning.approved], code
+    for signature in db.session.scalars(select(Signature)):
+        assert verify_signature(signature), signature.id
+        assert signature_covers_current_file(signature), signature.id
+
+
+def test_change_requests_one_open_one_declined(app):
+    requests = {r.document.code: r for r in db.session.scalars(select(ChangeRequest))}
+    assert requests["QT-07"].status is ChangeRequestStatus.open
+    assert requests["QT-07"].requested_by.username == "staff"
+    assert requests["BM-06-QT-06"].status is ChangeRequestStatus.declined
+    assert requests["BM-06-QT-06"].decision_reason
+
+
+# --- distribution, staff, the audit trail ------------------------------------------------------------------
+
+def test_staff_of_the_one_stop_unit_get_read_and_understood_tasks_for_the_forms(app):
+    staff = find_user("staff")
+    for n in range(1, 7):
+        assert [d.unit.code for d in document(f"BM-0{n}-QT-06").distributions] == ["TTHCC"]
+    open_tasks = {(a.version.document.code, a.version.issue_no) for a in queries.open_acknowledgments(staff)}
+    assert {("QT-06", 2), ("BM-01-QT-06", 2), ("BM-05-QT-06", 1)} <= open_tasks
+    done, waiting = queries.acknowledgment_state(current_version(document("BM-03-QT-06")))
+    assert [u.username for u, _a in done] == ["staff"] and waiting == []
+    done, waiting = queries.acknowledgment_state(current_version(document("QT-06")))
+    assert [u.username for u, _a in waiting] == ["staff"]
+
+
+def test_staff_see_only_effective_versions(app):
+    staff = find_user("staff")
+    listed, _total = queries.list_documents(staff, per_page=500)
+    listed_codes = {d.code for d in listed}
+    assert "QT-11" not in listed_codes and "HD-01-QT-06" not in listed_codes and "QT-10" in listed_codes
+    for version in db.session.scalars(select(DocumentVersion)):
+        visible = version.status is VersionStatus.effective and version.document.status is DocumentStatus.active
+        assert perm.can_view_version(staff, version) is visible, (version.document.code, version.issue_no)
+
+    client = app.test_client()
+    assert login(client, "staff", DEMO_PASSWORD).status_code == 302
+    page = client.get("/documents/forms").get_data(as_text=True)
+    assert "BM-01-QT-06" in page and "Tờ khai đăng ký khai sinh" in page
+    assert "QT-11" not in page and "HD-01-QT-06" not in page
+    for hidden in (versions("QT-10")[-1], versions("QT-06")[0], versions("QT-11")[0], versions("HD-01-QT-06")[0]):
+        assert client.get(f"/documents/versions/{hidden.id}").status_code in (403, 404)
+        assert client.get(f"/documents/versions/{hidden.id}/download").status_code in (403, 404)
+
+    receipt = document("BM-01-QT-06")
+    response = client.get(f"/documents/{receipt.id}/current/download")
+    assert response.status_code == 200
+    stamped = docx.Document(io.BytesIO(response.data))
+    head = header_text(stamped)
+    assert "BẢN KIỂM SOÁT" in head and "Lần ban hành: 02" in head and "Phạm Thị Một" in head
+
+
+@pytest.mark.parametrize("username", ["qo", "auditor"])
+def test_the_pages_of_every_demo_document_and_version_open(app, username):
+    client = app.test_client()
+    assert login(client, username, DEMO_PASSWORD).status_code == 302
+    paths = ["/", "/documents/", "/documents/forms", "/documents/periodic-review", "/documents/change-requests",
+             "/documents/master-list?which=internal", "/documents/master-list?which=external",
+             "/documents/master-list?which=internal&format=docx", "/documents/master-list?which=external&format=xlsx"]
+    paths += [f"/documents/{i}" for i in db.session.scalars(select(Document.id))]
+    paths += [f"/documents/versions/{i}" for i in db.session.scalars(select(DocumentVersion.id))]
+    failed = [(path, status) for path in paths if (status := client.get(path).status_code) != 200]
+    assert failed == []
+    overdue = client.get("/documents/periodic-review").get_data(as_text=True)
+    assert "QT-04" in overdue
+
+
+def test_search_finds_the_demo_content_without_diacritics(app):
+    commune_id = document("QT-09").commune_id
+    found = {db.session.get(DocumentVersion, i).document.code
+             for i in search_version_ids(commune_id, "chung thuc ban sao", statuses=[VersionStatus.effective])}
+    assert "QT-09" in found
+    found = {db.session.get(DocumentVersion, i).document.code
+             for i in search_version_ids(commune_id, "phieu xin loi hen lai", statuses=[VersionStatus.effective])}
+    assert "BM-04-QT-06" in found
+
+
+def test_the_audit_chain_verifies_and_records_the_story(app):
+    result = verify_chain()
+    assert result.ok, (result.broken_seq, result.kind, result.detail)
+    actions = dict(db.session.execute(select(AuditEvent.action, func.count()).group_by(AuditEvent.action)).all())
+    for action in ("document.created", "document.version.created", "document.version.submitted",
+                   "document.version.reviewed", "document.version.approved", "document.version.effective",
+                   "document.version.superseded", "document.version.registered", "document.withdrawn",
+                   "document.version.confirmed", "document.version.acknowledged", "document.updated",
+                   "document.change_request.declined"):
+        assert actions.get(action), action
+    assert not actions.get("document.signature_failed")
+
+
+# --- the files in LibreOffice ----------------------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_generated_files_convert_with_libreoffice(app, tmp_path):
+    """A procedure, a form and the ledger open in LibreOffice headless and print as A4 pages with
+    their text (the page numbers of the header block are computed)."""
+    names = {}
+    for code in ("QT-07", "BM-01-QT-06", "BM-06-QT-06"):
+        version = current_version(document(code))
+        names[code] = tmp_path / f"{code}.{version.primary_file.kind}"
+        names[code].write_bytes(file_bytes(version))
+    result = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                             "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, names.values())],
+                            capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr
+    procedure = PdfReader(tmp_path / "QT-07.pdf")
+    pages = len(procedure.pages)
+    assert pages >= 3
+    width, height = (float(v) * 25.4 / 72 for v in procedure.pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (210, 297)
+    first = unicodedata.normalize("NFC", procedure.pages[0].extract_text())
+    assert "ĐĂNG KÝ KHAI SINH" in first and f"1/{pages}" in first.replace(" ", "")
+    assert "GIẤY TIẾP NHẬN HỒ SƠ" in unicodedata.normalize("NFC", PdfReader(tmp_path / "BM-01-QT-06.pdf")
+                                                           .pages[0].extract_text())
+    assert "SỔ THEO DÕI HỒ SƠ" in unicodedata.normalize("NFC", PdfReader(tmp_path / "BM-06-QT-06.pdf")
+                                                        .pages[0].extract_text())
