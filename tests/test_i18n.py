@@ -64,15 +64,17 @@ def test_dates_are_day_month_year_in_vietnam_time(app):
     assert format_date(dt.date(2026, 1, 5)) == "05/01/2026"
 
 
-def test_pages_are_vietnamese_by_default_and_english_per_user(client, make_user):
+def test_pages_are_vietnamese_by_default_and_english_per_user(app, make_user):
     from tests.conftest import login
+    from tests.core.support import IsolatedClient
+    app.test_client_class = IsolatedClient  # each request in its own context, as in production
     make_user("staff", username="vi_user")
     make_user("staff", username="en_user", locale="en")
+    client = app.test_client()
     login(client, "vi_user")
     page = client.get("/").get_data(as_text=True)
     assert '<html lang="vi">' in page and "Đăng xuất" in page
-    client.get("/")  # same session
-    other = client.application.test_client()
+    other = app.test_client()
     login(other, "en_user")
     page = other.get("/").get_data(as_text=True)
     assert '<html lang="en">' in page and "Sign out" in page

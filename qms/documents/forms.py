@@ -74,11 +74,11 @@ class DocumentForm(FlaskForm):
     retention_years = OptionalInt(_l("Retention (years; empty: permanently)"),
                                   validators=[Optional(), NumberRange(1, 100)])
     access = SelectField(_l("Access"), choices=[(a.value, label) for a, label in ACCESS_LABELS.items()])
-    issuer = StringField(_l("Issuer (external documents)"), validators=[Optional(), Length(max=300)])
-    number = StringField(_l("Number (external documents)"), validators=[Optional(), Length(max=100)])
+    issuer = StringField(_l("Issuer"), validators=[Optional(), Length(max=300)])
+    number = StringField(_l("Number and symbol"), validators=[Optional(), Length(max=100)])
     issued_on = DateField(_l("Issue date (dd/mm/yyyy)"))
     effective_on = DateField(_l("Effective date (dd/mm/yyyy)"))
-    legal_status = SelectField(_l("Legal status (external documents)"),
+    legal_status = SelectField(_l("Legal status"),
                                choices=[("", "—")] + [(s.value, label) for s, label in LEGAL_STATUS_LABELS.items()])
     reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=500)])
 
@@ -124,6 +124,8 @@ class SignForm(FlaskForm):
 
 class ApproveForm(SignForm):
     effective_date = DateField(_l("Effective date (dd/mm/yyyy; empty: today)"))
+    # declared again so that the page asks for the date before the comment
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
 
 
 class ReturnForm(SignForm):

@@ -20,10 +20,12 @@ from qms.auth.models import ADMINISTRATOR, ALL_ROLES, AUDITOR, LEADER, QUALITY_O
 from qms.core.access import SIGNED_IN, allow, get_in_commune
 from qms.core.nav import register_nav
 from qms.db import ConflictError, DomainError, db
+from qms.documents import compare as comparison
+from qms.documents import exports
 from qms.documents import forms as f
 from qms.documents import permissions as perm
 from qms.documents import queries, services
-from qms.documents.models import (ChangeRequest, Document, DocumentKind, DocumentVersion, VersionStatus)
+from qms.documents.models import ChangeRequest, Document, DocumentKind, DocumentVersion
 from qms.documents.settings import (CONTROLLED_KINDS, document_settings, max_upload_bytes,
                                     update_document_settings)
 from qms.home.tasks import Task, register_section
@@ -151,6 +153,36 @@ def current_forms():
     return render_template("documents/current_forms.html", groups=groups, q=q)
 
 
+MASTER_LISTS = {"internal": False, "external": True}
+MASTER_LIST_FILES = {
+    "docx": (exports.master_list_docx,
+             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": (exports.master_list_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+MASTER_LIST_NAMES = {"internal": "Danh_muc_tai_lieu_noi_bo", "external": "Danh_muc_tai_lieu_ben_ngoai"}
+
+
+@bp.get("/master-list")
+@allow(SIGNED_IN)
+def master_list():
+    """The master list of internal or external documents (?which=), as a page or, with ?format=docx
+    or xlsx, as the file auditors ask for. The rows hold effective versions of active documents only,
+    so staff see in it nothing they may not see elsewhere."""
+    which = request.args.get("which", "internal")
+    file_format = request.args.get("format", "")
+    if which not in MASTER_LISTS or (file_format and file_format not in MASTER_LIST_FILES):
+        abort(404)
+    external = MASTER_LISTS[which]
+    rows = exports.master_list_rows(current_user.commune_id, external)
+    today = services.local_today()
+    if file_format:
+        build, media_type = MASTER_LIST_FILES[file_format]
+        data = build(current_user.commune, rows, external, today)
+        return send_file(BytesIO(data), mimetype=media_type, as_attachment=True, max_age=0,
+                         download_name=f"{MASTER_LIST_NAMES[which]}_{today:%Y%m%d}.{file_format}")
+    return render_template("documents/master_list.html", rows=rows, which=which, external=external, today=today)
+
+
 @bp.get("/periodic-review")
 @allow(QUALITY_OFFICER, LEADER, AUDITOR)
 def periodic_review():
@@ -187,15 +219,27 @@ def _pick(model, object_id):
     return get_in_commune(model, object_id) if object_id else None
 
 
-def _document_values(form):
-    """The form's references as objects of the user's commune (404 for a forged id)."""
+def _document_values(form, kind):
+    """The form's references as objects of the user's commune (404 for a forged id). The page hides
+    the fields that do not apply to the kind (a procedure's parent, an internal document's issuer), so
+    what they still hold from an earlier choice of kind is not the user's intent and is left out."""
+    external = kind is DocumentKind.external
+    belongs = kind in (DocumentKind.form, DocumentKind.instruction)
     return dict(
         title=form.title.data, field=form.field.data or "", owning_unit=_pick(Unit, form.owning_unit.data),
-        owner=_pick(User, form.owner.data), parent=_pick(Document, form.parent.data),
+        owner=_pick(User, form.owner.data), parent=_pick(Document, form.parent.data) if belongs else None,
         retention_years=form.retention_years.data, access=form.access.data,
-        legal_bases=[get_in_commune(Document, i) for i in form.legal_bases.data or []],
-        issuer=form.issuer.data or "", number=form.number.data or "", issued_on=form.issued_on.data,
-        effective_on=form.effective_on.data, legal_status=form.legal_status.data or None)
+        legal_bases=[] if external else [get_in_commune(Document, i) for i in form.legal_bases.data or []],
+        issuer=(form.issuer.data or "") if external else "", number=(form.number.data or "") if external else "",
+        issued_on=form.issued_on.data if external else None, effective_on=form.effective_on.data if external else None,
+        legal_status=(form.legal_status.data or None) if external else None)
+
+
+def _show_document_error(form, exc):
+    """Put a refusal of the document services under the field it is about (the title otherwise)."""
+    fields = {"invalid_code": "code", "taken": "code", "parent_required": "parent", "external_required": "number"}
+    target = getattr(form, fields.get(exc.code, "title"), None) or form.title
+    target.errors = list(target.errors) + [str(exc.message)]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -212,12 +256,10 @@ def create_document():
             document = services.create_document(_actor(), current_user.commune, code=form.code.data,
                                                 kind=form.kind.data,
                                                 review_interval_months=form.review_interval_months.data,
-                                                **_document_values(form))
+                                                **_document_values(form, DocumentKind(form.kind.data)))
         except DomainError as exc:
             db.session.rollback()
-            target = form.code if exc.code in ("invalid_code", "taken") else \
-                form.parent if exc.code == "parent_required" else form.title
-            target.errors = list(target.errors) + [str(exc.message)]
+            _show_document_error(form, exc)
         else:
             db.session.commit()
             flash(_("The document %(code)s has been registered.", code=document.code), "success")
@@ -268,10 +310,11 @@ def edit_document(document_id):
         try:
             changes = services.update_document(_actor(), document, reason=form.reason.data or "",
                                                review_interval_months=form.review_interval_months.data
-                                               or document.review_interval_months, **_document_values(form))
+                                               or document.review_interval_months,
+                                               **_document_values(form, document.kind))
         except DomainError as exc:
             db.session.rollback()
-            form.title.errors = list(form.title.errors) + [str(exc.message)]
+            _show_document_error(form, exc)
         else:
             db.session.commit()
             flash(_("Saved.") if changes else _("Nothing was changed."), "success" if changes else "info")
@@ -414,7 +457,33 @@ def _version_page(version, status=200, **overrides):
                                        for s in version.signatures] if history else [],
                            acknowledged=done, not_acknowledged=waiting, history=history, others=others,
                            own_ack=queries.own_acknowledgment(user, version), stamp_label=services.stamp_label(version),
-                           max_mb=max_upload_bytes() // (1024 * 1024), **forms), status
+                           max_mb=max_upload_bytes() // (1024 * 1024), today=services.local_today(), **forms), status
+
+
+@bp.get("/versions/<int:version_id>/compare")
+@allow(*perm.HISTORY_READERS)
+def compare_versions(version_id):
+    """The text of this version beside another of the same document (?with=<version id>; default the
+    previous issue), older on the left. Only for those who read the history: staff see one version."""
+    version = _version_or_404(version_id)
+    document = version.document
+    if not perm.can_see_history(current_user, document):
+        abort(404)
+    choices = [v for v in document.versions if v.id != version.id]
+    wanted = request.args.get("with", "")
+    if wanted:
+        other = next((v for v in choices if str(v.id) == wanted.strip()), None)
+        if other is None:
+            abort(404)
+    else:
+        other = next((v for v in reversed(choices) if v.issue_no < version.issue_no), None) or \
+            (choices[0] if choices else None)
+    left, right, rows = None, None, []
+    if other is not None:
+        left, right = sorted((version, other), key=lambda v: v.issue_no)
+        rows = comparison.compare_versions(left, right)
+    return render_template("documents/compare.html", document=document, version=version, other=other, left=left,
+                           right=right, rows=rows, choices=choices)
 
 
 def _settle(exc):

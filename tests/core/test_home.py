@@ -15,7 +15,12 @@ from tests.core.support import events
 
 ADMIN_SECTIONS = {"admin-locked", "admin-without-role", "admin-recent"}
 AUDIT_SECTIONS = {"audit-checkpoint", "audit-recent"}
-EVERYONE = {"account-sign-ins"}
+# Document control (qms/documents/views.py): everyone acknowledges new versions; leaders and quality
+# officers review and approve; quality officers also finish drafts, decide change requests and run
+# the periodic review.
+DOCUMENT_SIGNING = {"documents-review", "documents-approve"}
+DOCUMENT_OFFICER = DOCUMENT_SIGNING | {"documents-drafts", "documents-change-requests", "documents-periodic-review"}
+EVERYONE = {"account-sign-ins", "documents-acknowledge"}
 
 
 def home(app, username):
@@ -38,9 +43,9 @@ def sections(html):
 
 @pytest.mark.parametrize("role, expected", [
     ("administrator", ADMIN_SECTIONS | EVERYONE),
-    ("quality_officer", AUDIT_SECTIONS | EVERYONE),
+    ("quality_officer", AUDIT_SECTIONS | DOCUMENT_OFFICER | EVERYONE),
     ("auditor", AUDIT_SECTIONS | EVERYONE),
-    ("leader", EVERYONE),
+    ("leader", DOCUMENT_SIGNING | EVERYONE),
     ("staff", EVERYONE),
 ])
 def test_each_role_sees_its_sections(app, world, role, expected):
