@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from qms import create_app
@@ -78,7 +79,14 @@ def database_url(database_template, tmp_path):
 
 
 @pytest.fixture
-def make_app(database_url, tmp_path):
+def test_client_class():
+    """The test client of the apps make_app builds. Test folders whose requests must not share the
+    test's app context (sessions, sign-out) override this with tests.core.support.IsolatedClient."""
+    return FlaskClient
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path, test_client_class):
     """Build an app on this test's database (call twice for two 'worker processes')."""
     apps = []
 
@@ -86,6 +94,7 @@ def make_app(database_url, tmp_path):
         instance = tmp_path / "instance"
         app = create_app({**BASE_CONFIG, "QMS_DATABASE_URL": database_url, "INSTANCE_PATH": str(instance),
                           **overrides})
+        app.test_client_class = test_client_class
         apps.append(app)
         return app
 

@@ -16,13 +16,9 @@ _n = itertools.count(1)
 
 
 @pytest.fixture
-def make_app(make_app):
+def test_client_class():
     """Test clients whose requests each get their own app context, as in production."""
-    def factory(**overrides):
-        app = make_app(**overrides)
-        app.test_client_class = IsolatedClient
-        return app
-    return factory
+    return IsolatedClient
 
 
 def docx_bytes(text="Nội dung biểu mẫu", *, paragraphs=()):
