@@ -3,7 +3,7 @@ from flask import current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from qms.api import api_route, query_param
-from qms.audit.queries import TrailFilter, event_dict, page, parse_cursor
+from qms.audit.queries import TrailFilter, event_dict, page, parse_cursor, whole_number
 from qms.audit.views import TRAIL_READERS
 from qms.core.access import allow
 from qms.db import DomainError
@@ -37,10 +37,10 @@ EVENT_SCHEMA = {"type": "object", "properties": {
                       "400": {"description": "A filter or the cursor is not valid"}})
 def audit_events():
     trail = TrailFilter.from_args(current_user.commune_id, request.args)
-    limit = request.args.get("limit", str(current_app.config["QMS_AUDIT_PAGE_SIZE"]))
-    if not limit.isdigit() or not 1 <= int(limit) <= 500:
+    limit = whole_number(request.args.get("limit", str(current_app.config["QMS_AUDIT_PAGE_SIZE"])), 500)
+    if limit is None or limit < 1:
         raise DomainError(_l("limit must be a whole number from 1 to 500."), code="bad_limit")
-    events, next_cursor = page(trail, before=parse_cursor(request.args.get("before")), size=int(limit))
+    events, next_cursor = page(trail, before=parse_cursor(request.args.get("before")), size=limit)
     next_url = (url_for("api.audit_events", before=next_cursor, limit=limit, **trail.query_args())
                 if next_cursor else None)
     return jsonify(events=[event_dict(e) for e in events], next_cursor=next_cursor, next=next_url)

@@ -17,7 +17,9 @@ class AuditEvent(db.Model):
         Index("ix_audit_events_commune_action_seq", "commune_id", "action", "seq"),
         Index("ix_audit_events_commune_actor_seq", "commune_id", "actor_id", "seq"),
         Index("ix_audit_events_commune_entity_seq", "commune_id", "entity_type", "entity_id", "seq"),
-        Index("ix_audit_events_commune_occurred", "commune_id", "occurred_at"),
+        # every index ends in seq: a filter's page is then ordered from the index alone (see queries.page)
+        Index("ix_audit_events_commune_type_seq", "commune_id", "entity_type", "seq"),
+        Index("ix_audit_events_commune_occurred_seq", "commune_id", "occurred_at", "seq"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)

@@ -5,11 +5,25 @@ from dataclasses import dataclass
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from qms.audit.models import AuditEvent
+from qms.audit.services import storable_text
 from qms.db import DomainError, db
 from qms.i18n import local_tz, parse_date
+
+MAX_USER_ID = 2**31 - 1  # users.id / audit_events.actor_id: INTEGER
+MAX_SEQ = 2**63 - 1  # audit_events.seq: BIGINT
+
+
+def whole_number(value, maximum):
+    """`value` as an int if it is a whole number written in ASCII digits no larger than `maximum`
+    (the range of the column it is compared with), else None. str.isdigit() alone would let "²"
+    through to int(), and a number too large for the column through to the database."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit() and int(value) <= maximum:
+        return int(value)
+    return None
 
 
 @dataclass
@@ -21,6 +35,11 @@ class TrailFilter:
     action: str = ""
     entity_type: str = ""
     entity_id: str = ""
+
+    def __post_init__(self):
+        # the same text record_event() would have stored for it (no NUL: PostgreSQL refuses it)
+        self.action, self.entity_type, self.entity_id = (storable_text(self.action), storable_text(self.entity_type),
+                                                         storable_text(self.entity_id))
 
     @classmethod
     def from_args(cls, commune_id, args):
@@ -35,10 +54,11 @@ class TrailFilter:
                 raise DomainError(_l("Dates are written dd/mm/yyyy."), code="bad_date") from None
 
         actor = (args.get("user") or "").strip()
-        if actor and not actor.isdigit():
+        actor_id = whole_number(actor, MAX_USER_ID)
+        if actor and actor_id is None:
             raise DomainError(_l("The user filter takes a user id."), code="bad_user")
         f = cls(commune_id=commune_id, date_from=date_arg("from"), date_to=date_arg("to"),
-                actor_id=int(actor) if actor else None, action=(args.get("action") or "").strip()[:80],
+                actor_id=actor_id, action=(args.get("action") or "").strip()[:80],
                 entity_type=(args.get("entity_type") or "").strip()[:60],
                 entity_id=(args.get("entity_id") or "").strip()[:60])
         if f.date_from and f.date_to and f.date_from > f.date_to:
@@ -48,20 +68,21 @@ class TrailFilter:
     def query_args(self):
         out = {"from": self.date_from.strftime("%d/%m/%Y") if self.date_from else "",
                "to": self.date_to.strftime("%d/%m/%Y") if self.date_to else "",
-               "user": self.actor_id or "", "action": self.action, "entity_type": self.entity_type,
-               "entity_id": self.entity_id}
-        return {k: v for k, v in out.items() if v}
+               "user": "" if self.actor_id is None else self.actor_id, "action": self.action,
+               "entity_type": self.entity_type, "entity_id": self.entity_id}
+        return {k: v for k, v in out.items() if v != ""}
 
-    def statement(self):
-        stmt = select(AuditEvent).where(AuditEvent.commune_id == self.commune_id)
-        tz = local_tz()
-        if self.date_from:
-            start = dt.datetime.combine(self.date_from, dt.time.min, tz).astimezone(dt.timezone.utc)
+    def statement(self, *columns):
+        """SELECT `columns` (default: the events) WHERE the filter holds."""
+        stmt = select(*(columns or (AuditEvent,))).where(AuditEvent.commune_id == self.commune_id)
+        # a bound beyond what a datetime can hold (from 01/01/0001, to 31/12/9999) excludes nothing
+        start = _day_start(self.date_from) if self.date_from else None
+        if start is not None:
             stmt = stmt.where(AuditEvent.occurred_at >= start)
-        if self.date_to:
-            end = dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tz).astimezone(dt.timezone.utc)
+        end = _day_start(self.date_to, days_after=1) if self.date_to else None
+        if end is not None:
             stmt = stmt.where(AuditEvent.occurred_at < end)
-        if self.actor_id:
+        if self.actor_id is not None:
             stmt = stmt.where(AuditEvent.actor_id == self.actor_id)
         if self.action:
             if self.action.endswith("*"):
@@ -75,21 +96,72 @@ class TrailFilter:
         return stmt
 
 
+def _day_start(day, days_after=0):
+    """The UTC instant at which `day` (+ days_after) begins in local time, or None if out of range."""
+    try:
+        return dt.datetime.combine(day + dt.timedelta(days=days_after), dt.time.min,
+                                   local_tz()).astimezone(dt.timezone.utc)
+    except OverflowError:
+        return None
+
+
 def parse_cursor(value):
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    cursor = whole_number(value, MAX_SEQ)
+    if cursor is None:
         raise DomainError(_l("The page cursor is not valid."), code="bad_cursor")
-    return int(value)
+    return cursor
+
+
+# A period holding at most this many events is read through the period's index and its sequence
+# numbers sorted (a few milliseconds per ten thousand); see page().
+PERIOD_SORT_MAX = 100_000
+
+
+def _period_span(trail):
+    """About how many events (of all communes) lie in the filter's period, from the first and the
+    last of them by time: two index lookups. An estimate that only chooses how to read a page;
+    what the page holds never depends on it."""
+    if trail.date_from is None and trail.date_to is None:
+        return None
+    by_time = select(AuditEvent.seq).where(AuditEvent.commune_id == trail.commune_id)
+    start = _day_start(trail.date_from) if trail.date_from else None
+    end = _day_start(trail.date_to, days_after=1) if trail.date_to else None
+    low = high = None
+    if start is not None:
+        low = db.session.scalar(by_time.where(AuditEvent.occurred_at >= start)
+                                .order_by(AuditEvent.occurred_at, AuditEvent.seq).limit(1))
+    if end is not None:
+        high = db.session.scalar(by_time.where(AuditEvent.occurred_at < end)
+                                 .order_by(AuditEvent.occurred_at.desc(), AuditEvent.seq.desc()).limit(1))
+    if (start is not None and low is None) or (end is not None and high is None):
+        return 0  # nothing in the period
+    if low is None:
+        low = 0
+    if high is None:
+        high = db.session.scalar(select(func.max(AuditEvent.seq))) or 0
+    return max(high - low, 0)
 
 
 def page(trail: TrailFilter, *, before=None, size=50):
-    """One page, newest first: events with seq < `before`. Returns (events, next_cursor or None)."""
-    stmt = trail.statement()
+    """One page, newest first: events with seq < `before`. Returns (events, next_cursor or None).
+
+    Two steps in one statement: the page's sequence numbers first, which every index of the trail
+    holds, then those rows only. A narrow period is read through its own index, its sequence
+    numbers sorted (cost: the period's size); otherwise the seq order of an index is walked from
+    the cursor (cost: the distance to the page's events), which for a narrow period far from the
+    cursor would mean most of the trail: PostgreSQL chooses that walk under LIMIT by itself."""
+    keys = trail.statement(AuditEvent.seq)
     if before is not None:
-        stmt = stmt.where(AuditEvent.seq < before)
-    rows = list(db.session.scalars(stmt.order_by(AuditEvent.seq.desc()).limit(size + 1)))
+        keys = keys.where(AuditEvent.seq < before)
+    span = _period_span(trail)
+    # seq + 0 is not in any index: the planner cannot walk an index's seq order for it
+    order = (AuditEvent.seq + 0) if span is not None and span <= PERIOD_SORT_MAX else AuditEvent.seq
+    keys = keys.order_by(order.desc()).limit(size + 1)
+    rows = list(db.session.scalars(select(AuditEvent).where(AuditEvent.seq.in_(keys.scalar_subquery()))
+                                   .order_by(AuditEvent.seq.desc())))
     next_cursor = rows[size - 1].seq if len(rows) > size else None
     return rows[:size], next_cursor
 

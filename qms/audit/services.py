@@ -72,6 +72,13 @@ def entity_ref(entity):
     return getattr(entity, "__audit_type__", entity.__tablename__), str(entity.id)
 
 
+def storable_text(text):
+    """Text as both databases can store it: PostgreSQL refuses NUL characters in text, and a
+    reason typed into a form must never turn a change into a server error."""
+    text = "" if text is None else str(text)
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
 def record_event(actor, action, entity=None, *, changes=None, reason="", commune_id=None,
                  entity_type=None, entity_id=None):
     """Append one event to the chain in the current transaction and return it.
@@ -104,14 +111,14 @@ def record_event(actor, action, entity=None, *, changes=None, reason="", commune
         occurred_at=utcnow(),
         commune_id=commune_id,
         actor_id=actor.id if actor is not None else None,
-        actor_name=actor.full_name if actor is not None else "",
-        action=action,
-        entity_type=entity_type or "",
-        entity_id="" if entity_id is None else str(entity_id),
-        changes=canonical_changes(changes),
-        reason=reason or "",
-        ip=ctx["ip"],
-        request_id=ctx["request_id"],
+        actor_name=storable_text(actor.full_name if actor is not None else ""),
+        action=storable_text(action),
+        entity_type=storable_text(entity_type),
+        entity_id=storable_text(entity_id),
+        changes=canonical_changes(changes),  # JSON: a NUL is written as \u0000
+        reason=storable_text(reason),
+        ip=storable_text(ctx["ip"]),
+        request_id=storable_text(ctx["request_id"]),
         prev_hash=prev_hash,
     )
     event.hash = event_hash(_event_bytes(event))
@@ -158,15 +165,53 @@ _COLUMNS = (AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.occurred_at, AuditE
             AuditEvent.actor_id, AuditEvent.actor_name, AuditEvent.action, AuditEvent.entity_type,
             AuditEvent.entity_id, AuditEvent.changes, AuditEvent.reason, AuditEvent.ip,
             AuditEvent.request_id, AuditEvent.hash)
+_SCAN_SQL = f"SELECT {', '.join(c.name for c in _COLUMNS)} FROM {AuditEvent.__tablename__} ORDER BY seq"
+# canonical_bytes() for the raw values of one row, in one formatting operation: the 13 fields
+# as "<length>:<text>", exactly as _field() writes them
+_CANONICAL_FORMAT = "%d:%s" * 13
+_UTC = dt.timezone.utc
+
+
+def _raw_time_reader(dialect):
+    """raw occurred_at value -> the text canonical_bytes() writes for it. A value in an unexpected
+    form gives a text that does not match, and the row is then checked the exact way."""
+    if dialect.name == "sqlite":
+        # SQLAlchemy stores "YYYY-MM-DD HH:MM:SS.ffffff" (UTC, see UTCDateTime). Only that text (or
+        # the same instant written with a "T") turns into the canonical "YYYY-MM-DDTHH:MM:SS.ffffff+00:00".
+        def read(value):
+            return value.replace(" ", "T", 1) + "+00:00"
+    else:
+        def read(value):
+            return value.astimezone(_UTC).isoformat(timespec="microseconds")
+    return read
+
+
+def _exact_hash(session, raw_row):
+    """The event hash of a raw row computed the slow, exact way: the values converted by the
+    column types as the ORM would load them, then canonical_bytes(). None if a value cannot be
+    read at all (which only tampering produces)."""
+    dialect = session.get_bind().dialect
+    values = list(raw_row[:13])
+    try:
+        time_type = AuditEvent.__table__.c.occurred_at.type.dialect_impl(dialect)
+        values[2] = time_type.result_processor(dialect, None)(values[2])
+        return event_hash(canonical_bytes(*values))
+    except (TypeError, ValueError, AttributeError, OverflowError):
+        return None
 
 
 def verify_chain(key=None, batch=20000):
     """Replay the whole chain. Returns a VerifyResult naming the first broken sequence number and
-    how it broke: 'edited' (content no longer matches its hash), 'deleted' (a gap, or the chain
-    ends before the recorded head or a checkpoint), 'inserted' (an event that does not belong
-    between its neighbours), 'reordered' (an event links to one stored after it), or 'checkpoint'
-    (the chain differs from a signed checkpoint: its tail was rewritten). key: the checkpoint key;
-    when given, every checkpoint's signature is checked too."""
+    how it broke: 'edited' (content no longer matches its hash, or the chain no longer ends at the
+    recorded head), 'deleted' (a gap, or the chain ends before the recorded head or a checkpoint),
+    'inserted' (an event that does not belong between its neighbours, or beyond the head),
+    'reordered' (an event links to one stored after it), or 'checkpoint' (the chain differs from a
+    signed checkpoint: its tail was rewritten). key: the checkpoint key; when given, every
+    checkpoint's signature is checked too.
+
+    Every event is checked in full (sequence number, link and hash over all its fields); the rows
+    are read raw and serialised in one step, and only a row that fails this fast check is looked
+    at again the exact way (column types, canonical_bytes()) before it is reported."""
     session = db.session
     checkpoints = {}
     for cp in session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)):
@@ -174,40 +219,62 @@ def verify_chain(key=None, batch=20000):
             return VerifyResult(False, 0, "", cp.seq, "checkpoint",
                                 f"checkpoint {cp.id} does not carry a valid signature")
         checkpoints.setdefault(cp.seq, set()).add(cp.hash)
+    # The head is read before and after the scan: every event up to the first reading was committed
+    # before the scan began (events are numbered under the head's lock), and no honest event can be
+    # numbered beyond the second. Events written meanwhile are neither missing nor inserted.
+    head_before = session.execute(select(AuditChainHead.seq, AuditChainHead.hash)
+                                  .where(AuditChainHead.id == 1)).one_or_none()
 
-    expected_seq, prev_hash, before_prev = 1, GENESIS_HASH, None
+    expected, prev_hash, before_prev = 1, GENESIS_HASH, None
     failure = None
-    result = session.execute(select(*_COLUMNS).order_by(AuditEvent.seq).execution_options(yield_per=batch))
+    read_time = _raw_time_reader(session.get_bind().dialect)
+    fmt, sha256 = _CANONICAL_FORMAT, hashlib.sha256
+    head_seq = head_before.seq if head_before is not None else None
+    head_hash = head_before.hash if head_before is not None else None
+    # raw values, streamed (a server-side cursor on PostgreSQL): no per-row type conversion
+    result = session.connection().exec_driver_sql(_SCAN_SQL, execution_options={"yield_per": batch})
     try:
-        for seq, link, *content, stored in result:
-            if seq != expected_seq:
-                failure = VerifyResult(False, expected_seq - 1, prev_hash, expected_seq, "deleted",
-                                       f"events {expected_seq}..{seq - 1} are missing")
+        for row in result:
+            (seq, link, when, commune, actor, name, action, etype, eid, changes, reason, ip, rid,
+             stored) = row
+            if seq != expected:
+                failure = ("sequence", row)
                 break
-            content_ok = event_hash(canonical_bytes(seq, link, *content)) == stored
             if link != prev_hash:
-                failure = (seq, link, content_ok, before_prev)
+                failure = ("link", row)
                 break
-            if not content_ok:
-                failure = VerifyResult(False, seq - 1, prev_hash, seq, "edited",
-                                       f"event {seq} no longer matches its hash")
+            try:
+                s, c, a, w = str(seq), "" if commune is None else str(commune), \
+                    "" if actor is None else str(actor), read_time(when)
+                content_ok = sha256((fmt % (
+                    len(s), s, len(link), link, len(w), w, len(c), c, len(a), a, len(name), name,
+                    len(action), action, len(etype), etype, len(eid), eid, len(changes), changes,
+                    len(reason), reason, len(ip), ip, len(rid), rid)).encode()).hexdigest() == stored
+            except (TypeError, ValueError, AttributeError):  # a NULL or a foreign type: only tampering
+                content_ok = False
+            if not content_ok and _exact_hash(session, row) != stored:
+                failure = ("content", row)
                 break
-            if checkpoints.get(seq, {stored}) != {stored}:
-                failure = VerifyResult(False, seq - 1, prev_hash, seq, "checkpoint",
-                                       f"event {seq} differs from a signed checkpoint: the chain was rewritten")
+            if seq in checkpoints and checkpoints[seq] != {stored}:
+                failure = ("checkpoint", row)
                 break
-            before_prev, prev_hash, expected_seq = prev_hash, stored, seq + 1
+            if seq == head_seq and stored != head_hash:
+                failure = ("head", row)
+                break
+            before_prev, prev_hash, expected = prev_hash, stored, seq + 1
     finally:
         result.close()
-    if isinstance(failure, tuple):
-        failure = _diagnose_link(session, prev_hash, *failure)
     if failure is not None:
-        return failure
-    count = expected_seq - 1
-    head = session.get(AuditChainHead, 1)
-    if head is not None and head.seq > count:
+        return _diagnose(session, failure, expected, prev_hash, before_prev, head_seq)
+
+    count = expected - 1
+    head_after = session.execute(select(AuditChainHead.seq).where(AuditChainHead.id == 1)).scalar()
+    if head_seq is not None and head_seq > count:
         return VerifyResult(False, count, prev_hash, count + 1, "deleted",
-                            f"the chain ends at {count} but its head records {head.seq}")
+                            f"the chain ends at {count} but its head records {head_seq}")
+    if head_after is not None and count > head_after:
+        return VerifyResult(False, head_after, _hash_of(session, head_after), head_after + 1, "inserted",
+                            f"events {head_after + 1}..{count} lie beyond the head, which records {head_after}")
     last_cp = max(checkpoints, default=0)
     if last_cp > count:
         return VerifyResult(False, count, prev_hash, count + 1, "deleted",
@@ -215,20 +282,63 @@ def verify_chain(key=None, batch=20000):
     return VerifyResult(True, count, prev_hash)
 
 
-def _diagnose_link(session, prev_hash, seq, link, content_ok, before_prev):
-    """Event `seq` does not link to its predecessor: tell insertion, reordering and editing apart."""
+def _hash_of(session, seq):
+    if seq == 0:
+        return GENESIS_HASH
+    return session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq)) or ""
+
+
+def _diagnose(session, failure, expected, prev_hash, before_prev, head_seq):
+    """Name the first break the scan met. `expected` is the sequence number the scan wanted next,
+    `prev_hash` the hash of the event before it, `before_prev` the hash of the one before that."""
+    what, row = failure
+    seq, link, stored = row[0], row[1], row[13]
+    verified = expected - 1
+    if what == "sequence":
+        if seq < expected:  # a number the chain has already used, or below 1
+            return VerifyResult(False, verified, prev_hash, seq, "inserted",
+                                f"event {seq} is stored after event {verified}")
+        if head_seq is not None and expected > head_seq:
+            return VerifyResult(False, verified, prev_hash, seq, "inserted",
+                                f"event {seq} lies beyond the head, which records {head_seq}")
+        return VerifyResult(False, verified, prev_hash, expected, "deleted",
+                            f"events {expected}..{seq - 1} are missing")
+    if what == "checkpoint":
+        return VerifyResult(False, verified, prev_hash, seq, "checkpoint",
+                            f"event {seq} differs from a signed checkpoint: the chain was rewritten")
+    if what == "head":
+        return VerifyResult(False, verified, prev_hash, seq, "edited",
+                            f"event {seq} differs from the chain head: the chain was rewritten up to it")
+    if what == "content":
+        if _next_link(session, seq) == prev_hash:
+            return VerifyResult(False, verified, prev_hash, seq, "inserted",
+                                f"event {seq} was inserted: event {seq + 1} links past it")
+        return VerifyResult(False, verified, prev_hash, seq, "edited",
+                            f"event {seq} no longer matches its hash")
+    # the link is broken: tell insertion, reordering and editing apart
     if before_prev is not None and link == before_prev:
         return VerifyResult(False, seq - 2, before_prev, seq - 1, "inserted",
                             f"event {seq - 1} was inserted: event {seq} links past it")
     target = session.scalar(select(AuditEvent.seq).where(AuditEvent.hash == link).limit(1))
     if target is not None and target > seq:
-        return VerifyResult(False, seq - 1, prev_hash, seq, "reordered",
+        return VerifyResult(False, verified, prev_hash, seq, "reordered",
                             f"event {seq} links to event {target}, which is stored after it")
-    if not content_ok:
-        return VerifyResult(False, seq - 1, prev_hash, seq, "edited",
-                            f"event {seq} no longer matches its hash")
-    return VerifyResult(False, seq - 1, prev_hash, seq, "inserted",
-                        f"event {seq} does not link to event {seq - 1}")
+    if _next_link(session, seq) == prev_hash:
+        return VerifyResult(False, verified, prev_hash, seq, "inserted",
+                            f"event {seq} was inserted: event {seq + 1} links past it")
+    if seq == 1 or _exact_hash(session, row) != stored:
+        return VerifyResult(False, verified, prev_hash, seq, "edited",
+                            f"event {seq} no longer matches its hash" if seq > 1 else
+                            "event 1 does not start from the genesis hash")
+    # event `seq` is intact but links to a hash no event has: its predecessor was rewritten (content
+    # and hash), which only moved the break one event on
+    return VerifyResult(False, seq - 2, before_prev, seq - 1, "edited",
+                        f"event {seq - 1} was rewritten: event {seq} links to a hash no event has")
+
+
+def _next_link(session, seq):
+    return session.scalar(select(AuditEvent.prev_hash).where(AuditEvent.seq > seq)
+                          .order_by(AuditEvent.seq).limit(1))
 
 
 # --- checkpoints ----------------------------------------------------------------------------

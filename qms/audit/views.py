@@ -52,6 +52,17 @@ def record_history(entity_type, entity_id):
     return _render_trail("audit/record.html", trail)
 
 
+# A cell Excel would take for a formula (OWASP "CSV injection"): someone could type one into a
+# reason, or send it as a request id, and have it run on the auditor's computer.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value):
+    """Text for a CSV cell, a leading ' keeping Excel from running it as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 CSV_COLUMNS = ("seq", "time_vn", "user", "action", "entity_type", "entity_id", "changes", "reason", "ip",
                "request_id", "hash")
 
@@ -67,8 +78,9 @@ def export_csv():
         buffer.write("\ufeff")  # Excel opens UTF-8 Vietnamese correctly only with a BOM
         writer.writerow(CSV_COLUMNS)
         for n, e in enumerate(iterate(trail)):
-            writer.writerow((e.seq, format_datetime(e.occurred_at, seconds=True), e.actor_name, e.action,
-                             e.entity_type, e.entity_id, e.changes, e.reason, e.ip, e.request_id, e.hash))
+            writer.writerow((e.seq, format_datetime(e.occurred_at, seconds=True),
+                             *map(_csv_text, (e.actor_name, e.action, e.entity_type, e.entity_id, e.changes,
+                                              e.reason, e.ip, e.request_id)), e.hash))
             if n % 500 == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)

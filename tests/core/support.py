@@ -21,6 +21,9 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # A streamed response (the CSV export) is read to the end inside the request's context:
+        # resumed in the test's context, Flask's stream_with_context could not leave it again.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

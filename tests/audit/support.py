@@ -1,0 +1,54 @@
+"""Helpers of the audit-trail page and API tests: a stopped clock for record_event(), and the SQL
+statements the app runs (to show that no query of the trail skips rows with OFFSET)."""
+import contextlib
+import datetime as dt
+import re
+
+from sqlalchemy import event
+from sqlalchemy.sql import visitors
+
+from qms.audit import services
+from qms.db import db
+
+UTC = dt.timezone.utc
+READERS = ("auditor", "quality_officer", "administrator")
+
+
+@contextlib.contextmanager
+def clock(when):
+    """record_event() sees `when` as the current time."""
+    original = services.utcnow
+    services.utcnow = lambda: when
+    try:
+        yield
+    finally:
+        services.utcnow = original
+
+
+@contextlib.contextmanager
+def statements():
+    """Every SQL statement the app runs meanwhile: (text, parameters, SQLAlchemy statement)."""
+    seen = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters, getattr(getattr(context, "compiled", None), "statement", None)))
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+
+
+def no_offset(seen):
+    """No query of the trail skips rows: the app never asks for an offset (in any SELECT of the
+    statement, subqueries too), and the SQL has none. SQLAlchemy's SQLite dialect writes a
+    constant "OFFSET ?" after every LIMIT, bound to 0: it skips nothing, and that is checked."""
+    trail_queries = [(text, params, stmt) for text, params, stmt in seen if "FROM audit_events" in text]
+    assert trail_queries, "no query of the trail was captured"
+    for text, params, stmt in trail_queries:
+        if stmt is not None:
+            assert all(getattr(element, "_offset_clause", None) is None for element in visitors.iterate(stmt)), text
+        for match in re.finditer(r"\bOFFSET\b", text, re.I):
+            assert db.engine.dialect.name == "sqlite" and text[match.end():].startswith(" ?"), text
+            assert params[text[:match.end()].count("?")] == 0, text
+    return [text for text, _params, _stmt in trail_queries]
