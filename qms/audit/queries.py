@@ -72,14 +72,19 @@ class TrailFilter:
                "entity_type": self.entity_type, "entity_id": self.entity_id}
         return {k: v for k, v in out.items() if v != ""}
 
-    def statement(self, *columns):
-        """SELECT `columns` (default: the events) WHERE the filter holds."""
+    def period(self):
+        """(start, end): the UTC instants the period starts and ends at, None where it is open (a
+        bound beyond what a datetime can hold, from 01/01/0001 or to 31/12/9999, excludes nothing)."""
+        return (_day_start(self.date_from) if self.date_from else None,
+                _day_start(self.date_to, days_after=1) if self.date_to else None)
+
+    def statement(self, *columns, period=True):
+        """SELECT `columns` (default: the events) WHERE the filter holds; period=False leaves the
+        period out (page() finds it as a run of sequence numbers instead)."""
         stmt = select(*(columns or (AuditEvent,))).where(AuditEvent.commune_id == self.commune_id)
-        # a bound beyond what a datetime can hold (from 01/01/0001, to 31/12/9999) excludes nothing
-        start = _day_start(self.date_from) if self.date_from else None
+        start, end = self.period() if period else (None, None)
         if start is not None:
             stmt = stmt.where(AuditEvent.occurred_at >= start)
-        end = _day_start(self.date_to, days_after=1) if self.date_to else None
         if end is not None:
             stmt = stmt.where(AuditEvent.occurred_at < end)
         if self.actor_id is not None:
@@ -115,51 +120,41 @@ def parse_cursor(value):
     return cursor
 
 
-# A period holding at most this many events is read through the period's index and its sequence
-# numbers sorted (a few milliseconds per ten thousand); see page().
-PERIOD_SORT_MAX = 100_000
-
-
-def _period_span(trail):
-    """About how many events (of all communes) lie in the filter's period, from the first and the
-    last of them by time: two index lookups. An estimate that only chooses how to read a page;
-    what the page holds never depends on it."""
-    if trail.date_from is None and trail.date_to is None:
+def _period_seqs(trail):
+    """(first, last): the sequence numbers of the commune's first and last events in the filter's
+    period, found with two lookups in the period index; None when the filter has no period, and
+    (1, 0) when nothing happened in it. Times never go backwards along the chain (record_event), so
+    the commune's events in the period are exactly its events numbered first to last."""
+    start, end = trail.period()
+    if start is None and end is None:
         return None
     by_time = select(AuditEvent.seq).where(AuditEvent.commune_id == trail.commune_id)
-    start = _day_start(trail.date_from) if trail.date_from else None
-    end = _day_start(trail.date_to, days_after=1) if trail.date_to else None
-    low = high = None
+    first = last = None
     if start is not None:
-        low = db.session.scalar(by_time.where(AuditEvent.occurred_at >= start)
-                                .order_by(AuditEvent.occurred_at, AuditEvent.seq).limit(1))
+        first = db.session.scalar(by_time.where(AuditEvent.occurred_at >= start)
+                                  .order_by(AuditEvent.occurred_at, AuditEvent.seq).limit(1))
     if end is not None:
-        high = db.session.scalar(by_time.where(AuditEvent.occurred_at < end)
+        last = db.session.scalar(by_time.where(AuditEvent.occurred_at < end)
                                  .order_by(AuditEvent.occurred_at.desc(), AuditEvent.seq.desc()).limit(1))
-    if (start is not None and low is None) or (end is not None and high is None):
-        return 0  # nothing in the period
-    if low is None:
-        low = 0
-    if high is None:
-        high = db.session.scalar(select(func.max(AuditEvent.seq))) or 0
-    return max(high - low, 0)
+    if (start is not None and first is None) or (end is not None and last is None):
+        return 1, 0
+    return first or 1, last if last is not None else MAX_SEQ
 
 
 def page(trail: TrailFilter, *, before=None, size=50):
     """One page, newest first: events with seq < `before`. Returns (events, next_cursor or None).
 
-    Two steps in one statement: the page's sequence numbers first, which every index of the trail
-    holds, then those rows only. A narrow period is read through its own index, its sequence
-    numbers sorted (cost: the period's size); otherwise the seq order of an index is walked from
-    the cursor (cost: the distance to the page's events), which for a narrow period far from the
-    cursor would mean most of the trail: PostgreSQL chooses that walk under LIMIT by itself."""
-    keys = trail.statement(AuditEvent.seq)
+    Two steps in one statement: the page's sequence numbers first, walked in seq order down an
+    index from the cursor (every index of the trail ends in seq), then those rows only. A period is
+    a run of sequence numbers (_period_seqs), so it narrows that walk instead of being read through
+    its own index and sorted."""
+    seqs = _period_seqs(trail)
+    keys = trail.statement(AuditEvent.seq, period=seqs is None)
+    if seqs is not None:
+        keys = keys.where(AuditEvent.seq >= seqs[0], AuditEvent.seq <= seqs[1])
     if before is not None:
         keys = keys.where(AuditEvent.seq < before)
-    span = _period_span(trail)
-    # seq + 0 is not in any index: the planner cannot walk an index's seq order for it
-    order = (AuditEvent.seq + 0) if span is not None and span <= PERIOD_SORT_MAX else AuditEvent.seq
-    keys = keys.order_by(order.desc()).limit(size + 1)
+    keys = keys.order_by(AuditEvent.seq.desc()).limit(size + 1)
     rows = list(db.session.scalars(select(AuditEvent).where(AuditEvent.seq.in_(keys.scalar_subquery()))
                                    .order_by(AuditEvent.seq.desc())))
     next_cursor = rows[size - 1].seq if len(rows) > size else None

@@ -88,6 +88,11 @@ def record_event(actor, action, entity=None, *, changes=None, reason="", commune
     The chain head row is updated first: that takes the database's write lock (row lock on
     PostgreSQL, the database write lock on SQLite), so concurrent writers queue up and the
     chain cannot fork. If the surrounding transaction rolls back, the event goes with it.
+
+    Times never go backwards along the chain: an event is dated no earlier than the one before it
+    (a clock set back, or two servers whose clocks differ, date it at its predecessor's time). So
+    the events of any period are one run of sequence numbers, which is how the trail finds them
+    (queries.page).
     """
     session = db.session
     session.flush()
@@ -105,10 +110,14 @@ def record_event(actor, action, entity=None, *, changes=None, reason="", commune
         .execution_options(synchronize_session=False)
     ).one()
     seq, prev_hash = head
+    occurred_at = utcnow()
+    previous_at = session.scalar(select(AuditEvent.occurred_at).where(AuditEvent.seq == seq - 1))
+    if previous_at is not None and previous_at > occurred_at:
+        occurred_at = previous_at
     ctx = _context.get()
     event = AuditEvent(
         seq=seq,
-        occurred_at=utcnow(),
+        occurred_at=occurred_at,
         commune_id=commune_id,
         actor_id=actor.id if actor is not None else None,
         actor_name=storable_text(actor.full_name if actor is not None else ""),

@@ -25,6 +25,15 @@ def clock(when):
         services.utcnow = original
 
 
+def later_than_march():
+    """One more event, dated 1 January 2032 (in no period the tests ask for): record_event() never
+    dates an event before its predecessor, so whatever the tests record after their trail (a
+    sign-in, a token) is dated then too, and stays out of their periods."""
+    from qms.audit.services import record_event
+    with clock(dt.datetime(2032, 1, 1, tzinfo=UTC)):
+        record_event(None, "test.later", entity_type="tests", entity_id="0")
+
+
 @contextlib.contextmanager
 def statements():
     """Every SQL statement the app runs meanwhile: (text, parameters, SQLAlchemy statement)."""

@@ -212,3 +212,21 @@ def test_a_very_long_request_id_is_cut_to_what_the_column_holds(app, signed_in):
     response = post(signed_in, "/language", {"locale": "en"}, headers={"X-Request-ID": "x" * 500})
     assert response.headers["X-Request-ID"] == "x" * 64
     assert events(after=before)[0]["request_id"] == "x" * 64
+
+
+def test_an_event_is_never_dated_before_the_one_before_it(app, make_user, monkeypatch):
+    """A clock set back (or a second server whose clock is behind) does not make the trail go
+    back in time: the event takes its predecessor's time, so a period is one run of events."""
+    from qms.audit import services
+    user = make_user("staff")
+    later = dt.datetime(2036, 5, 1, 8, 0, tzinfo=dt.timezone.utc)
+    monkeypatch.setattr(services, "utcnow", lambda: later)
+    first = record_event(user, "test.first", user)
+    monkeypatch.setattr(services, "utcnow", lambda: later - dt.timedelta(minutes=5))
+    second = record_event(user, "test.second", user)
+    db.session.commit()
+    assert second.occurred_at == first.occurred_at == later
+    monkeypatch.setattr(services, "utcnow", lambda: later + dt.timedelta(seconds=1))
+    assert record_event(user, "test.third", user).occurred_at == later + dt.timedelta(seconds=1)
+    db.session.commit()
+    assert verify_chain().ok

@@ -269,14 +269,14 @@ def test_an_equivalent_time_stored_in_another_form_is_not_an_edit(app, make_user
     if db.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL stores a timestamp, not its text")
     user = make_user("staff")
-    when = dt.datetime(2026, 11, 25, 8, 14, 14, 500000, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2036, 11, 25, 8, 14, 14, 500000, tzinfo=dt.timezone.utc)
     monkeypatch.setattr(services, "utcnow", lambda: when)
     event = record_event(user, "test.half_second", user)
     db.session.commit()
     drop_triggers("audit_events")
-    raw_sql(f"UPDATE audit_events SET occurred_at = '2026-11-25 08:14:14.5' WHERE seq = {event.seq}")
+    raw_sql(f"UPDATE audit_events SET occurred_at = '2036-11-25 08:14:14.5' WHERE seq = {event.seq}")
     assert verify_chain().ok
-    raw_sql(f"UPDATE audit_events SET occurred_at = '2026-11-25 08:14:14.6' WHERE seq = {event.seq}")
+    raw_sql(f"UPDATE audit_events SET occurred_at = '2036-11-25 08:14:14.6' WHERE seq = {event.seq}")
     assert broken(verify_chain()) == (event.seq, "edited")
 
 
