@@ -17,10 +17,9 @@ def source_messages():
     for directory in ("qms", "templates"):
         for filename, lineno, message, _comments, _context in extract_from_dir(
                 ROOT / directory, method_map=[("**.py", "python"), ("**.html", "jinja2")], keywords=KEYWORDS):
-            ids = message if isinstance(message, tuple) else (message,)
-            for msgid in ids:
-                if msgid:
-                    found.setdefault(msgid, f"{directory}/{filename}:{lineno}")
+            msgid = message[0] if isinstance(message, tuple) else message  # a plural is keyed by its singular
+            if msgid:
+                found.setdefault(msgid, f"{directory}/{filename}:{lineno}")
     return found
 
 
