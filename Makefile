@@ -6,7 +6,7 @@ PORT ?= 5000
 CATALOGUES := $(wildcard qms/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test bench translations clean
+.PHONY: run test bench translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pybabel compile -i $< -o $@
 
 translations: $(COMPILED)
+
+## messages: extract every message of the code and templates into the catalogues (then translate the empty ones)
+messages: | $(VENV)/.installed
+	$(BIN)/pybabel extract -F qms/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o .messages.pot .
+	$(BIN)/pybabel update -i .messages.pot -d qms/translations --no-fuzzy-matching --ignore-obsolete
+	rm -f .messages.pot
 
 ## run: install, migrate, load the demo commune on first run, serve http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed translations

@@ -1,4 +1,5 @@
 """qms: an ISO 9001:2015 quality-management system for a commune's one-stop shop."""
+import re
 import uuid
 
 from flask import Flask, g, request
@@ -35,17 +36,23 @@ def register_extensions(app):
     init_login(app, login_manager)
 
 
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
 def register_request_hooks(app):
     from qms.audit.services import reset_audit_context, set_audit_context
     from qms.core.access import enforce_access
-    from qms.core.security import init_security
+    from qms.core.security import init_security, refuse_nul_characters
 
     @app.before_request
     def start_request():
-        g.request_id = (request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
+        # A proxy's request id is kept (to follow a request across its logs) if it looks like one.
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         g.audit_token = set_audit_context(ip=request.remote_addr or "", request_id=g.request_id)
 
     app.before_request(enforce_access)
+    app.before_request(refuse_nul_characters)
 
     @app.after_request
     def finish_request(response):

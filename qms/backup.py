@@ -480,7 +480,7 @@ def backup_command(path):
 def restore_command(path, yes):
     """Replace the database and restore the stored files from a backup made by `qms backup`, then
     verify the audit chain. Stop the application first."""
-    from qms.audit.services import load_checkpoint_key, verify_chain
+    from qms.audit.services import set_aside_journal, verify_installation
     if not yes:
         click.confirm(f"This replaces every record in the database with the contents of {path}. Continue?",
                       abort=True, err=True)
@@ -491,7 +491,10 @@ def restore_command(path, yes):
     click.echo(f"Restored the backup of {manifest['created_at']}: "
                f"{sum(manifest['tables'].values())} rows in {len(manifest['tables'])} tables, "
                f"{len(manifest['files'])} stored files")
-    result = verify_chain(key=load_checkpoint_key(current_app.instance_path))
+    aside = set_aside_journal(current_app.instance_path, manifest["audit_head"]["seq"])
+    if aside is not None:
+        click.echo(f"Checkpoints of events after this backup were moved out of the journal to {aside}")
+    result = verify_installation(current_app.instance_path)
     if not result.ok:
         click.echo(f"Audit chain BROKEN at {result.broken_seq}: {result.kind} ({result.detail})", err=True)
         raise SystemExit(1)

@@ -186,8 +186,8 @@ def audit_group():
 @with_appcontext
 def audit_verify():
     """Replay the hash chain: prints OK, the count and the head hash, or where it breaks (exit 1)."""
-    from qms.audit.services import load_checkpoint_key, verify_chain
-    result = verify_chain(key=load_checkpoint_key(current_app.instance_path))
+    from qms.audit.services import verify_installation
+    result = verify_installation(current_app.instance_path)
     if result.ok:
         click.echo(f"OK {result.count} events, head {result.head_hash}")
         return
@@ -198,13 +198,15 @@ def audit_verify():
 @audit_group.command("checkpoint")
 @with_appcontext
 def audit_checkpoint():
-    """Sign the current head with the key in instance/audit-checkpoint.key (created if missing)."""
-    from qms.audit.services import create_checkpoint, load_checkpoint_key, verify_chain
-    key = load_checkpoint_key(current_app.instance_path, create=True)
-    result = verify_chain(key=key)
+    """Sign the current head with the key in instance/audit-checkpoint.key (created if missing) and
+    keep it in the database and in instance/audit-checkpoints.jsonl."""
+    from qms.audit.services import create_checkpoint, load_checkpoint_key, verify_installation
+    instance = current_app.instance_path
+    key = load_checkpoint_key(instance, create=True)
+    result = verify_installation(instance)
     if not result.ok:
         fail(f"the chain is broken at {result.broken_seq} ({result.kind}); no checkpoint made")
-    cp = run_service(create_checkpoint, key)
+    cp = run_service(create_checkpoint, key, instance)
     click.echo(f"Checkpoint {cp.id}: event {cp.seq}, head {cp.hash}, signature {cp.signature}")
 
 

@@ -1,6 +1,7 @@
 """The `qms` console command: user administration, the demo, the audit trail; errors on stderr with
 a non-zero exit. Error texts are translated (Vietnamese by default), so tests check exit codes,
 the database and the CLI's own English prefixes, not the translated messages."""
+import json
 import os
 import subprocess
 import sys
@@ -251,6 +252,8 @@ def test_audit_checkpoint_signs_the_head_with_a_key_outside_the_database(app, ru
     checkpoint = db.session.scalar(select(AuditCheckpoint))
     assert (checkpoint.seq, checkpoint.hash) == (head.seq, head.hash)
     assert key_file.read_text().strip() not in result.stdout
+    journal = json.loads((Path(app.instance_path) / "audit-checkpoints.jsonl").read_text())
+    assert (journal["seq"], journal["hash"], journal["signature"]) == (head.seq, head.hash, checkpoint.signature)
 
     _tamper_first_event()
     refused = runner.invoke(main, args=["audit", "checkpoint"])

@@ -209,14 +209,22 @@ def _exact_hash(session, raw_row):
         return None
 
 
-def verify_chain(key=None, batch=20000):
+def verify_installation(instance_path):
+    """verify_chain() as the installation runs it: with the checkpoint key and the checkpoint
+    journal, both kept in the instance folder, outside the database."""
+    return verify_chain(key=load_checkpoint_key(instance_path), journal=read_journal(instance_path))
+
+
+def verify_chain(key=None, batch=20000, journal=()):
     """Replay the whole chain. Returns a VerifyResult naming the first broken sequence number and
     how it broke: 'edited' (content no longer matches its hash, or the chain no longer ends at the
     recorded head), 'deleted' (a gap, or the chain ends before the recorded head or a checkpoint),
     'inserted' (an event that does not belong between its neighbours, or beyond the head),
     'reordered' (an event links to one stored after it), or 'checkpoint' (the chain differs from a
     signed checkpoint: its tail was rewritten). key: the checkpoint key; when given, every
-    checkpoint's signature is checked too.
+    checkpoint's signature is checked too. journal: the checkpoints kept outside the database
+    (read_journal), compared like those inside it, so that deleting checkpoint rows does not hide
+    a rewrite.
 
     Every event is checked in full (sequence number, link and hash over all its fields); the rows
     are read raw and serialised in one step, and only a row that fails this fast check is looked
@@ -228,6 +236,11 @@ def verify_chain(key=None, batch=20000):
             return VerifyResult(False, 0, "", cp.seq, "checkpoint",
                                 f"checkpoint {cp.id} does not carry a valid signature")
         checkpoints.setdefault(cp.seq, set()).add(cp.hash)
+    for entry in journal:
+        if key is not None and not hmac.compare_digest(entry.signature, sign_head(key, entry.seq, entry.hash)):
+            return VerifyResult(False, 0, "", entry.seq, "checkpoint",
+                                f"the journal's checkpoint of event {entry.seq} does not carry a valid signature")
+        checkpoints.setdefault(entry.seq, set()).add(entry.hash)
     # The head is read before and after the scan: every event up to the first reading was committed
     # before the scan began (events are numbered under the head's lock), and no honest event can be
     # numbered beyond the second. Events written meanwhile are neither missing nor inserted.
@@ -375,12 +388,61 @@ def sign_head(key: bytes, seq: int, head_hash: str) -> str:
     return hmac.new(key, f"{seq}:{head_hash}".encode(), hashlib.sha256).hexdigest()
 
 
-def create_checkpoint(key: bytes):
+def create_checkpoint(key: bytes, instance_path=None):
     """Sign and store the current head. The key stays outside the database, so whoever rewrites
-    the chain and its head cannot forge the checkpoint."""
+    the chain and its head cannot forge the checkpoint; with instance_path the checkpoint is also
+    appended to the journal there (journal_path), so that deleting its row does not help either."""
     head = db.session.get(AuditChainHead, 1)
     cp = AuditCheckpoint(seq=head.seq, hash=head.hash, key_id=key_id(key),
-                         signature=sign_head(key, head.seq, head.hash))
+                         signature=sign_head(key, head.seq, head.hash), created_at=utcnow())
     db.session.add(cp)
     db.session.flush()
+    if instance_path is not None:
+        # The head it signs is committed already: the entry is true whatever becomes of this transaction.
+        with journal_path(instance_path).open("a", encoding="utf-8") as journal:
+            journal.write(json.dumps({"seq": cp.seq, "hash": cp.hash, "key_id": cp.key_id,
+                                      "signature": cp.signature, "created_at": cp.created_at.isoformat()}) + "\n")
     return cp
+
+
+class JournalEntry:
+    def __init__(self, seq, hash, signature):
+        self.seq, self.hash, self.signature = seq, hash, signature
+
+
+def journal_path(instance_path) -> Path:
+    return Path(instance_path) / "audit-checkpoints.jsonl"
+
+
+def read_journal(instance_path):
+    """The checkpoints of the journal file, oldest first (none when there is no journal). A line
+    that cannot be read becomes an entry that can never match, so that a damaged journal shows."""
+    path = journal_path(instance_path)
+    if not path.exists():
+        return []
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            entries.append(JournalEntry(int(data["seq"]), str(data["hash"]), str(data["signature"])))
+        except (ValueError, KeyError, TypeError):
+            entries.append(JournalEntry(0, "unreadable journal line", ""))
+    return entries
+
+
+def set_aside_journal(instance_path, head_seq, now=None):
+    """After restoring an older backup: move the journal's checkpoints of events beyond the restored
+    head (events the restore deliberately gave up) to a dated file beside it. Returns that file,
+    or None when no checkpoint lay beyond the head."""
+    path = journal_path(instance_path)
+    entries = read_journal(instance_path)
+    if not any(entry.seq > head_seq for entry in entries):
+        return None
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    kept = [line for line, entry in zip(lines, entries) if entry.seq <= head_seq]
+    aside = path.with_name(f"{path.stem}.before-restore-{(now or utcnow()):%Y%m%d-%H%M%S}{path.suffix}")
+    aside.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    return aside

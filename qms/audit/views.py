@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from qms.audit.queries import TrailFilter, changes_of, iterate, page, parse_cursor
-from qms.audit.services import load_checkpoint_key, verify_chain
+from qms.audit.services import load_checkpoint_key, verify_installation
 from qms.auth.forms import ConfirmForm
 from qms.auth.models import ADMINISTRATOR, AUDITOR, QUALITY_OFFICER, User
 from qms.core.access import allow
@@ -97,9 +97,9 @@ def verify():
     form = ConfirmForm()
     if not form.validate_on_submit():
         raise DomainError(_l("The form has expired. Reload the page and try again."), code="csrf")
-    key = load_checkpoint_key(current_app.instance_path)
-    result = verify_chain(key=key)
-    return render_template("audit/verify.html", result=result, checked_signatures=key is not None)
+    result = verify_installation(current_app.instance_path)
+    return render_template("audit/verify.html", result=result,
+                           checked_signatures=load_checkpoint_key(current_app.instance_path) is not None)
 
 
 register_nav("audit.index", _l("Audit trail"), order=80)

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from qms.core.forms import Form
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
@@ -19,34 +19,34 @@ EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid e-mail a
 LANGUAGE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("User name"), validators=[DataRequired(_l("Enter your user name.")), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     next = HiddenField()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a new password."))])
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[EqualTo("new_password", _l("The two passwords differ."))])
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(_l("Token name"), validators=[DataRequired(_l("Give the token a name.")), Length(max=100)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes state: only its CSRF token and an optional reason."""
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField(_l("User name"), validators=[DataRequired(_l("Enter a user name.")), Length(max=64)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the person's full name.")), Length(max=200)])
     email = StringField(_l("E-mail"), validators=[Optional(), EMAIL, Length(max=200)])
@@ -56,7 +56,7 @@ class UserForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(Form):
     full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the person's full name.")), Length(max=200)])
     email = StringField(_l("E-mail"), validators=[Optional(), EMAIL, Length(max=200)])
     roles = MultiCheckboxField(_l("Roles"), choices=[])
@@ -64,12 +64,12 @@ class EditUserForm(FlaskForm):
     reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=500)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a new password."))])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a code.")), Length(max=32)])
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
     is_one_stop = BooleanField(_l("This is the one-stop shop"))

@@ -7,6 +7,7 @@ trusted, so the app sees HTTPS, the client's address (recorded in the audit trai
 host name. Without it those headers are ignored, since anyone could send them.
 """
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -41,3 +42,18 @@ def set_security_headers(response):
     if request.endpoint != "static":
         headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def refuse_nul_characters():
+    """before_request: refuse a form or query value holding a NUL character with a 400 that says
+    so. No person types one; PostgreSQL cannot store one, so it would otherwise end in a server
+    error halfway through a change."""
+    from qms.errors import error_response
+    values = [*request.args.items(multi=True)]
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [*request.form.items(multi=True)]
+    if any("\x00" in key or "\x00" in value for key, value in values):
+        return error_response(400, "bad_character", _l("The request contains a character that cannot be "
+                                                       "stored (NUL). Remove it and try again."))
+    return None

@@ -1,7 +1,7 @@
 """Forms of document control. Signed actions carry a password field (the electronic signature) and
 the version's row_version as shown, so that acting on an outdated page is a conflict."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from qms.core.forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, Field, HiddenField, IntegerField, PasswordField, SelectField, StringField,
                      TextAreaField)
@@ -59,7 +59,7 @@ class OptionalInt(IntegerField):
         super().process_formdata(valuelist)
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the code.")), Length(max=64)],
                        description=_l("For example QT-01, BM-01-QT-01, HD-02."))
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=500)])
@@ -90,31 +90,31 @@ class EditDocumentForm(DocumentForm):
     kind = None
 
 
-class DistributionForm(FlaskForm):
+class DistributionForm(Form):
     units = MultiCheckboxField(_l("Units"), coerce=int, choices=[])
     roles = MultiCheckboxField(_l("Roles"), choices=[])
     combine = BooleanField(_l("Only holders of these roles in these units"))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("File (.docx, .xlsx or .pdf)"), validators=[FileRequired(_l("Choose a file."))])
     change_summary = TextAreaField(_l("What changed"), validators=[Optional(), Length(max=4000)])
     reason = TextAreaField(_l("Why"), validators=[Optional(), Length(max=4000)])
 
 
-class DraftForm(FlaskForm):
+class DraftForm(Form):
     file = FileField(_l("New file (leave empty to keep the current one)"))
     change_summary = TextAreaField(_l("What changed"), validators=[Optional(), Length(max=4000)])
     reason = TextAreaField(_l("Why"), validators=[Optional(), Length(max=4000)])
     row_version = HiddenField()
 
 
-class RowVersionForm(FlaskForm):
+class RowVersionForm(Form):
     """A button acting on a version as shown (submit for review)."""
     row_version = HiddenField()
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     """An electronic signature: the password again, and an optional comment."""
     password = PasswordField(_l("Your password (electronic signature)"),
                              validators=[InputRequired(_l("Enter your password to sign."))])
@@ -133,24 +133,24 @@ class ReturnForm(SignForm):
                             validators=[DataRequired(_l("Say what has to change.")), Length(max=4000)])
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     password = PasswordField(_l("Your password (electronic signature)"),
                              validators=[InputRequired(_l("Enter your password to sign."))])
     reason = TextAreaField(_l("Why is the document withdrawn?"),
                            validators=[DataRequired(_l("Say why the document is withdrawn.")), Length(max=4000)])
 
 
-class ChangeRequestForm(FlaskForm):
+class ChangeRequestForm(Form):
     what = TextAreaField(_l("What should change"),
                          validators=[DataRequired(_l("Say what should change.")), Length(max=4000)])
     why = TextAreaField(_l("Why"), validators=[DataRequired(_l("Say why.")), Length(max=4000)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     reason = TextAreaField(_l("Reason or comment"), validators=[Optional(), Length(max=4000)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """GET filters of the documents list (no CSRF: it changes nothing)."""
 
     class Meta:
@@ -166,7 +166,7 @@ class FilterForm(FlaskForm):
 def settings_form_class(kinds, controlled_kinds):
     """A settings form with a code format per kind and reviewer/approver roles per controlled kind."""
 
-    class SettingsForm(FlaskForm):
+    class SettingsForm(Form):
         allow_same_reviewer_approver = BooleanField(_l("One person may both review and approve a version"))
         review_interval_months = IntegerField(_l("Default review interval (months)"),
                                               validators=[InputRequired(_l("Enter a number of months.")),

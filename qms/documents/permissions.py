@@ -119,7 +119,7 @@ def edit_refusal(user, version):
     if not _same_commune(user, version) or not user.has_role(QUALITY_OFFICER):
         return _l("Only a quality officer can edit a draft.")
     if version.status is not VersionStatus.draft:
-        return _l("Only a draft can be changed; this version is %(status)s.", status=version.status.value)
+        return _l("Only a draft can be changed; this version has gone further (see its status).")
     return None
 
 

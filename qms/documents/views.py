@@ -749,7 +749,8 @@ def _settings_page(form, status):
 
 def _version_task(version, detail="", due=None, overdue=False):
     document = version.document
-    return Task(title=f"{document.code} · {document.title} ({_('issue')} {version.issue_label})",
+    return Task(title=_("%(code)s · %(title)s (issue %(issue)s)", code=document.code, title=document.title,
+                        issue=version.issue_label),
                 url=url_for("documents.show_version", version_id=version.id), detail=detail, due=due,
                 overdue=overdue)
 

@@ -244,6 +244,47 @@ def test_a_forged_checkpoint_is_caught_with_the_key(tampered):
     assert verify_chain().ok
 
 
+def test_deleting_the_checkpoint_rows_does_not_hide_a_rewrite_from_the_journal(app, tampered):
+    """The journal in the instance folder keeps each checkpoint outside the database."""
+    instance = app.instance_path
+    services.checkpoint_key_path(instance).write_text(KEY.hex())
+    create_checkpoint(KEY, instance)
+    db.session.commit()
+    rewrite_tail(tampered - 5)
+    drop_triggers("audit_checkpoints")
+    raw_sql("DELETE FROM audit_checkpoints")
+    assert verify_chain(key=KEY).ok  # the database alone no longer tells
+    result = services.verify_installation(instance)
+    assert broken(result) == (tampered, "checkpoint") and "rewritten" in result.detail
+
+
+def test_a_forged_journal_entry_is_caught_with_the_key(app, chain):
+    instance = app.instance_path
+    services.checkpoint_key_path(instance).write_text(KEY.hex())
+    create_checkpoint(KEY, instance)
+    db.session.commit()
+    assert services.verify_installation(instance).ok
+    path = services.journal_path(instance)
+    entry = path.read_text().splitlines()[0].replace('"signature": "', '"signature": "0')
+    path.write_text(entry + "\n")
+    result = services.verify_installation(instance)
+    assert result.kind == "checkpoint" and "journal" in result.detail
+
+
+def test_restoring_an_older_state_sets_later_journal_entries_aside(app, chain):
+    instance = app.instance_path
+    first = create_checkpoint(KEY, instance)
+    db.session.commit()
+    record_event(None, "test.after_checkpoint", commune_id=None)
+    db.session.commit()
+    create_checkpoint(KEY, instance)
+    db.session.commit()
+    assert services.set_aside_journal(instance, first.seq + 1) is None
+    aside = services.set_aside_journal(instance, first.seq)
+    assert [e.seq for e in services.read_journal(instance)] == [first.seq]
+    assert len(aside.read_text().splitlines()) == 2
+
+
 def test_a_checkpoint_signed_with_another_key_is_refused(app, chain):
     create_checkpoint(OTHER_KEY)
     db.session.commit()

@@ -401,19 +401,24 @@ def test_a_bad_cursor_is_a_400(app, trail, query):
 
 
 @pytest.mark.parametrize("query, status", [
-    ("action=a%00b", 200), ("entity_id=%00", 200), ("entity_type=x%00", 200), ("action=" + "x" * 500, 200),
+    ("action=a%00b", 400), ("entity_id=%00", 400), ("entity_type=x%00", 400), ("action=" + "x" * 500, 200),
     ("action=%25", 200), ("action=*", 200), ("user=0", 200), ("before=0", 200), ("from=%00", 400),
 ])
 def test_odd_filters_are_answered_never_a_server_error(app, trail, query, status):
-    """A NUL (which PostgreSQL refuses in text) is looked for as record_event() stores it; "%" is
-    no wildcard; "*" alone matches every action."""
+    """A NUL (which PostgreSQL refuses in text) is refused with a message, like any request holding
+    one; "%" is no wildcard; "*" alone matches every action."""
     client = reader(app)
     assert client.get(f"/audit/?{query}").status_code == status
     assert client.get(f"/audit/export.csv?{query}").status_code == status
 
 
-def test_a_nul_in_a_filter_finds_what_record_event_stored(app, world):
+def test_a_nul_given_to_the_services_is_stored_and_found_as_a_replacement(app, world):
+    """Requests holding a NUL never get this far (qms.core.security); a script calling the services
+    may still pass one, and the filter looks for it the way record_event() stored it."""
     staff = world["a"]["users"]["staff"]
     event = record_event(staff, "test.nul", entity_type="documents", entity_id="a\x00b")
     db.session.commit()
-    assert shown(get(reader(app), "/audit/?entity_type=documents&entity_id=a%00b")) == [event.seq]
+    assert event.entity_id == "a\ufffdb"
+    events, _cursor = queries.page(queries.TrailFilter(commune_id=world["a"]["commune"].id,
+                                                       entity_type="documents", entity_id="a\x00b"))
+    assert [e.seq for e in events] == [event.seq]

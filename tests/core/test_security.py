@@ -144,3 +144,36 @@ def test_api_tokens_work_without_csrf_since_cookies_are_never_read_there(app, ma
     db.session.commit()
     response = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"})
     assert response.status_code == 200
+
+
+# --- input no database could store -------------------------------------------------------------
+
+def test_a_nul_character_in_a_form_is_refused_with_a_message_and_changes_nothing(app, make_user):
+    from qms.auth.models import User
+    make_user("administrator", username="quantri")
+    client = app.test_client()
+    login(client, "quantri")
+    seq = head_seq()
+    response = client.post("/admin/users/new", data={
+        "csrf_token": csrf_token(client, "/admin/users/new"), "username": "moi", "full_name": "Nguyễn\x00Văn",
+        "password": PASSWORD, "roles": "staff"})
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True) and 'lang="vi"' in response.get_data(as_text=True)
+    assert head_seq() == seq and db.session.query(User).filter_by(username="moi").count() == 0
+
+
+def test_a_nul_character_in_a_query_or_an_api_form_is_a_json_400(app, make_user):
+    user = make_user("auditor", username="kiemtra")
+    _token, plain = services.create_api_token(user, user)
+    db.session.commit()
+    response = app.test_client().get("/api/v1/audit-events?action=a%00b",
+                                     headers={"Authorization": f"Bearer {plain}"})
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_character"
+
+
+@pytest.mark.parametrize("given, kept", [("abc-123_X.y", True), ("a b", False), ("x" * 65, False),
+                                         ("<script>", False), ("", False)])
+def test_a_request_id_from_a_proxy_is_kept_only_if_it_looks_like_one(client, given, kept):
+    returned = client.get("/healthz", headers={"X-Request-ID": given}).headers["X-Request-ID"]
+    assert (returned == given) is kept
+    assert re.fullmatch(r"[A-Za-z0-9._-]{1,64}", returned)

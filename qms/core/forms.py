@@ -1,0 +1,55 @@
+"""The base of every form of qms: WTForms' own messages (a required field left empty, a choice not
+in the list, a number out of range, a text too long) in the user's language.
+
+WTForms ships no Vietnamese catalogue, and Flask-WTF only ever looks in WTForms' own, so those
+messages would reach a commune civil servant in English. Forms built on `Form` look them up in the
+qms catalogue instead; WTFORMS_MESSAGES lists the ones qms's forms can show, so that extracting the
+catalogue keeps them.
+"""
+from flask_babel import get_translations
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from flask_wtf import FlaskForm
+
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Not a valid choice."),
+    lazy_ngettext("'%(value)s' is not a valid choice for this field.",
+                  "'%(value)s' are not valid choices for this field.", 1),
+    _l("Invalid Choice: could not coerce."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    _l("Not a valid integer value."),
+    _l("Not a valid date value."),
+    _l("Invalid email address."),
+    _l("Invalid input."),
+    lazy_ngettext("Field cannot be longer than %(max)d character.",
+                  "Field cannot be longer than %(max)d characters.", 1),
+    lazy_ngettext("Field must be at least %(min)d character long.",
+                  "Field must be at least %(min)d characters long.", 1),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+)
+
+
+class _CatalogueTranslations:
+    """What WTForms asks of a translations object, answered from the qms catalogue. WTForms fills
+    in the placeholders itself, so the strings go back unformatted."""
+
+    def gettext(self, string):
+        return get_translations().gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return get_translations().ngettext(singular, plural, n)
+
+
+_TRANSLATIONS = _CatalogueTranslations()
+
+
+class Form(FlaskForm):
+    """FlaskForm (CSRF protection included) whose built-in messages are translated."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _TRANSLATIONS
