@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from qms.audit.labels import action_label, record_label
 from qms.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from qms.auth.models import AUDITOR, QUALITY_OFFICER
 from qms.db import db
@@ -32,7 +33,8 @@ def recent_events(user):
     """The latest events of the user's commune, newest first."""
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.commune_id == user.commune_id)
                                 .order_by(AuditEvent.seq.desc()).limit(RECENT_EVENTS))
-    return [Task(title=f"#{e.seq} {e.action}" + (f" · {e.entity_type} {e.entity_id}" if e.entity_type else ""),
+    return [Task(title=f"#{e.seq} {action_label(e.action)}" + (
+                     f" · {record_label(e.entity_type)} {e.entity_id}" if e.entity_type else ""),
                  detail=f"{e.actor_name or _('(system)')} · {format_datetime(e.occurred_at)}",
                  url=(url_for("audit.record_history", entity_type=e.entity_type, entity_id=e.entity_id)
                       if e.entity_type and e.entity_id else url_for("audit.index")))

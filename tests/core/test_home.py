@@ -117,9 +117,9 @@ def test_recent_events_are_those_of_the_users_commune_only(app, world):
     services.update_user(world["b"]["users"]["administrator"], world["b"]["users"]["staff"], full_name="Renamed B")
     db.session.commit()
     items, _ = sections(home(app, "a_auditor"))["audit-recent"]
-    assert not any("user.updated" in item for item in items)
+    assert not any("Sửa tài khoản" in item for item in items)
     items, _ = sections(home(app, "b_auditor"))["audit-recent"]
-    assert any("user.updated" in item for item in items)
+    assert any("Sửa tài khoản" in item for item in items)
 
 
 def test_the_recent_events_section_is_empty_for_a_commune_without_events(app, world):
