@@ -6,7 +6,7 @@ No file here is named test_*.py, so pytest collects nothing from this folder. To
 """
 import importlib
 
-GROUP_MODULES = ("audit",)
+GROUP_MODULES = ("audit", "documents")
 
 
 def load_groups():
