@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from qms.core.forms import Form
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from qms.core.forms import Form
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -1,14 +1,15 @@
 """Forms of document control. Signed actions carry a password field (the electronic signature) and
 the version's row_version as shown, so that acting on an outdated page is a conflict."""
 from flask_babel import lazy_gettext as _l
-from qms.core.forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, Field, HiddenField, IntegerField, PasswordField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import TextInput
 
 from qms.auth.forms import MultiCheckboxField
+from qms.core.forms import Form
 from qms.documents.models import Access, DocumentKind, LegalStatus
 from qms.i18n import parse_date
 
@@ -63,7 +64,7 @@ class DocumentForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the code.")), Length(max=64)],
                        description=_l("For example QT-01, BM-01-QT-01, HD-02."))
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=500)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()])
     field = StringField(_l("Field (lĩnh vực)"), validators=[Optional(), Length(max=120)])
     owning_unit = SelectField(_l("Owning unit"), coerce=int, choices=[])
     owner = SelectField(_l("Owner"), coerce=int, choices=[])
@@ -73,13 +74,14 @@ class DocumentForm(Form):
                                          validators=[Optional(), NumberRange(1, 60)])
     retention_years = OptionalInt(_l("Retention (years; empty: permanently)"),
                                   validators=[Optional(), NumberRange(1, 100)])
-    access = SelectField(_l("Access"), choices=[(a.value, label) for a, label in ACCESS_LABELS.items()])
+    access = SelectField(_l("Access"), choices=[SelectChoice(a.value, label) for a, label in ACCESS_LABELS.items()])
     issuer = StringField(_l("Issuer"), validators=[Optional(), Length(max=300)])
     number = StringField(_l("Number and symbol"), validators=[Optional(), Length(max=100)])
     issued_on = DateField(_l("Issue date (dd/mm/yyyy)"))
     effective_on = DateField(_l("Effective date (dd/mm/yyyy)"))
     legal_status = SelectField(_l("Legal status"),
-                               choices=[("", "—")] + [(s.value, label) for s, label in LEGAL_STATUS_LABELS.items()])
+                               choices=[SelectChoice("", "—")] + [SelectChoice(s.value, label)
+                                                              for s, label in LEGAL_STATUS_LABELS.items()])
     reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=500)])
 
 
@@ -157,8 +159,8 @@ class FilterForm(Form):
         csrf = False
 
     q = StringField(_l("Search code, title or content"), validators=[Optional(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[("", _l("All kinds"))] +
-                       [(k.value, label) for k, label in KIND_LABELS.items()], validators=[Optional()])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice("", _l("All kinds"))] +
+                       [SelectChoice(k.value, label) for k, label in KIND_LABELS.items()], validators=[Optional()])
     status = SelectField(_l("Status"), choices=[], validators=[Optional()])
     unit = SelectField(_l("Unit"), coerce=lambda v: int(v) if v else 0, choices=[], validators=[Optional()])
 

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from qms.auth.models import ADMINISTRATOR, ALL_ROLES, AUDITOR, LEADER, QUALITY_OFFICER, Role, Unit, User
 from qms.core.access import SIGNED_IN, allow, get_in_commune
@@ -119,7 +120,7 @@ def _send(download):
 # --- lists -----------------------------------------------------------------------------------------
 
 def _unit_choices(empty_label):
-    return [(0, empty_label)] + [(u.id, u.name) for u in db.session.scalars(
+    return [SelectChoice(0, empty_label)] + [SelectChoice(u.id, u.name) for u in db.session.scalars(
         select(Unit).where(Unit.commune_id == current_user.commune_id, Unit.is_active).order_by(Unit.name))]
 
 
@@ -129,7 +130,7 @@ def list_documents():
     form = f.FilterForm(request.args)
     statuses = ["active", "obsolete", "draft", "in_review", "approved", "effective"] \
         if perm.sees_history(current_user) else []
-    form.status.choices = [("", _l("All statuses"))] + [(s, STATUS_LABELS[s]) for s in statuses]
+    form.status.choices = [SelectChoice("", _l("All statuses"))] + [SelectChoice(s, STATUS_LABELS[s]) for s in statuses]
     form.unit.choices = _unit_choices(_l("All units"))
     if not form.validate():
         return render_template("documents/list.html", form=form, documents=[], total=0, page=1, pages=1,
@@ -206,12 +207,12 @@ def list_change_requests():
 def _fill_document_choices(form, document=None):
     commune_id = current_user.commune_id
     form.owning_unit.choices = _unit_choices("—")
-    form.owner.choices = [(0, "—")] + [(u.id, u.full_name) for u in db.session.scalars(
+    form.owner.choices = [SelectChoice(0, "—")] + [SelectChoice(u.id, u.full_name) for u in db.session.scalars(
         select(User).where(User.commune_id == commune_id, User.is_active_account).order_by(User.full_name))]
-    form.parent.choices = [(0, "—")] + [(d.id, f"{d.code} {d.title}") for d in db.session.scalars(
+    form.parent.choices = [SelectChoice(0, "—")] + [SelectChoice(d.id, f"{d.code} {d.title}") for d in db.session.scalars(
         select(Document).where(Document.commune_id == commune_id, Document.kind == DocumentKind.procedure)
         .order_by(Document.code)) if document is None or d.id != document.id]
-    form.legal_bases.choices = [(d.id, f"{d.code} · {d.number} {d.title}")
+    form.legal_bases.choices = [SelectChoice(d.id, f"{d.code} · {d.number} {d.title}")
                                 for d in queries.external_documents(commune_id)]
 
 
@@ -332,7 +333,7 @@ def edit_document(document_id):
 def _fill_distribution_choices(form):
     form.units.choices = _unit_choices("—")[1:]
     locale = current_user.locale
-    form.roles.choices = [(r.code, r.name(locale)) for r in db.session.scalars(select(Role).order_by(Role.id))]
+    form.roles.choices = [SelectChoice(r.code, r.name(locale)) for r in db.session.scalars(select(Role).order_by(Role.id))]
 
 
 @bp.post("/<int:document_id>/distribution")
@@ -716,7 +717,8 @@ def edit_settings():
         form = form_class(data=values)
     else:
         form = form_class()
-    roles = [(r.code, r.name(current_user.locale)) for r in db.session.scalars(select(Role).order_by(Role.id))]
+    roles = [SelectChoice(r.code, r.name(current_user.locale))
+             for r in db.session.scalars(select(Role).order_by(Role.id))]
     for kind in CONTROLLED_KINDS:
         getattr(form, f"reviewers_{kind.value}").choices = roles
         getattr(form, f"approvers_{kind.value}").choices = roles
