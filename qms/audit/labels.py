@@ -5,7 +5,12 @@ Events keep stable codes (the action "document.version.approved", the record typ
 the trail, though, so pages show each code's label beside it. Every action the code records has a
 label here (tests/audit/test_labels.py finds them all in the sources).
 """
+import datetime as dt
+import re
+
 from flask_babel import lazy_gettext as _l
+
+from qms.i18n import format_datetime
 
 ACTION_LABELS = {
     "auth.sign_in": _l("Signed in"),
@@ -71,3 +76,18 @@ def action_label(action):
 
 def record_label(entity_type):
     return RECORD_LABELS.get(entity_type, entity_type)
+
+
+_UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?\+00:00")
+
+
+def change_value(value):
+    """A value of an event's changes as a person reads it: a recorded UTC time in Vietnam time
+    (dd/mm/yyyy HH:MM:SS), a list joined by commas, nothing as ∅."""
+    if value is None:
+        return "∅"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "∅"
+    if isinstance(value, str) and _UTC_TIME.fullmatch(value):
+        return format_datetime(dt.datetime.fromisoformat(value), seconds=True)
+    return value

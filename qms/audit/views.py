@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from qms.audit.labels import ACTION_LABELS, RECORD_LABELS, action_label, record_label
+from qms.audit.labels import ACTION_LABELS, RECORD_LABELS, action_label, change_value, record_label
 from qms.audit.queries import TrailFilter, changes_of, iterate, page, parse_cursor
 from qms.audit.services import load_checkpoint_key, verify_installation
 from qms.auth.forms import ConfirmForm
@@ -23,8 +23,8 @@ TRAIL_READERS = (AUDITOR, QUALITY_OFFICER, ADMINISTRATOR)
 
 @bp.context_processor
 def _labels():
-    return {"action_label": action_label, "record_label": record_label, "action_labels": ACTION_LABELS,
-            "record_labels": RECORD_LABELS}
+    return {"action_label": action_label, "record_label": record_label, "change_value": change_value,
+            "action_labels": ACTION_LABELS, "record_labels": RECORD_LABELS}
 
 
 def _commune_users():

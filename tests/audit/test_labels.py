@@ -41,3 +41,11 @@ def test_the_trail_shows_labels_in_vietnamese_and_the_codes(app, world):
     page = client.get("/audit/").get_data(as_text=True)
     assert "Đăng nhập" in page and "<code>auth.sign_in</code>" in page
     assert RECORD_LABELS["users"] is not None and "Tài khoản" in page
+
+
+def test_recorded_times_in_changes_are_shown_in_vietnam_time(app):
+    from qms.audit.labels import change_value
+    with app.test_request_context():
+        assert change_value("2026-12-01T08:04:22.610318+00:00") == "01/12/2026 15:04:22"
+        assert change_value(None) == "∅" and change_value(["QT-01", "QT-02"]) == "QT-01, QT-02"
+        assert change_value("2026-12-01") == "2026-12-01" and change_value(3) == 3
