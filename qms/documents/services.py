@@ -815,11 +815,14 @@ def sign_off_text(version) -> str:
     origin is registered, not drafted here, so it has none."""
     if version.document.kind is DocumentKind.external:
         return ""
-    parts = [f"Soạn thảo: {version.author.full_name}"]
-    for label, person, when in (("Xem xét", version.reviewed_by, version.reviewed_at),
-                                ("Phê duyệt", version.approved_by, version.approved_at)):
-        if person is not None:
-            parts.append(f"{label}: {person.full_name} ({format_date(when)})")
+    # Every download builds this line: the people in it come in one query, not in a lazy load each.
+    ids = {version.author_id, version.reviewed_by_id, version.approved_by_id} - {None}
+    people = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    parts = [f"Soạn thảo: {people[version.author_id].full_name}"]
+    for label, person_id, when in (("Xem xét", version.reviewed_by_id, version.reviewed_at),
+                                   ("Phê duyệt", version.approved_by_id, version.approved_at)):
+        if person_id is not None:
+            parts.append(f"{label}: {people[person_id].full_name} ({format_date(when)})")
     return " – ".join(parts)
 
 

@@ -1,5 +1,6 @@
 """Controlled-copy stamps: the stamp shows on every printed page and nothing else changes."""
 import io
+import re
 import shutil
 import struct
 import subprocess
@@ -10,12 +11,15 @@ import docx
 import openpyxl
 import pytest
 from docx.enum.section import WD_SECTION
-from docx.shared import Cm
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.shared import Cm, Pt
 from lxml import etree
 from openpyxl.chart import BarChart, Reference
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
+from qms.documents import stamping
 from qms.documents.stamping import (
     XLSX_HEADER_MAX,
     Stamp,
@@ -24,6 +28,7 @@ from qms.documents.stamping import (
     stamp_pdf,
     stamp_xlsx,
 )
+from tests.documents.conftest import docx_bytes
 
 STAMP = Stamp(
     code="BM-01-QT-01",
@@ -522,3 +527,442 @@ def test_the_sign_off_line_follows_the_stamp_in_every_format():
 
     text = PdfReader(io.BytesIO(stamp_file("pdf", _pdf(), SIGNED))).pages[0].extract_text()
     assert "Soan thao: Tran Thi B – Xem xet: Le Van C (20/11/2026) – Phe duyet: Pham Thi D (21/11/2026)" in text
+
+
+# ----------------------------------------------------------------- the package around the stamp
+#
+# Entries that carry no stamp are copied compressed, byte for byte; the stamped parts are exactly
+# what python-docx's load-and-save (the former implementation) or a whole parse and serialise of
+# the worksheet gives; the plan cache changes nothing in the result.
+
+WEIRD = Stamp("BM-01-QT-01", 3, "01/12/2026", "BẢN KIỂM SOÁT", " Nguyễn\tVăn\nA & <B> ", "25/11/2026 14:05",
+              signed="  Soạn thảo: Trần Thị B\r\nC  ")
+
+
+def _raw_entries(data: bytes) -> dict:
+    """Each entry as stored: (method, CRC, compressed bytes, date, attributes, central extra fields
+    but ZIP64's, which hold sizes and offsets of this archive), read from its local header
+    independently of the stamping code."""
+    def without_zip64(extra):
+        fields, position = [], 0
+        while position + 4 <= len(extra):
+            field_id, length = struct.unpack_from("<HH", extra, position)
+            if field_id != 1:
+                fields.append(extra[position:position + 4 + length])
+            position += 4 + length
+        return b"".join(fields)
+
+    raw = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        for info in package.infolist():
+            name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
+            start = info.header_offset + 30 + name_length + extra_length
+            raw[info.filename] = (info.compress_type, info.CRC, data[start:start + info.compress_size],
+                                  info.date_time, info.external_attr, info.create_system,
+                                  without_zip64(info.extra))
+    return raw
+
+
+def _assert_copied_raw(original: bytes, stamped: bytes, changed: set):
+    """Every entry but `changed` keeps its compressed bytes, CRC, method, date and attributes, and
+    so its uncompressed bytes; the archive is valid."""
+    old, new = _raw_entries(original), _raw_entries(stamped)
+    assert list(new)[:len(old)] == list(old)
+    assert {n: new[n] for n in old if n not in changed} == {n: old[n] for n in old if n not in changed}
+    before, after = _entries(original), _entries(stamped)
+    assert {n: after[n] for n in before if n not in changed} == {n: before[n] for n in before if n not in changed}
+    with zipfile.ZipFile(io.BytesIO(stamped)) as package:
+        assert package.testzip() is None
+        assert not any(info.flag_bits & 0x8 for info in package.infolist())
+
+
+def test_docx_entries_without_a_stamp_are_copied_compressed_byte_for_byte():
+    # compressed at another level than zlib's default: deflating again would give other bytes
+    original = _rezip(_docx_with_headers(), level=1)
+    stamped = stamp_docx(original, SIGNED)
+    _assert_copied_raw(original, stamped, {"word/header1.xml", "word/header2.xml"})
+
+    document = docx.Document()
+    document.add_paragraph("Không có tiêu đề")
+    original = _rezip(_save(document), level=9)
+    stamped = stamp_docx(original, SIGNED)
+    changed = {"word/document.xml", "word/_rels/document.xml.rels", "[Content_Types].xml"}
+    _assert_copied_raw(original, stamped, changed)
+    assert list(_entries(stamped))[-1] == "word/header1.xml"
+
+
+def test_xlsx_entries_without_a_stamp_are_copied_compressed_byte_for_byte():
+    original = _rezip(_xlsx(), level=1)
+    sheets = {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"}
+    _assert_copied_raw(original, stamp_xlsx(original, SIGNED), sheets)
+
+
+def _python_docx_stamp(data: bytes, stamp: Stamp) -> dict:
+    """The entries of the copy as python-docx's own load-and-save stamps it (the former
+    implementation): the upload's entries with the stamped headers, and, when a header had to be
+    created, document.xml, its relationships and [Content_Types].xml, taken from document.save()."""
+    document = docx.Document(io.BytesIO(data))
+    try:
+        even = document.part.part_related_by(RT.SETTINGS).settings.odd_and_even_pages_header_footer
+    except KeyError:
+        even = False
+    sections = list(document.sections)
+    stamped, created = set(), []
+    for index, section in enumerate(sections):
+        kinds = ["header"] + (["even_page_header"] if even else [])
+        for kind in kinds + (["first_page_header"] if section.different_first_page_header_footer else []):
+            header = next((getattr(s, kind) for s in reversed(sections[:index + 1])
+                           if not getattr(s, kind).is_linked_to_previous), None)
+            if header is None:
+                header = getattr(sections[0], kind)
+                header.is_linked_to_previous = False
+                created.append(str(header.part.partname))
+            if header.part.partname in stamped:
+                continue
+            stamped.add(header.part.partname)
+            lines = [((stamp.label, True), (stamp.text()[len(stamp.label):], False))]
+            if stamp.signed:
+                lines.append(((stamp.signed, False),))
+            for position, runs in enumerate(lines):
+                paragraph = header.add_paragraph()
+                header.part.element.insert(position, paragraph._p)
+                paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
+                for text, bold in runs:
+                    run = paragraph.add_run(text)
+                    run.bold = bold
+                    run.font.name = "Times New Roman"
+                    run.font.size = Pt(8)
+    saved = _entries(_save(document))
+    expected = _entries(data)
+    expected.update({partname.membername: saved[partname.membername] for partname in stamped})
+    if created:
+        for name in ("word/document.xml", "word/_rels/document.xml.rels"):
+            expected[name] = saved[name]
+        tree = etree.parse(io.BytesIO(expected["[Content_Types].xml"]))
+        header_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
+        for partname in created:
+            etree.SubElement(tree.getroot(), f"{{{tree.getroot().nsmap[None]}}}Override", PartName=partname,
+                             ContentType=header_type)
+        expected["[Content_Types].xml"] = etree.tostring(tree, xml_declaration=True, encoding="UTF-8",
+                                                         standalone=tree.docinfo.standalone)
+    return expected
+
+
+def _docx_variants() -> dict:
+    """Documents that take every path of the .docx stamp."""
+    variants = {"two sections, first-page headers": _docx_with_headers()}
+    document = docx.Document()
+    document.add_paragraph("Mục đích")
+    document.add_section(WD_SECTION.NEW_PAGE)
+    variants["no header, two sections"] = _save(document)
+    document = docx.Document()
+    document.settings.odd_and_even_pages_header_footer = True
+    document.sections[0].different_first_page_header_footer = True
+    variants["three headers created"] = _save(document)
+    document = docx.Document()
+    document.add_section()
+    document.add_section()
+    document.sections[1].header.is_linked_to_previous = False
+    document.sections[1].header.paragraphs[0].text = "Phần 2"
+    variants["first section without, second with a header"] = _save(document)
+    entries = _entries(_docx_with_headers())
+    for name in ("word/header1.xml", "word/document.xml"):
+        entries[name] = etree.tostring(etree.fromstring(entries[name]), pretty_print=True, xml_declaration=True,
+                                       encoding="UTF-8", standalone=True)
+    variants["indented XML"] = _zip(entries)
+    entries = _entries(_docx_with_headers())
+    header = entries["word/header1.xml"]
+    entries["word/header1.xml"] = (header.replace(b"xmlns:w=", b"xmlns:ns0=").replace(b"<w:", b"<ns0:")
+                                   .replace(b"</w:", b"</ns0:").replace(b" w:", b" ns0:"))
+    variants["another prefix"] = _zip(entries)
+    entries = _entries(_save(docx.Document()))
+    entries["word/_rels/document.xml.rels"] = (
+        entries["word/_rels/document.xml.rels"]
+        .replace(b'Target="styles.xml"', b'Target="/word/styles.xml"')
+        .replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+                                      b'officeDocument/2006/relationships/hyperlink" Target="https://example.com/'
+                                      b'?a=1&amp;b=2" TargetMode="External"/></Relationships>'))
+    variants["header created, absolute and external relationships"] = _zip(entries)
+    return variants
+
+
+@pytest.mark.parametrize("stamp", [STAMP, SIGNED, OBSOLETE, WEIRD], ids=["plain", "signed", "obsolete", "odd"])
+def test_docx_copy_is_what_python_docx_load_and_save_would_stamp(stamp):
+    for name, original in _docx_variants().items():
+        stamped = _entries(stamp_docx(original, stamp))
+        assert stamped == _python_docx_stamp(original, stamp), name
+        assert list(stamped)[:len(_entries(original))] == list(_entries(original)), name
+        docx.Document(io.BytesIO(stamp_docx(original, stamp)))  # reopens
+
+
+def _sheet_variants() -> dict:
+    """Worksheet XML (sheet1.xml of a package otherwise as openpyxl writes it) for every path of
+    the .xlsx stamp, and which one it takes."""
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = 1
+    out = io.BytesIO()
+    workbook.save(out)
+    plain = _entries(out.getvalue())["xl/worksheets/sheet1.xml"]
+    assert plain.endswith(b"</sheetData><pageMargins left=\"0.75\" right=\"0.75\" top=\"1\" bottom=\"1\" "
+                          b"header=\"0.5\" footer=\"0.5\"/></worksheet>")
+    rows = _entries(_xlsx())["xl/worksheets/sheet1.xml"]
+
+    def before_end(extra: bytes, xml: bytes = plain) -> bytes:
+        return xml.replace(b"</worksheet>", extra + b"</worksheet>")
+
+    ns = etree.fromstring(plain).nsmap[None].encode()
+    prefixed = (plain.replace(b'xmlns="' + ns, b'xmlns:x="' + ns).replace(b"<", b"<x:").replace(b"<x:/", b"</x:")
+                .replace(b"<x:?", b"<?"))
+    return {
+        "header and footer set": ("spliced", rows),
+        "no header": ("spliced", plain),
+        "indented": ("spliced", etree.tostring(etree.fromstring(rows), pretty_print=True, xml_declaration=True,
+                                               encoding="UTF-8", standalone=True)),
+        "declaration and BOM": ("spliced", b'\xef\xbb\xbf<?xml version="1.0" encoding="utf-8"?>\r\n' + plain),
+        "x: prefix": ("spliced", prefixed),
+        "x: prefix, header": ("spliced", prefixed.replace(
+            b"</x:worksheet>",
+            b"<x:headerFooter><x:oddHeader>&amp;CA</x:oddHeader></x:headerFooter></x:worksheet>")),
+        "empty header element": ("spliced", before_end(b'<headerFooter differentFirst="1" />')),
+        "children indented, escaped, self-closing": ("spliced", before_end(
+            b"<headerFooter>\n  <oddFooter>&amp;Cch\xc3\xa2n &gt; x&#13;y</oddFooter>\n  <evenHeader/>\n"
+            b"</headerFooter>\n")),
+        "children out of order, repeated": ("spliced", before_end(
+            b'<headerFooter differentOddEven="true"><firstFooter>f</firstFooter><oddHeader>&amp;La</oddHeader>'
+            b"<oddHeader>b</oddHeader></headerFooter>")),
+        "elements after the header": ("spliced", before_end(
+            b'<headerFooter><oddHeader>&amp;CX</oddHeader></headerFooter>'
+            b'<rowBreaks count="1" manualBreakCount="1"><brk id="5" max="16383" man="1"/></rowBreaks>'
+            b'<legacyDrawingHF xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+            b' r:id="rId9"/>')),
+        "no header, elements after its place": ("spliced", before_end(
+            b'\n<rowBreaks count="1" manualBreakCount="1"><brk id="5" max="16383" man="1"/></rowBreaks>\n')),
+        "'>' in an attribute": ("spliced", plain.replace(b"<pageMargins ", b'<pageMargins q:a="1&gt;2>3" '
+                                                                              b'xmlns:q="urn:q" ')),
+        "empty sheetData": ("spliced", plain.replace(b'<sheetData><row r="1"><c r="A1" t="n"><v>1</v></c></row>'
+                                                     b"</sheetData>", b"<sheetData />")),
+        "comment in sheetData naming its end tag": ("spliced", plain.replace(b"<sheetData>",
+                                                                             b"<sheetData><!-- </sheetData> -->")),
+        "comment after sheetData": ("whole", before_end(b"<!-- c -->")),
+        "header before sheetData": ("whole", plain.replace(
+            b"<sheetData>", b"<headerFooter><oddHeader>early</oddHeader></headerFooter><sheetData>")),
+        "attribute on a header child": ("whole", before_end(b'<headerFooter><oddHeader a="1">X</oddHeader>'
+                                                           b"</headerFooter>")),
+        "sheetData named again in an extension": ("whole", before_end(
+            b'<extLst><ext uri="u"><sheetData xmlns="urn:other"></sheetData></ext></extLst>')),
+        "UTF-16": ("whole", etree.tostring(etree.fromstring(rows), encoding="UTF-16", xml_declaration=True)),
+    }
+
+
+def _without_header_footer(xml: bytes) -> bytes:
+    return re.sub(rb"<(\w+:)?headerFooter\b[^>]*?(/>|>.*?</(\w+:)?headerFooter>)", b"", xml, flags=re.S)
+
+
+@pytest.mark.filterwarnings("ignore:Cannot parse header or footer", "ignore:Unknown extension")  # openpyxl, on
+@pytest.mark.parametrize("stamp", [STAMP, SIGNED, OBSOLETE, WEIRD], ids=["plain", "signed", "obsolete", "odd"])
+def test_xlsx_copy_changes_only_the_header_footer_element_as_a_whole_parse_would(stamp):
+    base = _entries(_xlsx())
+    for name, (path, sheet) in _sheet_variants().items():
+        original = _zip({**base, "xl/worksheets/sheet1.xml": sheet})
+        stamping._plans.clear()
+        stamped = _entries(stamp_xlsx(original, stamp))
+        plan = stamping._plans.get("xlsx", original, None)
+        kind = {stamping._SplicedSheet: "spliced", stamping._WholeSheet: "whole"}[type(plan.sheets[0])]
+        assert kind == path, name
+        after = stamped["xl/worksheets/sheet1.xml"]
+        # the same XML as parsing the sheet and serialising it whole ...
+        whole = stamping._stamp_worksheet(sheet, stamp)
+        assert etree.tostring(etree.fromstring(after), method="c14n") == etree.tostring(
+            etree.fromstring(whole), method="c14n"), name
+        # ... and, when spliced, the uploaded bytes outside <headerFooter>
+        if path == "spliced":
+            assert _without_header_footer(after) == _without_header_footer(sheet), name
+        assert {n: v for n, v in stamped.items() if not n.startswith("xl/worksheets/")} == {
+            n: v for n, v in base.items() if not n.startswith("xl/worksheets/")}
+        openpyxl.load_workbook(io.BytesIO(_zip(stamped)))  # reopens
+
+
+def test_the_plan_cache_changes_nothing_and_stays_within_its_budget(monkeypatch):
+    monkeypatch.setattr(stamping, "_plans", stamping._PlanCache(60_000))
+    for kind, original in (("docx", _docx_with_headers()), ("xlsx", _xlsx())):
+        cold = stamp_file(kind, original, STAMP)
+        assert len(stamping._plans) == 1
+        assert stamp_file(kind, original, STAMP) == cold  # from the cache
+        other = stamp_file(kind, original, OBSOLETE)  # another downloader, the same plan
+        stamping._plans.clear()
+        assert stamp_file(kind, original, OBSOLETE) == other
+        # a plan keeps offsets into the file, never the file
+        plan = stamping._plans.get(kind, original, None)
+        assert not any(value is original or isinstance(value, memoryview) for value in _walk(plan))
+        stamping._plans.clear()
+
+    for n in range(12):
+        stamp_docx(docx_bytes(f"Biểu mẫu {n}"), STAMP)
+        assert stamping._plans.bytes <= 60_000
+    assert 1 < len(stamping._plans) < 12  # the oldest plans made room for the newest
+
+
+def _walk(value, seen=None):
+    """Every object reachable from a plan through its fields and containers."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    yield value
+    if hasattr(value, "__dataclass_fields__"):
+        children = [getattr(value, f) for f in value.__dataclass_fields__]
+    elif isinstance(value, stamping._Package):
+        children = list(vars(value).values())
+    elif isinstance(value, dict):
+        children = [*value.keys(), *value.values()]
+    elif isinstance(value, (tuple, list, set, frozenset)):
+        children = list(value)
+    else:
+        children = []
+    for child in children:
+        yield from _walk(child, seen)
+
+
+# ------------------------------------------------------------------------------- zip details
+
+
+def _rezip(data: bytes, *, method=zipfile.ZIP_DEFLATED, level=None, extra=b"", streamed=False,
+           zip64=False) -> bytes:
+    """The same entries written again: another compression method or level, an extra field on
+    each entry, streamed (sizes in data descriptors after the data, flag bit 3), ZIP64 local
+    headers."""
+    class Unseekable(io.RawIOBase):
+        def __init__(self):
+            self.buffer = bytearray()
+
+        def writable(self):
+            return True
+
+        def write(self, chunk):
+            self.buffer += chunk
+            return len(chunk)
+
+    target = Unseekable() if streamed else io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(target, "w", method) as package:
+        for info in source.infolist():
+            clone = zipfile.ZipInfo(info.filename, info.date_time)
+            clone.compress_type, clone.extra, clone.external_attr = method, extra, 0o644 << 16
+            if zip64:
+                with package.open(clone, "w", force_zip64=True) as entry:
+                    entry.write(source.read(info))
+            else:
+                package.writestr(clone, source.read(info), compresslevel=level)
+    return bytes(target.buffer) if streamed else target.getvalue()
+
+
+def _local_extra(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
+    start = info.header_offset + 30 + name_length
+    return data[start:start + extra_length]
+
+
+# An "extended timestamp" extra field (0x5455) such as Info-ZIP writes.
+TIMESTAMP_EXTRA = struct.pack("<HHBL", 0x5455, 5, 1, 1_764_000_000)
+
+
+@pytest.mark.parametrize("variant", ["data descriptors", "ZIP64 local headers", "stored", "extra fields",
+                                     "leading bytes"])
+def test_packages_written_in_other_ways_are_copied_faithfully(variant):
+    for kind, stamper, base, stamped_parts in (
+            ("docx", stamp_docx, _docx_with_headers(), {"word/header1.xml", "word/header2.xml"}),
+            ("xlsx", stamp_xlsx, _xlsx(), {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"})):
+        original = {
+            "data descriptors": lambda: _rezip(base, streamed=True),
+            "ZIP64 local headers": lambda: _rezip(base, zip64=True),
+            "stored": lambda: _rezip(base, method=zipfile.ZIP_STORED),
+            "extra fields": lambda: _rezip(base, extra=TIMESTAMP_EXTRA),
+            "leading bytes": lambda: b"MZ self-extractor stub " * 10 + base,
+        }[variant]()
+        with zipfile.ZipFile(io.BytesIO(original)) as package:
+            flags = {info.flag_bits & 0x8 for info in package.infolist()}
+            assert flags == ({0x8} if variant == "data descriptors" else {0})
+        stamped = stamper(original, STAMP)
+        _assert_copied_raw(original, stamped, stamped_parts)
+        with zipfile.ZipFile(io.BytesIO(stamped)) as package:
+            infos = package.infolist()
+            if variant == "stored":
+                assert {info.compress_type for info in infos} == {zipfile.ZIP_STORED}
+            if variant == "extra fields":
+                assert all(info.extra == TIMESTAMP_EXTRA for info in infos)
+            if variant == "ZIP64 local headers":  # nothing here needs ZIP64 any more
+                with zipfile.ZipFile(io.BytesIO(original)) as uploaded:
+                    assert all(_local_extra(original, info) for info in uploaded.infolist())
+                assert not any(_local_extra(stamped, info) for info in infos)
+        if kind == "docx":
+            _assert_stamped_once(docx.Document(io.BytesIO(stamped)), STAMP)
+        else:
+            assert STAMP.code in openpyxl.load_workbook(io.BytesIO(stamped)).active.oddHeader.right.text
+
+
+def test_a_copy_large_enough_for_zip64_gets_zip64_records(monkeypatch):
+    """Sizes, offsets and the entry count past the classic fields' limits are written in ZIP64
+    records (the limits are lowered here; the format is the same at 2 GiB or 65,535 entries)."""
+    monkeypatch.setattr(stamping, "_ZIP64_LIMIT", 1000)
+    monkeypatch.setattr(stamping, "_ZIP_MAX_ENTRIES", 5)
+    original = _docx_with_headers()
+    stamped = stamp_docx(original, STAMP)
+    assert b"PK\x06\x06" in stamped[-200:] and b"PK\x06\x07" in stamped[-200:]
+    _assert_copied_raw(original, stamped, {"word/header1.xml", "word/header2.xml"})
+    with zipfile.ZipFile(io.BytesIO(stamped)) as package:
+        assert any(info.header_offset > 1000 and info.extra[:2] == b"\x01\x00" for info in package.infolist())
+    _assert_stamped_once(docx.Document(io.BytesIO(stamped)), STAMP)
+
+
+def _with_flag(data: bytes, name: str, flag: int) -> bytes:
+    """The archive with `flag` set on entry `name`, in its local header and its central record."""
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        local = package.getinfo(name).header_offset
+    central = next(match.start() for match in re.finditer(rb"PK\x01\x02", data)
+                   if data[match.start() + 46:].startswith(name.encode()))
+    for position in (local + 6, central + 8):
+        struct.pack_into("<H", out, position, struct.unpack_from("<H", out, position)[0] | flag)
+    return bytes(out)
+
+
+def test_packages_that_cannot_be_copied_faithfully_are_refused_with_value_error():
+    for kind, base, inner in (("docx", _docx_with_headers(), "word/styles.xml"),
+                              ("xlsx", _xlsx(), "xl/styles.xml")):
+        duplicated = io.BytesIO(base)
+        with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(duplicated, "a") as package:
+            package.writestr(inner, b"<x/>")
+        refused = {
+            "duplicate name": duplicated.getvalue(),
+            "names differing in case only": _zip({**_entries(base), inner.replace("styles", "Styles"): b"<x/>"}),
+            "encrypted entry": _with_flag(base, inner, 0x1),
+            "truncated": base[: len(base) // 2],
+            "not a zip": b"PK\x03\x04" + b"\x00" * 100,
+        }
+        for case, data in refused.items():
+            with pytest.raises(ValueError):
+                stamp_file(kind, data, STAMP)
+        assert stamp_file(kind, base, STAMP)  # the same package without the defect is stamped
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_libreoffice_prints_the_stamp_of_a_created_header(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("Biểu mẫu không có tiêu đề trang")
+    pdf = _to_pdf(tmp_path, "khong-tieu-de.docx", stamp_docx(_rezip(_save(document), streamed=True), SIGNED))
+    assert pdf is not None
+    text = _pdf_text(pdf)
+    assert "BẢN KIỂM SOÁT" in text or STAMP.code in text
+    assert "Biểu mẫu không có tiêu đề trang" in text
+
+
+def test_a_docx_without_any_section_is_not_claimed_stamped():
+    """Without section properties Word shows no header, so there is nowhere for the stamp: the
+    caller is told (ValueError), serves the file as stored and records that it is unstamped."""
+    document = docx.Document()
+    document.add_paragraph("Nội dung")
+    body = document.element.body
+    body.remove(body.sectPr)
+    with pytest.raises(ValueError):
+        stamp_docx(_save(document), STAMP)
