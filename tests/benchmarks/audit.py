@@ -52,7 +52,15 @@ _FIELDS = ("occurred_at", "commune_id", "actor_id", "actor_name", "action", "ent
 
 def people():
     """Commune A (where the auditor reads) with an auditor and ten colleagues; commune B with
-    three people. Made with the services, so the first events are real record_event() events."""
+    three people. Made with the services, so the first events are real record_event() events,
+    dated (as record_event() would date them) no later than the generated events that follow."""
+    from unittest import mock
+
+    with mock.patch("qms.audit.services.utcnow", lambda: START - dt.timedelta(days=1)):
+        return _people()
+
+
+def _people():
     from qms.auth.services import create_commune, create_user
     a = create_commune(None, code="XA-A", name="UBND xã Hòa Bình")
     b = create_commune(None, code="XA-B", name="UBND xã Tân Lập")
