@@ -79,14 +79,14 @@ def database_url(database_template, tmp_path):
 
 
 @pytest.fixture
-def test_client_class():
+def client_class():
     """The test client of the apps make_app builds. Test folders whose requests must not share the
     test's app context (sessions, sign-out) override this with tests.core.support.IsolatedClient."""
     return FlaskClient
 
 
 @pytest.fixture
-def make_app(database_url, tmp_path, test_client_class):
+def make_app(database_url, tmp_path, client_class):
     """Build an app on this test's database (call twice for two 'worker processes')."""
     apps = []
 
@@ -94,7 +94,7 @@ def make_app(database_url, tmp_path, test_client_class):
         instance = tmp_path / "instance"
         app = create_app({**BASE_CONFIG, "QMS_DATABASE_URL": database_url, "INSTANCE_PATH": str(instance),
                           **overrides})
-        app.test_client_class = test_client_class
+        app.test_client_class = client_class
         apps.append(app)
         return app
 

@@ -5,5 +5,5 @@ from tests.core.support import IsolatedClient
 
 
 @pytest.fixture
-def test_client_class():
+def client_class():
     return IsolatedClient

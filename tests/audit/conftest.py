@@ -10,7 +10,7 @@ from tests.core.support import IsolatedClient
 
 
 @pytest.fixture
-def test_client_class():
+def client_class():
     return IsolatedClient
 
 

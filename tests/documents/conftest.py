@@ -16,7 +16,7 @@ _n = itertools.count(1)
 
 
 @pytest.fixture
-def test_client_class():
+def client_class():
     """Test clients whose requests each get their own app context, as in production."""
     return IsolatedClient
 
