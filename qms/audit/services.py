@@ -158,6 +158,16 @@ def diff(obj, **new_values):
     return changes
 
 
+def diff_members(obj, field, new_members, key=lambda member: member.code):
+    """Replace the collection obj.<field> with new_members when their keys (codes, by default)
+    differ, and return {field: (old keys, new keys)} sorted, or {} when nothing changed."""
+    old, new = sorted(map(key, getattr(obj, field))), sorted(map(key, new_members))
+    if old == new:
+        return {}
+    setattr(obj, field, list(new_members))
+    return {field: (old, new)}
+
+
 # --- verification -------------------------------------------------------------------------
 
 class VerifyResult:

@@ -6,7 +6,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from qms.audit.services import diff, record_event
+from qms.audit.services import diff, diff_members, record_event
 from qms.auth.models import ApiToken, AuthSession, Commune, LoginAttempt, Role, Unit, User
 from qms.auth.passwords import check_password, check_policy, dummy_check, hash_password, needs_rehash
 from qms.db import DomainError, db, utcnow
@@ -181,18 +181,12 @@ def update_user(actor, user, *, full_name=None, email=None, roles=None, unit_ids
         changes.update(diff(user, email=email.strip() or None))
     if roles is not None:
         new_roles = _roles_by_code(roles)
-        old, new = sorted(user.role_codes), sorted(r.code for r in new_roles)
-        if old != new:
-            if actor is not None and user.id == actor.id and "administrator" in old and "administrator" not in new:
-                raise DomainError(_l("You cannot remove your own administrator role."))
-            user.roles = new_roles
-            changes["roles"] = (old, new)
+        if (actor is not None and user.id == actor.id and "administrator" in user.role_codes
+                and "administrator" not in {r.code for r in new_roles}):
+            raise DomainError(_l("You cannot remove your own administrator role."))
+        changes.update(diff_members(user, "roles", new_roles))
     if unit_ids is not None:
-        new_units = _units_of(user.commune_id, unit_ids)
-        old, new = sorted(u.code for u in user.units), sorted(u.code for u in new_units)
-        if old != new:
-            user.units = new_units
-            changes["units"] = (old, new)
+        changes.update(diff_members(user, "units", _units_of(user.commune_id, unit_ids)))
     if changes:
         record_event(actor, "user.updated", user, changes=changes, reason=reason)
     return changes

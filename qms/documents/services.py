@@ -29,7 +29,7 @@ from sqlalchemy.orm import attributes
 from sqlalchemy.orm.exc import StaleDataError
 
 from qms.audit.models import AuditEvent
-from qms.audit.services import diff, record_event
+from qms.audit.services import diff, diff_members, record_event
 from qms.auth.models import Role, Unit, User
 from qms.auth.passwords import check_password
 from qms.db import ConflictError, DomainError, db, utcnow
@@ -334,10 +334,7 @@ def update_document(actor, document, *, reason="", title=_UNSET, field=_UNSET, o
             changes[name] = (_label(old_obj), _label(new))
             setattr(document, attr, new_id)
             setattr(document, name, new)
-    old_codes, new_codes = sorted(b.code for b in document.legal_bases), sorted(b.code for b in new_bases)
-    if old_codes != new_codes:
-        document.legal_bases = new_bases
-        changes["legal_bases"] = (old_codes, new_codes)
+    changes.update(diff_members(document, "legal_bases", new_bases))
     if changes:
         record_event(actor, "document.updated", document, changes=changes, reason=reason)
         for version in document.versions:

@@ -226,6 +226,22 @@ def test_update_document_records_old_and_new(people, make_document, make_unit):
         services.update_document(people.staff, document, title="x")
 
 
+def test_changing_the_legal_bases_records_their_codes(people, make_document):
+    document = make_document(code="QT-41")
+    law = make_document(kind="external", code="ND-61", issuer="Chính phủ", number="61/2018/NĐ-CP",
+                        legal_status="in_force")
+    decree = make_document(kind="external", code="ND-118", issuer="Chính phủ", number="118/2025/NĐ-CP",
+                           legal_status="in_force")
+    assert services.update_document(people.author, document, legal_bases=[law]) == {
+        "legal_bases": ([], ["ND-61"])}
+    assert services.update_document(people.author, document, legal_bases=[decree, law]) == {
+        "legal_bases": (["ND-61"], ["ND-118", "ND-61"])}
+    assert services.update_document(people.author, document, legal_bases=[law, decree]) == {}
+    db.session.commit()
+    assert [d.code for d in db.session.get(Document, document.id).legal_bases] == ["ND-118", "ND-61"]
+    assert [d.code for d in decree.based_on_this] == ["QT-41"]
+
+
 def test_add_months_keeps_the_end_of_month():
     assert services.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
     assert services.add_months(dt.date(2026, 11, 25), 12) == dt.date(2027, 11, 25)
