@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from qms.audit.labels import ACTION_LABELS, RECORD_LABELS, action_label, change_value, record_label
+from qms.audit.labels import ACTION_LABELS, RECORD_LABELS, action_label, change_value, field_label, record_label
 from qms.audit.queries import TrailFilter, changes_of, iterate, page, parse_cursor
 from qms.audit.services import load_checkpoint_key, verify_installation
 from qms.auth.forms import ConfirmForm
@@ -23,8 +23,8 @@ TRAIL_READERS = (AUDITOR, QUALITY_OFFICER, ADMINISTRATOR)
 
 @bp.context_processor
 def _labels():
-    return {"action_label": action_label, "record_label": record_label, "change_value": change_value,
-            "action_labels": ACTION_LABELS, "record_labels": RECORD_LABELS}
+    return {"action_label": action_label, "record_label": record_label, "field_label": field_label,
+            "change_value": change_value, "action_labels": ACTION_LABELS, "record_labels": RECORD_LABELS}
 
 
 def _commune_users():
@@ -35,8 +35,9 @@ def _commune_users():
 def _render_trail(template, trail, **extra):
     size = current_app.config["QMS_AUDIT_PAGE_SIZE"]
     events, next_cursor = page(trail, before=parse_cursor(request.args.get("before")), size=size)
-    return render_template(template, events=events, next_cursor=next_cursor, trail=trail,
-                           users=_commune_users(), changes_of=changes_of, verify_form=ConfirmForm(),
+    users = _commune_users()
+    return render_template(template, events=events, next_cursor=next_cursor, trail=trail, users=users,
+                           people={u.id: u.full_name for u in users}, changes_of=changes_of, verify_form=ConfirmForm(),
                            is_first_page=not request.args.get("before"), **extra)
 
 

@@ -17,6 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from qms.audit.labels import register_value_labels
 from qms.auth.models import ADMINISTRATOR, ALL_ROLES, AUDITOR, LEADER, QUALITY_OFFICER, Role, Unit, User
 from qms.core.access import SIGNED_IN, allow, get_in_commune
 from qms.core.nav import register_nav
@@ -42,6 +43,12 @@ STATUS_LABELS = {
 }
 MEANING_LABELS = {"reviewed": _l("Reviewed"), "approved": _l("Approved"), "returned": _l("Returned to draft"),
                   "withdrawn": _l("Withdrawn"), "confirmed": _l("Reviewed, still valid")}
+register_value_labels("status", STATUS_LABELS)
+register_value_labels("kind", {k.value: v for k, v in f.KIND_LABELS.items()})
+register_value_labels("legal_status", {k.value: v for k, v in f.LEGAL_STATUS_LABELS.items()})
+register_value_labels("access", {k.value: v for k, v in f.ACCESS_LABELS.items()})
+register_value_labels("label", {"original": _l("Original file")})
+register_value_labels("via", {"web": _l("Web page"), "api": "API"})
 
 
 def _actor():

@@ -1,10 +1,12 @@
-"""Every action the code records has a label the trail shows beside its code, in the reader's
-language; the codes themselves stay what they are (the hash covers them)."""
+"""Every action the code records has a label the trail shows beside its code, and every field its
+changes name a label the trail shows instead of it, in the reader's language; the codes themselves
+stay what they are (the hash covers them)."""
 import ast
 from pathlib import Path
 
-from qms.audit.labels import ACTION_LABELS, RECORD_LABELS
+from qms.audit.labels import ACTION_LABELS, FIELD_LABELS, RECORD_LABELS, change_value, field_label
 from qms.documents.models import ChangeRequestStatus
+from qms.db import db
 from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parents[2] / "qms"
@@ -28,6 +30,63 @@ def recorded_actions():
     return found
 
 
+# Changes built from a variable rather than written out, and the fields they can hold: the
+# keyword arguments update_document(), update_unit() and replace_draft_file() pass on to diff(),
+# update_document()'s related records, and the document-control settings.
+DYNAMIC_FIELDS = {
+    "given": ["title", "field", "review_interval_months", "retention_years", "issuer", "number", "issued_on",
+              "effective_on", "access", "legal_status"],
+    "values": ["name", "is_one_stop", "is_active", "change_summary", "reason", "author_id"],
+    "changes[name] = (_label(old_obj), _label(new))": ["owning_unit", "owner", "parent"],
+    "changes[field] = (old, new)": [],  # diff() itself: its callers' fields are found at the calls
+}
+
+
+def _is_creation(node):
+    return isinstance(node, ast.Tuple) and len(node.elts) == 2 and isinstance(node.elts[0], ast.Constant) \
+        and node.elts[0].value is None
+
+
+def recorded_fields():
+    """The field names of every change the code records under qms/: keyword arguments of diff(),
+    the collection diff_members() compares, keys of a changes dict written out (or of any dict of
+    (None, new) pairs, however it reaches record_event()), and the fields of DYNAMIC_FIELDS where a
+    change is built from a variable (a new such variable fails here)."""
+    from qms.documents.settings import DEFAULTS
+
+    found = set(DEFAULTS)  # update_document_settings() compares these
+    for path in ROOT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+                if name == "diff":
+                    for keyword in node.keywords:
+                        found.update([keyword.arg] if keyword.arg else DYNAMIC_FIELDS[ast.unparse(keyword.value)])
+                elif name == "diff_members":
+                    found.add(node.args[1].value)
+                elif name == "record_event":
+                    changes = next((k.value for k in node.keywords if k.arg == "changes"), None)
+                    if isinstance(changes, ast.Dict):
+                        found.update(key.value for key in changes.keys)
+            elif isinstance(node, ast.Dict) and node.values and all(_is_creation(value) for value in node.values):
+                found.update(key.value for key in node.keys)  # {field: (None, new), ...}, wherever it is built
+            elif isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "changes":
+                if isinstance(node.value, ast.Dict):
+                    found.update(key.value for key in node.value.keys)
+            elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript) \
+                    and getattr(node.targets[0].value, "id", "") == "changes":
+                key = node.targets[0].slice
+                found.update([key.value] if isinstance(key, ast.Constant) else DYNAMIC_FIELDS[ast.unparse(node)])
+    return found
+
+
+def test_every_recorded_field_has_a_label():
+    fields = recorded_fields()
+    assert {"status", "approved_by_id", "legal_bases", "owning_unit", "code_patterns"} <= fields  # the scan works
+    assert sorted(fields - set(FIELD_LABELS)) == []
+    assert sorted(set(FIELD_LABELS) - fields) == []
+
+
 def test_every_recorded_action_has_a_label():
     actions = recorded_actions()
     assert len(actions) > 30  # the scan found the calls
@@ -41,6 +100,24 @@ def test_the_trail_shows_labels_in_vietnamese_and_the_codes(app, world):
     page = client.get("/audit/").get_data(as_text=True)
     assert "Đăng nhập" in page and "<code>auth.sign_in</code>" in page
     assert RECORD_LABELS["users"] is not None and "Tài khoản" in page
+
+
+def test_changes_show_fields_and_coded_values_by_their_labels(app, world):
+    from qms.documents.services import create_document
+    with app.test_request_context():
+        assert field_label("status") == "Trạng thái" and field_label("from_a_newer_qms") == "from_a_newer_qms"
+        assert change_value("in_review", "status") == "Đang xem xét" and change_value("in_review", "title") == "in_review"
+        assert change_value(True) == "Có" and change_value(False) == "Không"
+        assert change_value(7, "approved_by_id", {7: "Nguyễn Văn A"}) == "Nguyễn Văn A (#7)"
+        assert change_value(7, "approved_by_id", {}) == 7 and change_value(7, "issue_no", {7: "Nguyễn Văn A"}) == 7
+        assert change_value({"form": "BM-{n}"}) == "form: BM-{n}" and change_value("vi", "locale") == "Tiếng Việt"
+    create_document(world["a"]["users"]["quality_officer"], world["a"]["commune"], code="QT-77", title="Quy trình thử nhãn", kind="procedure")
+    db.session.commit()
+    client = app.test_client()
+    login(client, "a_auditor")
+    page = client.get("/audit/?action=document.created").get_data(as_text=True)
+    assert '<strong title="kind">Loại tài liệu</strong>: ∅ → Quy trình' in page
+    assert '<strong title="code">Mã</strong>: ∅ → QT-77' in page
 
 
 def test_recorded_times_in_changes_are_shown_in_vietnam_time(app):
