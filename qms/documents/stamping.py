@@ -80,7 +80,7 @@ class Stamp:
 
     def download_text(self) -> str:
         """The part that identifies the copy."""
-        return f"Tải xuống bởi {self.downloaded_by} lúc {self.downloaded_at}"
+        return f"Người tải về: {self.downloaded_by}, lúc {self.downloaded_at}"
 
     def text(self) -> str:
         """The whole stamp line, e.g. "BẢN KIỂM SOÁT – BM-01-QT-01 – Lần ban hành: 02 – ..."."""
@@ -690,7 +690,7 @@ def stamp_xlsx(data: bytes, stamp: Stamp) -> bytes:
     entry is copied as uploaded, still compressed. The stamp goes in the right-hand header
     section, keeping any existing header text, in each header Excel shows (odd, and even/first
     when enabled), as two lines: the document's identity and status, then who downloaded it
-    when. When the result would exceed Excel's 255-character limit, the "Tải xuống bởi ..."
+    when. When the result would exceed Excel's 255-character limit, the "Người tải về: ..."
     line moves to the left-hand footer section; if even that does not fit, ValueError. The
     sign-off line goes in the right-hand footer section, where it fits; the header is what
     makes the copy controlled.
@@ -1104,7 +1104,7 @@ def stamp_pdf(data: bytes, stamp: Stamp) -> bytes:
 
     The overlay is drawn with pypdf alone in the standard Helvetica fonts, which every reader
     has, so nothing is embedded. Those fonts cannot show Vietnamese diacritics, so the PDF
-    stamp is ASCII-folded ("BAN KIEM SOAT – ... Tai xuong boi Nguyen Van A ..."); embedding a
+    stamp is ASCII-folded ("BAN KIEM SOAT – ... Nguoi tai ve: Nguyen Van A ..."); embedding a
     Vietnamese TrueType font would need a font subsetter this project does not ship.
     Encrypted or unreadable PDFs raise ValueError.
     """
@@ -1127,7 +1127,7 @@ def stamp_pdf(data: bytes, stamp: Stamp) -> bytes:
 
 
 def _fold(text: str) -> str:
-    """Vietnamese without diacritics ("Tải xuống bởi" -> "Tai xuong boi")."""
+    """Vietnamese without diacritics ("Người tải về" -> "Nguoi tai ve")."""
     decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 

@@ -215,7 +215,7 @@ def _check_downloads(client, version, kind, upload, downloader):
     first, rest = _stamped_header(kind, stamped.data)
     identity = f"{CONTROLLED} – {code} – Lần ban hành: 01"
     if not first.startswith(identity) and not (kind == "xlsx" and identity in first) \
-            or f"Tải xuống bởi {downloader.full_name}" not in first:
+            or f"Người tải về: {downloader.full_name}" not in first:
         raise RuntimeError(f"the copy of {code} does not carry the stamp in its header: {first!r}")
     if not any("UBND XÃ HÒA BÌNH" in line for line in rest):
         raise RuntimeError(f"the copy of {code} lost the form's own header: {rest!r}")

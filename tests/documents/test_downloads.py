@@ -31,7 +31,7 @@ def test_the_controlled_copy_names_the_issue_the_downloader_and_the_sign_off(peo
     code = effective_version.document.code
     assert stamp.startswith(f"BẢN KIỂM SOÁT – {code} – Lần ban hành: 01 – Hiệu lực: "
                             f"{format_date(effective_version.effective_date)}")
-    assert f"Tải xuống bởi {people.staff.full_name} lúc " in stamp
+    assert f"Người tải về: {people.staff.full_name}, lúc " in stamp
     today = format_date(effective_version.approved_at)
     assert sign_off == (f"Soạn thảo: {people.author.full_name} – Xem xét: {people.leader.full_name} ({today})"
                         f" – Phê duyệt: {people.qo2.full_name} ({today})")

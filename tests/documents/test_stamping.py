@@ -52,7 +52,7 @@ SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 def test_stamp_text():
     assert STAMP.text() == (
         "BẢN KIỂM SOÁT – BM-01-QT-01 – Lần ban hành: 02 – Hiệu lực: 01/12/2026"
-        " – Tải xuống bởi Nguyễn Văn A lúc 25/11/2026 14:05"
+        " – Người tải về: Nguyễn Văn A, lúc 25/11/2026 14:05"
     )
 
 
@@ -371,7 +371,7 @@ def test_xlsx_long_stamp_moves_the_download_line_to_the_footer():
     )
     header = header_footer.find(SHEET_NS + "oddHeader").text
     footer = header_footer.find(SHEET_NS + "oddFooter").text
-    assert "Ủy ban nhân dân" in header and stamp.code in header and "Tải xuống" not in header
+    assert "Ủy ban nhân dân" in header and stamp.code in header and "Người tải về" not in header
     assert footer.startswith("&L&8") and stamp.download_text() in footer
     assert len(header) <= XLSX_HEADER_MAX and len(footer) <= XLSX_HEADER_MAX
 
@@ -432,7 +432,7 @@ def test_pdf_stamp_on_every_page_ascii_folded():
         text = page.extract_text()
         assert "Noi dung goc" in text
         assert "BAN KIEM SOAT – BM-01-QT-01 – Lan ban hanh: 02 – Hieu luc: 01/12/2026" in text
-        assert "Tai xuong boi Nguyen Van A luc 25/11/2026 14:05" in text
+        assert "Nguoi tai ve: Nguyen Van A, luc 25/11/2026 14:05" in text
     assert stamped.pages[1].rotation == 90
 
 
