@@ -1,10 +1,10 @@
-"""Helpers of the audit-trail page and API tests: a stopped clock for record_event(), and the SQL
-statements the app runs (to show that no query of the trail skips rows with OFFSET)."""
+"""Helpers of the audit-trail page and API tests: a stopped clock for record_event(), and a check
+of the SQL statements the app runs (tests.core.support.statements) that no query of the trail
+skips rows with OFFSET."""
 import contextlib
 import datetime as dt
 import re
 
-from sqlalchemy import event
 from sqlalchemy.sql import visitors
 
 from qms.audit import services
@@ -32,20 +32,6 @@ def later_than_march():
     from qms.audit.services import record_event
     with clock(dt.datetime(2032, 1, 1, tzinfo=UTC)):
         record_event(None, "test.later", entity_type="tests", entity_id="0")
-
-
-@contextlib.contextmanager
-def statements():
-    """Every SQL statement the app runs meanwhile: (text, parameters, SQLAlchemy statement)."""
-    seen = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters, getattr(getattr(context, "compiled", None), "statement", None)))
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
 
 
 def no_offset(seen):

@@ -13,7 +13,8 @@ from qms.audit.services import record_event
 from qms.auth import services as auth_services
 from qms.auth.models import ALL_ROLES
 from qms.db import db
-from tests.audit.support import READERS, UTC, clock, later_than_march, no_offset, statements
+from tests.audit.support import READERS, UTC, clock, later_than_march, no_offset
+from tests.core.support import statements
 
 
 @pytest.fixture

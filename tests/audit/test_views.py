@@ -19,8 +19,9 @@ from qms.audit.services import record_event
 from qms.auth.models import ALL_ROLES
 from qms.db import db
 from tests.audit.conftest import drop_triggers, raw_sql
-from tests.audit.support import READERS, UTC, clock, later_than_march, no_offset, statements
+from tests.audit.support import READERS, UTC, clock, later_than_march, no_offset
 from tests.conftest import csrf_token, login
+from tests.core.support import statements
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ import random
 import re
 import time
 import zipfile
-from contextlib import contextmanager
 from urllib.parse import urlencode
 
 import docx
@@ -34,7 +33,7 @@ from docx.shared import Pt
 from flask import render_template
 from flask_babel import gettext
 from flask_login import login_user
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from qms.db import db
@@ -49,6 +48,7 @@ from qms.documents.storage import read_bytes
 from qms.documents.uploads import MEDIA_TYPES
 from tests.benchmarks.harness import (PASSWORD, Stopwatch, at_most_times, database_kind, group, measure,
                                       signed_in_client, temporary_app)
+from tests.core.support import statements
 
 FORM_BYTES = 50 * 1024       # "a 50 KB form"
 SIZE_TOLERANCE = 0.03        # the generated file is within 3 % of it
@@ -160,15 +160,16 @@ def form_xlsx(rows):
 
 # --- (a) stamped against unstamped ------------------------------------------------------------
 
-def _download_people():
-    """A commune with the three people a version needs (author, reviewer, approver) and a unit."""
+def _people(code, name, *others):
+    """A commune with a unit, the three people a version needs (author qo1, reviewer leader,
+    approver qo2) and `others` ((username, full name, role), ...) in that unit."""
     from qms.auth.services import create_commune, create_unit, create_user
-    commune = create_commune(None, code="XA-HB", name="UBND xã Hòa Bình")
+    commune = create_commune(None, code=code, name=name)
     unit = create_unit(None, commune, code="TN-TKQ", name="Bộ phận tiếp nhận và trả kết quả", is_one_stop=True)
     made = {}
     for username, full_name, role in (("qo1", "Nguyễn Thị Soạn", "quality_officer"),
                                       ("qo2", "Trần Văn Duyệt", "quality_officer"),
-                                      ("leader", "Lê Văn Xem", "leader")):
+                                      ("leader", "Lê Văn Xem", "leader"), *others):
         made[username] = create_user(None, commune, username=username, full_name=full_name, password=PASSWORD,
                                      roles=[role], unit_ids=[unit.id])
     db.session.commit()
@@ -254,7 +255,7 @@ def interleaved(first, second, *, repeat, warmup=2):
 
 def downloads(bench):
     with temporary_app() as app:
-        commune, unit, who = _download_people()
+        commune, unit, who = _people("XA-HB", "UBND xã Hòa Bình")
         author, reviewer, approver = who["qo1"], who["leader"], who["qo2"]
         procedure = services.create_document(author, commune, code="QT-01", title="Quy trình đăng ký khai sinh",
                                              kind="procedure", field="Hộ tịch", owning_unit=unit)
@@ -293,16 +294,7 @@ def downloads(bench):
 # --- (b) the current-forms page ---------------------------------------------------------------
 
 def _forms_people():
-    from qms.auth.services import create_commune, create_unit, create_user
-    commune = create_commune(None, code="XA-TL", name="UBND xã Tân Lập")
-    unit = create_unit(None, commune, code="TN-TKQ", name="Bộ phận tiếp nhận và trả kết quả", is_one_stop=True)
-    made = {}
-    for username, full_name, role in (("qo1", "Nguyễn Thị Soạn", "quality_officer"),
-                                      ("qo2", "Trần Văn Duyệt", "quality_officer"),
-                                      ("leader", "Lê Văn Xem", "leader"),
-                                      ("staff", "Phạm Thị Một Cửa", "staff")):
-        made[username] = create_user(None, commune, username=username, full_name=full_name, password=PASSWORD,
-                                     roles=[role], unit_ids=[unit.id])
+    commune, unit, made = _people("XA-TL", "UBND xã Tân Lập", ("staff", "Phạm Thị Một Cửa", "staff"))
     # 2,000 procedures do not fit the default QT-nn: the commune numbers them with four digits
     settings = document_settings(commune)
     update_document_settings(None, commune, code_patterns={**settings.code_patterns,
@@ -459,20 +451,6 @@ def _page_getter(client, q, expected_ids):
     return get, page
 
 
-@contextmanager
-def counting_statements():
-    """Counts the SQL statements sent while the block runs."""
-    count = [0]
-
-    def seen(*_args):
-        count[0] += 1
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
-        yield count
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
-
-
 def detached_user(user_id):
     """The user with everything the layout reads of them (commune, roles) loaded, on a session of
     its own that is then closed: rendering can never lazy-load anything (it would raise)."""
@@ -528,10 +506,10 @@ def current_forms_page(bench):
                                  (f"q={SEARCH!r}, {len(searched):,} files", SEARCH, searched)):
             get, page = _page_getter(client, q, {row.version_id for row in wanted})
             render = _prepared_renderer(app, staff, wanted, q)
-            with counting_statements() as statements:
+            with statements() as seen:
                 prepared = render()
-            if statements[0]:
-                raise RuntimeError(f"rendering from the prepared list ran {statements[0]} SQL statement(s)")
+            if seen:
+                raise RuntimeError(f"rendering from the prepared list ran {len(seen)} SQL statement(s)")
             if _normalised(prepared) != _normalised(page):
                 raise RuntimeError(f"the page rendered from the prepared list differs from the app's ({label})")
             app_samples, prepared_samples = interleaved(get, render, repeat=repeat)

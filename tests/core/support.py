@@ -1,9 +1,10 @@
-"""Helpers shared by the accounts, administration and access tests."""
+"""Helpers shared by the tests of several areas (and the benchmarks)."""
+import contextlib
 import contextvars
 import json
 
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from qms.audit.models import AuditChainHead, AuditEvent
 from qms.db import db
@@ -64,3 +65,17 @@ def is_signed_in(client):
 def post(client, path, data=None, page="/", **kwargs):
     """POST a form with a valid CSRF token read from `page`."""
     return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, page)}, **kwargs)
+
+
+@contextlib.contextmanager
+def statements():
+    """Every SQL statement the app runs meanwhile: (text, parameters, SQLAlchemy statement)."""
+    seen = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters, getattr(getattr(context, "compiled", None), "statement", None)))
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
