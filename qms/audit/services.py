@@ -174,6 +174,7 @@ class VerifyResult:
     def __init__(self, ok, count, head_hash, broken_seq=None, kind=None, detail=""):
         self.ok, self.count, self.head_hash = ok, count, head_hash
         self.broken_seq, self.kind, self.detail = broken_seq, kind, detail
+        self.signatures_checked = False  # set by verify_installation(): was a checkpoint key there?
 
     def as_dict(self):
         return {"ok": self.ok, "count": self.count, "head_hash": self.head_hash,
@@ -222,7 +223,10 @@ def _exact_hash(session, raw_row):
 def verify_installation(instance_path):
     """verify_chain() as the installation runs it: with the checkpoint key and the checkpoint
     journal, both kept in the instance folder, outside the database."""
-    return verify_chain(key=load_checkpoint_key(instance_path), journal=read_journal(instance_path))
+    key = load_checkpoint_key(instance_path)
+    result = verify_chain(key=key, journal=read_journal(instance_path))
+    result.signatures_checked = key is not None
+    return result
 
 
 def verify_chain(key=None, batch=20000, journal=()):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from qms.audit.labels import ACTION_LABELS, RECORD_LABELS, action_label, change_value, field_label, record_label
 from qms.audit.queries import TrailFilter, changes_of, iterate, page, parse_cursor
-from qms.audit.services import load_checkpoint_key, verify_installation
+from qms.audit.services import verify_installation
 from qms.auth.forms import ConfirmForm
 from qms.auth.models import ADMINISTRATOR, AUDITOR, QUALITY_OFFICER, User
 from qms.core.access import allow
@@ -105,9 +105,7 @@ def verify():
     form = ConfirmForm()
     if not form.validate_on_submit():
         raise DomainError(_l("The form has expired. Reload the page and try again."), code="csrf")
-    result = verify_installation(current_app.instance_path)
-    return render_template("audit/verify.html", result=result,
-                           checked_signatures=load_checkpoint_key(current_app.instance_path) is not None)
+    return render_template("audit/verify.html", result=verify_installation(current_app.instance_path))
 
 
 register_nav("audit.index", _l("Audit trail"), order=80)
