@@ -841,7 +841,7 @@ def download_copy(actor, version, *, via="web"):
                   label=label, downloaded_by=actor.full_name, downloaded_at=format_datetime(utcnow()),
                   signed=sign_off_text(version))
     try:
-        data, stamped = stamp_file(primary.kind, data, stamp), True
+        data, stamped = stamp_file(primary.kind, data, stamp, sha256=primary.sha256), True
     except ValueError:
         current_app.logger.warning("version %s (%s) served unstamped", version.id, primary.kind)
         stamped = False

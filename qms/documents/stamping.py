@@ -87,12 +87,16 @@ class Stamp:
         return self.control_text() + SEPARATOR + self.download_text()
 
 
-def stamp_file(kind: str, data: bytes, stamp: Stamp) -> bytes:
-    """Stamp a file of the given kind ("docx", "xlsx" or "pdf")."""
+def stamp_file(kind: str, data: bytes, stamp: Stamp, *, sha256: str | None = None) -> bytes:
+    """Stamp a file of the given kind ("docx", "xlsx" or "pdf"). sha256: the hex SHA-256 of `data`
+    when the caller has just verified it (storage.read_bytes does), so that the stamp cache need
+    not hash the file again; a wrong one would apply another file's plan, so never pass a guess."""
     stampers = {"docx": stamp_docx, "xlsx": stamp_xlsx, "pdf": stamp_pdf}
     if kind not in stampers:
         raise ValueError(f"no controlled-copy stamp for .{kind} files")
-    return stampers[kind](data, stamp)
+    if kind == "pdf":
+        return stamp_pdf(data, stamp)
+    return stampers[kind](data, stamp, sha256=sha256)
 
 
 # --------------------------------------------------------------------------------------------
@@ -247,6 +251,11 @@ class _Package:
         return sum(200 + len(e.raw_name) + len(e.local_extra) + len(e.central_extra) for e in self.entries)
 
 
+def _deflater():
+    """A raw deflate stream at zlib's default level, as zipfile writes."""
+    return zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
+
+
 def _content(method: int, pieces, *, head: tuple[bytes, int, int] | None = None) -> _Content:
     """Compress `pieces` (uncompressed byte strings, concatenated) into one entry's content;
     `head` = (compressed bytes, crc, size) of a part compressed earlier that comes first, ended by
@@ -257,7 +266,7 @@ def _content(method: int, pieces, *, head: tuple[bytes, int, int] | None = None)
     if method == _STORED:
         chunks += tuple(pieces)
     else:
-        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
+        compressor = _deflater()
         chunks += tuple(compressor.compress(piece) for piece in pieces) + (compressor.flush(),)
     return _Content(method, crc, size, sum(len(chunk) for chunk in chunks), chunks)
 
@@ -266,7 +275,7 @@ def _head(method: int, payload: bytes) -> tuple[bytes, int, int]:
     """The first part of an entry compressed on its own, for _content(head=...)."""
     if method == _STORED:
         return payload, zlib.crc32(payload), len(payload)
-    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
+    compressor = _deflater()
     return compressor.compress(payload) + compressor.flush(zlib.Z_SYNC_FLUSH), zlib.crc32(payload), len(payload)
 
 
@@ -291,11 +300,10 @@ def _rewrite_zip(package: _Package, data: bytes, replacements: dict[str, _Conten
     names that are not in the archive yet are appended. Entries not replaced are copied
     compressed, byte for byte."""
     view = memoryview(data)
-    pending = dict(replacements)
     out, central, offset = [], [], 0
     entries = list(package.entries) + [_Entry.new(name) for name in replacements if name not in package.names]
     for entry in entries:
-        content = pending.pop(entry.name, None)
+        content = replacements.get(entry.name)
         if content is None:
             end = entry.data_offset + entry.compressed_size
             content = _Content(entry.method, entry.crc, entry.size, entry.compressed_size,
@@ -381,10 +389,11 @@ class _PlanCache:
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, kind: str, data: bytes, build):
-        """The plan of `data`, built with build(data) when it is not cached. A plan must not
-        refer to `data` (only to offsets in it) and must report its size."""
-        key = (kind, hashlib.sha256(data).digest())
+    def get(self, kind: str, data: bytes, build, *, sha256: str | None = None):
+        """The plan of `data`, built with build(data) when it is not cached (keyed by `sha256`, the
+        verified digest of `data`, when given). A plan must not refer to `data` (only to offsets in
+        it) and must report its size."""
+        key = (kind, sha256 or hashlib.sha256(data).hexdigest())
         with self._lock:
             cached = self._plans.get(key)
             if cached is not None:
@@ -454,7 +463,7 @@ _NEW_HEADER_TEMPLATE = "word/header%d.xml"
 _NEW_HEADER_XML = HeaderPart._default_header_xml()
 
 
-def stamp_docx(data: bytes, stamp: Stamp) -> bytes:
+def stamp_docx(data: bytes, stamp: Stamp, *, sha256: str | None = None) -> bytes:
     """Add the stamp as a new first paragraph of every header part Word displays.
 
     Headers linked to the previous section are resolved to the part they really use, so each
@@ -468,7 +477,7 @@ def stamp_docx(data: bytes, stamp: Stamp) -> bytes:
     document parts, do not depend on the stamp and are kept per file (_plans).
     """
     try:
-        plan = _plans.get("docx", data, _DocxPlan.build)
+        plan = _plans.get("docx", data, _DocxPlan.build, sha256=sha256)
         if not plan.headers:  # no section properties at all: nowhere Word would show a header
             raise ValueError("the document has no section to carry a header")
         replacements = dict(plan.changed)
@@ -516,7 +525,7 @@ class _DocxPlan:
         on the parts it needs only: the package and document relationships, document.xml,
         settings.xml and the header parts."""
         package = _Package(data)
-        document_uri = _main_document(package, data)
+        document_uri, content_types = _main_document(package, data)
         document = parse_docx_xml(package.read(data, document_uri.membername))
         relationships = _docx_relationships(package, data, document_uri)
         kinds = [_PRIMARY, _EVEN_PAGE] if _even_and_odd_headers(package, data, relationships) else [_PRIMARY]
@@ -547,29 +556,29 @@ class _DocxPlan:
             rels = CT_Relationships.new()
             for rId, rel in relationships.items():
                 rels.add_rel(rId, rel.reltype, rel.target_ref, rel.is_external)
-            content_types = _with_overrides(package.read(data, "[Content_Types].xml"), created)
             changed = {
                 document_uri.membername: package.compress(document_uri.membername, serialize_part_xml(document)),
                 rels_name: package.compress(rels_name, rels.xml),
-                "[Content_Types].xml": package.compress("[Content_Types].xml", content_types),
+                "[Content_Types].xml": package.compress("[Content_Types].xml", _with_overrides(content_types, created)),
             }
         return cls(package, tuple(headers.items()), changed)
 
 
-def _main_document(package: _Package, data: bytes) -> PackURI:
+def _main_document(package: _Package, data: bytes) -> tuple[PackURI, bytes]:
     """The main document part, found and checked as docx.Document() does."""
     rels = parse_opc_xml(package.read(data, "_rels/.rels")).Relationship_lst
     main = [rel for rel in rels if rel.reltype == RT.OFFICE_DOCUMENT]
     if len(main) != 1 or main[0].target_mode == RTM.EXTERNAL:
         raise ValueError("the package has no single main document part")
     uri = PackURI.from_rel_ref("/", main[0].target_ref)
-    types = parse_opc_xml(package.read(data, "[Content_Types].xml"))
+    content_types = package.read(data, "[Content_Types].xml")
+    types = parse_opc_xml(content_types)
     overrides = {override.partname.lower(): override.content_type for override in types.overrides}
     defaults = {default.extension.lower(): default.content_type for default in types.defaults}
     content_type = overrides.get(uri.lower()) or defaults.get(uri.ext.lower())
     if content_type != CT.WML_DOCUMENT_MAIN:
         raise ValueError(f"the main part is not a Word document ({content_type})")
-    return uri
+    return uri, content_types
 
 
 def _docx_relationships(package: _Package, data: bytes, source: PackURI) -> dict:
@@ -682,7 +691,7 @@ _HEADER_FOOTER_CHILDREN = (
 )
 
 
-def stamp_xlsx(data: bytes, stamp: Stamp) -> bytes:
+def stamp_xlsx(data: bytes, stamp: Stamp, *, sha256: str | None = None) -> bytes:
     """Put the stamp in the header of every worksheet; change nothing else.
 
     openpyxl's load-and-save loses drawings, comments, precision and more, so the package is
@@ -701,7 +710,7 @@ def stamp_xlsx(data: bytes, stamp: Stamp) -> bytes:
     header already compressed, is kept per file (_plans).
     """
     try:
-        plan = _plans.get("xlsx", data, _XlsxPlan.build)
+        plan = _plans.get("xlsx", data, _XlsxPlan.build, sha256=sha256)
         replacements = {sheet.name: sheet.stamped(plan.package, data, stamp) for sheet in plan.sheets}
         return _rewrite_zip(plan.package, data, replacements)
     except ValueError:
@@ -885,16 +894,21 @@ def _split_sections(value: str) -> dict[str, str]:
     return sections
 
 
+def _insert_position(names, name: str) -> int | None:
+    """Index of the first of `names` that comes after `name` in <headerFooter>'s schema order."""
+    later = _HEADER_FOOTER_CHILDREN[_HEADER_FOOTER_CHILDREN.index(name) + 1:]
+    return next((i for i, other in enumerate(names) if other in later), None)
+
+
 def _set_header_footer_child(header_footer, ns: str, name: str, value: str) -> None:
     element = header_footer.find(f"{{{ns}}}{name}")
     if element is None:
         element = etree.Element(f"{{{ns}}}{name}")
-        later = _HEADER_FOOTER_CHILDREN[_HEADER_FOOTER_CHILDREN.index(name) + 1:]
-        following = next((c for c in header_footer if etree.QName(c).localname in later), None)
-        if following is None:
+        position = _insert_position((etree.QName(c).localname for c in header_footer), name)
+        if position is None:
             header_footer.append(element)
         else:
-            following.addprevious(element)
+            header_footer[position].addprevious(element)
     element.text = value
 
 
@@ -950,9 +964,8 @@ class _SplicedSheet:
             if name in names:
                 children[names.index(name)][1] = element
             else:
-                later = _HEADER_FOOTER_CHILDREN[_HEADER_FOOTER_CHILDREN.index(name) + 1:]
-                position = next((i for i, other in enumerate(names) if other in later), len(names))
-                children.insert(position, [name, element, b""])
+                position = _insert_position(names, name)
+                children.insert(len(names) if position is None else position, [name, element, b""])
         header_footer = b"".join([self.open_tag, *(element + after for _, element, after in children),
                                   self.close_tag])
         return _content(self.method, (header_footer, self.tail), head=self.head)
