@@ -4,27 +4,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
-from wtforms.fields.choices import SelectChoice
 
 from qms.admin import home as _home  # noqa: F401  (registers the administrator's home-page sections)
 from qms.auth import services
-from qms.auth.forms import ConfirmForm, EditUserForm, ResetPasswordForm, UnitForm, UserForm
-from qms.auth.models import ADMINISTRATOR, AuthSession, Role, Unit, User
+from qms.auth.forms import ConfirmForm, EditUserForm, ResetPasswordForm, UnitForm, UserForm, role_choices, unit_choices
+from qms.auth.models import ADMINISTRATOR, AuthSession, Unit, User
 from qms.core.access import allow, get_in_commune
 from qms.core.nav import register_nav
 from qms.db import DomainError, db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _role_choices():
-    locale = current_user.locale
-    return [SelectChoice(r.code, r.name(locale)) for r in db.session.scalars(select(Role).order_by(Role.id))]
-
-
-def _unit_choices():
-    return [SelectChoice(u.id, u.name) for u in db.session.scalars(
-        select(Unit).where(Unit.commune_id == current_user.commune_id, Unit.is_active).order_by(Unit.name))]
 
 
 def _actor():
@@ -43,7 +32,7 @@ def list_users():
 @allow(ADMINISTRATOR)
 def create_user():
     form = UserForm()
-    form.roles.choices, form.units.choices = _role_choices(), _unit_choices()
+    form.roles.choices, form.units.choices = role_choices(), unit_choices()
     if form.validate_on_submit():
         try:
             user = services.create_user(_actor(), current_user.commune, username=form.username.data,
@@ -72,7 +61,7 @@ def _edit_form(user):
     """The edit form filled from the account (not from `obj=`: roles and units are objects there)."""
     form = EditUserForm(formdata=None, full_name=user.full_name, email=user.email or "",
                         roles=sorted(user.role_codes), units=[u.id for u in user.units])
-    form.roles.choices, form.units.choices = _role_choices(), _unit_choices()
+    form.roles.choices, form.units.choices = role_choices(), unit_choices()
     return form
 
 
@@ -89,7 +78,7 @@ def _user_page(user, form, reset_form=None, status=200):
 def update_user(user_id):
     user = get_in_commune(User, user_id)
     form = EditUserForm()
-    form.roles.choices, form.units.choices = _role_choices(), _unit_choices()
+    form.roles.choices, form.units.choices = role_choices(), unit_choices()
     if form.validate_on_submit():
         try:
             changes = services.update_user(_actor(), user, full_name=form.full_name.data, email=form.email.data or "",

@@ -21,6 +21,11 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 TRAIL_READERS = (AUDITOR, QUALITY_OFFICER, ADMINISTRATOR)
 
 
+def reads_trail(user):
+    """Whether `user` may read the audit trail (pages link to a record's history only then)."""
+    return user.has_role(*TRAIL_READERS)
+
+
 @bp.context_processor
 def _labels():
     return {"action_label": action_label, "record_label": record_label, "field_label": field_label,

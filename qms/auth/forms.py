@@ -1,10 +1,14 @@
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from qms.auth.models import Role, Unit
 from qms.core.forms import Form
+from qms.db import db
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -74,3 +78,15 @@ class UnitForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a code.")), Length(max=32)])
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
     is_one_stop = BooleanField(_l("This is the one-stop shop"))
+
+
+def role_choices():
+    """Every role, named in the signed-in user's language."""
+    locale = current_user.locale
+    return [SelectChoice(r.code, r.name(locale)) for r in db.session.scalars(select(Role).order_by(Role.id))]
+
+
+def unit_choices():
+    """The active units of the signed-in user's commune, by name."""
+    return [SelectChoice(u.id, u.name) for u in db.session.scalars(
+        select(Unit).where(Unit.commune_id == current_user.commune_id, Unit.is_active).order_by(Unit.name))]

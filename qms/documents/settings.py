@@ -92,9 +92,13 @@ def document_settings(commune) -> DocumentSettings:
     )
 
 
+def max_upload_mb() -> int:
+    """The installation's upload limit in MB (QMS_MAX_UPLOAD_MB), the same for every commune."""
+    return int(current_app.config["QMS_MAX_UPLOAD_MB"])
+
+
 def max_upload_bytes() -> int:
-    """The installation's upload limit (QMS_MAX_UPLOAD_MB), the same for every commune."""
-    return int(current_app.config["QMS_MAX_UPLOAD_MB"]) * 1024 * 1024
+    return max_upload_mb() * 1024 * 1024
 
 
 def known_role_codes() -> set:

@@ -18,7 +18,9 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from qms.audit.labels import register_value_labels
-from qms.auth.models import ADMINISTRATOR, ALL_ROLES, AUDITOR, LEADER, QUALITY_OFFICER, Role, Unit, User
+from qms.audit.views import reads_trail
+from qms.auth.forms import role_choices, unit_choices
+from qms.auth.models import ADMINISTRATOR, ALL_ROLES, AUDITOR, LEADER, QUALITY_OFFICER, Unit, User
 from qms.core.access import SIGNED_IN, allow, get_in_commune
 from qms.core.nav import register_nav
 from qms.db import ConflictError, DomainError, db
@@ -28,7 +30,7 @@ from qms.documents import forms as f
 from qms.documents import permissions as perm
 from qms.documents import queries, services
 from qms.documents.models import ChangeRequest, Document, DocumentKind, DocumentVersion
-from qms.documents.settings import (CONTROLLED_KINDS, document_settings, max_upload_bytes,
+from qms.documents.settings import (CONTROLLED_KINDS, document_settings, max_upload_mb,
                                     update_document_settings)
 from qms.home.tasks import Task, register_section
 
@@ -43,10 +45,14 @@ STATUS_LABELS = {
 }
 MEANING_LABELS = {"reviewed": _l("Reviewed"), "approved": _l("Approved"), "returned": _l("Returned to draft"),
                   "withdrawn": _l("Withdrawn"), "confirmed": _l("Reviewed, still valid")}
+# the labels of the coded values, keyed by the value stored (templates and the audit trail read these)
+KIND_VALUE_LABELS = {k.value: v for k, v in f.KIND_LABELS.items()}
+LEGAL_STATUS_VALUE_LABELS = {k.value: v for k, v in f.LEGAL_STATUS_LABELS.items()}
+ACCESS_VALUE_LABELS = {k.value: v for k, v in f.ACCESS_LABELS.items()}
 register_value_labels("status", STATUS_LABELS)
-register_value_labels("kind", {k.value: v for k, v in f.KIND_LABELS.items()})
-register_value_labels("legal_status", {k.value: v for k, v in f.LEGAL_STATUS_LABELS.items()})
-register_value_labels("access", {k.value: v for k, v in f.ACCESS_LABELS.items()})
+register_value_labels("kind", KIND_VALUE_LABELS)
+register_value_labels("legal_status", LEGAL_STATUS_VALUE_LABELS)
+register_value_labels("access", ACCESS_VALUE_LABELS)
 register_value_labels("label", {"original": _l("Original file")})
 register_value_labels("via", {"web": _l("Web page"), "api": "API"})
 
@@ -57,9 +63,9 @@ def _actor():
 
 @bp.app_context_processor
 def _document_helpers():
-    return {"doc_perm": perm, "kind_labels": {k.value: v for k, v in f.KIND_LABELS.items()},
-            "status_labels": STATUS_LABELS, "meaning_labels": MEANING_LABELS,
-            "legal_status_labels": {k.value: v for k, v in f.LEGAL_STATUS_LABELS.items()}}
+    return {"doc_perm": perm, "kind_labels": KIND_VALUE_LABELS, "status_labels": STATUS_LABELS,
+            "meaning_labels": MEANING_LABELS, "legal_status_labels": LEGAL_STATUS_VALUE_LABELS,
+            "access_labels": ACCESS_VALUE_LABELS, "reads_trail": reads_trail}
 
 
 # --- versions coming into force without anyone clicking ------------------------------------------
@@ -127,8 +133,7 @@ def _send(download):
 # --- lists -----------------------------------------------------------------------------------------
 
 def _unit_choices(empty_label):
-    return [SelectChoice(0, empty_label)] + [SelectChoice(u.id, u.name) for u in db.session.scalars(
-        select(Unit).where(Unit.commune_id == current_user.commune_id, Unit.is_active).order_by(Unit.name))]
+    return [SelectChoice(0, empty_label)] + unit_choices()
 
 
 @bp.get("/")
@@ -188,7 +193,7 @@ def master_list():
         data = build(current_user.commune, rows, external, today)
         return send_file(BytesIO(data), mimetype=media_type, as_attachment=True, max_age=0,
                          download_name=f"{MASTER_LIST_NAMES[which]}_{today:%Y%m%d}.{file_format}")
-    return render_template("documents/master_list.html", rows=rows, which=which, external=external, today=today)
+    return render_template("documents/master_list.html", rows=rows, which=which, external=external)
 
 
 @bp.get("/periodic-review")
@@ -255,10 +260,11 @@ def _show_document_error(form, exc):
 def create_document():
     form = f.DocumentForm()
     _fill_document_choices(form)
+    settings = document_settings(current_user.commune)
     if request.method == "GET":
         form.kind.data = request.args.get("kind", DocumentKind.procedure.value)
         form.parent.data = request.args.get("parent", 0, type=int)
-        form.review_interval_months.data = document_settings(current_user.commune).review_interval_months
+        form.review_interval_months.data = settings.review_interval_months
     if form.validate_on_submit():
         try:
             document = services.create_document(_actor(), current_user.commune, code=form.code.data,
@@ -272,7 +278,6 @@ def create_document():
             db.session.commit()
             flash(_("The document %(code)s has been registered.", code=document.code), "success")
             return redirect(url_for("documents.show_document", document_id=document.id), 303)
-    settings = document_settings(current_user.commune)
     return render_template("documents/document_form.html", form=form, document=None, settings=settings), \
         400 if form.errors else 200
 
@@ -333,14 +338,11 @@ def edit_document(document_id):
         combine=any(d.unit_id and d.role_id for d in document.distributions))
     _fill_distribution_choices(distribution_form)
     return render_template("documents/document_form.html", form=form, document=document,
-                           settings=document_settings(current_user.commune),
                            distribution_form=distribution_form), 400 if form.errors else 200
 
 
 def _fill_distribution_choices(form):
-    form.units.choices = _unit_choices("—")[1:]
-    locale = current_user.locale
-    form.roles.choices = [SelectChoice(r.code, r.name(locale)) for r in db.session.scalars(select(Role).order_by(Role.id))]
+    form.units.choices, form.roles.choices = unit_choices(), role_choices()
 
 
 @bp.post("/<int:document_id>/distribution")
@@ -434,7 +436,7 @@ def create_version(document_id):
     else:
         status = 400 if form.errors else 200
     return render_template("documents/upload.html", form=form, document=document,
-                           max_mb=max_upload_bytes() // (1024 * 1024)), status
+                           max_mb=max_upload_mb()), status
 
 
 @bp.get("/versions/<int:version_id>")
@@ -460,12 +462,14 @@ def _version_page(version, status=200, **overrides):
     history = perm.can_see_history(user, version.document)
     done, waiting = queries.acknowledgment_state(version) if history else ([], [])
     others = [v for v in version.document.versions if v.id != version.id and perm.can_view_version(user, v)]
+    label = services.stamp_label(version)
     return render_template("documents/version.html", version=version, document=version.document,
                            signatures=[(s, services.verify_signature(s), services.signature_covers_current_file(s))
                                        for s in version.signatures] if history else [],
                            acknowledged=done, not_acknowledged=waiting, history=history, others=others,
-                           own_ack=queries.own_acknowledgment(user, version), stamp_label=services.stamp_label(version),
-                           max_mb=max_upload_bytes() // (1024 * 1024), today=services.local_today(), **forms), status
+                           own_ack=queries.own_acknowledgment(user, version), stamp_label=label,
+                           controlled=label == services.LABEL_CONTROLLED, max_mb=max_upload_mb(),
+                           today=services.local_today(), **forms), status
 
 
 @bp.get("/versions/<int:version_id>/compare")
@@ -724,8 +728,7 @@ def edit_settings():
         form = form_class(data=values)
     else:
         form = form_class()
-    roles = [SelectChoice(r.code, r.name(current_user.locale))
-             for r in db.session.scalars(select(Role).order_by(Role.id))]
+    roles = role_choices()
     for kind in CONTROLLED_KINDS:
         getattr(form, f"reviewers_{kind.value}").choices = roles
         getattr(form, f"approvers_{kind.value}").choices = roles
@@ -751,7 +754,7 @@ def edit_settings():
 
 def _settings_page(form, status):
     return render_template("documents/settings.html", form=form, kinds=list(DocumentKind),
-                           controlled_kinds=CONTROLLED_KINDS, max_mb=max_upload_bytes() // (1024 * 1024)), status
+                           controlled_kinds=CONTROLLED_KINDS, max_mb=max_upload_mb()), status
 
 
 # --- home page sections and menu -----------------------------------------------------------------
