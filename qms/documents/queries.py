@@ -207,7 +207,16 @@ def change_requests_for(user, *, status=None):
     return list(db.session.scalars(query.order_by(ChangeRequest.requested_at.desc())))
 
 
-def due_for_review(commune_id, today, within_days=30):
+REVIEW_DUE_WITHIN_DAYS = 30  # a periodic review this close is "due" (the list, the version page)
+
+
+def review_due_soon(version, today):
+    """Whether the periodic review of `version` is due within REVIEW_DUE_WITHIN_DAYS days, overdue,
+    or has no date."""
+    return version.next_review_on is None or (version.next_review_on - today).days <= REVIEW_DUE_WITHIN_DAYS
+
+
+def due_for_review(commune_id, today, within_days=REVIEW_DUE_WITHIN_DAYS):
     """Effective versions whose periodic review is due within `within_days` days, or overdue."""
     limit = today + dt.timedelta(days=within_days)
     return list(db.session.scalars(

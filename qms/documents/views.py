@@ -248,11 +248,20 @@ def _document_values(form, kind):
         legal_status=(form.legal_status.data or None) if external else None)
 
 
+def _field_error(field, exc):
+    """Show a refusal of the services under the form field it is about."""
+    field.errors = list(field.errors) + [str(exc.message)]
+
+
+def _upload_field(form, exc):
+    """The field of an upload form (new version, draft) a refusal is about: the summary, or the file."""
+    return form.change_summary if exc.code == "summary_required" else form.file
+
+
 def _show_document_error(form, exc):
     """Put a refusal of the document services under the field it is about (the title otherwise)."""
     fields = {"invalid_code": "code", "taken": "code", "parent_required": "parent", "external_required": "number"}
-    target = getattr(form, fields.get(exc.code, "title"), None) or form.title
-    target.errors = list(target.errors) + [str(exc.message)]
+    _field_error(getattr(form, fields.get(exc.code, "title"), None) or form.title, exc)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -426,8 +435,7 @@ def create_version(document_id):
                                                         reason=form.reason.data)
         except DomainError as exc:
             _settle(exc)
-            target = form.change_summary if exc.code == "summary_required" else form.file
-            target.errors = list(target.errors) + [str(exc.message)]
+            _field_error(_upload_field(form, exc), exc)
             status = exc.status
         else:
             db.session.commit()
@@ -462,14 +470,14 @@ def _version_page(version, status=200, **overrides):
     history = perm.can_see_history(user, version.document)
     done, waiting = queries.acknowledgment_state(version) if history else ([], [])
     others = [v for v in version.document.versions if v.id != version.id and perm.can_view_version(user, v)]
-    label = services.stamp_label(version)
+    label, today = services.stamp_label(version), services.local_today()
     return render_template("documents/version.html", version=version, document=version.document,
                            signatures=[(s, services.verify_signature(s), services.signature_covers_current_file(s))
                                        for s in version.signatures] if history else [],
                            acknowledged=done, not_acknowledged=waiting, history=history, others=others,
                            own_ack=queries.own_acknowledgment(user, version), stamp_label=label,
-                           controlled=label == services.LABEL_CONTROLLED, max_mb=max_upload_mb(),
-                           today=services.local_today(), **forms), status
+                           controlled=label == services.LABEL_CONTROLLED, max_mb=max_upload_mb(), today=today,
+                           review_due_soon=queries.review_due_soon(version, today), **forms), status
 
 
 @bp.get("/versions/<int:version_id>/compare")
@@ -529,11 +537,11 @@ def _version_action(version_id, form_name, form, allowed, action, done):
         if exc.code in ("bad_signature", "signature_locked"):
             target = form.password
         elif form_name == "draft_form":
-            target = form.change_summary if exc.code == "summary_required" else form.file
+            target = _upload_field(form, exc)
         else:
             target = None
         if target is not None:
-            target.errors = list(target.errors) + [str(exc.message)]
+            _field_error(target, exc)
         else:
             flash(str(exc.message), "danger")
         return _version_page(version, status=exc.status, **{form_name: form})
