@@ -12,6 +12,7 @@ from qms.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from qms.audit.services import record_event, verify_chain
 from qms.auth.models import User
 from qms.db import db
+from tests.core.support import head_seq
 
 THREADS = 6
 EVENTS_PER_THREAD = 12
@@ -70,7 +71,7 @@ def writer_user(app, make_user):
 
 
 def test_parallel_writers_make_one_gap_free_chain(app, make_app, writer_user):
-    before = db.session.get(AuditChainHead, 1).seq
+    before = head_seq()
     run_writers(make_app, writer_user)
     rows = assert_one_gap_free_chain()
     assert len(rows) == before + THREADS * EVENTS_PER_THREAD
@@ -80,7 +81,7 @@ def test_parallel_writers_make_one_gap_free_chain(app, make_app, writer_user):
 
 
 def test_writers_that_roll_back_leave_no_gap(app, make_app, writer_user):
-    before = db.session.get(AuditChainHead, 1).seq
+    before = head_seq()
     run_writers(make_app, writer_user, rollback_every=2)
     rows = assert_one_gap_free_chain()
     rolled_back = sum(len(range(0, EVENTS_PER_THREAD, 2)) for i in range(THREADS) if i % 3 == 0)

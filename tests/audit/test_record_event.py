@@ -10,21 +10,15 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
-from qms.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from qms.audit.models import GENESIS_HASH, AuditEvent
 from qms.audit.services import audit_context, canonical_changes, diff, record_event, verify_chain
 from qms.db import db, utcnow
 from tests.conftest import login
-from tests.core.support import events, head_seq, post
+from tests.core.support import events, head_seq, post, signed_in_client, stored_head
 
 
 class Colour(enum.Enum):
     red = "đỏ"
-
-
-def stored_head():
-    """(seq, hash) of the chain head, read on a connection of its own."""
-    with db.engine.connect() as conn:
-        return tuple(conn.execute(select(AuditChainHead.seq, AuditChainHead.hash)).one())
 
 
 def canonical(*fields):
@@ -146,9 +140,7 @@ def test_a_change_and_its_event_roll_back_together(app, make_user, make_commune)
 @pytest.fixture
 def signed_in(app, make_user):
     make_user("staff", username="web")
-    client = app.test_client()
-    assert login(client, "web").status_code == 302
-    return client
+    return signed_in_client(app, "web")
 
 
 def test_a_request_records_its_client_ip_and_the_request_id_it_was_given(app, signed_in):

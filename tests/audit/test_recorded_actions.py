@@ -10,7 +10,7 @@ from sqlalchemy import select
 from qms.auth.models import Unit, User
 from qms.db import db
 from tests.conftest import PASSWORD, csrf_token
-from tests.core.support import events, head_seq
+from tests.core.support import events, head_seq, post
 
 IP = "192.0.2.44"
 _ids = itertools.count(1)
@@ -106,6 +106,6 @@ def test_a_refused_administration_change_records_nothing(app, world, path, data,
     client = app.test_client()
     send(client, "/login", {"username": "a_administrator", "password": PASSWORD}, page="/login")
     before = head_seq()
-    response = client.post(path, data={**data, "csrf_token": csrf_token(client, page)})
+    response = post(client, path, data, page=page)
     assert response.status_code == 400
     assert head_seq() == before

@@ -15,6 +15,7 @@ from qms.audit.services import (canonical_bytes, create_checkpoint, event_hash, 
 from qms.cli import main
 from qms.db import db
 from tests.audit.conftest import drop_triggers, raw_sql
+from tests.core.support import head_seq, stored_head
 
 KEY = bytes.fromhex("11" * 32)
 OTHER_KEY = bytes.fromhex("22" * 32)
@@ -24,11 +25,6 @@ def stored(seq):
     """Event `seq` as the ORM reads it (a fresh look at the database)."""
     db.session.expire_all()
     return db.session.scalar(select(AuditEvent).where(AuditEvent.seq == seq))
-
-
-def last_seq():
-    db.session.expire_all()
-    return db.session.get(AuditChainHead, 1).seq
 
 
 def hash_of(event_fields):
@@ -88,14 +84,12 @@ def broken(result):
 def tampered(chain):
     """The chain of the `chain` fixture, its triggers dropped; returns its last sequence number."""
     drop_triggers()
-    return last_seq()
+    return head_seq()
 
 
 def test_an_intact_chain_verifies(chain):
     result = verify_chain()
-    db.session.expire_all()
-    head = db.session.get(AuditChainHead, 1)
-    assert (result.ok, result.count, result.head_hash) == (True, head.seq, head.hash)
+    assert (result.ok, result.count, result.head_hash) == (True, *stored_head())
     assert result.broken_seq is None and result.kind is None
 
 
@@ -324,11 +318,10 @@ def test_an_equivalent_time_stored_in_another_form_is_not_an_edit(app, make_user
 # --- `qms audit verify` ---------------------------------------------------------------------
 
 def test_the_command_prints_ok_with_the_count_and_the_head_hash(app, runner, chain):
-    db.session.expire_all()
-    head = db.session.get(AuditChainHead, 1)
+    seq, head_hash = stored_head()
     result = runner.invoke(main, args=["audit", "verify"])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.strip() == f"OK {head.seq} events, head {head.hash}"
+    assert result.stdout.strip() == f"OK {seq} events, head {head_hash}"
 
 
 @pytest.mark.parametrize("tamper, kind", [

@@ -20,8 +20,8 @@ from qms.auth.models import ALL_ROLES
 from qms.db import db
 from tests.audit.conftest import drop_triggers, raw_sql
 from tests.audit.support import READERS, UTC, clock, later_than_march, no_offset
-from tests.conftest import csrf_token, login
-from tests.core.support import statements
+from tests.conftest import csrf_token
+from tests.core.support import post, signed_in_client, statements
 
 
 @pytest.fixture
@@ -51,9 +51,7 @@ def trail(app, world):
 
 
 def reader(app, role="auditor", side="a"):
-    client = app.test_client()
-    assert login(client, f"{side}_{role}").status_code == 302
-    return client
+    return signed_in_client(app, f"{side}_{role}")
 
 
 def shown(page_html):
@@ -291,8 +289,7 @@ def test_the_export_follows_the_filters_of_the_page(app, world, trail):
 # --- verify chain ------------------------------------------------------------------------------
 
 def verify(client):
-    token = csrf_token(client, "/audit/")
-    return client.post("/audit/verify", data={"csrf_token": token})
+    return post(client, "/audit/verify", page="/audit/")
 
 
 def test_verify_shows_ok_with_the_count_and_head_hash(app, trail):
@@ -348,7 +345,7 @@ def test_only_auditors_quality_officers_and_administrators_see_the_trail(app, tr
     if method == "get":
         response = client.get(path)
     else:
-        response = client.post(path, data={"csrf_token": csrf_token(client, "/")})
+        response = post(client, path)
     assert response.status_code == (200 if role in READERS else 403)
     nav = get(client, "/")
     assert ('href="/audit/"' in nav) == (role in READERS)

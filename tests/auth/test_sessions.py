@@ -7,14 +7,7 @@ from sqlalchemy import select
 from qms.auth import services
 from qms.auth.models import ApiToken, AuthSession
 from qms.db import db
-from tests.conftest import login
-from tests.core.support import events, fresh, is_signed_in, post, session_cookie
-
-
-def signed_in_client(app, username):
-    client = app.test_client()
-    assert login(client, username).status_code == 302
-    return client
+from tests.core.support import events, fresh, is_signed_in, post, session_cookie, signed_in_client
 
 
 def test_sign_out_ends_the_session_on_the_server(app, make_user):

@@ -8,7 +8,7 @@ from sqlalchemy import event, select
 
 from qms.audit.models import AuditChainHead, AuditEvent
 from qms.db import db
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, login
 
 
 class IsolatedClient(FlaskClient):
@@ -33,6 +33,12 @@ def head_seq():
     test client's requests committed, whatever the test's own session holds)."""
     with db.engine.connect() as conn:
         return conn.execute(select(AuditChainHead.seq).where(AuditChainHead.id == 1)).scalar_one()
+
+
+def stored_head():
+    """(seq, hash) of the chain head, read on a connection of its own."""
+    with db.engine.connect() as conn:
+        return tuple(conn.execute(select(AuditChainHead.seq, AuditChainHead.hash)).one())
 
 
 def events(action=None, after=0):
@@ -60,6 +66,13 @@ def session_cookie(client):
 def is_signed_in(client):
     """True when the client's session opens the home page (instead of redirecting to sign-in)."""
     return client.get("/").status_code == 200
+
+
+def signed_in_client(app, username):
+    """A new test client of `app`, signed in as `username`."""
+    client = app.test_client()
+    assert login(client, username).status_code == 302, f"{username} could not sign in"
+    return client
 
 
 def post(client, path, data=None, page="/", **kwargs):

@@ -7,7 +7,7 @@ import pytest
 from qms.auth import services
 from qms.db import db
 from tests.conftest import PASSWORD, csrf_token, login
-from tests.core.support import events, head_seq, is_signed_in
+from tests.core.support import events, head_seq, is_signed_in, post
 
 HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options")
 
@@ -154,9 +154,8 @@ def test_a_nul_character_in_a_form_is_refused_with_a_message_and_changes_nothing
     client = app.test_client()
     login(client, "quantri")
     seq = head_seq()
-    response = client.post("/admin/users/new", data={
-        "csrf_token": csrf_token(client, "/admin/users/new"), "username": "moi", "full_name": "Nguyễn\x00Văn",
-        "password": PASSWORD, "roles": "staff"})
+    response = post(client, "/admin/users/new", {"username": "moi", "full_name": "Nguyễn\x00Văn",
+                                                  "password": PASSWORD, "roles": "staff"}, page="/admin/users/new")
     assert response.status_code == 400
     assert "NUL" in response.get_data(as_text=True) and 'lang="vi"' in response.get_data(as_text=True)
     assert head_seq() == seq and db.session.query(User).filter_by(username="moi").count() == 0

@@ -28,7 +28,7 @@ from qms.documents.stamping import (
     stamp_pdf,
     stamp_xlsx,
 )
-from tests.documents.conftest import docx_bytes
+from tests.documents.conftest import docx_bytes, xlsx_bytes
 
 STAMP = Stamp(
     code="BM-01-QT-01",
@@ -690,20 +690,17 @@ def _docx_variants() -> dict:
 @pytest.mark.parametrize("stamp", [STAMP, SIGNED, OBSOLETE, WEIRD], ids=["plain", "signed", "obsolete", "odd"])
 def test_docx_copy_is_what_python_docx_load_and_save_would_stamp(stamp):
     for name, original in _docx_variants().items():
-        stamped = _entries(stamp_docx(original, stamp))
+        copy = stamp_docx(original, stamp)
+        stamped, entries = _entries(copy), _entries(original)
         assert stamped == _python_docx_stamp(original, stamp), name
-        assert list(stamped)[:len(_entries(original))] == list(_entries(original)), name
-        docx.Document(io.BytesIO(stamp_docx(original, stamp)))  # reopens
+        assert list(stamped)[:len(entries)] == list(entries), name
+        docx.Document(io.BytesIO(copy))  # reopens
 
 
 def _sheet_variants() -> dict:
     """Worksheet XML (sheet1.xml of a package otherwise as openpyxl writes it) for every path of
     the .xlsx stamp, and which one it takes."""
-    workbook = openpyxl.Workbook()
-    workbook.active["A1"] = 1
-    out = io.BytesIO()
-    workbook.save(out)
-    plain = _entries(out.getvalue())["xl/worksheets/sheet1.xml"]
+    plain = _entries(xlsx_bytes(1))["xl/worksheets/sheet1.xml"]
     assert plain.endswith(b"</sheetData><pageMargins left=\"0.75\" right=\"0.75\" top=\"1\" bottom=\"1\" "
                           b"header=\"0.5\" footer=\"0.5\"/></worksheet>")
     rows = _entries(_xlsx())["xl/worksheets/sheet1.xml"]

@@ -26,6 +26,11 @@ def value_of(page, element_id):
     return match.group(1)
 
 
+def marked_invalid(page, attribute):
+    """The page's element with `attribute` (e.g. 'name="code"') carries the is-invalid class."""
+    return re.search(rf'{attribute}[^>]*is-invalid|is-invalid[^>]*{attribute}', page)
+
+
 def stored_files(app):
     root = Path(app.config["QMS_STORAGE_DIR"])
     return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
@@ -60,7 +65,7 @@ def test_a_code_off_the_communes_format_is_a_form_error_and_registers_nothing(ap
                                                  "owning_unit": 0, "owner": 0, "parent": 0, "access": "internal",
                                                  "legal_status": ""}, page="/documents/new")
     assert response.status_code == 400
-    assert re.search(r'name="code"[^>]*is-invalid|is-invalid[^>]*name="code"', html(response))
+    assert marked_invalid(html(response), 'name="code"')
     assert count(Document) == 0
 
 
@@ -84,7 +89,7 @@ def test_an_external_document_without_its_number_is_told_so_under_the_number(app
                                                  "issuer": "UBND tỉnh", "number": "", "legal_status": "in_force"},
                       page="/documents/new")
     assert response.status_code == 400
-    assert re.search(r'name="number"[^>]*is-invalid|is-invalid[^>]*name="number"', html(response))
+    assert marked_invalid(html(response), 'name="number"')
     assert count(Document) == 0
 
 
@@ -120,8 +125,9 @@ def test_editing_a_documents_details_and_its_distribution(app, people, library):
 def test_editing_a_form_keeps_its_procedure(app, people, library):
     client = signed_in(app, people.author)
     path = f"/documents/{library.form.id}/edit"
-    assert f'<option selected value="{library.procedure.id}">' in html(client.get(path)) or \
-        f'value="{library.procedure.id}" selected' in html(client.get(path))
+    page = html(client.get(path))
+    assert f'<option selected value="{library.procedure.id}">' in page or \
+        f'value="{library.procedure.id}" selected' in page
     response = submit(client, path, {"title": "Tờ khai (mới)", "owning_unit": 0, "owner": 0,
                                      "parent": library.procedure.id, "access": "internal", "legal_status": ""},
                       page=path)
@@ -187,7 +193,7 @@ def test_a_refused_file_for_a_draft_keeps_the_draft_as_it_was(app, people, libra
     response = act(client, draft, "draft", {"change_summary": "", "reason": ""},
                    files={"file": (b"MZ\x90\x00 not a document", "virus.docx")})
     assert response.status_code == 400
-    assert re.search(r'id="draft-form-file"[^>]*is-invalid|is-invalid[^>]*id="draft-form-file"', html(response))
+    assert marked_invalid(html(response), 'id="draft-form-file"')
     assert fresh(draft).primary_file.sha256 == old
     assert stored_files(app) == files_before and count(StoredFile) == rows_before
 
@@ -234,7 +240,7 @@ def test_a_wrong_password_is_a_form_error_and_signs_nothing(app, people, library
     response = act(signed_in(app, people.leader), version, "review", {"password": WRONG, "comment": ""})
     assert response.status_code == 403
     page = html(response)
-    assert re.search(r'id="review-form-password"[^>]*is-invalid|is-invalid[^>]*id="review-form-password"', page)
+    assert marked_invalid(page, 'id="review-form-password"')
     assert "The password is wrong; nothing was signed." in page
     version = fresh(version)
     assert version.reviewed_by_id is None and version.signatures == []

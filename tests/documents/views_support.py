@@ -8,8 +8,8 @@ import pytest
 
 from qms.db import db
 from qms.documents import services
-from tests.conftest import PASSWORD, login
-from tests.core.support import post
+from tests.conftest import PASSWORD
+from tests.core.support import post, signed_in_client
 from tests.documents.conftest import docx_bytes, walk
 
 
@@ -19,9 +19,7 @@ def signed_in(app, user, locale="en"):
     if user.locale != locale:
         user.locale = locale
         db.session.commit()
-    client = app.test_client()
-    assert login(client, user.username).status_code == 302, f"{user.username} could not sign in"
-    return client
+    return signed_in_client(app, user.username)
 
 
 def html(response):
@@ -34,8 +32,8 @@ def ids(page):
 
 
 def submit(client, path, data=None, page=None, files=None):
-    """POST a form as the browser would, with the CSRF token of `page` (default: the page posted to
-    without its last segment, else the home page) and optional files {field: (bytes, filename)}."""
+    """POST a form as the browser would, with the CSRF token of `page` (default: the home page) and
+    optional files {field: (bytes, filename)}."""
     payload = dict(data or {})
     for name, (content, filename) in (files or {}).items():
         payload[name] = (io.BytesIO(content), filename)
