@@ -21,10 +21,6 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
 class UTCDateTime(TypeDecorator):
     """Stores UTC; always hands back timezone-aware UTC datetimes, on SQLite as on PostgreSQL."""
 

@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from qms.auth.models import Commune
 from qms.auth.services import create_commune, create_unit, create_user
+from qms.core.calendar import local_today
 from qms.db import db
 from qms.documents import services
 from qms.documents.demo import system
@@ -94,7 +95,7 @@ def load_demo(password, today=None):
     for username, full_name, role, unit_codes in DEMO_USERS:
         users[username] = create_user(None, commune, username=username, full_name=full_name, password=password,
                                       roles=[role], unit_ids=[units[c].id for c in unit_codes])
-    DocumentStory(commune, units, users, password, today or services.local_today()).tell()
+    DocumentStory(commune, units, users, password, today or local_today()).tell()
     return commune
 
 

@@ -16,7 +16,7 @@ from qms.auth.services import find_user
 from qms.backup import DB_MEMBERS, MANIFEST
 from qms.cli import main
 from qms.db import db
-from qms.documents.models import StoredFile
+from qms.files.models import StoredFile
 
 CONTENT = b"PK\x03\x04 a stored form, byte for byte " * 100
 SHA = hashlib.sha256(CONTENT).hexdigest()

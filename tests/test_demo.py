@@ -30,8 +30,9 @@ from qms.documents.exports import master_list_rows
 from qms.documents.models import (ChangeRequest, ChangeRequestStatus, Document, DocumentKind, DocumentStatus,
                                   DocumentVersion, LegalStatus, Signature, SignatureMeaning, VersionStatus)
 from qms.documents.search import search_version_ids
-from qms.documents.services import current_version, local_today, signature_covers_current_file, verify_signature
-from qms.documents.storage import read_bytes
+from qms.core.calendar import local_today
+from qms.documents.services import current_version, signature_covers_current_file, verify_signature
+from qms.files.storage import read_bytes
 from tests.conftest import BASE_CONFIG, login
 from tests.core.support import IsolatedClient
 

@@ -57,7 +57,7 @@ def test_translations_keep_their_placeholders():
 
 
 def test_dates_are_day_month_year_in_vietnam_time(app):
-    from qms.i18n import format_date, format_datetime
+    from qms.core.calendar import format_date, format_datetime
     moment = dt.datetime(2026, 11, 25, 18, 30, tzinfo=dt.timezone.utc)  # 01:30 next day in Vietnam
     assert format_datetime(moment) == "26/11/2026 01:30"
     assert format_date(moment) == "26/11/2026"

@@ -7,9 +7,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from qms.auth.models import ADMINISTRATOR, User
-from qms.db import db, utcnow
+from qms.db import db
+from qms.core.calendar import utcnow
 from qms.home.tasks import Task, register_section
-from qms.i18n import format_datetime
+from qms.core.calendar import format_datetime
 
 RECENT_DAYS = 7
 LIMIT = 20

@@ -13,7 +13,7 @@ import re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from qms.i18n import format_datetime
+from qms.core.calendar import format_datetime
 
 ACTION_LABELS = {
     "auth.sign_in": _l("Signed in"),

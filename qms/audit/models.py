@@ -5,7 +5,8 @@ from typing import Optional
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from qms.db import UTCDateTime, db, utcnow
+from qms.db import UTCDateTime, db
+from qms.core.calendar import utcnow
 
 GENESIS_HASH = "0" * 64
 

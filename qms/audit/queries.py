@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from qms.audit.models import AuditEvent
 from qms.audit.services import storable_text
 from qms.db import DomainError, db
-from qms.i18n import local_tz, parse_date
+from qms.core.calendar import local_tz, parse_date
 
 MAX_USER_ID = 2**31 - 1  # users.id / audit_events.actor_id: INTEGER
 MAX_SEQ = 2**63 - 1  # audit_events.seq: BIGINT

@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from qms.audit.models import GENESIS_HASH, AuditChainHead, AuditCheckpoint, AuditEvent
-from qms.db import db, utcnow
+from qms.db import db
+from qms.core.calendar import utcnow
 
 _context = contextvars.ContextVar("audit_context", default={"ip": "", "request_id": ""})
 

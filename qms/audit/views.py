@@ -15,7 +15,7 @@ from qms.auth.models import ADMINISTRATOR, AUDITOR, QUALITY_OFFICER, User
 from qms.core.access import allow
 from qms.core.nav import register_nav
 from qms.db import DomainError, db
-from qms.i18n import format_datetime
+from qms.core.calendar import format_datetime
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 TRAIL_READERS = (AUDITOR, QUALITY_OFFICER, ADMINISTRATOR)

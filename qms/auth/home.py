@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from qms.auth.models import ALL_ROLES, LoginAttempt
 from qms.db import db
 from qms.home.tasks import Task, register_section
-from qms.i18n import format_datetime
+from qms.core.calendar import format_datetime
 
 
 def failed_sign_ins(user):

@@ -6,7 +6,8 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qms.db import UTCDateTime, db, utcnow
+from qms.db import UTCDateTime, db
+from qms.core.calendar import utcnow
 
 # Stable codes of the built-in roles; their names are data (roles.name_vi / roles.name_en).
 ADMINISTRATOR = "administrator"

@@ -9,7 +9,8 @@ from sqlalchemy import func, select, update
 from qms.audit.services import diff, diff_members, record_event
 from qms.auth.models import ApiToken, AuthSession, Commune, LoginAttempt, Role, Unit, User
 from qms.auth.passwords import check_password, check_policy, dummy_check, hash_password, needs_rehash
-from qms.db import DomainError, db, utcnow
+from qms.db import DomainError, db
+from qms.core.calendar import utcnow
 
 LOCALES = ("vi", "en")
 

@@ -20,7 +20,7 @@ from qms.db import DomainError, db
 from qms.documents import permissions as perm
 from qms.documents import queries, services
 from qms.documents.models import DocumentKind
-from qms.documents.uploads import MEDIA_TYPES
+from qms.files.uploads import MEDIA_TYPES
 
 TAGS = ["documents"]
 MAX_PER_PAGE = 200

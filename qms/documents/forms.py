@@ -11,7 +11,7 @@ from wtforms.widgets import TextInput
 from qms.auth.forms import MultiCheckboxField
 from qms.core.forms import Form
 from qms.documents.models import Access, DocumentKind, LegalStatus
-from qms.i18n import parse_date
+from qms.core.calendar import parse_date
 
 KIND_LABELS = {
     DocumentKind.policy: _l("Quality policy and objectives"),

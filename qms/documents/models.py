@@ -4,12 +4,13 @@ import datetime as dt
 import enum
 from typing import Optional
 
-from sqlalchemy import (JSON, BigInteger, Column, Date, Enum, ForeignKey, Index, String, Table, Text,
+from sqlalchemy import (BigInteger, Column, Date, Enum, ForeignKey, Index, String, Table, Text,
                         UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.auth.models import Role, Unit, User
-from qms.db import UTCDateTime, db, utcnow
+from qms.db import UTCDateTime, db
+from qms.core.calendar import utcnow
 
 
 def _enum(cls):
@@ -171,15 +172,6 @@ class DocumentVersion(db.Model):
     @property
     def primary_file(self):
         return next((f for f in self.files if f.is_primary), self.files[0] if self.files else None)
-
-
-class StoredFile(db.Model):
-    """A file's bytes, kept unchanged under instance/files and addressed by their SHA-256."""
-
-    __tablename__ = "stored_files"
-    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
-    size: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class VersionFile(db.Model):

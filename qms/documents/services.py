@@ -15,7 +15,6 @@ Concurrency: version rows carry an optimistic-lock counter (row_version). Pages 
 the counter they showed; a different one, or a concurrent flush that finds the row changed, raises
 ConflictError, so of two people acting at once exactly one wins.
 """
-import calendar
 import datetime as dt
 import hashlib
 import hmac
@@ -32,17 +31,18 @@ from qms.audit.models import AuditEvent
 from qms.audit.services import diff, diff_members, record_event
 from qms.auth.models import Role, Unit, User
 from qms.auth.passwords import check_password
-from qms.db import ConflictError, DomainError, db, utcnow
+from qms.db import ConflictError, DomainError, db
+from qms.core.calendar import utcnow
 from qms.documents import permissions as perm
 from qms.documents.models import (Access, Acknowledgment, ChangeRequest, ChangeRequestStatus, Distribution,
                                   Document, DocumentKind, DocumentStatus, DocumentVersion, LegalStatus,
                                   Signature, SignatureMeaning, VersionFile, VersionStatus)
 from qms.documents.search import index_version
 from qms.documents.settings import CODE_CHARSET, CODE_MAX, document_settings, max_upload_bytes
-from qms.documents.stamping import Stamp, stamp_file
-from qms.documents.storage import StorageError, read_bytes, store_bytes
-from qms.documents.uploads import check_upload
-from qms.i18n import format_date, format_datetime, local_tz
+from qms.files.stamping import Stamp, stamp_file
+from qms.files.storage import StorageError, read_bytes, store_bytes
+from qms.files.uploads import check_upload
+from qms.core.calendar import add_months, format_date, format_datetime, local_today
 
 CONFLICT_MESSAGE = _l("Someone else changed this version while you were working on it. "
                       "Reload the page to see their change, then try again.")
@@ -55,18 +55,6 @@ class SignatureRefused(DomainError):
 
 
 # --- small helpers -------------------------------------------------------------------------------
-
-def local_today() -> dt.date:
-    """Today in the commune's time zone (effective dates and review dates are Vietnamese dates)."""
-    return dt.datetime.now(local_tz()).date()
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or the last day of that month (31/01 + 1 month -> 28/02)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
 
 def _require(refusal, code="forbidden", status=403):
     if refusal is not None:

@@ -22,6 +22,7 @@ from qms.audit.views import reads_trail
 from qms.auth.forms import role_choices, unit_choices
 from qms.auth.models import ADMINISTRATOR, ALL_ROLES, AUDITOR, LEADER, QUALITY_OFFICER, Unit, User
 from qms.core.access import SIGNED_IN, allow, get_in_commune
+from qms.core.calendar import local_today
 from qms.core.nav import register_nav
 from qms.db import ConflictError, DomainError, db
 from qms.documents import compare as comparison
@@ -187,7 +188,7 @@ def master_list():
         abort(404)
     external = MASTER_LISTS[which]
     rows = exports.master_list_rows(current_user.commune_id, external)
-    today = services.local_today()
+    today = local_today()
     if file_format:
         build, media_type = MASTER_LIST_FILES[file_format]
         data = build(current_user.commune, rows, external, today)
@@ -199,7 +200,7 @@ def master_list():
 @bp.get("/periodic-review")
 @allow(QUALITY_OFFICER, LEADER, AUDITOR)
 def periodic_review():
-    today = services.local_today()
+    today = local_today()
     versions = queries.due_for_review(current_user.commune_id, today)
     return render_template("documents/periodic_review.html", versions=versions, today=today)
 
@@ -470,7 +471,7 @@ def _version_page(version, status=200, **overrides):
     history = perm.can_see_history(user, version.document)
     done, waiting = queries.acknowledgment_state(version) if history else ([], [])
     others = [v for v in version.document.versions if v.id != version.id and perm.can_view_version(user, v)]
-    label, today = services.stamp_label(version), services.local_today()
+    label, today = services.stamp_label(version), local_today()
     return render_template("documents/version.html", version=version, document=version.document,
                            signatures=[(s, services.verify_signature(s), services.signature_covers_current_file(s))
                                        for s in version.signatures] if history else [],
@@ -796,7 +797,7 @@ def _change_request_tasks(user):
 
 
 def _periodic_review_tasks(user):
-    today = services.local_today()
+    today = local_today()
     return [_version_task(v, due=v.next_review_on, overdue=v.next_review_on < today)
             for v in queries.due_for_review(user.commune_id, today)]
 

@@ -10,7 +10,7 @@ from qms.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from qms.auth.models import AUDITOR, QUALITY_OFFICER
 from qms.db import db
 from qms.home.tasks import Task, register_section
-from qms.i18n import format_datetime
+from qms.core.calendar import format_datetime
 
 RECENT_EVENTS = 10
 

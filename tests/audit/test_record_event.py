@@ -12,7 +12,8 @@ from sqlalchemy import select, text
 
 from qms.audit.models import GENESIS_HASH, AuditEvent
 from qms.audit.services import audit_context, canonical_changes, diff, record_event, verify_chain
-from qms.db import db, utcnow
+from qms.db import db
+from qms.core.calendar import utcnow
 from tests.conftest import login
 from tests.core.support import events, head_seq, post, signed_in_client, stored_head
 

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from qms.auth.models import LoginAttempt, User
-from qms.db import db, utcnow
+from qms.db import db
+from qms.core.calendar import utcnow
 from tests.conftest import PASSWORD, csrf_token, login
 from tests.core.support import events, fresh, is_signed_in
 

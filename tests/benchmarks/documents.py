@@ -38,14 +38,14 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from qms.db import db
 from qms.documents import services
-from qms.documents.models import (Access, Document, DocumentKind, DocumentStatus, DocumentVersion, SearchEntry,
-                                  StoredFile, VersionFile, VersionStatus)
+from qms.documents.models import (Access, Document, DocumentKind, DocumentStatus, DocumentVersion, SearchEntry, VersionFile, VersionStatus)
+from qms.files.models import StoredFile
 from qms.documents.queries import CurrentFile, current_files, group_current_files
 from qms.documents.search import index_version, tokens
 from qms.documents.settings import document_settings, update_document_settings
-from qms.documents.stamping import Stamp, stamp_file
-from qms.documents.storage import read_bytes
-from qms.documents.uploads import MEDIA_TYPES
+from qms.files.stamping import Stamp, stamp_file
+from qms.files.storage import read_bytes
+from qms.files.uploads import MEDIA_TYPES
 from tests.benchmarks.harness import (PASSWORD, Stopwatch, at_most_times, database_kind, group, measure,
                                       signed_in_client, temporary_app)
 from tests.core.support import statements

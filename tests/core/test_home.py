@@ -9,7 +9,8 @@ from sqlalchemy import select
 from qms.audit.services import create_checkpoint
 from qms.auth import services
 from qms.auth.models import ALL_ROLES, User
-from qms.db import db, utcnow
+from qms.db import db
+from qms.core.calendar import utcnow
 from tests.conftest import login
 from tests.core.support import events
 

@@ -131,7 +131,7 @@ def add_documents(world):
         officer and leader may act on them."""
     from qms.documents import services as documents
     from tests.conftest import PASSWORD
-    from tests.documents.conftest import docx_bytes
+    from tests.files.samples import docx_bytes
 
     for number, side in enumerate(("a", "b"), start=1):
         commune, unit, users = world[side]["commune"], world[side]["unit"], world[side]["users"]

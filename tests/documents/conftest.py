@@ -1,16 +1,14 @@
 """Fixtures of the document-control tests: a commune with two quality officers (one drafts, the other
 approves), a leader who reviews, staff, an auditor; real .docx/.xlsx files; helpers that walk a
 version through its lifecycle with the services."""
-import io
 import itertools
 
-import docx
-import openpyxl
 import pytest
 
 from qms.db import db
 from tests.conftest import PASSWORD
 from tests.core.support import IsolatedClient
+from tests.files.samples import docx_bytes
 
 _n = itertools.count(1)
 
@@ -19,25 +17,6 @@ _n = itertools.count(1)
 def client_class():
     """Test clients whose requests each get their own app context, as in production."""
     return IsolatedClient
-
-
-def docx_bytes(text="Nội dung biểu mẫu", *, paragraphs=()):
-    document = docx.Document()
-    document.add_heading("Biểu mẫu", level=1)
-    document.add_paragraph(text)
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def xlsx_bytes(value="Sổ theo dõi"):
-    workbook = openpyxl.Workbook()
-    workbook.active["A1"] = value
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 class People(dict):

@@ -5,8 +5,8 @@ import hashlib
 import itertools
 
 from qms.db import db
-from qms.documents.models import (Document, DocumentKind, DocumentVersion, LegalStatus, StoredFile,
-                                  VersionFile, VersionStatus)
+from qms.documents.models import (Document, DocumentKind, DocumentVersion, LegalStatus, VersionFile, VersionStatus)
+from qms.files.models import StoredFile
 from qms.documents.search import index_version
 
 _n = itertools.count(1)

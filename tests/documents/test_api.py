@@ -12,10 +12,12 @@ from sqlalchemy import func, select
 from qms.auth.services import create_api_token
 from qms.db import db
 from qms.documents import services
-from qms.documents.models import DocumentVersion, StoredFile, VersionStatus
+from qms.documents.models import DocumentVersion, VersionStatus
+from qms.files.models import StoredFile
 from tests.conftest import PASSWORD
 from tests.core.support import events, head_seq
-from tests.documents.conftest import docx_bytes, walk
+from tests.documents.conftest import walk
+from tests.files.samples import docx_bytes
 
 API = "/api/v1/documents"
 LAW = "NĐ-61"

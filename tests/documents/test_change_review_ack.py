@@ -5,11 +5,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from qms.core.calendar import add_months
 from qms.db import DomainError, db
 from qms.documents import services
 from qms.documents.models import Acknowledgment, ChangeRequestStatus, SignatureMeaning, VersionStatus
 from tests.conftest import PASSWORD
-from tests.documents.conftest import docx_bytes, walk
+from tests.documents.conftest import walk
+from tests.files.samples import docx_bytes
 
 
 # --- change requests -------------------------------------------------------------------------------
@@ -78,7 +80,7 @@ def test_confirm_still_valid_resets_the_review_date_without_a_new_version(people
     services.confirm_still_valid(people.author, effective_version, password=PASSWORD, comment="Còn phù hợp",
                                  today=today)
     db.session.commit()
-    assert effective_version.next_review_on == services.add_months(today, 12)
+    assert effective_version.next_review_on == add_months(today, 12)
     assert effective_version.signatures[-1].meaning is SignatureMeaning.confirmed
     assert services.verify_signature(effective_version.signatures[-1])
     assert len(effective_version.document.versions) == versions_before

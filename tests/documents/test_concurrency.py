@@ -7,7 +7,8 @@ from qms.db import ConflictError, db
 from qms.documents import services
 from qms.documents.models import DocumentVersion, SignatureMeaning, VersionStatus
 from tests.conftest import PASSWORD
-from tests.documents.conftest import docx_bytes, walk
+from tests.documents.conftest import walk
+from tests.files.samples import docx_bytes
 
 
 @pytest.fixture

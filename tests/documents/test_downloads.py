@@ -10,9 +10,10 @@ from sqlalchemy import select
 from qms.audit.models import AuditEvent
 from qms.db import DomainError, db
 from qms.documents import services
-from qms.documents.storage import sha256_of
-from qms.i18n import format_date
-from tests.documents.conftest import docx_bytes, walk, xlsx_bytes
+from qms.files.storage import sha256_of
+from qms.core.calendar import format_date
+from tests.documents.conftest import walk
+from tests.files.samples import docx_bytes, xlsx_bytes
 
 
 def _header_lines(data):

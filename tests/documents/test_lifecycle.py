@@ -6,12 +6,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
+from qms.core.calendar import add_months, local_today
 from qms.audit.models import AuditEvent
 from qms.db import ConflictError, DomainError, db
 from qms.documents import services
 from qms.documents.models import (Document, DocumentStatus, DocumentVersion, SignatureMeaning, VersionStatus)
 from tests.conftest import PASSWORD
-from tests.documents.conftest import docx_bytes, walk
+from tests.documents.conftest import walk
+from tests.files.samples import docx_bytes
 
 
 def _actions(entity_type="document_versions"):
@@ -30,8 +32,8 @@ def test_whole_lifecycle_supersedes_the_previous_issue(people, make_document):
     document = make_document(code="QT-01")
     first = walk(_draft(people, document), people)
     assert first.status is VersionStatus.effective and first.issue_no == 1
-    assert first.effective_date == services.local_today()
-    assert first.next_review_on == services.add_months(first.effective_date, 12)
+    assert first.effective_date == local_today()
+    assert first.next_review_on == add_months(first.effective_date, 12)
     second = _draft(people, document, "Lần 2")
     assert second.issue_no == 2 and second.status is VersionStatus.draft
     walk(second, people)
@@ -243,9 +245,9 @@ def test_changing_the_legal_bases_records_their_codes(people, make_document):
 
 
 def test_add_months_keeps_the_end_of_month():
-    assert services.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
-    assert services.add_months(dt.date(2026, 11, 25), 12) == dt.date(2027, 11, 25)
-    assert services.add_months(dt.date(2024, 2, 29), 12) == dt.date(2025, 2, 28)
+    assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    assert add_months(dt.date(2026, 11, 25), 12) == dt.date(2027, 11, 25)
+    assert add_months(dt.date(2024, 2, 29), 12) == dt.date(2025, 2, 28)
 
 
 def test_conflicting_issue_numbers_are_a_conflict(people, make_document, monkeypatch):

@@ -8,7 +8,7 @@ import pytest
 from qms.db import db
 from qms.documents.models import DocumentKind, SearchEntry, VersionStatus
 from qms.documents.search import fold, index_version, search_version_ids, tokens
-from qms.documents.uploads import check_upload
+from qms.files.uploads import check_upload
 from tests.documents.listing_factories import make_document, make_version
 
 

@@ -10,9 +10,10 @@ from qms.documents import permissions as perm
 from qms.documents import services
 from qms.documents.models import Signature, SignatureMeaning, VersionStatus
 from qms.documents.settings import document_settings, update_document_settings
-from qms.documents.storage import sha256_of
+from qms.files.storage import sha256_of
 from tests.conftest import PASSWORD
-from tests.documents.conftest import docx_bytes, walk
+from tests.documents.conftest import walk
+from tests.files.samples import docx_bytes
 
 
 @pytest.fixture

@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from qms.db import db
-from qms.documents.models import (Acknowledgment, ChangeRequest, ChangeRequestStatus, Document, DocumentStatus,
-                                  DocumentVersion, Signature, SignatureMeaning, StoredFile, VersionStatus)
+from qms.documents.models import (Acknowledgment, ChangeRequest, ChangeRequestStatus, Document, DocumentStatus, DocumentVersion, Signature, SignatureMeaning, VersionStatus)
+from qms.files.models import StoredFile
 from tests.conftest import PASSWORD
 from tests.core.support import events, fresh
-from tests.documents.conftest import docx_bytes, walk
-from tests.documents.test_uploads import make_ole
+from tests.documents.conftest import walk
+from tests.files.samples import docx_bytes
+from tests.files.test_uploads import make_ole
 from tests.documents.views_support import html, ids, library, signed_in, submit  # noqa: F401 (fixture)
 
 WRONG = "Not-The-Password-1"

@@ -5,6 +5,7 @@ import re
 import pytest
 from flask import render_template, session
 
+from qms.core.calendar import local_today
 from qms.db import db
 from qms.documents import queries
 from qms.documents.queries import CurrentFile
@@ -233,11 +234,10 @@ def test_another_communes_pages_are_not_found(app, people, library):
 def test_the_periodic_review_page_lists_due_and_overdue_versions_with_a_way_to_confirm(app, people, library):
     import datetime as dt
 
-    from qms.documents import services
     version = db.session.get(type(library.form_effective), library.form_effective.id)
-    version.next_review_on = services.local_today() - dt.timedelta(days=3)
+    version.next_review_on = local_today() - dt.timedelta(days=3)
     effective = db.session.get(type(library.effective), library.effective.id)
-    effective.next_review_on = services.local_today() + dt.timedelta(days=10)
+    effective.next_review_on = local_today() + dt.timedelta(days=10)
     db.session.commit()
     page = html(signed_in(app, people.qo2).get("/documents/periodic-review"))
     overdue = page[page.index('id="overdue"'):page.index('id="due"')]

@@ -10,7 +10,8 @@ from qms.db import db
 from qms.documents import services
 from tests.conftest import PASSWORD
 from tests.core.support import post, signed_in_client
-from tests.documents.conftest import docx_bytes, walk
+from tests.documents.conftest import walk
+from tests.files.samples import docx_bytes
 
 
 def signed_in(app, user, locale="en"):

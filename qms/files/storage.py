@@ -18,7 +18,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from qms.db import db
-from qms.documents.models import StoredFile
+from qms.files.models import StoredFile
 
 log = logging.getLogger(__name__)
 

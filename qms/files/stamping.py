@@ -26,11 +26,11 @@ import posixpath
 import re
 import struct
 import threading
-import unicodedata
 import zipfile
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
 from docx.enum.section import WD_HEADER_FOOTER
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -48,7 +48,9 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, RectangleObject
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 SEPARATOR = " – "
 STAMP_FONT = "Times New Roman"
@@ -1108,28 +1110,35 @@ def _text_element(qname: str, text: str) -> bytes:
 
 PDF_FONT_SIZE = 7
 PDF_MARGIN = 28  # points from the left and top edges of the visible page
-_PDF_REGULAR, _PDF_BOLD = "/QmsStampRegular", "/QmsStampBold"
+PDF_LEADING = 1.3  # line spacing, in font sizes
+# Liberation Serif 2.1.5 (SIL Open Font License 1.1, shipped unmodified with its licence in
+# qms/static/fonts/): metrically compatible with Times New Roman, the font of the .docx stamp,
+# and it has every Vietnamese letter. reportlab embeds a subset of the characters a stamp uses.
+_PDF_FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+_PDF_REGULAR, _PDF_BOLD = "QmsStampSerif", "QmsStampSerif-Bold"
+_PDF_FONT_FILES = {_PDF_REGULAR: "LiberationSerif-Regular.ttf", _PDF_BOLD: "LiberationSerif-Bold.ttf"}
+_pdf_fonts_lock = threading.Lock()
+_pdf_fonts_registered = False
 
 
 def stamp_pdf(data: bytes, stamp: Stamp) -> bytes:
     """Write the stamp in small lines (identity and status, the download, the sign-off) at the
     top-left corner of every page, as displayed (page rotation and crop box are honoured).
 
-    The overlay is drawn with pypdf alone in the standard Helvetica fonts, which every reader
-    has, so nothing is embedded. Those fonts cannot show Vietnamese diacritics, so the PDF
-    stamp is ASCII-folded ("BAN KIEM SOAT – ... Nguoi tai ve: Nguyen Van A ..."); embedding a
-    Vietnamese TrueType font would need a font subsetter this project does not ship.
-    Encrypted or unreadable PDFs raise ValueError.
+    The stamp is drawn with reportlab on an overlay page of the page's visible size, in Liberation
+    Serif (the label bold), and pypdf merges the overlay onto each page; the font subset is stored
+    once however many pages share it. Encrypted or unreadable PDFs raise ValueError.
     """
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise ValueError("encrypted PDFs are not stamped")
         writer = PdfWriter(clone_from=reader)
-        lines = tuple(_fold(line) for line in (stamp.control_text(), stamp.download_text(), stamp.signed) if line)
-        label = _fold(stamp.label)
-        for page in writer.pages:
-            page.merge_page(_overlay(page, label, lines))
+        lines = tuple(line for line in (stamp.control_text(), stamp.download_text(), stamp.signed) if line)
+        placed = [(page, *_displayed(page)) for page in writer.pages]
+        overlays = _overlays(stamp.label, lines, sorted({size for _, size, _ in placed}))
+        for page, size, matrix in placed:
+            page.merge_transformed_page(overlays[size], matrix)
         out = io.BytesIO()
         writer.write(out)
     except ValueError:
@@ -1139,65 +1148,58 @@ def stamp_pdf(data: bytes, stamp: Stamp) -> bytes:
     return out.getvalue()
 
 
-def _fold(text: str) -> str:
-    """Vietnamese without diacritics ("Người tải về" -> "Nguoi tai ve")."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def _pdf_string(text: str) -> bytes:
-    encoded = text.encode("cp1252", errors="replace")  # WinAnsiEncoding
-    return b"(" + encoded.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
-
-
-def _overlay(page: PageObject, label: str, lines: tuple[str, ...]) -> PageObject:
-    """A page with the same visible box as `page` carrying the stamp text."""
+def _displayed(page: PageObject) -> tuple[tuple[float, float], tuple[float, ...]]:
+    """((width, height) of the page as displayed, the matrix from upright display coordinates,
+    origin at the bottom-left of the visible box, to the page's own user space)."""
     box = page.cropbox
+    left, bottom, right, top = (float(v) for v in (box.left, box.bottom, box.right, box.top))
     rotation = page.rotation % 360
-    width, height = float(box.width), float(box.height)
+    width, height = right - left, top - bottom
     if rotation in (90, 270):
         width, height = height, width
-    # Map upright display coordinates to the page's own user space.
-    left, bottom, right, top = (float(v) for v in (box.left, box.bottom, box.right, box.top))
     matrix = {
         0: (1, 0, 0, 1, left, bottom),
         90: (0, 1, -1, 0, right, bottom),
         180: (-1, 0, 0, -1, right, top),
         270: (0, -1, 1, 0, left, top),
     }.get(rotation, (1, 0, 0, 1, left, bottom))
-    # Helvetica averages well under 0.6 em per character: shrink only on very narrow pages.
-    longest = max(len(line) for line in lines)
-    size = min(PDF_FONT_SIZE, (width - 2 * PDF_MARGIN) / (0.6 * longest))
+    return (width, height), matrix
+
+
+def _overlays(label: str, lines: tuple[str, ...], sizes: list) -> dict:
+    """{(width, height): an overlay page of that size carrying the stamp}, all drawn in one
+    reportlab document so that the pages share one subset of each font."""
+    _register_pdf_fonts()
     first, *others = lines
-    commands = [
-        b"q %s cm" % b" ".join(b"%.4f" % v for v in matrix),
-        b"BT 0 g",
-        b"%s %.2f Tf %.2f %.2f Td" % (_PDF_BOLD.encode(), size, PDF_MARGIN, height - PDF_MARGIN / 2 - size),
-        _pdf_string(label) + b" Tj",
-        b"%s %.2f Tf" % (_PDF_REGULAR.encode(), size),
-        _pdf_string(first[len(label):]) + b" Tj",
-    ]
-    for line in others:
-        commands += [b"0 %.2f Td" % (-1.3 * size), _pdf_string(line) + b" Tj"]
-    content = b"\n".join(commands + [b"ET Q"])
-    stream = DecodedStreamObject()
-    stream.set_data(content)
-    overlay = PageObject.create_blank_page(width=float(box.width), height=float(box.height))
-    overlay.mediabox = RectangleObject((left, bottom, right, top))
-    overlay[NameObject("/Resources")] = DictionaryObject({
-        NameObject("/Font"): DictionaryObject({
-            NameObject(_PDF_REGULAR): _standard_font("/Helvetica"),
-            NameObject(_PDF_BOLD): _standard_font("/Helvetica-Bold"),
-        })
-    })
-    overlay[NameObject("/Contents")] = stream
-    return overlay
+    rest = first[len(label):]
+    label_width = pdfmetrics.stringWidth(label, _PDF_BOLD, 1)
+    longest = max(label_width + pdfmetrics.stringWidth(rest, _PDF_REGULAR, 1),
+                  *(pdfmetrics.stringWidth(line, _PDF_REGULAR, 1) for line in others))
+    out = io.BytesIO()
+    canvas = Canvas(out, invariant=True)
+    for width, height in sizes:
+        canvas.setPageSize((width, height))
+        # shrink on narrow pages so that the longest line ends at the right margin
+        size = min(PDF_FONT_SIZE, max(width - 2 * PDF_MARGIN, 1) / longest)
+        text = canvas.beginText(PDF_MARGIN, height - PDF_MARGIN / 2 - size)
+        text.setFont(_PDF_BOLD, size)
+        text.textOut(label)
+        text.setFont(_PDF_REGULAR, size, PDF_LEADING * size)
+        for line in (rest, *others):
+            text.textLine(line)
+        canvas.drawText(text)
+        canvas.showPage()
+    canvas.save()
+    return dict(zip(sizes, PdfReader(io.BytesIO(out.getvalue())).pages))
 
 
-def _standard_font(base_font: str) -> DictionaryObject:
-    return DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"),
-        NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject(base_font),
-        NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-    })
+def _register_pdf_fonts() -> None:
+    """Read the two TrueType files and register them with reportlab, once per process."""
+    global _pdf_fonts_registered
+    if _pdf_fonts_registered:
+        return
+    with _pdf_fonts_lock:
+        if not _pdf_fonts_registered:
+            for name, filename in _PDF_FONT_FILES.items():
+                pdfmetrics.registerFont(TTFont(name, str(_PDF_FONT_DIR / filename)))
+            _pdf_fonts_registered = True

@@ -13,7 +13,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from flask_babel import Babel
 from pypdf import PdfWriter
 
-from qms.documents.uploads import MEDIA_TYPES, UploadRefused, check_upload
+from qms.files.uploads import MEDIA_TYPES, UploadRefused, check_upload
 
 MB = 1024 * 1024
 LIMIT = 20 * MB

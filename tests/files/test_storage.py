@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from qms.db import db
-from qms.documents.models import StoredFile
-from qms.documents.storage import StorageError, path_for, read_bytes, store_bytes
+from qms.files.models import StoredFile
+from qms.files.storage import StorageError, path_for, read_bytes, store_bytes
 
 
 def test_stores_by_sha256_under_two_level_folders(app):

@@ -4,6 +4,7 @@ import re
 import shutil
 import struct
 import subprocess
+import unicodedata
 import zipfile
 import zlib
 
@@ -17,10 +18,10 @@ from docx.shared import Cm, Pt
 from lxml import etree
 from openpyxl.chart import BarChart, Reference
 from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, RectangleObject
 
-from qms.documents import stamping
-from qms.documents.stamping import (
+from qms.files import stamping
+from qms.files.stamping import (
     XLSX_HEADER_MAX,
     Stamp,
     stamp_docx,
@@ -28,7 +29,7 @@ from qms.documents.stamping import (
     stamp_pdf,
     stamp_xlsx,
 )
-from tests.documents.conftest import docx_bytes, xlsx_bytes
+from tests.files.samples import docx_bytes, xlsx_bytes
 
 STAMP = Stamp(
     code="BM-01-QT-01",
@@ -403,13 +404,13 @@ def test_xlsx_chartsheet_is_skipped():
 # --------------------------------------------------------------------------------------- pdf
 
 
-def _pdf() -> bytes:
+def _pdf(rotations=(0, 90), *, width=595, height=842, cropbox=None, content=b"BT /F1 12 Tf 72 700 Td (Noi dung goc) Tj ET") -> bytes:
     writer = PdfWriter()
-    for rotation in (0, 90):
-        page = PageObject.create_blank_page(width=595, height=842)
-        content = DecodedStreamObject()
-        content.set_data(b"BT /F1 12 Tf 72 700 Td (Noi dung goc) Tj ET")
-        page[NameObject("/Contents")] = content
+    for rotation in rotations:
+        page = PageObject.create_blank_page(width=width, height=height)
+        stream = DecodedStreamObject()
+        stream.set_data(content)
+        page[NameObject("/Contents")] = stream
         page[NameObject("/Resources")] = DictionaryObject({
             NameObject("/Font"): DictionaryObject({
                 NameObject("/F1"): DictionaryObject({
@@ -419,21 +420,128 @@ def _pdf() -> bytes:
                 })
             })
         })
+        if cropbox:
+            page.cropbox = RectangleObject(cropbox)
         writer.add_page(page).rotate(rotation)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def test_pdf_stamp_on_every_page_ascii_folded():
+def test_pdf_stamp_on_every_page_in_vietnamese():
     stamped = PdfReader(io.BytesIO(stamp_pdf(_pdf(), STAMP)))
     assert len(stamped.pages) == 2
     for page in stamped.pages:
         text = page.extract_text()
         assert "Noi dung goc" in text
-        assert "BAN KIEM SOAT – BM-01-QT-01 – Lan ban hanh: 02 – Hieu luc: 01/12/2026" in text
-        assert "Nguoi tai ve: Nguyen Van A, luc 25/11/2026 14:05" in text
+        assert "BẢN KIỂM SOÁT – BM-01-QT-01 – Lần ban hành: 02 – Hiệu lực: 01/12/2026" in text
+        assert "Người tải về: Nguyễn Văn A, lúc 25/11/2026 14:05" in text
+        assert unicodedata.normalize("NFC", text) == text
     assert stamped.pages[1].rotation == 90
+
+
+def _fonts(page) -> dict:
+    """BaseFont -> font dictionary of every font the page uses."""
+    fonts = page["/Resources"]["/Font"]
+    return {str(font.get_object()["/BaseFont"]): font.get_object() for font in fonts.values()}
+
+
+def test_pdf_stamp_embeds_a_subset_of_a_vietnamese_truetype_font_once():
+    data = stamp_pdf(_pdf((0, 90, 0)), SIGNED)
+    reader = PdfReader(io.BytesIO(data))
+    font_files = set()
+    for page in reader.pages:
+        embedded = {name: font for name, font in _fonts(page).items() if "/FontDescriptor" in font}
+        # a subset of each face (prefix "XXXXXX+"), regular for the text and bold for the label
+        assert {name.split("+", 1)[1] for name in embedded} == {"LiberationSerif", "LiberationSerif-Bold"}
+        for font in embedded.values():
+            assert font["/Subtype"] == "/TrueType" and "/ToUnicode" in font
+            font_file = font["/FontDescriptor"]["/FontFile2"]
+            font_files.add(font_file.indirect_reference.idnum)
+            assert 0 < len(font_file.get_object().get_data()) < 100_000  # a subset, not the whole font
+        assert "/Helvetica" in _fonts(page)  # the page's own font is still there
+    assert len(font_files) == 2  # each face stored once for all pages
+
+
+def _stamp_runs(page) -> list:
+    """(text, x, y of its origin in user space) of each text run the page draws."""
+    runs = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            x, y = tm[4], tm[5]
+            runs.append((text, cm[0] * x + cm[2] * y + cm[4], cm[1] * x + cm[3] * y + cm[5]))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+def _shown(page, x, y):
+    """A point in user space as displayed: (from the left, from the top) of the visible page."""
+    box = page.cropbox
+    left, bottom, right, top = (float(v) for v in (box.left, box.bottom, box.right, box.top))
+    return {
+        0: (x - left, top - y),
+        90: (y - bottom, x - left),
+        180: (right - x, y - bottom),
+        270: (top - y, right - x),
+    }[page.rotation % 360]
+
+
+def test_pdf_stamp_sits_at_the_top_left_of_rotated_and_cropped_pages():
+    crop = (40, 60, 540, 800)
+    reader = PdfReader(io.BytesIO(stamp_pdf(_pdf((0, 90, 180, 270), cropbox=crop, content=b""), SIGNED)))
+    for page in reader.pages:
+        assert [float(v) for v in page.cropbox] == list(crop)
+        runs = [(text, *_shown(page, x, y)) for text, x, y in _stamp_runs(page)]
+        label = next(run for run in runs if run[0].startswith(SIGNED.label))
+        rest = next(run for run in runs if run[0].startswith(" – BM-01-QT-01"))
+        download = next(run for run in runs if run[0].startswith("Người tải về"))
+        signed = next(run for run in runs if run[0].startswith("Soạn thảo"))
+        assert abs(label[1] - stamping.PDF_MARGIN) < 0.5, page.rotation
+        assert stamping.PDF_MARGIN / 2 < label[2] < stamping.PDF_MARGIN, page.rotation
+        assert rest[1] >= label[1] - 0.5 and abs(rest[2] - label[2]) < 0.5, page.rotation
+        # upright: each further line starts below the one before, at the same left margin
+        assert abs(download[1] - label[1]) < 0.5 and abs(signed[1] - label[1]) < 0.5, page.rotation
+        assert label[2] + 5 < download[2] < signed[2] - 5, page.rotation
+
+
+needs_pdftoppm = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils is not installed")
+
+
+def _ink(pdf: bytes, page: int, tmp_path):
+    """(left, top, right, bottom) in points of what poppler draws on a page, as displayed."""
+    source = tmp_path / "stamped.pdf"
+    source.write_bytes(pdf)
+    image = subprocess.run(["pdftoppm", "-gray", "-cropbox", "-r", "72", "-f", str(page), "-l", str(page), str(source)],
+                           check=True, capture_output=True, timeout=60).stdout
+    header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", image)
+    width, height, pixels = int(header[1]), int(header[2]), image[header.end():]
+    dark = [(i % width, i // width) for i, value in enumerate(pixels[:width * height]) if value < 128]
+    xs, ys = [x for x, _ in dark], [y for _, y in dark]
+    return (min(xs), min(ys), max(xs) + 1, max(ys) + 1), (width, height)
+
+
+@needs_pdftoppm
+def test_poppler_shows_the_stamp_within_narrow_rotated_pages(tmp_path):
+    """A page narrower than the stamp line: the stamp shrinks so that it stays on the page."""
+    pdf = stamp_pdf(_pdf((0, 90), width=300, height=260, cropbox=(10, 20, 290, 250), content=b""), SIGNED)
+    for number, (shown_width, shown_height) in ((1, (280, 230)), (2, (230, 280))):
+        (left, top, right, bottom), size = _ink(pdf, number, tmp_path)
+        assert size == (shown_width, shown_height)
+        assert stamping.PDF_MARGIN - 2 <= left <= stamping.PDF_MARGIN + 2
+        assert right <= shown_width - stamping.PDF_MARGIN + 2
+        assert 0 < top and bottom < 50
+
+
+def test_encrypted_or_broken_pdfs_raise_value_error():
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_pdf())))
+    writer.encrypt("mật khẩu")
+    encrypted = io.BytesIO()
+    writer.write(encrypted)
+    for data in (encrypted.getvalue(), _pdf()[:300], b"%PDF-1.7\n" + b"\x00" * 200):
+        with pytest.raises(ValueError):
+            stamp_pdf(data, STAMP)
 
 
 def test_unreadable_files_raise_value_error():
@@ -456,7 +564,7 @@ def test_obsolete_label_appears_in_every_format():
     assert "&BHẾT HIỆU LỰC&B" in header and "Trần Thị Bích && Đỗ" in header
 
     text = PdfReader(io.BytesIO(stamp_file("pdf", _pdf(), OBSOLETE))).pages[0].extract_text()
-    assert "HET HIEU LUC – QT-07" in text and "Tran Thi Bich & Do" in text
+    assert "HẾT HIỆU LỰC – QT-07 – Lần ban hành: 11" in text and "Trần Thị Bích & Đỗ" in text
 
 
 # ------------------------------------------------------------------------------- LibreOffice
@@ -526,7 +634,7 @@ def test_the_sign_off_line_follows_the_stamp_in_every_format():
     assert SIGNED.download_text() in header_text
 
     text = PdfReader(io.BytesIO(stamp_file("pdf", _pdf(), SIGNED))).pages[0].extract_text()
-    assert "Soan thao: Tran Thi B – Xem xet: Le Van C (20/11/2026) – Phe duyet: Pham Thi D (21/11/2026)" in text
+    assert SIGNED.signed in text
 
 
 # ----------------------------------------------------------------- the package around the stamp

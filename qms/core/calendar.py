@@ -1,0 +1,93 @@
+"""Time, the one module for it: the clock (UTC), Vietnam time for what people read, the commune's
+today, dd/mm/yyyy, and month arithmetic. Times are stored in UTC and shown in the installation's
+time zone (QMS_TIMEZONE, Asia/Ho_Chi_Minh by default); "today" and every date a rule counts from
+(effective dates, review dates, deadlines) is a date in that zone. The working-day calendar of
+procedure handling belongs here too.
+
+The clock can be set for a block of code (`clock_at`): the demo commune tells its story in the
+past, and tests move time on, without any other module knowing.
+"""
+import calendar as _calendar
+import contextlib
+import contextvars
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+UTC = dt.timezone.utc
+_now = contextvars.ContextVar("qms_clock", default=None)
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware UTC (or the time `clock_at` set)."""
+    fixed = _now.get()
+    return fixed() if fixed is not None else dt.datetime.now(UTC)
+
+
+@contextlib.contextmanager
+def clock_at(moment):
+    """Within the block, utcnow() answers `moment` (an aware datetime, or a function returning
+    one, for a clock that moves)."""
+    if isinstance(moment, dt.datetime):
+        if moment.tzinfo is None:
+            raise ValueError("clock_at needs a timezone-aware datetime")
+        value = moment.astimezone(UTC)
+        moment = lambda: value  # noqa: E731
+    token = _now.set(moment)
+    try:
+        yield
+    finally:
+        _now.reset(token)
+
+
+def local_tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["QMS_TIMEZONE"])
+
+
+def to_local(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(local_tz())
+
+
+def local_today() -> dt.date:
+    """Today in the commune's time zone (effective dates and review dates are Vietnamese dates)."""
+    return utcnow().astimezone(local_tz()).date()
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The UTC instant at which `day` begins in local time."""
+    return dt.datetime.combine(day, dt.time.min, local_tz()).astimezone(UTC)
+
+
+def format_date(value) -> str:
+    """dd/mm/yyyy, for dates and (in Vietnam time) datetimes; "" for none."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = to_local(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def format_datetime(value, seconds=False) -> str:
+    """dd/mm/yyyy HH:MM (HH:MM:SS with seconds) in Vietnam time; "" for none."""
+    if value is None:
+        return ""
+    return to_local(value).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+
+
+def parse_date(text) -> dt.date:
+    """dd/mm/yyyy (or ISO yyyy-mm-dd from a date input) -> date, or ValueError."""
+    text = (text or "").strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the last day of that month (31/01 + 1 month -> 28/02)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))

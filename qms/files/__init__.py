@@ -1,0 +1,3 @@
+"""Stored files, shared by every area: content-addressed storage and the stored-file record
+(storage, models), the checks every upload passes (uploads) and the controlled-copy stamp
+(stamping). Nothing here knows which record a file belongs to; the areas keep that."""

@@ -1,0 +1,17 @@
+"""The stored-file record: one row per distinct content, addressed by its SHA-256."""
+import datetime as dt
+
+from sqlalchemy import BigInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qms.db import UTCDateTime, db
+from qms.core.calendar import utcnow
+
+
+class StoredFile(db.Model):
+    """A file's bytes, kept unchanged under the storage folder and addressed by their SHA-256."""
+
+    __tablename__ = "stored_files"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
