@@ -1172,11 +1172,12 @@ def _overlays(label: str, lines: tuple[str, ...], sizes: list) -> dict:
     _register_pdf_fonts()
     first, *others = lines
     rest = first[len(label):]
-    label_width = pdfmetrics.stringWidth(label, _PDF_BOLD, 1)
-    longest = max(label_width + pdfmetrics.stringWidth(rest, _PDF_REGULAR, 1),
-                  *(pdfmetrics.stringWidth(line, _PDF_REGULAR, 1) for line in others))
+    # the width of the longest line at 1 pt (at least 1, as a divisor)
+    longest = max(pdfmetrics.stringWidth(label, _PDF_BOLD, 1) + pdfmetrics.stringWidth(rest, _PDF_REGULAR, 1),
+                  *(pdfmetrics.stringWidth(line, _PDF_REGULAR, 1) for line in others), 1)
     out = io.BytesIO()
-    canvas = Canvas(out, invariant=True)
+    # the initial font is the stamp's, else reportlab adds a Helvetica that no text uses
+    canvas = Canvas(out, invariant=True, initialFontName=_PDF_REGULAR, initialFontSize=PDF_FONT_SIZE)
     for width, height in sizes:
         canvas.setPageSize((width, height))
         # shrink on narrow pages so that the longest line ends at the right margin

@@ -7,6 +7,7 @@ import subprocess
 import unicodedata
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 import docx
 import openpyxl
@@ -404,7 +405,8 @@ def test_xlsx_chartsheet_is_skipped():
 # --------------------------------------------------------------------------------------- pdf
 
 
-def _pdf(rotations=(0, 90), *, width=595, height=842, cropbox=None, content=b"BT /F1 12 Tf 72 700 Td (Noi dung goc) Tj ET") -> bytes:
+def _pdf(rotations=(0, 90), *, width=595, height=842, cropbox=None,
+         content=b"BT /F1 12 Tf 72 700 Td (Noi dung goc) Tj ET") -> bytes:
     writer = PdfWriter()
     for rotation in rotations:
         page = PageObject.create_blank_page(width=width, height=height)
@@ -513,8 +515,8 @@ def _ink(pdf: bytes, page: int, tmp_path):
     """(left, top, right, bottom) in points of what poppler draws on a page, as displayed."""
     source = tmp_path / "stamped.pdf"
     source.write_bytes(pdf)
-    image = subprocess.run(["pdftoppm", "-gray", "-cropbox", "-r", "72", "-f", str(page), "-l", str(page), str(source)],
-                           check=True, capture_output=True, timeout=60).stdout
+    command = ["pdftoppm", "-gray", "-cropbox", "-r", "72", "-f", str(page), "-l", str(page), str(source)]
+    image = subprocess.run(command, check=True, capture_output=True, timeout=60).stdout
     header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", image)
     width, height, pixels = int(header[1]), int(header[2]), image[header.end():]
     dark = [(i % width, i // width) for i, value in enumerate(pixels[:width * height]) if value < 128]
@@ -532,6 +534,21 @@ def test_poppler_shows_the_stamp_within_narrow_rotated_pages(tmp_path):
         assert stamping.PDF_MARGIN - 2 <= left <= stamping.PDF_MARGIN + 2
         assert right <= shown_width - stamping.PDF_MARGIN + 2
         assert 0 < top and bottom < 50
+
+
+def test_pdf_stamps_made_at_the_same_time_keep_their_own_text():
+    """reportlab keeps a font's subset per document: concurrent downloads must not mix them."""
+    names = ["Nguyễn Văn Ánh", "Trần Thị Ỷ", "Lê Đức Thọ", "Phạm Ngọc Ẩn", "Đỗ Quỳnh Hương", "Vũ Ưng Ơn"]
+    data = _pdf()
+
+    def stamped_name(index):
+        name = f"{names[index % len(names)]} {index}"
+        copy = stamp_pdf(data, Stamp("BM-01-QT-01", 2, "01/12/2026", "BẢN KIỂM SOÁT", name, "25/11/2026 14:05"))
+        return name, [page.extract_text() for page in PdfReader(io.BytesIO(copy)).pages]
+
+    with ThreadPoolExecutor(4) as pool:
+        for name, texts in pool.map(stamped_name, range(24)):
+            assert all(f"Người tải về: {name}, lúc" in text for text in texts)
 
 
 def test_encrypted_or_broken_pdfs_raise_value_error():
