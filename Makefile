@@ -38,8 +38,9 @@ run: $(VENV)/.installed translations
 	QMS_DEMO=1 $(BIN)/qms demo load --if-empty
 	QMS_DEMO=1 $(BIN)/qms serve --port $(PORT)
 
-## test: the whole suite (SQLite; PostgreSQL too when QMS_TEST_DATABASE_URL is set)
+## test: the import rules, then the whole suite (SQLite; PostgreSQL when QMS_TEST_DATABASE_URL is set)
 test: $(VENV)/.installed-test translations
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 ## bench: timing goals, printed as medians and ratios (not part of `make test`)

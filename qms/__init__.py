@@ -7,9 +7,21 @@ from flask import Flask, g, request
 from qms.config import load_settings
 
 
+class QmsFlask(Flask):
+    """Flask whose every view runs in one unit of work (qms.db.unit_of_work): views never commit;
+    a response below 400 commits what the services changed, a refusal or an error undoes it."""
+
+    def dispatch_request(self):
+        from qms.db import unit_of_work
+        with unit_of_work() as work:
+            response = self.make_response(super().dispatch_request())
+            work.succeeded = response.status_code < 400
+            return response
+
+
 def create_app(test_config=None):
-    app = Flask(__name__, instance_relative_config=True, template_folder="../templates",
-                instance_path=(test_config or {}).get("INSTANCE_PATH"))
+    app = QmsFlask(__name__, instance_relative_config=True, template_folder="../templates",
+                   instance_path=(test_config or {}).get("INSTANCE_PATH"))
     load_settings(app, test_config)
     register_extensions(app)
     register_request_hooks(app)
@@ -68,15 +80,20 @@ def register_request_hooks(app):
             reset_audit_context(token)
 
 
+# The parts of the application, in the order their pages, API routes, commands, labels, jobs and
+# home-page sections are registered. Each has init_app(app); none imports another's views.
+AREAS = ("qms.home", "qms.auth", "qms.admin", "qms.audit", "qms.files", "qms.signatures", "qms.documents")
+
+
 def register_blueprints(app):
+    """Each area registers its blueprint, API routes, CLI commands, labels and jobs; the API's
+    blueprint is registered last, once every area has added its routes to it."""
+    import importlib
+
     from qms.api import bp as api_bp
-    from qms.audit.views import bp as audit_bp
-    from qms.auth.views import bp as auth_bp
-    from qms.admin.views import bp as admin_bp
-    from qms.home.views import bp as home_bp
-    from qms.documents.views import bp as documents_bp
-    for bp in (home_bp, auth_bp, admin_bp, audit_bp, documents_bp, api_bp):
-        app.register_blueprint(bp)
+    for name in AREAS:
+        importlib.import_module(name).init_app(app)
+    app.register_blueprint(api_bp)
 
 
 def register_errorhandlers(app):

@@ -1,25 +1,18 @@
-"""The `qms` console command: `qms db upgrade`, `qms demo load`, `qms user ...`, `qms audit ...`,
-`qms backup`, `qms restore`, `qms serve`. Errors go to stderr with a non-zero exit (2 when the
+"""The `qms` console command: `qms db upgrade`, `qms demo load`, `qms audit ...`, `qms jobs ...`,
+`qms backup`, `qms restore`, `qms serve`, and the commands the areas add (`qms user ...`, `qms commune ...`). Errors go to stderr with a non-zero exit (2 when the
 settings keep the app from starting)."""
 import sys
-import uuid
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy import select
 
-from qms.db import DomainError, db
+from qms.core.commands import fail, run_service
 
 
 def _create_app():
     from qms import create_app
     return create_app()
-
-
-def fail(message, code=1):
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(code)
 
 
 class QmsGroup(FlaskGroup):
@@ -56,123 +49,6 @@ class QmsGroup(FlaskGroup):
 @click.group(cls=QmsGroup)
 def main():
     """qms: quality-management system of a commune one-stop shop."""
-
-
-def run_service(fn, *args, **kwargs):
-    """Run a service in a CLI audit context and commit once; DomainError -> stderr, exit 1."""
-    from qms.audit.services import audit_context
-    with audit_context(ip="cli", request_id=f"cli-{uuid.uuid4().hex[:12]}"):
-        try:
-            result = fn(*args, **kwargs)
-            db.session.commit()
-            return result
-        except DomainError as exc:
-            db.session.rollback()
-            fail(str(exc.message))
-
-
-def _user(username):
-    from qms.auth.services import find_user
-    user = find_user(username)
-    if user is None:
-        fail(f"no user named {username!r}")
-    return user
-
-
-def _commune(code):
-    from qms.auth.models import Commune
-    if code:
-        commune = db.session.scalar(select(Commune).where(Commune.code == code))
-        if commune is None:
-            fail(f"no commune with code {code!r}")
-        return commune
-    communes = list(db.session.scalars(select(Commune)))
-    if len(communes) != 1:
-        fail("there are several communes (or none): name one with --commune CODE")
-    return communes[0]
-
-
-def _read_password(password):
-    if password:
-        return password
-    if not sys.stdin.isatty():
-        value = sys.stdin.readline().rstrip("\n")
-        if not value:
-            fail("no password given (use --password or type it on standard input)")
-        return value
-    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-
-
-# --- users ------------------------------------------------------------------------------------
-
-@main.group("user")
-def user_group():
-    """Create, disable and reset accounts; print API tokens."""
-
-
-@user_group.command("create")
-@click.argument("username")
-@click.option("--name", "full_name", required=True, help="Full name")
-@click.option("--role", "roles", multiple=True, help="Role code (repeatable): administrator, quality_officer, "
-              "leader, staff, auditor")
-@click.option("--unit", "units", multiple=True, help="Unit code (repeatable)")
-@click.option("--commune", "commune_code", default=None, help="Commune code (needed when there are several)")
-@click.option("--email", default=None)
-@click.option("--password", default=None, help="Read from standard input when omitted")
-@with_appcontext
-def user_create(username, full_name, roles, units, commune_code, email, password):
-    """Create a user account."""
-    from qms.auth.models import Unit
-    from qms.auth.services import create_user
-    commune = _commune(commune_code)
-    unit_ids = []
-    for code in units:
-        unit = db.session.scalar(select(Unit).where(Unit.commune_id == commune.id, Unit.code == code))
-        if unit is None:
-            fail(f"no unit with code {code!r} in commune {commune.code}")
-        unit_ids.append(unit.id)
-    user = run_service(create_user, None, commune, username=username, full_name=full_name,
-                       password=_read_password(password), roles=roles, unit_ids=unit_ids, email=email)
-    click.echo(f"Created user {user.username} ({', '.join(sorted(user.role_codes)) or 'no role'})")
-
-
-@user_group.command("disable")
-@click.argument("username")
-@click.option("--reason", default="", help="Why the account is disabled")
-@with_appcontext
-def user_disable(username, reason):
-    """Disable an account; its sessions and tokens stop working."""
-    from qms.auth.services import disable_user
-    user = _user(username)
-    run_service(disable_user, None, user, reason=reason)
-    click.echo(f"Disabled {user.username}")
-
-
-@user_group.command("reset-password")
-@click.argument("username")
-@click.option("--password", default=None, help="Read from standard input when omitted")
-@click.option("--reason", default="")
-@with_appcontext
-def user_reset_password(username, password, reason):
-    """Set a new password; the user's sessions end."""
-    from qms.auth.services import reset_password
-    user = _user(username)
-    run_service(reset_password, None, user, _read_password(password), reason=reason)
-    click.echo(f"Password of {user.username} reset")
-
-
-@user_group.command("token")
-@click.argument("username")
-@click.option("--name", default="CLI", help="A name to recognise the token by")
-@with_appcontext
-def user_token(username, name):
-    """Print a new API token for the user (shown once)."""
-    from qms.auth.services import create_api_token
-    user = _user(username)
-    if not user.is_active_account:
-        fail(f"{username} is disabled")
-    _token, plain = run_service(create_api_token, None, user, name)
-    click.echo(plain)
 
 
 # --- audit ------------------------------------------------------------------------------------
@@ -251,10 +127,58 @@ def _print_accounts(users, password):
 @click.option("--threads", default=8, type=int)
 @with_appcontext
 def serve(host, port, threads):
-    """Serve with waitress (any OS); for Linux production see gunicorn in the README."""
+    """Serve with waitress (any OS), running the jobs (versions coming into force, sessions past
+    their lifetime) in the background; for Linux production see gunicorn in the README."""
     from waitress import serve as waitress_serve
+
+    from qms.core.jobs import start_scheduler
+    app = current_app._get_current_object()
+    start_scheduler(app, app.config["QMS_JOBS_EVERY_MINUTES"])
     click.echo(f"Serving on http://{host}:{port}  (Ctrl+C stops)")
-    waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="qms")
+    waitress_serve(app, **waitress_options(app, host=host, port=port, threads=threads))
+
+
+def waitress_options(app, **options):
+    """waitress removes X-Forwarded-* headers it was not told to trust; behind the one proxy that
+    QMS_PROXY_FIX declares, they reach the application, whose ProxyFix trusts that proxy's (as
+    under gunicorn): HTTPS seen, so Secure cookies and HSTS, and the client's address recorded."""
+    return {"ident": "qms", "clear_untrusted_proxy_headers": not app.config["QMS_PROXY_FIX"], **options}
+
+
+# --- jobs -------------------------------------------------------------------------------------
+
+@main.group("jobs")
+def jobs_group():
+    """Work the system does by itself: `qms serve` runs it every few minutes; beside gunicorn run
+    `qms jobs run` from a scheduler (cron, a systemd timer)."""
+
+
+@jobs_group.command("run")
+@click.argument("names", nargs=-1)
+@with_appcontext
+def jobs_run(names):
+    """Run the jobs now (all, or those named); exit 1 if one fails."""
+    from qms.core.jobs import run_jobs
+    try:
+        results = run_jobs(current_app._get_current_object(), names)
+    except KeyError as exc:
+        fail(f"no such job: {exc.args[0]} (see `qms jobs list`)")
+    for name, summary, error in results:
+        if error is None:
+            click.echo(f"{name}: {summary}")
+        else:
+            click.echo(f"{name}: failed: {error}", err=True)
+    if any(error is not None for _name, _summary, error in results):
+        sys.exit(1)
+
+
+@jobs_group.command("list")
+@with_appcontext
+def jobs_list():
+    """List the jobs."""
+    from qms.core.jobs import jobs
+    for job in jobs():
+        click.echo(f"{job.name:28} {job.description}")
 
 
 # --- backup and restore (qms/backup.py) ---------------------------------------------------------

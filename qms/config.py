@@ -12,6 +12,8 @@ DEFAULTS = {
     "QMS_SECRET_KEY": None,
     "QMS_DEMO": False,
     "QMS_IDLE_TIMEOUT_MINUTES": 30,
+    "QMS_SESSION_LIFETIME_HOURS": 12,  # a session ends this long after sign-in, active or not
+    "QMS_JOBS_EVERY_MINUTES": 5,  # `qms serve` runs the jobs (effective dates, ...) this often
     "QMS_MAX_UPLOAD_MB": 20,
     "QMS_STORAGE_DIR": None,  # None -> instance/files
     "QMS_LOCKOUT_ATTEMPTS": 5,
@@ -86,7 +88,7 @@ def load_settings(app, test_config=None):
         app.config[key] = _coerce(key, app.config[key])
 
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    keep_private(instance)
     url = app.config["QMS_DATABASE_URL"] or f"sqlite:///{instance / 'qms.sqlite3'}"
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
@@ -107,12 +109,29 @@ def load_settings(app, test_config=None):
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # the token lives as long as the server-side session
 
 
+def keep_private(folder: Path):
+    """What qms writes (the SQLite database and its journal, stored files, keys, backups) is for the
+    account that runs it only: files 0600 and folders 0700, whoever else logs in to the machine.
+    The process's umask says so for everything it creates from now on; the instance folder itself
+    (it may come with the code, readable by all) is closed too."""
+    os.umask(0o077)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.chmod(0o700)
+    except OSError:  # a folder someone else owns (a mounted volume): its owner decides
+        pass
+
+
 def _secret_key(app, instance):
     key = app.config["QMS_SECRET_KEY"]
     if key:
         if len(key) < 16:
             raise ConfigError("QMS_SECRET_KEY is too short: use at least 16 random characters.")
         return key
+    path = instance / "secret_key"
+    if path.exists():
+        # Generated for this installation (by demo mode); kept in the instance folder like config.py.
+        return path.read_text().strip()
     if not app.config["QMS_DEMO"]:
         raise ConfigError(
             "No secret key is configured. Set QMS_SECRET_KEY in the environment or in "
@@ -120,8 +139,6 @@ def _secret_key(app, instance):
             '    python -c "import secrets; print(secrets.token_hex(32))"\n'
             "(demo mode, QMS_DEMO=1, generates one by itself)."
         )
-    path = instance / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+    path.write_text(secrets.token_hex(32))
+    path.chmod(0o600)
     return path.read_text().strip()

@@ -1,4 +1,6 @@
 """Declarative base with a constraint naming convention, UTC timestamps and the shared session."""
+import contextlib
+import contextvars
 import datetime as dt
 
 from flask_sqlalchemy import SQLAlchemy
@@ -44,13 +46,29 @@ class UTCDateTime(TypeDecorator):
 
 
 class DomainError(Exception):
-    """A rule of the domain forbids the requested change; the message is for a person to read."""
+    """A rule of the domain forbids the requested change; the message is for a person to read.
+
+    A refusal undoes its unit of work, even when the caller catches it to show the message on a
+    form or after a redirect: whatever the refused service had written is never committed."""
+
+    kept = False
 
     def __init__(self, message, *, code="invalid", status=400):
         super().__init__(message)
         self.message = message
         self.code = code
         self.status = status
+        work = _current_work.get()
+        if work is not None:
+            work.refusals.append(self)
+
+
+class RecordedRefusal(DomainError):
+    """A refusal whose record must stay: a wrong password typed to sign in or to sign, a stored
+    file found damaged. The service records it (an attempt, an audit event) before changing
+    anything else and raises this; the unit of work then commits that record instead of undoing it."""
+
+    kept = True
 
 
 class ConflictError(DomainError):
@@ -58,6 +76,57 @@ class ConflictError(DomainError):
 
     def __init__(self, message):
         super().__init__(message, code="conflict", status=409)
+
+
+class _Work:
+    def __init__(self):
+        self.refusals = []
+        self.succeeded = True
+
+
+_current_work = contextvars.ContextVar("qms_unit_of_work", default=None)
+
+
+@contextlib.contextmanager
+def unit_of_work():
+    """The one unit of work of a request, a command or a job: everything the services change in
+    the block is committed together at its end, or nothing is.
+
+    It commits when the block ends normally without a refusal (and, for a request, with a
+    response below 400: the view sets `work.succeeded`); it rolls back when the block raises or
+    a service refused (DomainError), even if the caller caught the refusal. A RecordedRefusal
+    is the exception: what the refusing service recorded is committed, then the refusal goes on.
+    """
+    work = _Work()
+    token = _current_work.set(work)
+    try:
+        yield work
+    except BaseException:
+        _finish(work, ok=False)
+        raise
+    else:
+        _finish(work, ok=work.succeeded)
+    finally:
+        _current_work.reset(token)
+
+
+def settle(refusal):
+    """After a refusal a view shows on its page: end the unit of work's changes now, so that the page
+    is rendered from the database as it is (a failed flush leaves the session unusable until then).
+    A recorded refusal is committed, anything else undone, as the unit of work would at its end."""
+    if refusal.kept:
+        db.session.commit()
+    else:
+        db.session.rollback()
+
+
+def _finish(work, ok):
+    if any(refusal.kept for refusal in work.refusals):
+        db.session.commit()
+    elif ok and not work.refusals:
+        db.session.commit()
+    else:
+        db.session.rollback()
 
 
 def configure_sqlite(engine):

@@ -55,6 +55,7 @@ DEMO_USERS = [
     ("leader", "Lê Văn Lãnh", "leader", ["VP"]),
     ("staff", "Phạm Thị Một", "staff", ["TTHCC"]),
     ("auditor", "Hoàng Văn Kiểm", "auditor", ["VHXH"]),
+    ("sysadmin", "Vũ Minh Hệ", "installation_admin", []),
 ]
 
 # Positions printed in the sign-off blocks of the documents (not stored: users have no position).
@@ -65,6 +66,7 @@ DEMO_POSITIONS = {
     "leader": "Chủ tịch UBND xã",
     "staff": "Công chức Trung tâm Phục vụ hành chính công",
     "auditor": "Công chức Văn hóa - Xã hội",
+    "sysadmin": "Quản trị hệ thống thông tin",
 }
 
 

@@ -45,11 +45,10 @@ def init_errors(app):
 
     @app.errorhandler(DomainError)
     def domain_error(exc):
-        db.session.rollback()
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message)  # its unit of work was settled already
 
     @app.errorhandler(Exception)
     def unexpected(exc):
-        db.session.rollback()
+        db.session.rollback()  # an error outside a view's unit of work (a request hook) leaves nothing
         app.logger.exception("unhandled error")
         return error_response(500)

@@ -247,3 +247,27 @@ def test_the_manifest_describes_the_archived_database(app, runner, data, tmp_pat
     else:
         assert member.startswith(b"PGDMP")  # pg_dump's custom format
     assert len(member) == manifest["database"]["size"]
+
+
+def test_what_qms_writes_is_for_its_own_account_only(app, runner, tmp_path):
+    """The database, the stored files, the instance folder and the backups: files 0600, folders 0700,
+    so that nobody else logged in to the machine can read them."""
+    from qms.files.services import receive_upload
+    from tests.files.samples import docx_bytes
+    checked = receive_upload("Tờ khai.docx", docx_bytes("riêng tư"))
+    db.session.commit()
+    stored = Path(app.config["QMS_STORAGE_DIR"]) / checked.sha256[:2] / checked.sha256[2:4] / checked.sha256
+    archive = tmp_path / "backups" / "backup.zip"
+    archive.parent.mkdir()
+    assert qms(runner, "backup", archive).exit_code == 0
+
+    def mode(path):
+        return oct(path.stat().st_mode & 0o777)
+    assert mode(Path(app.instance_path)) == "0o700"
+    assert mode(stored) == "0o600" and mode(stored.parent) == "0o700" and mode(stored.parent.parent) == "0o700"
+    assert mode(archive) == "0o600"
+    if db.engine.dialect.name == "sqlite":
+        database = Path(db.engine.url.database)
+        fresh = database.with_name("fresh.sqlite3")
+        sa.create_engine(f"sqlite:///{fresh}").connect().close()  # a database qms creates anew
+        assert mode(fresh) == "0o600"

@@ -187,13 +187,14 @@ def test_demo_load_creates_one_account_per_role_that_can_sign_in(demo_runner):
     demo_app, demo = demo_runner
     result = demo.invoke(main, args=["demo", "load"])
     assert result.exit_code == 0, result.stderr
-    for username in ("admin", "qo", "qo2", "leader", "staff", "auditor"):
+    for username in ("admin", "qo", "qo2", "leader", "staff", "auditor", "sysadmin"):
         assert username in result.stdout
     assert NEW_PASSWORD in result.stdout
     users = {u.username: u.role_codes for u in db.session.scalars(select(User))}
     # Two quality officers: one drafts the demo documents, the other approves them.
     assert users == {"admin": {"administrator"}, "qo": {"quality_officer"}, "qo2": {"quality_officer"},
-                     "leader": {"leader"}, "staff": {"staff"}, "auditor": {"auditor"}}
+                     "leader": {"leader"}, "staff": {"staff"}, "auditor": {"auditor"},
+                     "sysadmin": {"installation_admin"}}
     assert login(demo_app.test_client(), "qo", NEW_PASSWORD).status_code == 302
 
 

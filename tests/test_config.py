@@ -143,3 +143,17 @@ def test_every_setting_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     missing = [key for key in [*DEFAULTS, "QMS_DEMO_PASSWORD", "QMS_INSTANCE_PATH"] if f"`{key}`" not in readme]
     assert missing == []
+
+
+def test_after_the_demo_every_command_runs_without_demo_mode(tmp_path):
+    """`make run` starts the demo with QMS_DEMO=1, which generates the secret key into the instance
+    folder; the commands the README shows then run as printed, without QMS_DEMO."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QMS_")}
+    env["QMS_INSTANCE_PATH"] = str(tmp_path / "instance")
+    demo = subprocess.run([QMS, "db", "upgrade"], capture_output=True, text=True, env={**env, "QMS_DEMO": "1"},
+                          timeout=120)
+    assert demo.returncode == 0, demo.stderr
+    for command in (["audit", "verify"], ["jobs", "run"], ["jobs", "list"]):
+        result = subprocess.run([QMS, *command], capture_output=True, text=True, env=env, timeout=120)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "secret key" not in result.stderr

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from qms.auth.models import ADMINISTRATOR, User
 from qms.db import db
 from qms.core.calendar import utcnow
-from qms.home.tasks import Task, register_section
+from qms.core.tasks import Task, register_section
+from qms.files import services as files
+from qms.files.references import references_in
 from qms.core.calendar import format_datetime
 
 RECENT_DAYS = 7
@@ -47,6 +49,23 @@ def recent_accounts(admin):
     return [_task(u, _("Created %(d)s", d=format_datetime(u.created_at))) for u in users]
 
 
+def damaged_files(admin):
+    """Stored files found missing or no longer matching their SHA-256 that a record of the
+    commune refers to, with the record; they are not served until a good copy is back."""
+    damaged = {row.sha256: row for row in files.damaged_files()}
+    found = references_in(admin.commune_id, set(damaged))
+    tasks = []
+    for sha256, references in found.items():
+        for reference in references:
+            tasks.append(Task(title=f"{reference.record} · {reference.filename}", url=reference.url, overdue=True,
+                              detail=_("Found damaged or missing on %(d)s (SHA-256 %(sha)s…). Restore it from the "
+                                       "backup, or upload the same file again.",
+                                       d=format_datetime(damaged[sha256].damaged_at), sha=sha256[:16])))
+    return tasks[:LIMIT]
+
+
+register_section("admin-damaged-files", _l("Damaged or missing stored files"), (ADMINISTRATOR,), damaged_files,
+                 _l("Every stored file checked so far is intact."), order=9)
 register_section("admin-locked", _l("Locked accounts"), (ADMINISTRATOR,), locked_accounts,
                  _l("No account is locked."), order=10)
 register_section("admin-without-role", _l("Accounts without a role"), (ADMINISTRATOR,), accounts_without_role,

@@ -3,15 +3,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from qms.admin import home as _home  # noqa: F401  (registers the administrator's home-page sections)
 from qms.auth import services
-from qms.auth.forms import ConfirmForm, EditUserForm, ResetPasswordForm, UnitForm, UserForm, role_choices, unit_choices
-from qms.auth.models import ADMINISTRATOR, AuthSession, Unit, User
+from qms.auth.forms import EditUserForm, ResetPasswordForm, UnitForm, UserForm, role_choices, unit_choices
+from qms.core.forms import ConfirmForm
+from qms.auth.models import ADMINISTRATOR, Unit, User
+from qms.auth.queries import commune_units, open_sessions, users_page
 from qms.core.access import allow, get_in_commune
+from qms.core.lists import page_number
 from qms.core.nav import register_nav
-from qms.db import DomainError, db
+from qms.db import DomainError, settle
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -23,9 +24,8 @@ def _actor():
 @bp.get("/users")
 @allow(ADMINISTRATOR)
 def list_users():
-    users = list(db.session.scalars(select(User).where(User.commune_id == current_user.commune_id)
-                                    .order_by(User.is_active_account.desc(), User.full_name)))
-    return render_template("admin/users.html", users=users)
+    page = users_page(current_user.commune_id, page=page_number(request.args))
+    return render_template("admin/users.html", page=page)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -40,11 +40,10 @@ def create_user():
                                         roles=form.roles.data, unit_ids=form.units.data,
                                         email=form.email.data, locale=form.locale.data)
         except DomainError as exc:
-            db.session.rollback()
+            settle(exc)
             target = form.password if exc.code == "weak_password" else form.username
             target.errors.append(str(exc.message))
         else:
-            db.session.commit()
             flash(_("The account %(u)s has been created.", u=user.username), "success")
             return redirect(url_for("admin.show_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=None), 400 if form.errors else 200
@@ -66,11 +65,9 @@ def _edit_form(user):
 
 
 def _user_page(user, form, reset_form=None, status=200):
-    open_sessions = db.session.scalar(select(func.count()).select_from(AuthSession).where(
-        AuthSession.user_id == user.id, AuthSession.ended_at.is_(None)))
     return render_template("admin/user.html", user=user, form=form, reset_form=reset_form or ResetPasswordForm(),
                            confirm_form=ConfirmForm(), tokens=services.user_tokens(user),
-                           open_sessions=open_sessions), status
+                           open_sessions=open_sessions(user)), status
 
 
 @bp.post("/users/<int:user_id>")
@@ -84,10 +81,9 @@ def update_user(user_id):
             changes = services.update_user(_actor(), user, full_name=form.full_name.data, email=form.email.data or "",
                                            roles=form.roles.data, unit_ids=form.units.data, reason=form.reason.data)
         except DomainError as exc:
-            db.session.rollback()
+            settle(exc)
             form.roles.errors.append(str(exc.message))
         else:
-            db.session.commit()
             flash(_("Saved.") if changes else _("Nothing was changed."), "success" if changes else "info")
             return redirect(url_for("admin.show_user", user_id=user.id))
     return _user_page(user, form, status=400)
@@ -118,10 +114,9 @@ def _account_action(user_id, service, done_message):
         try:
             service(_actor(), user, reason=form.reason.data or "")
         except DomainError as exc:
-            db.session.rollback()
+            settle(exc)
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             flash(str(done_message), "success")
     return redirect(url_for("admin.show_user", user_id=user.id))
 
@@ -135,10 +130,9 @@ def reset_password(user_id):
         try:
             services.reset_password(_actor(), user, reset_form.new_password.data, reason=reset_form.reason.data)
         except DomainError as exc:
-            db.session.rollback()
+            settle(exc)
             reset_form.new_password.errors.append(str(exc.message))
         else:
-            db.session.commit()
             flash(_("The password has been reset; the user's sessions have ended."), "success")
             return redirect(url_for("admin.show_user", user_id=user.id))
     return _user_page(user, _edit_form(user), reset_form=reset_form, status=400)
@@ -155,16 +149,13 @@ def list_units():
                 services.create_unit(_actor(), current_user.commune, code=form.code.data, name=form.name.data,
                                      is_one_stop=form.is_one_stop.data)
             except DomainError as exc:
-                db.session.rollback()
+                settle(exc)
                 form.code.errors.append(str(exc.message))
             else:
-                db.session.commit()
                 flash(_("The unit has been added."), "success")
                 return redirect(url_for("admin.list_units"))
         status = 400
-    units = list(db.session.scalars(select(Unit).where(Unit.commune_id == current_user.commune_id)
-                                    .order_by(Unit.is_active.desc(), Unit.name)))
-    return render_template("admin/units.html", units=units, form=form, confirm_form=ConfirmForm()), status
+    return render_template("admin/units.html", units=commune_units(current_user.commune_id), form=form, confirm_form=ConfirmForm()), status
 
 
 @bp.post("/units/<int:unit_id>")
@@ -176,10 +167,9 @@ def update_unit(unit_id):
         try:
             services.update_unit(_actor(), unit, name=form.name.data, is_one_stop=form.is_one_stop.data)
         except DomainError as exc:
-            db.session.rollback()
+            settle(exc)
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
     else:
         flash(_("Enter a code and a name."), "danger")
@@ -193,7 +183,6 @@ def toggle_unit(unit_id):
     form = ConfirmForm()
     if form.validate_on_submit():
         services.update_unit(_actor(), unit, is_active=not unit.is_active, reason=form.reason.data or "")
-        db.session.commit()
         flash(_("Saved."), "success")
     return redirect(url_for("admin.list_units"))
 

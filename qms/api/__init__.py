@@ -1,6 +1,8 @@
 """The JSON API under /api/v1: bearer tokens, JSON errors, and an OpenAPI 3 document built from
 the same declarations that register the routes, so no endpoint can go undescribed."""
-from flask import Blueprint, jsonify
+import functools
+
+from flask import Blueprint, g, jsonify
 
 from qms.extensions import csrf
 
@@ -14,13 +16,28 @@ def api_route(rule, *, methods=("GET",), summary, description="", parameters=(),
               responses=None, tags=()):
     """Register a route on the API blueprint together with its OpenAPI description."""
     def decorate(view):
-        bp.add_url_rule(rule, view_func=view, methods=list(methods))
+        endpoint = view
+        if set(methods) - {"GET", "HEAD"}:
+            endpoint = functools.wraps(view)(_noting_token_use(view))
+        bp.add_url_rule(rule, view_func=endpoint, methods=list(methods))
         _SPECS.append({"rule": rule, "methods": methods, "summary": summary, "description": description,
                        "parameters": list(parameters), "request_body": request_body,
                        "responses": responses or {"200": {"description": "OK"}}, "tags": list(tags),
-                       "endpoint": view.__name__, "view": view})
-        return view
+                       "endpoint": view.__name__, "view": endpoint})
+        return endpoint  # what @allow() above it marks is then the function the route calls
     return decorate
+
+
+def _noting_token_use(view):
+    """A request that may change something notes when its token last did (in its unit of work, so
+    a refused request leaves the time as it was)."""
+    def noted(*args, **kwargs):
+        from qms.auth.services import note_token_change
+        token = g.get("api_token")
+        if token is not None:
+            note_token_change(token)
+        return view(*args, **kwargs)
+    return noted
 
 
 def query_param(name, description, schema=None, required=False):
@@ -84,11 +101,3 @@ from qms.core.access import public  # noqa: E402
 def openapi():
     return jsonify(openapi_document())
 
-
-def _load_routes():
-    from qms.auth import api as _auth_api  # noqa: F401
-    from qms.audit import api as _audit_api  # noqa: F401
-    from qms.documents import api as _documents_api  # noqa: F401
-
-
-_load_routes()

@@ -40,7 +40,8 @@ def audit_events():
     limit = whole_number(request.args.get("limit", str(current_app.config["QMS_AUDIT_PAGE_SIZE"])), 500)
     if limit is None or limit < 1:
         raise DomainError(_l("limit must be a whole number from 1 to 500."), code="bad_limit")
-    events, next_cursor = page(trail, before=parse_cursor(request.args.get("before")), size=limit)
+    found = page(trail, before=parse_cursor(request.args.get("before")), size=limit)
+    events, next_cursor = found.items, found.next_cursor
     next_url = (url_for("api.audit_events", before=next_cursor, limit=limit, **trail.query_args())
                 if next_cursor else None)
     return jsonify(events=[event_dict(e) for e in events], next_cursor=next_cursor, next=next_url)

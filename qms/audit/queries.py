@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from qms.audit.models import AuditEvent
 from qms.audit.services import storable_text
 from qms.db import DomainError, db
 from qms.core.calendar import local_tz, parse_date
+from qms.core.lists import Page
 
 MAX_USER_ID = 2**31 - 1  # users.id / audit_events.actor_id: INTEGER
 MAX_SEQ = 2**63 - 1  # audit_events.seq: BIGINT
@@ -141,8 +142,8 @@ def _period_seqs(trail):
     return first or 1, last if last is not None else MAX_SEQ
 
 
-def page(trail: TrailFilter, *, before=None, size=50):
-    """One page, newest first: events with seq < `before`. Returns (events, next_cursor or None).
+def page(trail: TrailFilter, *, before=None, size=50) -> Page:
+    """One page, newest first: events with seq < `before` (a qms.core.lists.Page with next_cursor).
 
     Two steps in one statement: the page's sequence numbers first, walked in seq order down an
     index from the cursor (every index of the trail ends in seq), then those rows only. A period is
@@ -158,15 +159,17 @@ def page(trail: TrailFilter, *, before=None, size=50):
     rows = list(db.session.scalars(select(AuditEvent).where(AuditEvent.seq.in_(keys.scalar_subquery()))
                                    .order_by(AuditEvent.seq.desc())))
     next_cursor = rows[size - 1].seq if len(rows) > size else None
-    return rows[:size], next_cursor
+    return Page(items=rows[:size], per_page=size, next_cursor=next_cursor, is_first=before is None,
+                args=trail.query_args())
 
 
 def iterate(trail: TrailFilter, batch=2000):
     """Every event of the filter, newest first, fetched in keyset batches (for exports)."""
     before = None
     while True:
-        events, before = page(trail, before=before, size=batch)
-        yield from events
+        found = page(trail, before=before, size=batch)
+        yield from found.items
+        before = found.next_cursor
         if before is None:
             return
 

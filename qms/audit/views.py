@@ -5,16 +5,21 @@ import io
 from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
-from qms.audit.labels import ACTION_LABELS, RECORD_LABELS, action_label, change_value, field_label, record_label
+from qms.audit.labels import change_value
 from qms.audit.queries import TrailFilter, changes_of, iterate, page, parse_cursor
 from qms.audit.services import verify_installation
-from qms.auth.forms import ConfirmForm
-from qms.auth.models import ADMINISTRATOR, AUDITOR, QUALITY_OFFICER, User
+from qms.core.forms import ConfirmForm
+from qms.auth.models import ADMINISTRATOR, AUDITOR, QUALITY_OFFICER
+from qms.audit.forms import TrailFilterForm, filter_choices
+from qms.auth.queries import commune_people
 from qms.core.access import allow
+from qms.core.exports import FORMULA_START
+from qms.core.lists import read_filters
+from qms.core.labels import (action_label, action_labels, field_label, record_label, record_labels,
+                             reason_label)
 from qms.core.nav import register_nav
-from qms.db import DomainError, db
+from qms.db import DomainError
 from qms.core.calendar import format_datetime
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -29,21 +34,18 @@ def reads_trail(user):
 @bp.context_processor
 def _labels():
     return {"action_label": action_label, "record_label": record_label, "field_label": field_label,
-            "change_value": change_value, "action_labels": ACTION_LABELS, "record_labels": RECORD_LABELS}
-
-
-def _commune_users():
-    return list(db.session.scalars(select(User).where(User.commune_id == current_user.commune_id)
-                                   .order_by(User.full_name)))
+            "change_value": change_value, "reason_label": reason_label, "action_labels": action_labels(),
+            "record_labels": record_labels()}
 
 
 def _render_trail(template, trail, **extra):
     size = current_app.config["QMS_AUDIT_PAGE_SIZE"]
-    events, next_cursor = page(trail, before=parse_cursor(request.args.get("before")), size=size)
-    users = _commune_users()
-    return render_template(template, events=events, next_cursor=next_cursor, trail=trail, users=users,
-                           people={u.id: u.full_name for u in users}, changes_of=changes_of, verify_form=ConfirmForm(),
-                           is_first_page=not request.args.get("before"), **extra)
+    found = page(trail, before=parse_cursor(request.args.get("before")), size=size)
+    users = commune_people(current_user.commune_id)
+    form = read_filters(TrailFilterForm, request.args, choices=filter_choices(users),
+                        open_choices=("user", "action", "entity_type"))
+    return render_template(template, page=found, trail=trail, form=form, people={u.id: u.full_name for u in users},
+                           changes_of=changes_of, verify_form=ConfirmForm(), **extra)
 
 
 @bp.get("/")
@@ -65,15 +67,11 @@ def record_history(entity_type, entity_id):
     return _render_trail("audit/record.html", trail)
 
 
-# A cell Excel would take for a formula (OWASP "CSV injection"): someone could type one into a
-# reason, or send it as a request id, and have it run on the auditor's computer.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _csv_text(value):
-    """Text for a CSV cell, a leading ' keeping Excel from running it as a formula."""
+    """Text for a CSV cell, a leading ' keeping Excel from running it as a formula (someone could
+    type one into a reason, or send it as a request id, to run it on the auditor's computer)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 CSV_COLUMNS = ("seq", "time_vn", "user", "action", "entity_type", "entity_id", "changes", "reason", "ip",

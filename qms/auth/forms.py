@@ -1,19 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from qms.auth.models import Role, Unit
-from qms.core.forms import Form
+from qms.core.forms import Form, MultiCheckboxField
 from qms.db import db
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 # A plausible address (name@domain.tld): the only check that matters is that mail arrives, and
@@ -44,11 +38,6 @@ class ChangePasswordForm(Form):
 
 class TokenForm(Form):
     name = StringField(_l("Token name"), validators=[DataRequired(_l("Give the token a name.")), Length(max=100)])
-
-
-class ConfirmForm(Form):
-    """A button that changes state: only its CSRF token and an optional reason."""
-    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
 
 
 class UserForm(Form):
@@ -90,3 +79,16 @@ def unit_choices():
     """The active units of the signed-in user's commune, by name."""
     return [SelectChoice(u.id, u.name) for u in db.session.scalars(
         select(Unit).where(Unit.commune_id == current_user.commune_id, Unit.is_active).order_by(Unit.name))]
+
+
+class CommuneForm(Form):
+    code = StringField(_l("Commune code"), validators=[DataRequired(_l("Enter a code.")), Length(max=32)],
+                       description=_l("Letters, digits and dashes, without spaces (for example XA-TANLAP)."))
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)],
+                       description=_l("As it is written on documents (for example UBND xã Tân Lập)."))
+    admin_username = StringField(_l("Administrator's user name"),
+                                 validators=[DataRequired(_l("Enter a user name.")), Length(max=64)])
+    admin_full_name = StringField(_l("Administrator's full name"),
+                                  validators=[DataRequired(_l("Enter the person's full name.")), Length(max=200)])
+    admin_password = PasswordField(_l("Administrator's password"),
+                                   validators=[DataRequired(_l("Enter a password."))])

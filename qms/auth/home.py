@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from qms.auth.models import ALL_ROLES, LoginAttempt
 from qms.db import db
-from qms.home.tasks import Task, register_section
+from qms.core.tasks import Task, register_section
 from qms.core.calendar import format_datetime
 
 
@@ -17,7 +17,7 @@ def failed_sign_ins(user):
         select(LoginAttempt.attempted_at).where(LoginAttempt.user_id == user.id, LoginAttempt.succeeded)
         .order_by(LoginAttempt.attempted_at.desc()).limit(2)))
     stmt = select(func.count(), func.max(LoginAttempt.attempted_at)).where(
-        LoginAttempt.user_id == user.id, LoginAttempt.succeeded.is_(False))
+        LoginAttempt.user_id == user.id, LoginAttempt.succeeded.is_(False), LoginAttempt.purpose == "sign_in")
     if len(successes) == 2:
         stmt = stmt.where(LoginAttempt.attempted_at > successes[1])
     count, last = db.session.execute(stmt).one()

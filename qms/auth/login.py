@@ -1,16 +1,34 @@
-"""Flask-Login wiring: pages authenticate with the server-side session, the API with bearer tokens."""
-from flask import current_app, jsonify, redirect, request, session, url_for
+"""Flask-Login wiring: pages authenticate with the server-side session, the API with bearer tokens.
+
+Loading the user only reads. The session row says whether the session is still open (sign-out,
+a password change and disabling the account end it) and how old it is (QMS_SESSION_LIFETIME_HOURS);
+the signed session cookie carries when the browser was last active, moved on at most every 30
+seconds, so that an idle session (QMS_IDLE_TIMEOUT_MINUTES) ends without the server writing on
+every page. A copied cookie is no help: an old copy is idle, and an ended session stays ended.
+"""
+
+from flask import current_app, g, jsonify, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
-from qms.db import db
+SEEN = "seen"  # session cookie key: when the browser was last active (seconds since the epoch, UTC)
+_SEEN_EVERY_SECONDS = 30
 
 
 def is_api_request():
     return request.blueprint == "api" or request.path.startswith("/api/")
 
 
+def mark_active(now=None):
+    """Remember in the cookie that the browser is active now (at sign-in, and as pages are read)."""
+    session[SEEN] = int(now if now is not None else _now())
+
+
+def _now():
+    from qms.core.calendar import utcnow
+    return utcnow().timestamp()
+
+
 def init_login(app, login_manager):
-    from qms.auth.models import User
     from qms.auth.services import authenticate_token, load_session
 
     login_manager.init_app(app)
@@ -23,13 +41,15 @@ def init_login(app, login_manager):
     def load_user(user_id):
         if is_api_request():
             return None  # the API accepts tokens only, so cookies can never be used cross-site
-        auth = load_session(session.get("sid"), current_app.config["QMS_IDLE_TIMEOUT_MINUTES"])
+        config = current_app.config
+        auth = load_session(session.get("sid"), lifetime_hours=config["QMS_SESSION_LIFETIME_HOURS"])
         if auth is None or str(auth.user_id) != str(user_id):
-            session.clear()
-            db.session.commit()  # an expired session is recorded as ended
             return None
-        if db.session.dirty:
-            db.session.commit()  # last_seen_at bookkeeping, before the view starts its own work
+        now, seen = _now(), session.get(SEEN)
+        if not isinstance(seen, (int, float)) or now - seen > config["QMS_IDLE_TIMEOUT_MINUTES"] * 60:
+            return None  # idle too long: signing in again ends the session and records it
+        if now - seen > _SEEN_EVERY_SECONDS:
+            mark_active(now)
         return auth.user
 
     @login_manager.request_loader
@@ -39,10 +59,11 @@ def init_login(app, login_manager):
         header = req.headers.get("Authorization", "")
         if not header.lower().startswith("bearer "):
             return None
-        user = authenticate_token(header[7:].strip())
-        if user is not None and db.session.dirty:
-            db.session.commit()
-        return user
+        token = authenticate_token(header[7:].strip())
+        if token is None:
+            return None
+        g.api_token = token
+        return token.user
 
     @login_manager.unauthorized_handler
     def unauthorized():

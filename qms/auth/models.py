@@ -3,7 +3,7 @@ import datetime as dt
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.db import UTCDateTime, db
@@ -15,7 +15,10 @@ QUALITY_OFFICER = "quality_officer"
 LEADER = "leader"
 STAFF = "staff"
 AUDITOR = "auditor"
-ALL_ROLES = (ADMINISTRATOR, QUALITY_OFFICER, LEADER, STAFF, AUDITOR)
+# The installation's own administrator: adds communes (each with its administrator); sees nothing
+# inside any commune through this role.
+INSTALLATION_ADMIN = "installation_admin"
+ALL_ROLES = (ADMINISTRATOR, QUALITY_OFFICER, LEADER, STAFF, AUDITOR, INSTALLATION_ADMIN)
 
 
 class Commune(db.Model):
@@ -116,7 +119,6 @@ class AuthSession(db.Model):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
     ip: Mapped[Optional[str]] = mapped_column(String(64))
     user_agent: Mapped[Optional[str]] = mapped_column(String(300))
@@ -125,7 +127,8 @@ class AuthSession(db.Model):
 
 
 class LoginAttempt(db.Model):
-    """Every sign-in attempt, counted to lock an account out across all worker processes."""
+    """Every sign-in attempt and every wrong password typed again (to sign, to change it), counted
+    to lock an account out across all worker processes."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (Index("ix_login_attempts_username_at", "username", "attempted_at"),)
@@ -135,6 +138,9 @@ class LoginAttempt(db.Model):
     attempted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     succeeded: Mapped[bool] = mapped_column(default=False)
     ip: Mapped[Optional[str]] = mapped_column(String(64))
+    # what the password was typed for: "sign_in", "signature" or "password_change"; every failure
+    # counts toward the lock-out
+    purpose: Mapped[str] = mapped_column(String(20), default="sign_in", server_default="sign_in")
 
 
 class ApiToken(db.Model):

@@ -1,15 +1,17 @@
 """Accounts, sign-in, sessions and API tokens. Every change records its audit event."""
 import datetime as dt
 import hashlib
+import re
 import secrets
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from qms.audit.services import diff, diff_members, record_event
-from qms.auth.models import ApiToken, AuthSession, Commune, LoginAttempt, Role, Unit, User
+from qms.auth.models import ADMINISTRATOR, ApiToken, AuthSession, Commune, LoginAttempt, Role, Unit, User
 from qms.auth.passwords import check_password, check_policy, dummy_check, hash_password, needs_rehash
-from qms.db import DomainError, db
+from qms.db import DomainError, RecordedRefusal, db
 from qms.core.calendar import utcnow
 
 LOCALES = ("vi", "en")
@@ -25,25 +27,45 @@ def find_user(username: str):
 
 # --- sign-in -----------------------------------------------------------------------------------
 
-class SignInRefused(DomainError):
-    pass
+class SignInRefused(RecordedRefusal):
+    """A sign-in refused; the attempt and its event are kept (see RecordedRefusal)."""
 
 
-def authenticate(username, password, *, ip="", max_attempts=5, lockout_minutes=15):
+class PasswordRefused(RecordedRefusal):
+    """A password typed again to sign or to change it was wrong (or the account is locked); the
+    failure is kept and counts toward the account's lock-out."""
+
+
+def lockout_policy():
+    """(attempts, minutes): QMS_LOCKOUT_ATTEMPTS failures within QMS_LOCKOUT_MINUTES lock an
+    account for QMS_LOCKOUT_MINUTES."""
+    config = current_app.config
+    return config["QMS_LOCKOUT_ATTEMPTS"], config["QMS_LOCKOUT_MINUTES"]
+
+
+def _locked_message(minutes):
+    return _l("Too many failed attempts: this account is locked for %(m)d minutes.", m=minutes)
+
+
+def authenticate(username, password, *, ip=""):
     """Check a sign-in attempt and return the user, or raise SignInRefused.
 
-    After `max_attempts` failures on one account within `lockout_minutes`, the account refuses
-    every attempt (even with the right password) for `lockout_minutes`. Attempts are counted
-    in the database, so the lock holds across worker processes and servers. Failures made before
-    the last successful sign-in, password change or end of a lock are not counted again.
+    After QMS_LOCKOUT_ATTEMPTS failures on one user name within QMS_LOCKOUT_MINUTES, the name
+    refuses every attempt (even with the right password) for QMS_LOCKOUT_MINUTES. Failed
+    signature passwords and wrong current passwords count too. Attempts are counted in the
+    database, so the lock holds across worker processes and servers. An unknown user name is
+    counted and locked the same way and answers exactly as a known one would, so that the answers
+    never tell whether an account exists. Failures made before the last successful sign-in,
+    password change or end of a lock are not counted again.
     """
+    max_attempts, lockout_minutes = lockout_policy()
     now = utcnow()
     username = (username or "").strip()
     user = find_user(username)
-    if user is not None and user.is_locked(now):
-        record_event(None, "auth.sign_in_refused", user, reason="account locked")
-        raise SignInRefused(_l("Too many failed attempts: this account is locked for %(m)d minutes.",
-                               m=lockout_minutes), code="locked", status=429)
+    if user is not None and user.is_locked(now) or user is None and _unknown_name_locked(username, now):
+        if user is not None:
+            record_event(None, "auth.sign_in_refused", user, reason="account_locked")
+        raise SignInRefused(_locked_message(lockout_minutes), code="locked", status=429)
     ok = check_password(user.password_hash, password) if user is not None else dummy_check(password)
     succeeded = bool(ok and user.is_active_account)
     db.session.add(LoginAttempt(username=username.lower()[:64], user_id=user.id if user else None,
@@ -56,20 +78,68 @@ def authenticate(username, password, *, ip="", max_attempts=5, lockout_minutes=1
         return user
     if user is None:
         record_event(None, "auth.sign_in_failed", entity_type=User.__tablename__, entity_id="",
-                     changes={"username": (None, username[:64])}, reason="unknown user name")
+                     changes={"username": (None, username[:64])}, reason="unknown_user")
+        db.session.flush()
+        if _unknown_name_locked(username, now):
+            raise SignInRefused(_locked_message(lockout_minutes), code="locked", status=429)
         raise SignInRefused(_l("Wrong user name or password."), code="bad_credentials", status=401)
     if ok:
-        record_event(None, "auth.sign_in_failed", user, reason="account disabled")
+        record_event(None, "auth.sign_in_failed", user, reason="account_disabled")
         raise SignInRefused(_l("This account is disabled. Ask the administrator."), code="disabled", status=403)
-    record_event(None, "auth.sign_in_failed", user, reason="wrong password")
-    failures = _recent_failures(user, now, lockout_minutes)
-    if failures >= max_attempts:
-        record_event(None, "auth.locked_out", user,
-                     changes=diff(user, locked_until=now + dt.timedelta(minutes=lockout_minutes)),
-                     reason=f"{failures} failed attempts")
-        raise SignInRefused(_l("Too many failed attempts: this account is locked for %(m)d minutes.",
-                               m=lockout_minutes), code="locked", status=429)
+    record_event(None, "auth.sign_in_failed", user, reason="wrong_password")
+    if _lock_if_too_many(user, now):
+        raise SignInRefused(_locked_message(lockout_minutes), code="locked", status=429)
     raise SignInRefused(_l("Wrong user name or password."), code="bad_credentials", status=401)
+
+
+# What a wrong password typed again is recorded as, by what it was typed for.
+PASSWORD_REFUSED = {"signature": "signature.password_refused", "password_change": "user.password_change_refused"}
+
+
+def reauthenticate(user, password, *, purpose, entity=None, changes=None, wrong=None):
+    """A signed-in person proves again that they are who they say (to sign, or to change their
+    password). A wrong password is recorded (a failed attempt and an audit event
+    PASSWORD_REFUSED[purpose] on `entity`), counts toward the account's lock-out like a failed
+    sign-in, and raises PasswordRefused with the message `wrong`; while the account is locked the
+    password is not even checked, so the form cannot be used to guess it."""
+    _max_attempts, lockout_minutes = lockout_policy()
+    now = utcnow()
+    if user.is_locked(now):
+        raise PasswordRefused(_locked_message(lockout_minutes), code="locked", status=429)
+    if check_password(user.password_hash, password or ""):
+        return
+    db.session.add(LoginAttempt(username=user.username.lower()[:64], user_id=user.id, attempted_at=now,
+                                succeeded=False, purpose=purpose))
+    record_event(user, PASSWORD_REFUSED[purpose], entity if entity is not None else user, changes=changes)
+    if _lock_if_too_many(user, now):
+        raise PasswordRefused(_locked_message(lockout_minutes), code="locked", status=429)
+    raise PasswordRefused(wrong or _l("The password is wrong."), code="bad_password", status=403)
+
+
+def _lock_if_too_many(user, now):
+    """Lock `user` when the failures within the window reach the limit; True when it did."""
+    max_attempts, lockout_minutes = lockout_policy()
+    db.session.flush()
+    failures = _recent_failures(user, now, lockout_minutes)
+    if failures < max_attempts:
+        return False
+    record_event(None, "auth.locked_out", user,
+                 changes={**diff(user, locked_until=now + dt.timedelta(minutes=lockout_minutes)),
+                          "failed_attempts": (None, failures)},
+                 reason="too_many_failures")
+    return True
+
+
+def _unknown_name_locked(username, now):
+    """Whether a user name no account has answers as a locked account would: the same number of
+    failures within the same window locks it for the same time, from the failure that locked it."""
+    max_attempts, lockout_minutes = lockout_policy()
+    window = dt.timedelta(minutes=lockout_minutes)
+    latest = list(db.session.scalars(
+        select(LoginAttempt.attempted_at).where(LoginAttempt.username == username.lower()[:64],
+                                                LoginAttempt.user_id.is_(None), LoginAttempt.succeeded.is_(False))
+        .order_by(LoginAttempt.attempted_at.desc()).limit(max_attempts)))
+    return len(latest) == max_attempts and latest[0] - latest[-1] <= window and now < latest[0] + window
 
 
 def _recent_failures(user, now, window_minutes):
@@ -96,21 +166,46 @@ def start_session(user, *, ip="", user_agent=""):
     return key
 
 
-def load_session(key, idle_minutes):
-    """The live session for this key, or None. An idle session is ended here."""
+def _session_of(key):
     if not key:
         return None
-    auth = db.session.scalar(select(AuthSession).where(AuthSession.key_hash == _sha256(key)))
+    return db.session.scalar(select(AuthSession).where(AuthSession.key_hash == _sha256(key)))
+
+
+def load_session(key, *, lifetime_hours):
+    """The live session for this key, or None: not ended (signed out, password changed, account
+    disabled), its account active, and younger than `lifetime_hours` whatever the activity. Only
+    reads: how long a session has been idle is kept in the signed cookie (qms.auth.login), and
+    ending sessions is the job of sign-in and of end_expired_sessions()."""
+    auth = _session_of(key)
     if auth is None or auth.ended_at is not None or not auth.user.is_active_account:
         return None
-    now = utcnow()
-    if now - auth.last_seen_at > dt.timedelta(minutes=idle_minutes):
-        auth.ended_at = now
-        record_event(auth.user, "auth.session_expired", auth.user, reason="idle timeout")
+    if utcnow() - auth.created_at > dt.timedelta(hours=lifetime_hours):
         return None
-    if now - auth.last_seen_at > dt.timedelta(seconds=30):
-        auth.last_seen_at = now
     return auth
+
+
+def close_stale_session(key, *, lifetime_hours):
+    """At a new sign-in in the same browser: end the session its cookie still names, if it was
+    left open (idle too long, or past its lifetime), and record that it expired."""
+    auth = _session_of(key)
+    if auth is not None and auth.ended_at is None:
+        auth.ended_at = now = utcnow()
+        past_lifetime = now - auth.created_at > dt.timedelta(hours=lifetime_hours)
+        record_event(auth.user, "auth.session_expired", auth.user,
+                     reason="session_lifetime" if past_lifetime else "idle_timeout")
+
+
+def end_expired_sessions(*, lifetime_hours, now=None):
+    """The job: end every open session older than `lifetime_hours` and record it. Returns the count."""
+    now = now or utcnow()
+    expired = list(db.session.scalars(select(AuthSession).where(
+        AuthSession.ended_at.is_(None), AuthSession.created_at < now - dt.timedelta(hours=lifetime_hours))
+        .order_by(AuthSession.id)))
+    for auth in expired:
+        auth.ended_at = now
+        record_event(None, "auth.session_expired", auth.user, reason="session_lifetime")
+    return len(expired)
 
 
 def end_session(key, user):
@@ -121,9 +216,12 @@ def end_session(key, user):
     record_event(user, "auth.sign_out", user)
 
 
-def _end_all_sessions(user):
-    db.session.execute(update(AuthSession).where(AuthSession.user_id == user.id, AuthSession.ended_at.is_(None))
-                       .values(ended_at=utcnow()).execution_options(synchronize_session=False))
+def _end_all_sessions(user, *, keep_key=None):
+    """End every open session of `user` (but the one whose key is `keep_key`)."""
+    stmt = update(AuthSession).where(AuthSession.user_id == user.id, AuthSession.ended_at.is_(None))
+    if keep_key:
+        stmt = stmt.where(AuthSession.key_hash != _sha256(keep_key))
+    db.session.execute(stmt.values(ended_at=utcnow()).execution_options(synchronize_session=False))
 
 
 # --- accounts ----------------------------------------------------------------------------------
@@ -235,13 +333,16 @@ def reset_password(actor, user, new_password, *, reason=""):
     record_event(actor, "user.password_reset", user, changes={"password": ("***", "***")}, reason=reason)
 
 
-def change_own_password(user, current_password, new_password):
-    """The user changes their own password, proving they know the current one."""
-    if not check_password(user.password_hash, current_password):
-        raise DomainError(_l("The current password is wrong."), code="bad_credentials")
+def change_own_password(user, current_password, new_password, *, keep_session=None):
+    """The user changes their own password, proving they know the current one (a wrong one counts
+    toward the lock-out like a failed sign-in: PasswordRefused). Every other session of theirs
+    ends; keep_session: the key of the session making the change, which stays open."""
+    reauthenticate(user, current_password, purpose="password_change",
+                   wrong=_l("The current password is wrong."))
     check_policy(new_password, user.username)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
+    _end_all_sessions(user, keep_key=keep_session)
     record_event(user, "user.password_changed", user, changes={"password": ("***", "***")})
 
 
@@ -285,29 +386,60 @@ def revoke_api_token(actor, token):
 
 
 def authenticate_token(plain):
-    """The user of a live token, or None."""
+    """The live token (revoked tokens and tokens of disabled accounts are not), or None."""
     if not plain:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(plain)))
     if token is None or token.revoked_at is not None or not token.user.is_active_account:
         return None
+    return token
+
+
+def note_token_change(token):
+    """A request made with `token` is changing something: remember when (reads are not noted,
+    since a request that only reads writes nothing)."""
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         token.last_used_at = now
-    return token.user
 
 
 # --- communes and units --------------------------------------------------------------------------
 
+COMMUNE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
+
+
 def create_commune(actor, *, code, name, settings=None):
-    if db.session.scalar(select(Commune).where(Commune.code == code)):
-        raise DomainError(_l("A commune with code %(c)s exists already.", c=code), code="taken", status=409)
+    """Add a commune to the installation: its own people, documents, settings and number sequences,
+    never seen by another commune. Raises DomainError for a code that is malformed or taken."""
+    code, name = (code or "").strip(), (name or "").strip()
+    if not COMMUNE_CODE.fullmatch(code):
+        raise DomainError(_l("A commune's code has 1 to 32 letters, digits, dots, dashes or underscores, "
+                             "without spaces (for example XA-HOABINH)."), code="invalid_code")
+    if not name or len(name) > 200:
+        raise DomainError(_l("Enter the commune's name (at most 200 characters)."), code="name_required")
+    if db.session.scalar(select(Commune).where(func.lower(Commune.code) == code.lower())):
+        raise DomainError(_l("A commune with code %(c)s exists already.", c=code), code="commune_taken", status=409)
     commune = Commune(code=code, name=name, settings=settings or {})
     db.session.add(commune)
     db.session.flush()
     record_event(actor, "commune.created", commune, commune_id=commune.id,
                  changes={"code": (None, code), "name": (None, name)})
     return commune
+
+
+def create_commune_with_administrator(actor, *, code, name, admin_username, admin_full_name, admin_password,
+                                      admin_email=None):
+    """A new commune with its own administrator, who then creates its units and accounts. Nothing is
+    created when either is refused (a taken code or user name, a weak password)."""
+    commune = create_commune(actor, code=code, name=name)
+    administrator = create_user(actor, commune, username=admin_username, full_name=admin_full_name,
+                                password=admin_password, roles=[ADMINISTRATOR], email=admin_email)
+    return commune, administrator
+
+
+def communes():
+    """Every commune of the installation, by name."""
+    return list(db.session.scalars(select(Commune).order_by(Commune.name)))
 
 
 def create_unit(actor, commune, *, code, name, is_one_stop=False):

@@ -5,12 +5,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from qms.auth import home as _home  # noqa: F401  (registers the account section of the home page)
 from qms.auth import services
-from qms.auth.forms import ChangePasswordForm, ConfirmForm, LanguageForm, LoginForm, TokenForm
+from qms.auth.forms import ChangePasswordForm, LanguageForm, LoginForm, TokenForm
+from qms.core.forms import ConfirmForm
 from qms.auth.models import ApiToken
 from qms.core.access import SIGNED_IN, allow, public
-from qms.db import DomainError, db
+from qms.auth.login import mark_active
+from qms.db import DomainError, db, settle
 
 bp = Blueprint("auth", __name__)
 
@@ -32,20 +33,18 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        services.close_stale_session(session.get("sid"),
+                                     lifetime_hours=current_app.config["QMS_SESSION_LIFETIME_HOURS"])
         try:
-            user = services.authenticate(
-                form.username.data, form.password.data, ip=request.remote_addr or "",
-                max_attempts=current_app.config["QMS_LOCKOUT_ATTEMPTS"],
-                lockout_minutes=current_app.config["QMS_LOCKOUT_MINUTES"])
+            user = services.authenticate(form.username.data, form.password.data, ip=request.remote_addr or "")
         except services.SignInRefused as exc:
-            db.session.commit()  # the failed attempt and its event are kept
             flash(str(exc.message), "danger")
             return render_template("auth/login.html", form=form), exc.status
         key = services.start_session(user, ip=request.remote_addr or "",
                                      user_agent=request.headers.get("User-Agent", ""))
-        db.session.commit()
         session.clear()
         session["sid"] = key
+        mark_active()
         login_user(user)
         return redirect(_safe_next(form.next.data) or url_for("home.index"))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
@@ -57,7 +56,6 @@ def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
         services.end_session(session.get("sid"), current_user._get_current_object())
-        db.session.commit()
         logout_user()
         session.clear()
         flash(_("You have signed out."), "info")
@@ -73,7 +71,6 @@ def set_language():
         abort(400)
     if current_user.is_authenticated:
         services.set_locale(current_user._get_current_object(), form.locale.data)
-        db.session.commit()
     else:
         session["locale"] = form.locale.data
     return redirect(_safe_next(form.next.data) or url_for("home.index"))
@@ -94,11 +91,13 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_own_password(current_user._get_current_object(), form.current_password.data,
-                                         form.new_password.data)
+                                         form.new_password.data, keep_session=session.get("sid"))
+        except services.PasswordRefused as exc:
+            settle(exc)
+            form.current_password.errors.append(str(exc.message))
         except DomainError as exc:
             form.new_password.errors.append(str(exc.message))
         else:
-            db.session.commit()
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", password_form=form, token_form=TokenForm(),
@@ -116,7 +115,6 @@ def create_token():
     if form.validate_on_submit():
         _token, new_token = services.create_api_token(current_user._get_current_object(),
                                                       current_user._get_current_object(), form.name.data)
-        db.session.commit()
         status = 201
         form = TokenForm(formdata=None)
     return render_template("auth/account.html", password_form=ChangePasswordForm(), token_form=form,
@@ -134,6 +132,5 @@ def revoke_token(token_id):
     form = ConfirmForm()
     if form.validate_on_submit():
         services.revoke_api_token(current_user._get_current_object(), token)
-        db.session.commit()
         flash(_("The token has been revoked."), "success")
     return redirect(url_for("auth.account"))

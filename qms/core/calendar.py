@@ -5,24 +5,23 @@ time zone (QMS_TIMEZONE, Asia/Ho_Chi_Minh by default); "today" and every date a 
 procedure handling belongs here too.
 
 The clock can be set for a block of code (`clock_at`): the demo commune tells its story in the
-past, and tests move time on, without any other module knowing.
+past, and tests move time on, without any other module knowing. It is set for the whole process
+(requests of a test client run in contexts of their own), so it is never used while serving.
 """
 import calendar as _calendar
 import contextlib
-import contextvars
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 UTC = dt.timezone.utc
-_now = contextvars.ContextVar("qms_clock", default=None)
+_clock = None  # a function returning the time, while clock_at() is in force
 
 
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware UTC (or the time `clock_at` set)."""
-    fixed = _now.get()
-    return fixed() if fixed is not None else dt.datetime.now(UTC)
+    return _clock() if _clock is not None else dt.datetime.now(UTC)
 
 
 @contextlib.contextmanager
@@ -34,11 +33,12 @@ def clock_at(moment):
             raise ValueError("clock_at needs a timezone-aware datetime")
         value = moment.astimezone(UTC)
         moment = lambda: value  # noqa: E731
-    token = _now.set(moment)
+    global _clock
+    previous, _clock = _clock, moment
     try:
         yield
     finally:
-        _now.reset(token)
+        _clock = previous
 
 
 def local_tz() -> ZoneInfo:

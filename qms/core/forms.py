@@ -10,6 +10,9 @@ from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, StringField
+from wtforms.validators import Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 WTFORMS_MESSAGES = (
     _l("This field is required."),
@@ -53,3 +56,14 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _TRANSLATIONS
+
+
+class ConfirmForm(Form):
+    """A button that changes state: only its CSRF token and an optional reason."""
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as check boxes."""
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

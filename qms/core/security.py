@@ -40,7 +40,10 @@ def set_security_headers(response):
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
     if request.endpoint != "static":
-        headers.setdefault("Cache-Control", "no-store")
+        # Nothing but the static files is kept by a browser or a proxy: pages show personal data,
+        # and a downloaded copy names who downloaded it and is out of date at the next issue
+        # (send_file's own "no-cache" still lets a browser keep the file on disk).
+        headers["Cache-Control"] = "no-store"
     return response
 
 

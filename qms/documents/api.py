@@ -3,7 +3,8 @@
 Documents are named by their code, which is unique within a commune; a code of another commune is
 simply not found. What a user sees follows permissions.py (staff: active documents and effective
 versions only, never a draft, a version in review or an obsolete one), with the list filtered in SQL
-by queries.list_documents. Writes go through the services, which flush; the view commits once.
+by queries.list_documents. Writes go through the services, which flush; the request's unit of work
+commits once.
 Refusals are DomainErrors, which qms/errors.py turns into {"error", "message"} with their status
 (a concurrent change is a ConflictError: 409).
 """
@@ -16,11 +17,13 @@ from flask_login import current_user
 from qms.api import api_route, path_param, query_param
 from qms.auth.models import QUALITY_OFFICER
 from qms.core.access import SIGNED_IN, allow
-from qms.db import DomainError, db
+from qms.db import DomainError
 from qms.documents import permissions as perm
 from qms.documents import queries, services
 from qms.documents.models import DocumentKind
+from qms.files.services import INTACT, file_state
 from qms.files.uploads import MEDIA_TYPES
+from qms.signatures.services import verify
 
 TAGS = ["documents"]
 MAX_PER_PAGE = 200
@@ -227,6 +230,10 @@ def document_detail(user, document):
     return out
 
 
+def _covers(signature, primary):
+    return primary is not None and signature.signed_digest == primary.sha256
+
+
 def version_dict(user, version):
     """A version as the user may see it: the signatures and the file's SHA-256 only for those who
     see the history (as on the version's page)."""
@@ -238,11 +245,14 @@ def version_dict(user, version):
                 "size": primary.size}
         if history:
             file["sha256"] = primary.sha256
-    signatures = [{"meaning": s.meaning.value, "signer_name": s.signer_name, "signed_at": _iso(s.signed_at),
-                   "file_sha256": s.file_sha256, "comment": s.comment or "",
-                   "valid": services.verify_signature(s),
-                   "covers_current_file": services.signature_covers_current_file(s)}
-                  for s in version.signatures] if history else []
+    digest = primary.sha256 if primary is not None and history and file_state(primary.sha256) == INTACT else ""
+    signatures = []
+    for s in version.signatures if history else ():
+        check = verify(s, version, current_digest=digest)
+        signatures.append({"meaning": s.meaning, "signer_name": s.signer_name, "signed_at": _iso(s.signed_at),
+                           "file_sha256": s.signed_digest, "comment": s.comment or "",
+                           "valid": check.sealed and (check.content_matches or not _covers(s, primary)),
+                           "covers_current_file": _covers(s, primary)})
     return {
         "id": version.id, "document_code": version.document.code, "issue_no": version.issue_no,
         "issue_label": version.issue_label, "status": version.status.value,
@@ -294,10 +304,9 @@ def version_dict(user, version):
                              "bad_q, bad_page or bad_per_page)")})
 def list_documents():
     filters = _list_filters()
-    documents, total = queries.list_documents(current_user, kind=filters["kind"], status=filters["status"],
-                                              q=filters["q"], page=filters["page"], per_page=filters["per_page"])
-    page, per_page = filters["page"], filters["per_page"]
-    pages = max(1, -(-total // per_page))
+    found = queries.list_documents(current_user, kind=filters["kind"], status=filters["status"], q=filters["q"],
+                                   page=filters["page"], per_page=filters["per_page"])
+    page, per_page, pages = found.number, found.per_page, found.pages
     args = {k: v for k, v in (("kind", filters["kind"]), ("status", filters["status"]), ("q", filters["q"]))
             if v}
     if per_page != queries.PER_PAGE:
@@ -305,7 +314,7 @@ def list_documents():
 
     def page_url(number):
         return url_for("api.list_documents", page=number, **args)
-    return jsonify(documents=[document_summary(current_user, d) for d in documents], total=total, page=page,
+    return jsonify(documents=[document_summary(current_user, d) for d in found.items], total=found.total, page=page,
                    per_page=per_page, pages=pages, next=page_url(page + 1) if page < pages else None,
                    previous=page_url(min(page - 1, pages)) if page > 1 else None)
 
@@ -356,15 +365,15 @@ def list_document_versions(code):
                                           for media_type in MEDIA_TYPES.values()}},
                       "404": _error("No such document, or it has no version in force that you may download "
                                     "(error: not_found or no_current_version)"),
-                      "500": _error("The stored file is missing or damaged, so it is not served "
-                                    "(error: file_damaged)")})
+                      "409": _error("The stored file is missing or damaged, so it is not served "
+                                    "(error: file_damaged; the damage is recorded for the administrator), or "
+                                    "the controlled-copy stamp cannot be added to it (error: unstampable)")})
 def download_current_document(code):
     document = _visible_document_or_404(code)
     version = services.current_version(document)
     if version is None or not perm.can_download(current_user, version):
         _refuse(_l("%(code)s has no version in force to download.", code=code), "no_current_version", 404)
     download = services.download_copy(current_user._get_current_object(), version, via="api")
-    db.session.commit()
     response = send_file(BytesIO(download.data), mimetype=download.media_type, as_attachment=True,
                          download_name=download.filename, max_age=0)
     response.headers["X-QMS-Stamped"] = "true" if download.stamped else "false"
@@ -441,7 +450,6 @@ def upload_document_version(code):
     else:
         version = services.create_draft_version(actor, document, filename=filename, data=data,
                                                 change_summary=change_summary, reason=reason)
-    db.session.commit()
     response = jsonify(version_dict(current_user, version))
     response.status_code = 201
     response.headers["Location"] = _versions_url(document, issue=version.issue_no)

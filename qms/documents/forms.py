@@ -8,27 +8,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import TextInput
 
-from qms.auth.forms import MultiCheckboxField
+from qms.core.forms import MultiCheckboxField
 from qms.core.forms import Form
-from qms.documents.models import Access, DocumentKind, LegalStatus
+from qms.core.lists import FilterForm as ListFilterForm
+from qms.documents.labels import ACCESS_LABELS, KIND_LABELS, LEGAL_STATUS_LABELS
 from qms.core.calendar import parse_date
-
-KIND_LABELS = {
-    DocumentKind.policy: _l("Quality policy and objectives"),
-    DocumentKind.procedure: _l("Procedure"),
-    DocumentKind.instruction: _l("Work instruction"),
-    DocumentKind.form: _l("Form"),
-    DocumentKind.internal: _l("Other internal document"),
-    DocumentKind.external: _l("Document of external origin"),
-}
-LEGAL_STATUS_LABELS = {
-    LegalStatus.in_force: _l("In force"),
-    LegalStatus.amended: _l("Amended"),
-    LegalStatus.replaced: _l("Replaced"),
-    LegalStatus.repealed: _l("Repealed"),
-}
-ACCESS_LABELS = {Access.internal: _l("Internal"), Access.public: _l("Public")}
-
 
 class DateField(Field):
     """A date typed as dd/mm/yyyy (an ISO date from a browser's date picker is accepted too)."""
@@ -152,13 +136,17 @@ class DecisionForm(Form):
     reason = TextAreaField(_l("Reason or comment"), validators=[Optional(), Length(max=4000)])
 
 
-class FilterForm(Form):
-    """GET filters of the documents list (no CSRF: it changes nothing)."""
+class SearchForm(ListFilterForm):
+    """The search of the current-forms page."""
 
-    class Meta:
-        csrf = False
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
 
-    q = StringField(_l("Search code, title or content"), validators=[Optional(), Length(max=200)])
+
+class FilterForm(ListFilterForm):
+    """GET filters of the documents list."""
+
+    q = StringField(_l("Search code, title or content"), validators=[Optional(), Length(max=200)],
+                    render_kw={"placeholder": _l("e.g. chung thuc, BM-01")})
     kind = SelectField(_l("Kind"), choices=[SelectChoice("", _l("All kinds"))] +
                        [SelectChoice(k.value, label) for k, label in KIND_LABELS.items()], validators=[Optional()])
     status = SelectField(_l("Status"), choices=[], validators=[Optional()])

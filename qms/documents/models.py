@@ -5,10 +5,11 @@ import enum
 from typing import Optional
 
 from sqlalchemy import (BigInteger, Column, Date, Enum, ForeignKey, Index, String, Table, Text,
-                        UniqueConstraint, text)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+                        UniqueConstraint, and_, text)
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from qms.auth.models import Role, Unit, User
+from qms.signatures.models import Signature
 from qms.db import UTCDateTime, db
 from qms.core.calendar import utcnow
 
@@ -53,7 +54,9 @@ class VersionStatus(enum.Enum):
     obsolete = "obsolete"        # withdrawn
 
 
-class SignatureMeaning(enum.Enum):
+class SignatureMeaning(enum.StrEnum):
+    """What a signature on a version means (stored by value in qms.signatures)."""
+
     reviewed = "reviewed"
     approved = "approved"
     returned = "returned"
@@ -163,7 +166,10 @@ class DocumentVersion(db.Model):
     approved_by: Mapped[Optional[User]] = relationship(foreign_keys=[approved_by_id])
     files: Mapped[list["VersionFile"]] = relationship(back_populates="version", order_by="VersionFile.id",
                                                       cascade="all, delete-orphan")
-    signatures: Mapped[list["Signature"]] = relationship(back_populates="version", order_by="Signature.id")
+    signatures: Mapped[list[Signature]] = relationship(
+        primaryjoin=lambda: and_(Signature.subject_type == DocumentVersion.__tablename__,
+                                 foreign(Signature.subject_id) == DocumentVersion.id),
+        order_by=lambda: Signature.id, viewonly=True)
 
     @property
     def issue_label(self):
@@ -187,26 +193,6 @@ class VersionFile(db.Model):
     text_content: Mapped[str] = mapped_column(Text, default="")
 
     version: Mapped[DocumentVersion] = relationship(back_populates="files")
-
-
-class Signature(db.Model):
-    """An electronic signature: re-authenticated, with its meaning, bound to one version and the
-    SHA-256 of the file signed. `digest` seals all of it, so it cannot be moved to another version."""
-
-    __tablename__ = "signatures"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
-    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), index=True)
-    signer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    signer_name: Mapped[str] = mapped_column(String(200))
-    meaning: Mapped[SignatureMeaning] = mapped_column(_enum(SignatureMeaning))
-    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    file_sha256: Mapped[str] = mapped_column(String(64))
-    comment: Mapped[str] = mapped_column(Text, default="")
-    digest: Mapped[str] = mapped_column(String(64))
-
-    version: Mapped[DocumentVersion] = relationship(back_populates="signatures")
-    signer: Mapped[User] = relationship()
 
 
 class ChangeRequest(db.Model):

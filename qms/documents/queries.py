@@ -10,6 +10,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from qms.auth.models import User
+from qms.core.lists import Page, paginate
 from qms.db import db
 from qms.documents import permissions as perm
 from qms.documents.models import (Acknowledgment, ChangeRequest, ChangeRequestStatus, Document, DocumentKind,
@@ -46,8 +47,8 @@ def _matching_document_ids(user, q, kinds=None):
     return set(db.session.scalars(select(DocumentVersion.document_id).where(DocumentVersion.id.in_(version_ids))))
 
 
-def list_documents(user, *, kind=None, status=None, unit_id=None, q=None, page=1, per_page=PER_PAGE):
-    """One page of the documents the user may see, filtered; returns (documents, total).
+def list_documents(user, *, kind=None, status=None, unit_id=None, q=None, page=1, per_page=PER_PAGE) -> Page:
+    """One page of the documents the user may see, filtered (qms.core.lists.Page).
 
     status: a document status (active, obsolete) or a version status (the documents having a version
     in it). q: code, title or text (search.py), insensitive to case and diacritics."""
@@ -59,22 +60,23 @@ def list_documents(user, *, kind=None, status=None, unit_id=None, q=None, page=1
     elif status in STATUS_FILTERS:
         wanted = VersionStatus(status)
         if wanted not in visible_statuses(user):
-            return [], 0
+            return Page(items=[], per_page=per_page, number=page, total=0)
         query = query.where(exists().where(DocumentVersion.document_id == Document.id,
                                            DocumentVersion.status == wanted))
     if unit_id:
         query = query.where(Document.owning_unit_id == unit_id)
     if q and q.strip():
         ids = _matching_document_ids(user, q)
-        needle = f"%{q.strip().lower()}%"
-        query = query.where(or_(Document.id.in_(ids) if ids else False,
-                                func.lower(Document.code).like(needle), func.lower(Document.title).like(needle)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(1, int(page or 1))
-    documents = list(db.session.scalars(
-        query.options(selectinload(Document.versions), selectinload(Document.owning_unit))
-        .order_by(Document.kind, Document.code).limit(per_page).offset((page - 1) * per_page)))
-    return documents, total
+        query = query.where(or_(Document.id.in_(ids) if ids else False, *_names_contain(q)))
+    return paginate(query.options(selectinload(Document.versions), selectinload(Document.owning_unit))
+                    .order_by(Document.kind, Document.code), page=page, per_page=per_page)
+
+
+def _names_contain(q):
+    """Code or title containing `q` as typed (case aside): % and _ are letters here, not wildcards."""
+    needle = q.strip().lower()
+    return (func.lower(Document.code).contains(needle, autoescape=True),
+            func.lower(Document.title).contains(needle, autoescape=True))
 
 
 def find_document(user, code):
@@ -136,9 +138,7 @@ def current_files(commune_id, q=None, user=None):
     if q and q.strip():
         ids = search_version_ids(commune_id, q, statuses=[VersionStatus.effective],
                                  kinds=[DocumentKind.procedure, DocumentKind.form], limit=5000)
-        needle = f"%{q.strip().lower()}%"
-        query = query.where(or_(DocumentVersion.id.in_(ids) if ids else False,
-                                func.lower(Document.code).like(needle), func.lower(Document.title).like(needle)))
+        query = query.where(or_(DocumentVersion.id.in_(ids) if ids else False, *_names_contain(q)))
     rows = []
     for (doc_id, code, title, kind, own_field, parent_id, parent_code, parent_title, parent_field, version_id,
          issue_no, effective_date, filename, file_kind, size) in db.session.execute(query):
@@ -257,4 +257,17 @@ def change_requests_of(document):
 def external_documents(commune_id):
     return list(db.session.scalars(select(Document).where(Document.commune_id == commune_id,
                                                           Document.kind == DocumentKind.external)
+                                   .order_by(Document.code)))
+
+
+def active_people(commune_id):
+    """The commune's active accounts, by name (to choose a document's owner)."""
+    return list(db.session.scalars(select(User).where(User.commune_id == commune_id, User.is_active_account)
+                                   .order_by(User.full_name)))
+
+
+def procedures(commune_id):
+    """The commune's procedures, by code (a form or instruction belongs to one)."""
+    return list(db.session.scalars(select(Document).where(Document.commune_id == commune_id,
+                                                          Document.kind == DocumentKind.procedure)
                                    .order_by(Document.code)))

@@ -1,5 +1,6 @@
 """The stored-file record: one row per distinct content, addressed by its SHA-256."""
 import datetime as dt
+from typing import Optional
 
 from sqlalchemy import BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -15,3 +16,5 @@ class StoredFile(db.Model):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # when a reader found the bytes missing or no longer matching their SHA-256 (None: intact)
+    damaged_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)

@@ -480,8 +480,6 @@ def stamp_docx(data: bytes, stamp: Stamp, *, sha256: str | None = None) -> bytes
     """
     try:
         plan = _plans.get("docx", data, _DocxPlan.build, sha256=sha256)
-        if not plan.headers:  # no section properties at all: nowhere Word would show a header
-            raise ValueError("the document has no section to carry a header")
         replacements = dict(plan.changed)
         paragraphs = _stamp_paragraphs(stamp)
         for name, xml in plan.headers:
@@ -531,6 +529,11 @@ class _DocxPlan:
         document = parse_docx_xml(package.read(data, document_uri.membername))
         relationships = _docx_relationships(package, data, document_uri)
         kinds = [_PRIMARY, _EVEN_PAGE] if _even_and_odd_headers(package, data, relationships) else [_PRIMARY]
+        if not document.sectPr_lst:
+            # A document without section properties (Word writes them, some generators do not) is
+            # laid out with the defaults; an empty body-level sectPr keeps those defaults and
+            # gives the stamp's header a section to belong to.
+            document.body.get_or_add_sectPr()
         sections = document.sectPr_lst
         headers, created = {}, []
 

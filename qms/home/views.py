@@ -2,9 +2,8 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-import qms.home.sections  # noqa: F401  (registers the audit-trail sections)
 from qms.core.access import SIGNED_IN, allow, public
-from qms.home.tasks import tasks_for
+from qms.core.tasks import tasks_for
 
 bp = Blueprint("home", __name__)
 

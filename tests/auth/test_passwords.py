@@ -7,7 +7,7 @@ from qms.auth.models import User
 from qms.auth.passwords import check_password, check_policy
 from qms.db import DomainError, db
 from tests.conftest import PASSWORD, login
-from tests.core.support import events, fresh, post
+from tests.core.support import events, fresh, is_signed_in, post, signed_in_client
 
 
 @pytest.mark.parametrize("password", ["Short-Pw9", "", "abcdefghi"])
@@ -18,7 +18,10 @@ def test_passwords_shorter_than_ten_characters_are_refused(app, password):
 
 
 def test_ten_characters_are_enough(app):
-    check_policy("Xk#9vTq!2m", "someone")
+    assert check_policy("Xk#9vTq!2m", "someone") is None  # accepted: no refusal raised
+    with pytest.raises(DomainError) as refused:
+        check_policy("Xk#9vTq!2", "someone")  # one character less
+    assert refused.value.code == "weak_password"
 
 
 @pytest.mark.parametrize("password", ["qwertyuiop", "1234567890", "password123", "PASSWORD123", "1q2w3e4r5t"])
@@ -91,3 +94,34 @@ def test_users_change_their_own_password_within_the_policy(client, make_user):
     assert check_password(fresh(user).password_hash, "Brand-New-Secret-7")
     assert [e["entity_id"] for e in events("user.password_changed")] == [str(user.id)]
     assert db.session.get(User, user.id).password_changed_at is not None
+
+
+def _change(client, current, new="Brand-New-Secret-7"):
+    return post(client, "/account/password", {"current_password": current, "new_password": new, "confirm": new},
+                page="/account")
+
+
+def test_wrong_current_passwords_count_toward_the_lockout(app, client, make_user):
+    """The change-password form is no way round the lock-out: each wrong current password counts like
+    a failed sign-in, and at the limit the account is locked (signing in is refused too)."""
+    user = make_user("staff", username="nga", locale="en")
+    login(client, "nga")
+    for _ in range(app.config["QMS_LOCKOUT_ATTEMPTS"] - 1):
+        response = _change(client, "guess-" + "x" * 8)
+        assert response.status_code == 400 and "The current password is wrong." in response.get_data(as_text=True)
+    response = _change(client, "guess-" + "y" * 8)
+    assert "this account is locked" in response.get_data(as_text=True)
+    assert fresh(user).is_locked()
+    assert _change(client, PASSWORD).status_code == 400  # even the right one, while locked
+    assert check_password(fresh(user).password_hash, PASSWORD)
+    assert len(events("user.password_change_refused")) == app.config["QMS_LOCKOUT_ATTEMPTS"]
+    assert [e["entity_id"] for e in events("auth.locked_out")] == [str(user.id)]
+    other = app.test_client()
+    assert login(other, "nga").status_code == 429
+
+
+def test_changing_the_password_ends_the_other_sessions(app, make_user):
+    make_user("staff", username="oanh", locale="en")
+    office, phone = signed_in_client(app, "oanh"), signed_in_client(app, "oanh")
+    assert _change(office, PASSWORD).status_code == 302
+    assert is_signed_in(office) and not is_signed_in(phone)

@@ -6,7 +6,10 @@ from sqlalchemy import select
 
 from qms.auth import services
 from qms.auth.models import ApiToken, AuthSession
+from qms.cli import main
+from qms.core.calendar import clock_at, utcnow
 from qms.db import db
+from tests.conftest import login
 from tests.core.support import events, fresh, is_signed_in, post, session_cookie, signed_in_client
 
 
@@ -85,36 +88,79 @@ def test_a_disabled_account_is_signed_out_even_if_its_session_row_is_open(app, m
 
 def test_an_idle_session_times_out_after_30_minutes(app, make_user):
     user = make_user("staff", username="hai")
-    client = signed_in_client(app, "hai")
-    _idle(user, minutes=29)
-    assert is_signed_in(client)
-    _idle(user, minutes=31)
-    response = client.get("/")
-    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    start = utcnow()
+    with clock_at(start):
+        client = signed_in_client(app, "hai")
+    with clock_at(start + dt.timedelta(minutes=29)):
+        assert is_signed_in(client)  # the visit moves the cookie's last activity on
+    with clock_at(start + dt.timedelta(minutes=29 + 31)):
+        response = client.get("/")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+        assert events("auth.session_expired") == []  # reading a page writes nothing
+        login(client, "hai")  # signing in again in this browser ends the idle session and says so
     [expired] = events("auth.session_expired")
-    assert expired["entity_id"] == str(user.id) and expired["reason"] == "idle timeout"
-    _idle(user, minutes=0)
-    assert not is_signed_in(client), "an ended session never comes back"
+    assert expired["entity_id"] == str(user.id) and expired["reason"] == "idle_timeout"
+    sessions = list(db.session.scalars(select(AuthSession).where(AuthSession.user_id == user.id)
+                                       .order_by(AuthSession.id)))
+    assert sessions[0].ended_at is not None and sessions[1].ended_at is None
 
 
 def test_the_idle_timeout_is_configurable(make_app, make_user):
-    user = make_user("staff", username="khanh")
+    make_user("staff", username="khanh")
     app = make_app(QMS_IDLE_TIMEOUT_MINUTES=5)
-    client = signed_in_client(app, "khanh")
-    _idle(user, minutes=4)
-    assert is_signed_in(client)
-    _idle(user, minutes=6)
-    assert not is_signed_in(client)
+    start = utcnow()
+    with clock_at(start):
+        client = signed_in_client(app, "khanh")
+    with clock_at(start + dt.timedelta(minutes=4)):
+        assert is_signed_in(client)
+    with clock_at(start + dt.timedelta(minutes=4 + 6)):
+        assert not is_signed_in(client)
 
 
 def test_activity_keeps_a_session_alive(app, make_user):
-    user = make_user("staff", username="linh")
-    client = signed_in_client(app, "linh")
-    _idle(user, minutes=20)
-    assert is_signed_in(client)  # the visit moves last_seen_at to now
-    session = db.session.scalar(select(AuthSession).where(AuthSession.user_id == user.id))
-    db.session.refresh(session)
-    assert dt.datetime.now(dt.timezone.utc) - session.last_seen_at < dt.timedelta(minutes=1)
+    make_user("staff", username="linh")
+    start = utcnow()
+    with clock_at(start):
+        client = signed_in_client(app, "linh")
+    for minutes in (20, 40, 60, 80):  # an hour and a half of work, never 30 minutes idle
+        with clock_at(start + dt.timedelta(minutes=minutes)):
+            assert is_signed_in(client)
+
+
+def test_an_old_copy_of_the_cookie_is_idle_even_while_the_session_is_used(app, make_user):
+    make_user("staff", username="loan")
+    start = utcnow()
+    with clock_at(start):
+        client = signed_in_client(app, "loan")
+        copied = session_cookie(client)
+    with clock_at(start + dt.timedelta(minutes=25)):
+        assert is_signed_in(client)
+    with clock_at(start + dt.timedelta(minutes=45)):
+        assert is_signed_in(client)
+        replay = app.test_client()
+        replay.set_cookie("qms_session", copied)
+        assert not is_signed_in(replay)
+
+
+def test_a_session_ends_after_its_lifetime_however_active(make_app, make_user, runner):
+    user = make_user("staff", username="luong")
+    app = make_app(QMS_SESSION_LIFETIME_HOURS=2)
+    start = utcnow()
+    with clock_at(start):
+        client = signed_in_client(app, "luong")
+    for minutes in range(20, 120, 20):
+        with clock_at(start + dt.timedelta(minutes=minutes)):
+            assert is_signed_in(client)
+    with clock_at(start + dt.timedelta(minutes=121)), app.app_context():
+        assert not is_signed_in(client)
+        result = app.test_cli_runner().invoke(main, ["jobs", "run", "auth.end_expired_sessions"])
+    assert result.exit_code == 0 and "1 session(s)" in result.output, result.output
+    [expired] = events("auth.session_expired")
+    assert expired["entity_id"] == str(user.id) and expired["reason"] == "session_lifetime"
+
+
+def test_the_session_lifetime_is_twelve_hours_by_default(app):
+    assert app.config["QMS_SESSION_LIFETIME_HOURS"] == 12
 
 
 def test_resetting_a_password_ends_the_users_sessions(app, make_user):
@@ -123,11 +169,3 @@ def test_resetting_a_password_ends_the_users_sessions(app, make_user):
     services.reset_password(None, fresh(user), "A-Whole-New-Secret-9", reason="forgotten")
     db.session.commit()
     assert not is_signed_in(client)
-
-
-def _idle(user, minutes):
-    """Set the user's open sessions as last seen `minutes` ago."""
-    db.session.commit()
-    for session in db.session.scalars(select(AuthSession).where(AuthSession.user_id == user.id)):
-        session.last_seen_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=minutes)
-    db.session.commit()

@@ -1,13 +1,14 @@
 """Sign-in: audit events, and the lock-out after 5 failures within 15 minutes, counted in the
 database so that it holds across worker processes (two app instances on one database here)."""
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import select
 
 from qms.auth.models import LoginAttempt, User
 from qms.db import db
-from qms.core.calendar import utcnow
+from qms.core.calendar import clock_at, utcnow
 from tests.conftest import PASSWORD, csrf_token, login
 from tests.core.support import events, fresh, is_signed_in
 
@@ -41,7 +42,7 @@ def test_a_wrong_password_is_refused_and_recorded(client, make_user):
     assert response.status_code == 401
     assert not is_signed_in(client)
     [event] = events("auth.sign_in_failed")
-    assert event["entity_id"] == str(user.id) and event["reason"] == "wrong password"
+    assert event["entity_id"] == str(user.id) and event["reason"] == "wrong_password"
     assert event["actor_id"] is None
     attempt = db.session.scalar(select(LoginAttempt))
     assert (attempt.user_id, attempt.succeeded) == (user.id, False)
@@ -71,7 +72,7 @@ def test_five_failures_lock_the_account_even_against_the_right_password(client, 
     right = login(client, "giang", PASSWORD)
     assert right.status_code == 429
     assert not is_signed_in(client)
-    assert [e["reason"] for e in events("auth.sign_in_refused")] == ["account locked"]
+    assert [e["reason"] for e in events("auth.sign_in_refused")] == ["account_locked"]
     assert events("auth.sign_in") == []
 
 
@@ -140,7 +141,7 @@ def test_a_disabled_account_cannot_sign_in(client, make_user):
     response = login(client, "phuc")
     assert response.status_code == 403
     assert not is_signed_in(client)
-    assert events("auth.sign_in_failed")[-1]["reason"] == "account disabled"
+    assert events("auth.sign_in_failed")[-1]["reason"] == "account_disabled"
 
 
 def test_a_sign_in_without_csrf_token_is_refused(client, make_user):
@@ -184,3 +185,26 @@ def _move_back(user, **delta):
     if user.locked_until is not None:
         user.locked_until -= shift
     db.session.commit()
+
+
+def test_a_locked_account_and_an_unknown_name_answer_the_same(client, make_user):
+    """Whether an account exists is never told by the answers: an unknown name is refused, and then
+    locked, exactly as a known one is."""
+    make_user("staff", username="real")
+    answers = {}
+    for name in ("real", "nobody-here"):
+        responses = [fail(client, name) for _ in range(6)]
+        answers[name] = [(r.status_code, re.sub(r'name="csrf_token"[^>]*', "", r.get_data(as_text=True)))
+                         for r in responses]
+    assert [status for status, _ in answers["real"]] == [401, 401, 401, 401, 429, 429]
+    assert answers["real"] == [(status, page.replace("nobody-here", "real")) for status, page in
+                               answers["nobody-here"]]
+    assert login(client, "nobody-here", PASSWORD).status_code == 429
+
+
+def test_an_unknown_names_lock_ends_like_an_accounts(client, make_user):
+    for _ in range(5):
+        fail(client, "ghost")
+    later = utcnow() + dt.timedelta(minutes=16)
+    with clock_at(later):
+        assert fail(client, "ghost").status_code == 401

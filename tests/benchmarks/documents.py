@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 import docx
 import openpyxl
 from docx.shared import Pt
-from flask import render_template
+from flask import render_template, request
 from flask_babel import gettext
 from flask_login import login_user
 from sqlalchemy import func, insert, select, text
@@ -39,6 +39,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from qms.db import db
 from qms.documents import services
 from qms.documents.models import (Access, Document, DocumentKind, DocumentStatus, DocumentVersion, SearchEntry, VersionFile, VersionStatus)
+from qms.core.lists import read_filters
+from qms.documents.forms import SearchForm
 from qms.files.models import StoredFile
 from qms.documents.queries import CurrentFile, current_files, group_current_files
 from qms.documents.search import index_version, tokens
@@ -471,7 +473,8 @@ def _prepared_renderer(app, user, rows, q):
         with app.test_request_context(path):
             login_user(user)
             groups = group_current_files(rows, no_field_label=gettext("Other"))
-            return render_template("documents/current_forms.html", groups=groups, q=q)
+            form = read_filters(SearchForm, request.args)
+            return render_template("documents/current_forms.html", groups=groups, q=q, form=form)
     return render
 
 

@@ -9,7 +9,9 @@
     changes nothing.
 URL arguments are filled from tests/core/url_samples.py: see there how to add an area.
 """
+import re
 import tempfile
+from urllib.parse import unquote_plus
 from dataclasses import dataclass
 
 import pytest
@@ -20,10 +22,14 @@ from qms.auth.models import ALL_ROLES
 from qms.core.access import PUBLIC, SIGNED_IN, access_of, endpoint_access
 from qms.db import db
 from tests.conftest import BASE_CONFIG, csrf_token, login
-from tests.core.support import events, head_seq
+from tests.core.support import events, head_seq, statements
 from tests.core.url_samples import AUDITED_READS, MAY_REFUSE, NOT_RECORDS, build_world, sample
 
 ANONYMOUS, NO_ROLE = "anonymous", "no_role"
+# Nothing is written on a GET, not even by a request hook (session bookkeeping, say); an audited
+# read (a download) writes its audit event and nothing else.
+WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+AUDIT_WRITE = re.compile(r"\s*(INSERT INTO audit_events|UPDATE audit_chain_head)\b", re.IGNORECASE)
 REQUESTERS = (ANONYMOUS, NO_ROLE, *ALL_ROLES)
 
 
@@ -195,7 +201,8 @@ def test_allowed(app, matrix_world, allowed_case):
     url = url_of(app, case, matrix_world, "a")
     client, headers, token = client_for(app, matrix_world, "a", requester, case)
     seq = head_seq()
-    response = send(client, case, url, headers, token)
+    with statements() as ran:
+        response = send(client, case, url, headers, token)
     status = response.status_code
     assert status < 500, f"{case} as {requester}: {status}"
     if status == 403:
@@ -203,6 +210,9 @@ def test_allowed(app, matrix_world, allowed_case):
     if case.method == "GET":
         recorded = [e for e in events(after=seq) if e["action"] not in AUDITED_READS.get(case.endpoint, ())]
         assert recorded == [], f"GET {url} as {requester} changed state: {recorded}"
+        writes = [sql for sql, _params, _stmt in ran if WRITE.match(sql)
+                  and not (case.endpoint in AUDITED_READS and AUDIT_WRITE.match(sql))]
+        assert writes == [], f"GET {url} as {requester} wrote: {writes}"
 
 
 def test_denied(app, matrix_world, denied_case):
@@ -250,3 +260,57 @@ def test_the_record_history_of_another_commune_shows_nothing(app, matrix_world):
     login(other, "b_auditor")
     response = other.get(f"/audit/records/users/{subject.id}")
     assert response.status_code == 200 and "user.created" not in response.get_data(as_text=True)
+
+
+# --- (d) no list, search or download of one commune shows anything of another ----------------------
+
+# Pages that show every commune by design: the installation administrator's list of communes.
+INSTALLATION_WIDE = {"communes.list_communes"}
+# Extra query strings a list is also asked with: searches for commune a's codes and titles, and the
+# master lists as files.
+QUERIES = {
+    "documents.list_documents": ["", "?q=QT-11", "?q=T%C3%A0i+li%E1%BB%87u"],
+    "documents.current_forms": ["", "?q=QT-11", "?q=BM-01"],
+    "api.list_documents": ["", "?q=QT-11"],
+    "documents.master_list": ["", "?which=external", "?format=docx", "?format=xlsx", "?which=external&format=xlsx"],
+    "audit.index": ["", "?action=user.*", "?entity_type=documents"],
+    "audit.export_csv": [""],
+}
+
+
+def _readable(response):
+    """The text a person or a program could read in a response: a .docx or .xlsx by every part."""
+    body = response.get_data()
+    if body.startswith(b"PK"):
+        import io
+        import zipfile
+        with zipfile.ZipFile(io.BytesIO(body)) as package:
+            return "".join(package.read(name).decode("utf-8", "replace") for name in package.namelist())
+    return body.decode("utf-8", "replace")
+
+
+def _markers(world, side):
+    """Strings only commune `side`'s records carry: its name, its people, its documents' codes."""
+    users = [*world[side]["users"].values(), world[side]["roleless"], world[side]["subject"], world[side]["author"]]
+    return {world[side]["commune"].name, *(u.full_name for u in users), world[side]["procedure"].code,
+            world[side]["draft"].document.code, world[side]["in_review"].document.code}
+
+
+LIST_CASES = [case for case in CASES if case.method == "GET" and not case.names_a_record
+              and case.access != PUBLIC and case.endpoint not in INSTALLATION_WIDE]
+
+
+@pytest.mark.parametrize("list_case", LIST_CASES, ids=[c.endpoint for c in LIST_CASES])
+def test_no_list_search_or_download_shows_another_communes_records(app, matrix_world, list_case):
+    case = list_case
+    url = url_of(app, case, matrix_world, "b")
+    foreign = _markers(matrix_world, "a")
+    assert not foreign & _markers(matrix_world, "b")
+    for requester in (who for who in REQUESTERS if who != ANONYMOUS and case.allows(who)):
+        client, headers, token = client_for(app, matrix_world, "b", requester, case)
+        for query in QUERIES.get(case.endpoint, [""]):
+            response = send(client, case, url + query, headers, token)
+            text = _readable(response)
+            asked = unquote_plus(query)  # what was searched for is shown back in the search box
+            leaked = sorted(marker for marker in foreign if marker in text and marker not in asked)
+            assert leaked == [], f"{case}{query} as b's {requester} shows commune a's {leaked}"

@@ -14,7 +14,7 @@ from qms.core.calendar import utcnow
 from tests.conftest import login
 from tests.core.support import events
 
-ADMIN_SECTIONS = {"admin-locked", "admin-without-role", "admin-recent"}
+ADMIN_SECTIONS = {"admin-damaged-files", "admin-locked", "admin-without-role", "admin-recent"}
 AUDIT_SECTIONS = {"audit-checkpoint", "audit-recent"}
 # Document control (qms/documents/views.py): everyone acknowledges new versions; leaders and quality
 # officers review and approve; quality officers also finish drafts, decide change requests and run
@@ -48,6 +48,7 @@ def sections(html):
     ("auditor", AUDIT_SECTIONS | EVERYONE),
     ("leader", DOCUMENT_SIGNING | EVERYONE),
     ("staff", EVERYONE),
+    ("installation_admin", EVERYONE),
 ])
 def test_each_role_sees_its_sections(app, world, role, expected):
     shown = sections(home(app, f"a_{role}"))
@@ -125,7 +126,7 @@ def test_recent_events_are_those_of_the_users_commune_only(app, world):
 
 def test_the_recent_events_section_is_empty_for_a_commune_without_events(app, world):
     """In practice every commune has events (its creation); the query still must not borrow others'."""
-    from qms.home.sections import recent_events
+    from qms.audit.home import recent_events
     with app.test_request_context():
         assert recent_events(SimpleNamespace(commune_id=10_000)) == []
 

@@ -176,3 +176,43 @@ def test_a_request_id_from_a_proxy_is_kept_only_if_it_looks_like_one(client, giv
     returned = client.get("/healthz", headers={"X-Request-ID": given}).headers["X-Request-ID"]
     assert (returned == given) is kept
     assert re.fullmatch(r"[A-Za-z0-9._-]{1,64}", returned)
+
+
+def _serve(app):
+    """The app served by waitress as `qms serve` serves it, on a free port; returns (server, base URL)."""
+    import threading
+
+    from waitress.server import create_server
+
+    from qms.cli import waitress_options
+    server = create_server(app, **waitress_options(app, host="127.0.0.1", port=0, threads=2))
+    threading.Thread(target=server.run, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.effective_port}"
+
+
+@pytest.mark.parametrize("proxy_fix", [True, False])
+def test_qms_serve_behind_a_proxy_sees_https_as_gunicorn_does(make_app, proxy_fix):
+    """waitress drops X-Forwarded-* unless told to keep them: with QMS_PROXY_FIX the application's
+    ProxyFix must see them (HSTS and Secure cookies over the proxy's HTTPS), without it never."""
+    import urllib.request
+    app = make_app(QMS_PROXY_FIX=proxy_fix)
+    server, base = _serve(app)
+    try:
+        request = urllib.request.Request(base + "/login", headers={"X-Forwarded-Proto": "https",
+                                                                    "X-Forwarded-For": "203.0.113.9"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            headers = response.headers
+    finally:
+        server.close()
+    assert ("Strict-Transport-Security" in headers) is proxy_fix
+
+
+def test_downloads_are_never_stored_by_the_browser(app, make_user):
+    """A file sent with send_file says no-cache (which lets a browser keep it on disk); every response
+    but the static files says no-store."""
+    from flask import send_file
+    import io
+    app.add_url_rule("/test-file", "test_file", lambda: send_file(io.BytesIO(b"x"), download_name="a.txt",
+                                                                  max_age=0))
+    app.view_functions["test_file"].qms_access = "public"
+    assert app.test_client().get("/test-file").headers["Cache-Control"] == "no-store"

@@ -201,3 +201,9 @@ for _endpoint in ("documents.download_version", "documents.download_current", "d
     AUDITED_READS[_endpoint] = {"document.version.downloaded"}
 MAY_REFUSE[("documents.propose_change", "auditor")] = "auditors read and never change anything"
 MAY_REFUSE[("documents.propose_change", "no_role")] = "a user without a role may propose nothing"
+
+# The installation's administrator holds no role inside a commune's work: refused wherever a user
+# without a role is.
+for (_endpoint, _role), _why in list(MAY_REFUSE.items()):
+    if _role == "no_role":
+        MAY_REFUSE[(_endpoint, "installation_admin")] = _why

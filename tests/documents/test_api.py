@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from qms.auth.services import create_api_token
 from qms.db import db
+from qms.documents.services import versions as versions_service
 from qms.documents import services
 from qms.documents.models import DocumentVersion, VersionStatus
 from qms.files.models import StoredFile
@@ -367,7 +368,7 @@ def test_a_concurrent_upload_is_a_json_409_and_leaves_no_file(app, client, peopl
     """Another upload took the issue number between the check and the insert: the unique
     (document, issue_no) refuses this one, and the file it stored is removed with the rollback."""
     form = library["form"]
-    monkeypatch.setattr(services, "_next_issue_no", lambda document: 2)
+    monkeypatch.setattr(versions_service, "next_issue_no", lambda document: 2)
     before = stored_files(app)
     response = upload(client, bearer(people.author), "BM-01-QT-01", docx_bytes("Cùng lúc"), change_summary="x")
     assert response.status_code == 409

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from qms.core.calendar import add_months
+from qms.auth.services import PasswordRefused
+from qms.signatures.services import verify
 from qms.db import DomainError, db
 from qms.documents import services
 from qms.documents.models import Acknowledgment, ChangeRequestStatus, SignatureMeaning, VersionStatus
@@ -81,14 +83,14 @@ def test_confirm_still_valid_resets_the_review_date_without_a_new_version(people
                                  today=today)
     db.session.commit()
     assert effective_version.next_review_on == add_months(today, 12)
-    assert effective_version.signatures[-1].meaning is SignatureMeaning.confirmed
-    assert services.verify_signature(effective_version.signatures[-1])
+    assert effective_version.signatures[-1].meaning == SignatureMeaning.confirmed
+    assert verify(effective_version.signatures[-1]).valid
     assert len(effective_version.document.versions) == versions_before
 
 
 def test_confirm_needs_the_password(people, effective_version):
     before = effective_version.next_review_on
-    with pytest.raises(services.SignatureRefused):
+    with pytest.raises(PasswordRefused):
         services.confirm_still_valid(people.author, effective_version, password="wrong")
     db.session.rollback()
     assert effective_version.next_review_on == before

@@ -10,12 +10,13 @@ import uuid
 import docx
 import openpyxl
 import pytest
+import sqlalchemy as sa
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from qms.db import db
-from qms.documents.exports import (EXTERNAL_COLUMNS, INTERNAL_COLUMNS, date_line, issuer_lines,
-                                   master_list_docx, master_list_rows, master_list_xlsx, place_name)
+from qms.documents.exports import (EXTERNAL_COLUMNS, INTERNAL_COLUMNS, master_list_docx, master_list_rows, master_list_xlsx)
+from qms.core.exports import date_line, issuer_lines, place_name
 from qms.documents.models import DocumentKind, DocumentStatus, LegalStatus, VersionStatus
 from tests.documents.listing_factories import make_document, make_external, make_version
 
@@ -63,8 +64,8 @@ def lists(world, make_unit):
     return commune
 
 
-def test_internal_rows_list_each_active_document_with_its_effective_version(lists):
-    rows = master_list_rows(lists.id, external=False)
+def test_internal_rows_list_each_active_document_with_its_effective_version(lists, world):
+    rows = master_list_rows(world["a"]["users"]["quality_officer"], external=False)
     assert [r["code"] for r in rows] == ["CS-01", "QT-02", "BM-01-QT-02", "QT-10"]
     assert [r["stt"] for r in rows] == [1, 2, 3, 4]
     qt2 = rows[1]
@@ -74,8 +75,8 @@ def test_internal_rows_list_each_active_document_with_its_effective_version(list
     assert rows[2]["parent_code"] == "QT-02" and "QT-02" in rows[2]["note"]
 
 
-def test_external_rows_carry_legal_status_and_the_documents_based_on_them(lists):
-    rows = master_list_rows(lists.id, external=True)
+def test_external_rows_carry_legal_status_and_the_documents_based_on_them(lists, world):
+    rows = master_list_rows(world["a"]["users"]["quality_officer"], external=True)
     assert [r["number"] for r in rows] == ["60/2014/QH13", "01/2018/TT-VPCP", "118/2025/NĐ-CP"]
     law, circular, decree = rows
     assert law["based_on"] == ["QT-02", "QT-10"]  # the withdrawn QT-04 is left out
@@ -85,9 +86,9 @@ def test_external_rows_carry_legal_status_and_the_documents_based_on_them(lists)
 
 
 def test_lists_never_show_another_communes_documents(lists, world):
-    codes = [r["code"] for r in master_list_rows(world["b"]["commune"].id, external=False)]
+    codes = [r["code"] for r in master_list_rows(world["b"]["users"]["quality_officer"], external=False)]
     assert codes == ["QT-05"]
-    assert master_list_rows(world["b"]["commune"].id, external=True) == []
+    assert master_list_rows(world["b"]["users"]["quality_officer"], external=True) == []
 
 
 def test_date_line_follows_decree_30():
@@ -122,8 +123,8 @@ def _find(document, text):
 
 
 @pytest.mark.parametrize("external", [False, True])
-def test_docx_is_an_a4_decree_30_document(lists, external):
-    rows = master_list_rows(lists.id, external=external)
+def test_docx_is_an_a4_decree_30_document(lists, external, world):
+    rows = master_list_rows(world["a"]["users"]["quality_officer"], external=external)
     document = docx.Document(io.BytesIO(master_list_docx(lists, rows, external, TODAY)))
     section = document.sections[0]
     assert abs(section.page_width - Mm(210)) < Mm(1) and abs(section.page_height - Mm(297)) < Mm(1)
@@ -164,8 +165,8 @@ def test_docx_of_an_empty_list_says_so(lists, world):
 
 
 @pytest.mark.parametrize("external", [False, True])
-def test_xlsx_prints_on_a4_with_a_repeated_header(lists, external):
-    rows = master_list_rows(lists.id, external=external)
+def test_xlsx_prints_on_a4_with_a_repeated_header(lists, external, world):
+    rows = master_list_rows(world["a"]["users"]["quality_officer"], external=external)
     workbook = openpyxl.load_workbook(io.BytesIO(master_list_xlsx(lists, rows, external, TODAY)))
     sheet = workbook.active
     assert str(sheet.page_setup.paperSize) == "9"  # A4
@@ -203,9 +204,9 @@ def _soffice():
 
 @pytest.mark.slow
 @pytest.mark.skipif(_soffice() is None, reason="LibreOffice is not installed")
-def test_libreoffice_converts_both_files_to_pdf(lists, tmp_path):
+def test_libreoffice_converts_both_files_to_pdf(lists, tmp_path, world):
     from pypdf import PdfReader
-    rows = master_list_rows(lists.id, external=False)
+    rows = master_list_rows(world["a"]["users"]["quality_officer"], external=False)
     (tmp_path / "list.docx").write_bytes(master_list_docx(lists, rows, False, TODAY))
     (tmp_path / "sheet.xlsx").write_bytes(master_list_xlsx(lists, rows, False, TODAY))
     profile = tmp_path / f"lo-{uuid.uuid4().hex}"
@@ -220,3 +221,31 @@ def test_libreoffice_converts_both_files_to_pdf(lists, tmp_path):
         box = reader.pages[0].mediabox
         width, height = sorted((float(box.width), float(box.height)))
         assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2  # A4 in points
+
+
+def test_a_title_that_looks_like_a_formula_is_text_in_the_xlsx(lists, world):
+    author = world["a"]["users"]["quality_officer"]
+    risky = make_document(lists, "QT-20", '=HYPERLINK("http://evil.example","Bấm vào đây")')
+    make_version(risky, author, effective_date=dt.date(2026, 1, 20))
+    db.session.commit()
+    rows = master_list_rows(author, external=False)
+    sheet = openpyxl.load_workbook(io.BytesIO(master_list_xlsx(lists, rows, False, TODAY))).active
+    [cell] = [c for row in sheet.iter_rows() for c in row if c.value and str(c.value).startswith("=HYPERLINK")]
+    assert cell.data_type == "s" and cell.quotePrefix
+
+
+def test_the_external_list_names_to_staff_only_the_documents_they_may_see(lists, world):
+    """A document that exists only as a draft is not named to staff in the "based on" column (they
+    may not see it anywhere else either); quality officers see it."""
+    from qms.documents.models import Document
+    law = db.session.scalar(sa.select(Document).where(Document.number == "60/2014/QH13"))
+    draft_only = db.session.scalar(sa.select(Document).where(Document.code == "QT-03"))
+    draft_only.legal_bases.append(law)
+    db.session.commit()
+
+    def based_on(user):
+        rows = master_list_rows(user, external=True)
+        return next(r for r in rows if r["number"] == "60/2014/QH13")["based_on"]
+    assert "QT-03" in based_on(world["a"]["users"]["quality_officer"])
+    assert "QT-03" not in based_on(world["a"]["users"]["staff"])
+    assert "QT-10" in based_on(world["a"]["users"]["staff"])

@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from qms.core.calendar import add_months, local_today
 from qms.audit.models import AuditEvent
+from qms.cli import main
 from qms.db import ConflictError, DomainError, db
+from qms.documents.services import versions as versions_service
 from qms.documents import services
 from qms.documents.models import (Document, DocumentStatus, DocumentVersion, SignatureMeaning, VersionStatus)
 from tests.conftest import PASSWORD
@@ -76,12 +78,13 @@ def test_make_effective_refuses_before_the_date(people, make_document):
         services.make_effective(None, version, today=dt.date(2029, 12, 31))
 
 
-def test_cli_activate_due(people, make_document, runner):
+def test_the_activation_job_puts_due_versions_into_force(people, make_document, runner):
     version = walk(_draft(people, make_document()), people, effective_date=dt.date(2000, 1, 2),
                    today=dt.date(2000, 1, 1))
     assert version.status is VersionStatus.approved
-    result = runner.invoke(args=["documents", "activate-due"])
+    result = runner.invoke(main, args=["jobs", "run", "documents.activate_due"])
     assert result.exit_code == 0, result.output
+    assert "documents.activate_due: 1 version(s) made effective" in result.output
     db.session.expire_all()
     assert db.session.get(DocumentVersion, version.id).status is VersionStatus.effective
 
@@ -137,7 +140,7 @@ def test_withdraw_makes_every_live_version_obsolete(people, effective_version):
     db.session.commit()
     assert document.status is DocumentStatus.obsolete and document.withdrawn_reason == "Thủ tục bị bãi bỏ"
     assert effective_version.status is VersionStatus.obsolete and draft.status is VersionStatus.obsolete
-    assert effective_version.signatures[-1].meaning is SignatureMeaning.withdrawn
+    assert effective_version.signatures[-1].meaning == SignatureMeaning.withdrawn
     assert request.status.value == "declined"
     with pytest.raises(DomainError):
         services.create_draft_version(people.author, document, filename="c.docx", data=docx_bytes("c"))
@@ -257,7 +260,7 @@ def test_conflicting_issue_numbers_are_a_conflict(people, make_document, monkeyp
     db.session.execute(sa.text("UPDATE document_versions SET status = 'obsolete' WHERE id = :id"), {"id": first.id})
     db.session.commit()
     db.session.expire_all()
-    monkeypatch.setattr(services, "_next_issue_no", lambda doc: 1)
+    monkeypatch.setattr(versions_service, "next_issue_no", lambda doc: 1)
     with pytest.raises(ConflictError):
         services.create_draft_version(people.author, db.session.get(Document, document.id), filename="a.docx",
                                       data=docx_bytes("again"))

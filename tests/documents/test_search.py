@@ -186,3 +186,22 @@ def test_a_very_long_text_stays_searchable_by_every_word(corpus, world):
     entry = db.session.get(SearchEntry, version.id)
     assert len(entry.folded) < 310_000
     assert ids(corpus, "khoa cuoi cung") == [version.id]
+
+
+@pytest.mark.parametrize("query", ["%", "_", "%%", "_%_"])
+def test_percent_and_underscore_are_not_wildcards(corpus, world, query):
+    """On the documents list and the current forms, % and _ are the characters typed: a code or a
+    title matches only if it contains them."""
+    from qms.documents import queries
+    reader = world["a"]["users"]["quality_officer"]
+    assert queries.list_documents(reader, q=query).items == []
+    assert queries.current_files(reader.commune_id, q=query) == []
+
+
+def test_a_title_with_a_percent_sign_is_found_by_it(corpus, world):
+    from qms.documents import queries
+    a = world["a"]
+    make_version(make_document(a["commune"], "QT-30", "Tỷ lệ 100% hồ sơ đúng hạn"), a["users"]["quality_officer"])
+    db.session.commit()
+    found = queries.list_documents(a["users"]["quality_officer"], q="100%")
+    assert [d.code for d in found.items] == ["QT-30"]

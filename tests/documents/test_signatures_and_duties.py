@@ -1,14 +1,19 @@
 """Separation of duties and electronic signatures: who may review and approve, the password
 re-entered, what a signature binds, and that it cannot be edited or moved."""
+import json
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
 from qms.audit.models import AuditEvent
+from qms.auth.services import PasswordRefused, SignInRefused, authenticate
 from qms.db import DomainError, db
 from qms.documents import permissions as perm
 from qms.documents import services
-from qms.documents.models import Signature, SignatureMeaning, VersionStatus
+from qms.documents.models import SignatureMeaning, VersionStatus
+from qms.signatures.models import Signature
+from qms.signatures.services import verify
 from qms.documents.settings import document_settings, update_document_settings
 from qms.files.storage import sha256_of
 from tests.conftest import PASSWORD
@@ -78,32 +83,43 @@ def test_staff_and_auditors_cannot_review(people, in_review):
 
 
 def test_a_wrong_password_signs_nothing_and_is_audited(people, in_review):
-    with pytest.raises(services.SignatureRefused) as refused:
+    with pytest.raises(PasswordRefused) as refused:
         services.review_version(people.leader, in_review, password="wrong password")
-    assert refused.value.code == "bad_signature"
-    db.session.commit()  # the caller keeps the failed attempt
+    assert refused.value.code == "bad_password" and refused.value.kept
+    db.session.commit()  # the caller's unit of work keeps the failed attempt
     assert in_review.reviewed_by_id is None and in_review.signatures == []
-    failed = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "document.signature_failed"))
-    assert failed.actor_id == people.leader.id and failed.reason == "reviewed"
+    failed = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "signature.password_refused"))
+    assert failed.actor_id == people.leader.id and failed.entity_id == str(in_review.id)
+    assert json.loads(failed.changes) == {"meaning": [None, "reviewed"]}
 
 
-def test_repeated_wrong_passwords_block_signing(app, people, in_review):
-    for _ in range(app.config["QMS_LOCKOUT_ATTEMPTS"]):
-        with pytest.raises(services.SignatureRefused):
+def test_repeated_wrong_passwords_lock_the_account(app, people, in_review):
+    """Failed signature passwords count toward the account's lock-out, like failed sign-ins."""
+    for _ in range(app.config["QMS_LOCKOUT_ATTEMPTS"] - 1):
+        with pytest.raises(PasswordRefused):
             services.review_version(people.leader, in_review, password="nope")
         db.session.commit()
-    with pytest.raises(services.SignatureRefused) as refused:
+    with pytest.raises(PasswordRefused) as refused:
+        services.review_version(people.leader, in_review, password="nope")
+    assert refused.value.code == "locked" and refused.value.status == 429
+    db.session.commit()
+    assert people.leader.is_locked()
+    with pytest.raises(PasswordRefused) as refused:
         services.review_version(people.leader, in_review, password=PASSWORD)
-    assert refused.value.code == "signature_locked" and refused.value.status == 429
+    assert refused.value.code == "locked" and refused.value.status == 429
+    with pytest.raises(SignInRefused) as refused:
+        authenticate(people.leader.username, PASSWORD)
+    assert refused.value.code == "locked"
 
 
 def test_signature_binds_meaning_signer_time_and_file(people, in_review):
     services.review_version(people.leader, in_review, password=PASSWORD, comment="Đạt")
     db.session.commit()
     signature = in_review.signatures[0]
-    assert signature.meaning is SignatureMeaning.reviewed and signature.signer_name == people.leader.full_name
-    assert signature.file_sha256 == sha256_of(in_review.uploaded_bytes) == in_review.primary_file.sha256
-    assert services.verify_signature(signature) and services.signature_covers_current_file(signature)
+    assert signature.meaning == SignatureMeaning.reviewed and signature.signer_name == people.leader.full_name
+    assert signature.signed_digest == sha256_of(in_review.uploaded_bytes) == in_review.primary_file.sha256
+    assert (signature.subject_type, signature.subject_id) == ("document_versions", in_review.id)
+    assert verify(signature).valid
 
 
 def test_a_signature_copied_to_another_version_fails_verification(people, in_review, make_document):
@@ -112,13 +128,14 @@ def test_a_signature_copied_to_another_version_fails_verification(people, in_rev
     other = services.create_draft_version(people.author, other_doc, filename="b.docx", data=docx_bytes("A"))
     db.session.commit()
     original = in_review.signatures[0]
-    copy = Signature(commune_id=original.commune_id, version_id=other.id, signer_id=original.signer_id,
-                     signer_name=original.signer_name, meaning=original.meaning, signed_at=original.signed_at,
-                     file_sha256=original.file_sha256, comment=original.comment, digest=original.digest)
+    copy = Signature(commune_id=original.commune_id, subject_type=original.subject_type, subject_id=other.id,
+                     signer_id=original.signer_id, signer_name=original.signer_name, meaning=original.meaning,
+                     signed_at=original.signed_at, signed_digest=original.signed_digest, comment=original.comment,
+                     seal=original.seal, scheme=original.scheme)
     db.session.add(copy)
     db.session.commit()
-    assert services.verify_signature(original)
-    assert not services.verify_signature(copy)
+    assert verify(original).sealed
+    assert not verify(copy).sealed
 
 
 def test_signatures_are_append_only_in_the_database(people, in_review):
@@ -136,7 +153,9 @@ def test_a_signature_shows_when_the_file_changed_after_it(people, in_review):
     services.replace_draft_file(people.author, in_review, filename="a2.docx", data=docx_bytes("A2"))
     db.session.commit()
     reviewed = in_review.signatures[0]
-    assert services.verify_signature(reviewed) and not services.signature_covers_current_file(reviewed)
+    check = verify(reviewed)
+    assert check.sealed and not check.content_matches
+    assert reviewed.signed_digest != in_review.primary_file.sha256
 
 
 def test_other_commune_users_can_do_nothing(people, in_review):

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from qms.db import db
-from qms.documents.models import (Acknowledgment, ChangeRequest, ChangeRequestStatus, Document, DocumentStatus, DocumentVersion, Signature, SignatureMeaning, VersionStatus)
+from qms.documents.models import (Acknowledgment, ChangeRequest, ChangeRequestStatus, Document, DocumentStatus, DocumentVersion, SignatureMeaning, VersionStatus)
+from qms.signatures.models import Signature
 from qms.files.models import StoredFile
 from tests.conftest import PASSWORD
 from tests.core.support import events, fresh
@@ -224,8 +225,8 @@ def test_submit_review_and_approve_through_the_forms(app, people, library):
     version = fresh(draft)
     assert version.reviewed_by_id == people.leader.id
     [signature] = version.signatures
-    assert signature.meaning is SignatureMeaning.reviewed and signature.comment == "Đạt"
-    assert signature.file_sha256 == version.primary_file.sha256
+    assert signature.meaning == SignatureMeaning.reviewed and signature.comment == "Đạt"
+    assert signature.signed_digest == version.primary_file.sha256
 
     approver = signed_in(app, people.qo2)
     assert "approve-form" in ids(version_page(approver, version))
@@ -245,7 +246,7 @@ def test_a_wrong_password_is_a_form_error_and_signs_nothing(app, people, library
     assert "The password is wrong; nothing was signed." in page
     version = fresh(version)
     assert version.reviewed_by_id is None and version.signatures == []
-    assert [e["action"] for e in events("document.signature_failed")] == ["document.signature_failed"]
+    assert [e["action"] for e in events("signature.password_refused")] == ["signature.password_refused"]
 
 
 def test_an_empty_password_is_a_form_error_too(app, people, library):
@@ -310,7 +311,7 @@ def test_confirming_still_valid_moves_the_review_date_with_a_signature(app, peop
     response = act(signed_in(app, people.qo2), version, "confirm", {"password": PASSWORD, "comment": "Vẫn phù hợp"})
     assert response.status_code == 303
     version = fresh(version)
-    assert version.signatures[-1].meaning is SignatureMeaning.confirmed and version.next_review_on >= before
+    assert version.signatures[-1].meaning == SignatureMeaning.confirmed and version.next_review_on >= before
 
 
 def test_staff_acknowledge_a_version_once(app, people, library):

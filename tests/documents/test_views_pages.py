@@ -8,6 +8,8 @@ from flask import render_template, session
 from qms.core.calendar import local_today
 from qms.db import db
 from qms.documents import queries
+from qms.core.lists import read_filters
+from qms.documents.forms import SearchForm
 from qms.documents.queries import CurrentFile
 from tests.core.support import statements
 from tests.documents.views_support import html, ids, library, signed_in  # noqa: F401 (fixture)
@@ -156,7 +158,8 @@ def test_the_current_forms_page_renders_from_a_prepared_list_without_the_databas
     groups = queries.group_current_files(rows, no_field_label="Khác")
     with statements() as ran, app.test_request_context("/documents/forms"):
         session["locale"] = "en"
-        page = render_template("documents/current_forms.html", groups=groups, q="")
+        page = render_template("documents/current_forms.html", groups=groups, q="",
+                               form=read_filters(SearchForm, {}))
     assert ran == []
     assert 'href="/documents/versions/11/download"' in page and 'href="/documents/versions/12/download"' in page
     assert "Tờ khai &lt;khai sinh&gt;" in page

@@ -16,6 +16,7 @@ SECTIONS = {
     "leader": {"account-sign-ins"},
     "staff": {"account-sign-ins"},
     "auditor": {"audit-checkpoint", "audit-recent", "account-sign-ins"},
+    "installation_admin": {"account-sign-ins"},
 }
 ROLE_ONLY = {"admin-locked": {"administrator"}, "audit-checkpoint": {"quality_officer", "auditor"}}
 

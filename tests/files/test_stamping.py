@@ -1079,12 +1079,29 @@ def test_libreoffice_prints_the_stamp_of_a_created_header(tmp_path):
     assert "Biểu mẫu không có tiêu đề trang" in text
 
 
-def test_a_docx_without_any_section_is_not_claimed_stamped():
-    """Without section properties Word shows no header, so there is nowhere for the stamp: the
-    caller is told (ValueError), serves the file as stored and records that it is unstamped."""
+def _docx_without_sections() -> bytes:
+    """A Word file with no section properties at all (some generators write none)."""
     document = docx.Document()
     document.add_paragraph("Nội dung")
     body = document.element.body
     body.remove(body.sectPr)
-    with pytest.raises(ValueError):
-        stamp_docx(_save(document), STAMP)
+    return _save(document)
+
+
+def test_a_docx_without_any_section_gets_one_to_carry_the_stamp():
+    """Without section properties Word shows no header: the stamp adds an empty body-level section
+    (the page keeps Word's defaults) with a header carrying the stamp, and changes nothing else."""
+    original = _docx_without_sections()
+    stamped = docx.Document(io.BytesIO(stamp_docx(original, STAMP)))
+    assert len(stamped.sections) == 1
+    _assert_stamped_once(stamped, STAMP)
+    assert _body(stamped) == _body(docx.Document(io.BytesIO(original)))
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_libreoffice_prints_the_stamp_of_a_docx_that_had_no_section(tmp_path):
+    pdf = _to_pdf(tmp_path, "khong-section.docx", stamp_docx(_docx_without_sections(), STAMP))
+    assert pdf is not None
+    text = _pdf_text(pdf)
+    assert "BẢN KIỂM SOÁT" in text and "Nội dung" in text

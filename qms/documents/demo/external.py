@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from qms.documents.demo.parts import Grid, grid, signature_pair
-from qms.documents.exports import (BODY_PT, LEGAL_STATUS_LABELS, date_line, format_date, issuer_lines,
-                                   national_header, new_document, paragraph, place_from_name, rule, text_width_mm,
-                                   to_bytes)
+from qms.documents.exports import LEGAL_STATUS_LABELS
+from qms.core.calendar import format_date
+from qms.core.exports import BODY_PT, date_line, issuer_lines, national_header, new_document, paragraph, place_from_name, rule, text_width_mm, to_bytes
 from qms.documents.models import LegalStatus
 
 

@@ -15,10 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from qms.documents.demo.parts import (Control, Grid, form_document, grid, motto, signature_pair,
                                       xlsx_control_sheet)
-from qms.documents.exports import (BODY_PT, MOTTO, NATIONAL_NAME, TABLE_PT, XLSX_BOX, a4_print_setup, add_run,
-                                   cell_paragraph, issuer_lines, national_header, paragraph, place_from_name,
-                                   remove_borders, set_table_widths, text_width_mm, workbook_bytes, xlsx_font,
-                                   xlsx_merged)
+from qms.core.exports import BODY_PT, MOTTO, NATIONAL_NAME, TABLE_PT, XLSX_BOX, a4_print_setup, add_run, cell_paragraph, issuer_lines, national_header, paragraph, place_from_name, remove_borders, set_table_widths, text_width_mm, workbook_bytes, xlsx_font, xlsx_merged
 
 ONE_STOP_OLD = "Bộ phận Tiếp nhận và Trả kết quả"
 ONE_STOP = "Trung tâm Phục vụ hành chính công"

@@ -23,10 +23,8 @@ from docx.shared import Mm
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from qms.documents.exports import (BODY_PT, MOTTO, NATIONAL_NAME, TABLE_PT, XLSX_BOX, add_field, add_run,
-                                   cell_paragraph, format_date, issuer_lines, keep_row_together, new_document,
-                                   paragraph, remove_borders, repeat_as_header, rule, set_cell_margins,
-                                   set_table_widths, text_width_mm, to_bytes, xlsx_font, xlsx_merged)
+from qms.core.calendar import format_date
+from qms.core.exports import BODY_PT, MOTTO, NATIONAL_NAME, TABLE_PT, XLSX_BOX, add_field, add_run, cell_paragraph, issuer_lines, keep_row_together, new_document, paragraph, remove_borders, repeat_as_header, rule, set_cell_margins, set_table_widths, text_width_mm, to_bytes, xlsx_font, xlsx_merged
 
 HEADER_PT = 12
 SMALL_PT = 11

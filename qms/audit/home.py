@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from qms.audit.labels import action_label, record_label
 from qms.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from qms.auth.models import AUDITOR, QUALITY_OFFICER
 from qms.db import db
-from qms.home.tasks import Task, register_section
+from qms.core.tasks import Task, register_section
 from qms.core.calendar import format_datetime
+from qms.core.labels import action_label, record_label
 
 RECENT_EVENTS = 10
 

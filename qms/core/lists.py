@@ -1,0 +1,101 @@
+"""One way to page and filter the lists of every area (documents, forms, the audit trail, users).
+
+A list page reads its filters from the query string with a form (`read_filters`: a GET form, no CSRF
+token), asks its area's queries for
+one `Page` (`paginate` counts and numbers the pages of a SELECT; a list too long to count, such as
+the audit trail, is walked with a cursor and gives a `Page` with `next_cursor`), and renders it with
+the macros of templates/_macros/lists.html (`filter_form`, `pager`). Views write no paging and no
+SQL of their own.
+"""
+import math
+from dataclasses import dataclass, field
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+
+from qms.core.forms import Form
+from qms.db import DomainError, db
+
+PER_PAGE = 50
+MAX_PAGE = 100_000
+
+
+@dataclass
+class Page:
+    """One page of a list. Numbered pages know their total; cursor pages know where the next one
+    starts (next_cursor) and whether they are the first."""
+
+    items: list
+    per_page: int = PER_PAGE
+    number: int = 1
+    total: Optional[int] = None
+    next_cursor: Optional[int] = None
+    is_first: bool = True
+    args: dict = field(default_factory=dict)  # the filters, kept in the links to other pages
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil((self.total or 0) / self.per_page))
+
+    def numbers(self):
+        """The page numbers a pager shows: the first and last three and two around this one, with
+        None where numbers are left out."""
+        shown, previous = [], 0
+        for n in range(1, self.pages + 1):
+            if n <= 3 or n > self.pages - 3 or abs(n - self.number) <= 2:
+                if previous and n != previous + 1:
+                    shown.append(None)
+                shown.append(n)
+                previous = n
+        return shown
+
+
+def page_number(args, name="page") -> int:
+    """The page asked for (?page=), 1 when none; DomainError (400) for anything but a whole number
+    from 1 on."""
+    value = (args.get(name) or "").strip()
+    if not value:
+        return 1
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_PAGE:
+        raise DomainError(_l("The page number is not valid."), code="bad_page")
+    return int(value)
+
+
+def paginate(stmt, *, page=1, per_page=PER_PAGE, scalars=True) -> Page:
+    """Count the rows of `stmt` (a SELECT, ordered) and fetch page `page` of them."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    fetch = stmt.limit(per_page).offset((page - 1) * per_page)
+    items = list(db.session.scalars(fetch) if scalars else db.session.execute(fetch))
+    return Page(items=items, per_page=per_page, number=page, total=total)
+
+
+class FilterForm(Form):
+    """The filters of a list, read from the query string: no CSRF token (a GET changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+
+def read_filters(form_class, args, *, choices=None, open_choices=()) -> FilterForm:
+    """The list's filter form filled from the query string and validated (form.errors says what is
+    wrong). choices: {field name: choices} known only now (the commune's units). open_choices:
+    select fields that also take values they do not list (the trail's "user.*" from a link); such a
+    value is added to the choices, so that the page shows it."""
+    form = form_class(args)
+    for name, listed in (choices or {}).items():
+        form[name].choices = listed
+    for item in form:
+        if item.name in open_choices and isinstance(item, SelectField) and item.data not in (None, ""):
+            values = {str(choice.value) for choice in item.iter_choices()}
+            if str(item.data) not in values:
+                item.choices = list(item.choices or []) + [SelectChoice(item.data, str(item.data))]
+    form.validate()
+    return form
+
+
+def filter_args(form) -> dict:
+    """The filled-in filters as query-string arguments (to keep them in the pager's links)."""
+    return {item.name: item.data for item in form if item.data not in (None, "", [])}

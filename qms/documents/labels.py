@@ -1,0 +1,135 @@
+"""Labels of document control: its actions, records, changed fields and coded values (see
+qms.core.labels), and the words its pages use for the same codes."""
+from flask_babel import lazy_gettext as _l
+
+from qms.core.labels import register
+from qms.documents.models import Access, DocumentKind, LegalStatus
+
+KIND_LABELS = {
+    DocumentKind.policy: _l("Quality policy and objectives"),
+    DocumentKind.procedure: _l("Procedure"),
+    DocumentKind.instruction: _l("Work instruction"),
+    DocumentKind.form: _l("Form"),
+    DocumentKind.internal: _l("Other internal document"),
+    DocumentKind.external: _l("Document of external origin"),
+}
+LEGAL_STATUS_LABELS = {
+    LegalStatus.in_force: _l("In force"),
+    LegalStatus.amended: _l("Amended"),
+    LegalStatus.replaced: _l("Replaced"),
+    LegalStatus.repealed: _l("Repealed"),
+}
+ACCESS_LABELS = {Access.internal: _l("Internal"), Access.public: _l("Public")}
+# Statuses of documents, versions and change requests, by their stored value.
+STATUS_LABELS = {
+    "draft": _l("Draft"), "in_review": _l("In review"), "approved": _l("Approved, not yet effective"),
+    "effective": _l("Effective"), "superseded": _l("Superseded"), "obsolete": _l("Obsolete"),
+    "active": _l("Active"), "open": _l("Open"), "accepted": _l("Accepted"), "declined": _l("Declined"),
+}
+# What a signature on a version means, by its stored value.
+MEANING_LABELS = {"reviewed": _l("Reviewed"), "approved": _l("Approved"), "returned": _l("Returned to draft"),
+                  "withdrawn": _l("Withdrawn"), "confirmed": _l("Reviewed, still valid")}
+KIND_VALUE_LABELS = {k.value: v for k, v in KIND_LABELS.items()}
+LEGAL_STATUS_VALUE_LABELS = {k.value: v for k, v in LEGAL_STATUS_LABELS.items()}
+ACCESS_VALUE_LABELS = {k.value: v for k, v in ACCESS_LABELS.items()}
+
+register(
+    actions={
+        "documents.settings_updated": _l("Document-control settings changed"),
+        "document.created": _l("Document registered"),
+        "document.updated": _l("Document details changed"),
+        "document.withdrawn": _l("Document withdrawn"),
+        "document.distribution_updated": _l("Distribution changed"),
+        "document.change_request.proposed": _l("Change proposed"),
+        "document.change_request.accepted": _l("Change request accepted"),
+        "document.change_request.declined": _l("Change request declined"),
+        "document.version.created": _l("Draft created"),
+        "document.version.registered": _l("External document's file registered"),
+        "document.version.updated": _l("Draft changed"),
+        "document.version.file_replaced": _l("Draft's file replaced"),
+        "document.version.submitted": _l("Submitted for review"),
+        "document.version.reviewed": _l("Signed as reviewed"),
+        "document.version.approved": _l("Signed as approved"),
+        "document.version.returned": _l("Returned to draft"),
+        "document.version.effective": _l("Came into force"),
+        "document.version.superseded": _l("Superseded by a new issue"),
+        "document.version.withdrawn": _l("Version withdrawn"),
+        "document.version.confirmed": _l("Confirmed still valid (periodic review)"),
+        "document.version.acknowledgments_assigned": _l("Read-and-understood tasks assigned"),
+        "document.version.acknowledged": _l("Read and understood"),
+        "document.version.downloaded": _l("Copy downloaded"),
+    },
+    records={
+        "documents": _l("Document"),
+        "document_versions": _l("Document version"),
+        "change_requests": _l("Change request"),
+    },
+    fields={
+        "acknowledged_at": _l("Read and understood at"),
+        "access": _l("Access"),
+        "allow_same_reviewer_approver": _l("One person may both review and approve a version"),
+        "approved_at": _l("Approved at"),
+        "approved_by_id": _l("Approved by"),
+        "approver_roles": _l("Who may approve"),
+        "author": _l("Author"),
+        "author_id": _l("Author"),
+        "based_on": _l("Drafted from"),
+        "change_request": _l("Change request"),
+        "change_summary": _l("What changed"),
+        "code": _l("Code"),
+        "code_patterns": _l("Code formats"),
+        "decided_at": _l("Decided at"),
+        "decided_by_id": _l("Decided by"),
+        "decision_reason": _l("Reason for the decision"),
+        "distribution": _l("Distribution"),
+        "document": _l("Document"),
+        "draft_version_id": _l("Draft created (version no.)"),
+        "effective_at": _l("Came into force at"),
+        "effective_date": _l("Effective date"),
+        "effective_on": _l("Effective date"),
+        "field": _l("Field"),
+        "file": _l("File"),
+        "issue_no": _l("Issue"),
+        "issued_on": _l("Issue date"),
+        "issuer": _l("Issuer"),
+        "kind": _l("Kind"),
+        "label": _l("Copy"),
+        "legal_bases": _l("Legal bases"),
+        "legal_status": _l("Legal status"),
+        "next_review_on": _l("Next review"),
+        "number": _l("Number and symbol"),
+        "owner": _l("Owner"),
+        "owning_unit": _l("Owning unit"),
+        "parent": _l("Belongs to"),
+        "reason": _l("Reason"),
+        "replaced_by": _l("Replaced by issue"),
+        "retention_years": _l("Retention (years)"),
+        "returned_comment": _l("Comments on returning"),
+        "review_interval_months": _l("Review interval (months)"),
+        "reviewed_at": _l("Reviewed at"),
+        "reviewed_by_id": _l("Reviewed by"),
+        "reviewer_roles": _l("Who may review"),
+        "sha256": _l("SHA-256 of the file"),
+        "stamped": _l("Stamped"),
+        "status": _l("Status"),
+        "submitted_at": _l("Submitted at"),
+        "superseded_at": _l("Superseded at"),
+        "title": _l("Title"),
+        "users": _l("People given the task"),
+        "via": _l("Through"),
+        "what": _l("What should change"),
+        "why": _l("Why"),
+        "withdrawn_at": _l("Withdrawn at"),
+        "withdrawn_reason": _l("Reason for withdrawal"),
+    },
+    values={
+        "status": STATUS_LABELS,
+        "kind": KIND_VALUE_LABELS,
+        "legal_status": LEGAL_STATUS_VALUE_LABELS,
+        "access": ACCESS_VALUE_LABELS,
+        "label": {"original": _l("Original file")},
+        "via": {"web": _l("Web page"), "api": "API"},
+        "meaning": MEANING_LABELS,
+    },
+    person_fields=("approved_by_id", "author_id", "decided_by_id", "reviewed_by_id"),
+)

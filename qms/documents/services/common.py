@@ -1,0 +1,94 @@
+"""What every service of document control shares: refusing with a reason, conflicts between two
+people acting on one version, the version in force and the one in progress, and signing a version
+(through qms.signatures, which seals a version's signatures to its document code, issue number and
+the SHA-256 of its file)."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import attributes
+from sqlalchemy.orm.exc import StaleDataError
+
+from qms.db import ConflictError, DomainError, db
+from qms.documents import permissions as perm
+from qms.documents.models import DocumentKind, DocumentVersion, VersionStatus
+from qms.files.services import INTACT, content_sha256, file_state, read_stored
+from qms.signatures.services import confirm_password, register_subject, sign, signature_changes
+
+CONFLICT_MESSAGE = _l("Someone else changed this version while you were working on it. "
+                      "Reload the page to see their change, then try again.")
+UNSET = object()  # an argument not given (None is a value: "no owning unit")
+
+
+def require(refusal, code="forbidden", status=403):
+    """Raise the refusal of a permissions.*_refusal() function, if there is one."""
+    if refusal is not None:
+        raise DomainError(refusal, code=code, status=status)
+
+
+def kind_of(value) -> DocumentKind:
+    try:
+        return value if isinstance(value, DocumentKind) else DocumentKind(value)
+    except ValueError:
+        raise DomainError(_l("Unknown kind of document.")) from None
+
+
+def text(value, limit=None):
+    value = (value or "").strip()
+    return value[:limit] if limit else value
+
+
+def check_row_version(version, expected):
+    """The page or API client acted on what it saw at `expected`; anything newer means a conflict."""
+    if expected is not None and int(expected) != version.row_version:
+        raise ConflictError(CONFLICT_MESSAGE)
+
+
+def flush():
+    """Flush, turning a lost optimistic-lock race (or a second effective version) into a conflict."""
+    try:
+        db.session.flush()
+    except (StaleDataError, IntegrityError):
+        raise ConflictError(CONFLICT_MESSAGE) from None
+
+
+def touch(version):
+    """Make the flush UPDATE the version row, so that its row_version moves on and a concurrent
+    writer of the same version conflicts even when only related rows (its files) changed."""
+    attributes.flag_modified(version, "change_summary")
+
+
+def current_version(document):
+    """The effective version, or None."""
+    return next((v for v in document.versions if v.status is VersionStatus.effective), None)
+
+
+def pending_version(document):
+    """The version in progress (draft, in review or approved), or None."""
+    return next((v for v in document.versions if v.status in perm.PENDING), None)
+
+
+# --- signatures on versions --------------------------------------------------------------------------
+
+def _file_digest(version):
+    """What a signature on a version covers: the SHA-256 of its file as stored now ("" when the
+    file is damaged or missing, so that no signature matches it)."""
+    primary = version.primary_file
+    return content_sha256(primary.sha256) if primary is not None else ""
+
+
+register_subject(DocumentVersion.__tablename__, DocumentVersion, content_digest=_file_digest,
+                 identity=lambda version: (version.document.code, version.issue_no))
+
+
+def confirm_signature(actor, password, *, meaning, version):
+    """The password typed again before a signed action on `version` (see qms.signatures), and
+    the file it signs checked: a damaged file is recorded and never signed (FileDamaged). Both
+    come before the action changes anything."""
+    confirm_password(actor, password, meaning=meaning, subject=version)
+    primary = version.primary_file
+    if primary is not None and file_state(primary.sha256) != INTACT:
+        read_stored(primary.sha256, actor, found_in=version)  # records the damage and refuses
+
+
+def sign_version(actor, version, meaning, comment="") -> dict:
+    """Sign `version`; returns what the action's audit event records about the signature."""
+    return signature_changes(sign(actor, version, meaning, comment=comment))

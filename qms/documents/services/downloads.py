@@ -1,0 +1,101 @@
+"""Downloads: the stamped controlled copy of a version (what it says it is, who downloaded it and
+when, the sign-off block) and the original file for those who read the history; each is audited."""
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from qms.audit.services import record_event
+from qms.auth.models import User
+from qms.core.calendar import format_date, format_datetime, utcnow
+from qms.db import DomainError, db
+from qms.documents import permissions as perm
+from qms.documents.models import DocumentKind, DocumentStatus, VersionStatus
+from qms.documents.services.common import require
+from qms.files.services import read_stored
+from qms.files.stamping import Stamp, stamp_file
+
+
+LABEL_CONTROLLED = "BẢN KIỂM SOÁT"
+LABEL_OBSOLETE = "HẾT HIỆU LỰC"
+LABEL_DRAFT = "DỰ THẢO"
+
+
+@dataclass(frozen=True)
+class Download:
+    data: bytes
+    filename: str
+    media_type: str
+    label: str
+    stamped: bool
+
+
+def stamp_label(version):
+    """What a downloaded copy says it is: the version in force is a controlled copy; superseded and
+    withdrawn versions are obsolete; anything not yet in force is a draft."""
+    if version.status is VersionStatus.effective and version.document.status is DocumentStatus.active:
+        return LABEL_CONTROLLED
+    if version.status in (VersionStatus.superseded, VersionStatus.obsolete, VersionStatus.effective):
+        return LABEL_OBSOLETE
+    return LABEL_DRAFT
+
+
+def sign_off_text(version) -> str:
+    """The drafted / reviewed / approved block of a version as one line for its controlled copy:
+    "Soạn thảo: A – Xem xét: B (20/11/2026) – Phê duyệt: C (21/11/2026)". A document of external
+    origin is registered, not drafted here, so it has none."""
+    if version.document.kind is DocumentKind.external:
+        return ""
+    # Every download builds this line: the people in it come in one query, not in a lazy load each.
+    ids = {version.author_id, version.reviewed_by_id, version.approved_by_id} - {None}
+    people = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    parts = [f"Soạn thảo: {people[version.author_id].full_name}"]
+    for label, person_id, when in (("Xem xét", version.reviewed_by_id, version.reviewed_at),
+                                   ("Phê duyệt", version.approved_by_id, version.approved_at)):
+        if person_id is not None:
+            parts.append(f"{label}: {people[person_id].full_name} ({format_date(when)})")
+    return " – ".join(parts)
+
+
+def download_filename(version):
+    primary = version.primary_file
+    return f"{version.document.code}_L{version.issue_label}_{primary.filename}"
+
+
+def download_copy(actor, version, *, via="web"):
+    """The stamped copy of a version's file (code, issue, effective date, label, who and when, and
+    the sign-off block), and its audit event. A copy is never served without its stamp: a file the
+    stamp cannot be added to (uploads refuse such files; one stored before they did) is refused
+    with a reason, as is a stored file found damaged (FileDamaged, recorded)."""
+    require(None if perm.can_download(actor, version) else _l("You cannot download this version."))
+    primary = version.primary_file
+    data = read_stored(primary.sha256, actor, found_in=version)
+    label = stamp_label(version)
+    stamp = Stamp(code=version.document.code, issue_no=version.issue_no,
+                  effective_date=format_date(version.effective_date) if version.effective_date else "",
+                  label=label, downloaded_by=actor.full_name, downloaded_at=format_datetime(utcnow()),
+                  signed=sign_off_text(version))
+    try:
+        data = stamp_file(primary.kind, data, stamp, sha256=primary.sha256)
+    except ValueError:
+        current_app.logger.warning("version %s (%s) cannot be stamped", version.id, primary.kind, exc_info=True)
+        raise DomainError(_l("A controlled copy of this file cannot be made: the stamp cannot be added to it. "
+                             "Ask the quality officer to upload the file again (saved anew in Word or Excel)."),
+                          code="unstampable", status=409) from None
+    record_event(actor, "document.version.downloaded", version, changes={
+        "file": (None, primary.filename), "sha256": (None, primary.sha256), "label": (None, label),
+        "stamped": (None, True), "via": (None, via)})
+    return Download(data, download_filename(version), primary.media_type, label, True)
+
+
+def download_original(actor, version, *, via="web"):
+    """The file exactly as stored (to check its SHA-256), for those who see the history; audited."""
+    require(None if perm.can_see_original(actor, version) else _l("You cannot download this version."))
+    primary = version.primary_file
+    data = read_stored(primary.sha256, actor, found_in=version)
+    record_event(actor, "document.version.downloaded", version, changes={
+        "file": (None, primary.filename), "sha256": (None, primary.sha256), "label": (None, "original"),
+        "stamped": (None, False), "via": (None, via)})
+    return Download(data, download_filename(version), primary.media_type, "", False)
+
