@@ -1,13 +1,16 @@
 """The demo commune's document set (qms/demo.py, qms/documents/demo/): loaded once per module with
 `qms demo load` on a test database (SQLite, or PostgreSQL when QMS_TEST_DATABASE_URL is set), then
 read: the kinds of document, the content of the generated files, the states of the versions, the
-signatures and separation of duties, the distribution, what staff may see, the audit chain."""
+signatures and separation of duties, the distribution, what staff may see, the audit chain, and the
+times the story's steps carry (in order, in the past, on working days)."""
 import datetime as dt
 import io
+import json
 import re
 import shutil
 import subprocess
 import unicodedata
+from typing import NamedTuple
 
 import docx
 import openpyxl
@@ -19,7 +22,7 @@ from sqlalchemy import func, select
 from qms import create_app
 from qms.audit.models import AuditChainHead, AuditEvent
 from qms.audit.services import verify_chain
-from qms.auth.models import User
+from qms.auth.models import Commune, User
 from qms.auth.services import find_user
 from qms.cli import main
 from qms.db import db
@@ -27,10 +30,10 @@ from qms.demo import DEMO_USERS
 from qms.documents import permissions as perm
 from qms.documents import queries
 from qms.documents.exports import master_list_rows
-from qms.documents.models import (ChangeRequest, ChangeRequestStatus, Document, DocumentKind, DocumentStatus, DocumentVersion, LegalStatus, SignatureMeaning, VersionStatus)
+from qms.documents.models import (Acknowledgment, ChangeRequest, ChangeRequestStatus, Document, DocumentKind, DocumentStatus, DocumentVersion, LegalStatus, SignatureMeaning, VersionStatus)
 from qms.signatures.models import Signature
 from qms.documents.search import search_version_ids
-from qms.core.calendar import local_today
+from qms.core.calendar import local_today, to_local
 from qms.documents.services import current_version
 from qms.signatures.services import verify
 from qms.files.storage import read_bytes
@@ -63,8 +66,20 @@ def demo_database(database_template, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def demo(demo_database):
-    """The demo app after `qms demo load`, and what the command printed."""
+def load_started(demo_database):
+    """The moment just before `qms demo load` runs (the demo fixture asks for it first)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class LoadedDemo(NamedTuple):
+    app: object
+    result: object    # what `qms demo load` printed
+    last_seq: int     # the last audit event of the demo (the tests sign in and download after it)
+
+
+@pytest.fixture(scope="module")
+def demo(demo_database, load_started):
+    """The demo app after `qms demo load`, what the command printed and its last audit event."""
     url, folder = demo_database
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("QMS_DEMO_PASSWORD", DEMO_PASSWORD)
@@ -73,9 +88,10 @@ def demo(demo_database):
         app.test_client_class = IsolatedClient
         with app.app_context():
             result = app.test_cli_runner().invoke(main, args=["demo", "load", "--if-empty"])
+            last_seq = db.session.get(AuditChainHead, 1).seq
             db.session.remove()
         assert result.exit_code == 0, result.stderr
-        yield app, result
+        yield LoadedDemo(app, result, last_seq)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
@@ -84,7 +100,7 @@ def demo(demo_database):
 @pytest.fixture
 def app(demo):
     """The demo app in an app context (this module's `app`, instead of conftest's empty one)."""
-    demo_app, _result = demo
+    demo_app = demo.app
     with demo_app.app_context():
         yield demo_app
         db.session.remove()
@@ -147,7 +163,7 @@ def xlsx_cells(version):
 # --- the command -------------------------------------------------------------------------------------
 
 def test_demo_load_prints_every_demo_account_with_the_password(demo):
-    _app, result = demo
+    result = demo.result
     assert "Demo commune loaded." in result.stdout
     assert DEMO_PASSWORD in result.stdout
     for username, _name, role, _units in DEMO_USERS:
@@ -461,6 +477,167 @@ def test_the_audit_chain_verifies_and_records_the_story(app):
                    "document.change_request.declined"):
         assert actions.get(action), action
     assert not actions.get("signature.password_refused")
+
+
+# --- the story's times (issue #8) --------------------------------------------------------------------
+
+STEPS = ("created_at", "submitted_at", "reviewed_at", "approved_at", "effective_at")
+# The events of a version's steps, in the order they happen.
+STEP_ACTIONS = ("document.version.created", "document.version.submitted", "document.version.reviewed",
+                "document.version.approved", "document.version.effective", "document.version.acknowledged")
+
+
+def local_day(moment):
+    return to_local(moment).date()
+
+
+def is_office_time(moment):
+    local = to_local(moment)
+    return local.weekday() < 5 and dt.time(7) <= local.time() <= dt.time(17, 30)
+
+
+def events(last_seq=None, **where):
+    query = select(AuditEvent).order_by(AuditEvent.seq)
+    if last_seq is not None:
+        query = query.where(AuditEvent.seq <= last_seq)
+    for column, value in where.items():
+        query = query.where(getattr(AuditEvent, column) == value)
+    return list(db.session.scalars(query))
+
+
+def test_every_version_takes_its_steps_in_order_before_the_demo_was_loaded(app, load_started):
+    for version in db.session.scalars(select(DocumentVersion)):
+        label = (version.document.code, version.issue_no)
+        times = [getattr(version, step) for step in STEPS if getattr(version, step) is not None]
+        assert times == sorted(times), label
+        later = [t for t in (version.superseded_at, version.withdrawn_at) if t is not None]
+        assert all(times[-1] <= t for t in later), label
+        assert all(t < load_started for t in (*times, *later)), label
+        if version.effective_at is not None:
+            assert local_day(version.effective_at) == version.effective_date, label
+        if version.document.kind is DocumentKind.external:
+            continue
+        # drafted, submitted, reviewed and approved at office hours on working days, one after the other
+        done = [getattr(version, step) for step in STEPS[:4] if getattr(version, step) is not None]
+        assert all(is_office_time(t) for t in done), label
+        days = [local_day(t) for t in done]
+        assert days == sorted(set(days)), label
+        if version.approved_at is not None:
+            assert local_day(version.approved_at) <= version.effective_date, label
+            assert version.effective_date - local_day(version.created_at) <= dt.timedelta(days=21), label
+
+
+def test_the_effective_version_came_into_force_on_its_effective_date(app):
+    for code in ("QT-06", "CS-01", "MT-01", "QT-04", "QT-07"):
+        version = current_version(document(code))
+        assert local_day(version.effective_at) == version.effective_date < local_today(), code
+        assert version.approved_at <= version.effective_at, code
+    # the reform's issues superseded the first ones when they came into force
+    first, second = versions("QT-06")
+    assert first.superseded_at == second.effective_at
+
+
+def test_signatures_follow_the_steps_of_their_version(app, load_started):
+    signed = 0
+    for version in db.session.scalars(select(DocumentVersion)):
+        label = (version.document.code, version.issue_no)
+        signatures = sorted(version.signatures, key=lambda s: s.id)
+        times = [s.signed_at for s in signatures]
+        assert times == sorted(times) and all(t < load_started for t in times), label
+        for signature in signatures:
+            signed += 1
+            if signature.meaning == SignatureMeaning.reviewed:
+                assert signature.signed_at == version.reviewed_at, label
+                assert version.submitted_at < signature.signed_at, label
+            elif signature.meaning == SignatureMeaning.approved:
+                assert signature.signed_at == version.approved_at, label
+                assert version.reviewed_at < signature.signed_at <= version.effective_at, label
+            else:  # confirmed still valid, withdrawn: once in force
+                assert version.effective_at < signature.signed_at, label
+    assert signed >= 50
+    confirmed = next(s for s in current_version(document("QT-01")).signatures
+                     if s.meaning == SignatureMeaning.confirmed)
+    assert local_today() - dt.timedelta(days=25) <= local_day(confirmed.signed_at) < local_today()
+
+
+def test_acknowledgments_follow_a_few_days_after_the_version_came_into_force(app, load_started):
+    acknowledged = list(db.session.scalars(select(Acknowledgment).where(Acknowledgment.acknowledged_at.is_not(None))))
+    assert len(acknowledged) >= 40
+    for ack in acknowledged:
+        version, label = ack.version, (ack.version.document.code, ack.version.issue_no, ack.user_id)
+        assert ack.assigned_at == version.effective_at, label
+        assert local_day(version.effective_at) < local_day(ack.acknowledged_at), label
+        assert ack.acknowledged_at - version.effective_at < dt.timedelta(days=10), label
+        assert is_office_time(ack.acknowledged_at) and ack.acknowledged_at < load_started, label
+
+
+def test_the_audit_trail_runs_in_chronological_order_from_the_commune_to_the_work_in_progress(demo, app,
+                                                                                             load_started):
+    trail = events(demo.last_seq)
+    assert len(trail) >= 300
+    times = [event.occurred_at for event in trail]
+    assert times == sorted(times)
+    assert trail[0].action == "commune.created" and trail[-1].occurred_at < load_started
+    # the commune, its units and accounts before the first document, the registry before the drafts
+    first_document = next(e for e in trail if e.action == "document.created")
+    assert {e.action for e in trail[:trail.index(first_document)]} == {"commune.created", "unit.created",
+                                                                        "user.created"}
+    first_draft = next(e for e in trail if e.action == "document.version.created")
+    assert local_day(first_document.occurred_at) < local_day(first_draft.occurred_at)
+    commune = db.session.scalar(select(Commune))
+    assert commune.created_at == trail[0].occurred_at
+    assert all(user.created_at < first_document.occurred_at for user in db.session.scalars(select(User)))
+    # the story is told over more than a year, and ends before the day it was loaded
+    assert first_draft.occurred_at < load_started - dt.timedelta(days=365)
+    assert local_day(trail[-1].occurred_at) < local_today()
+
+
+def test_the_events_of_a_version_follow_its_steps_and_carry_their_times(app):
+    for version in db.session.scalars(select(DocumentVersion)):
+        label = (version.document.code, version.issue_no)
+        actions = [e.action for e in events(entity_type="document_versions", entity_id=str(version.id))]
+        steps = [a for a in actions if a in STEP_ACTIONS]
+        assert steps == sorted(steps, key=STEP_ACTIONS.index), (label, actions)
+        external = version.document.kind is DocumentKind.external
+        for action, step in zip(STEP_ACTIONS, STEPS):
+            if external and action in ("document.version.created", "document.version.approved"):
+                action = "document.version.registered"  # registered, effective at once
+            recorded = [e.occurred_at for e in events(entity_type="document_versions", entity_id=str(version.id),
+                                                      action=action)]
+            assert recorded == ([getattr(version, step)] if getattr(version, step) else []), (label, action)
+
+
+def test_external_documents_are_registered_after_their_issue_and_before_the_documents_citing_them(app):
+    registered = {}
+    for external in db.session.scalars(select(Document).where(Document.kind == DocumentKind.external)):
+        version = external.versions[0]
+        registered[external.code] = version.approved_at
+        if external.issued_on is not None:
+            assert external.issued_on < local_day(version.approved_at), external.code
+    linked = 0
+    for event in events(entity_type="documents"):
+        if event.action not in ("document.created", "document.updated"):
+            continue
+        bases = json.loads(event.changes).get("legal_bases")
+        for code in (bases[1] if bases else ()):
+            linked += 1
+            assert registered[code] < event.occurred_at, (event.seq, code)
+    assert linked >= 30
+    assert registered["NĐ-118-2025"] > registered["NĐ-61-2018"]
+
+
+def test_the_work_in_progress_is_from_the_last_days(app, load_started):
+    recently = load_started - dt.timedelta(days=21)
+    in_review, reviewed, draft = versions("QT-10")[-1], versions("BM-02-QT-06")[-1], versions("QT-11")[-1]
+    moments = [in_review.created_at, in_review.submitted_at, reviewed.created_at, reviewed.reviewed_at,
+               draft.created_at]
+    for request in db.session.scalars(select(ChangeRequest)):
+        moments += [request.requested_at] + ([request.decided_at] if request.decided_at else [])
+    assert all(recently < moment < load_started and is_office_time(moment) for moment in moments), moments
+    assert all(local_day(moment) < local_today() for moment in moments)
+    # after everything that came into force
+    last_in_force = max(v.effective_at for v in db.session.scalars(select(DocumentVersion)) if v.effective_at)
+    assert last_in_force < min(moments)
 
 
 # --- the files in LibreOffice ----------------------------------------------------------------------------------
