@@ -41,7 +41,7 @@ run: $(VENV)/.installed translations
 ## test: the import rules, then the whole suite (SQLite; PostgreSQL when QMS_TEST_DATABASE_URL is set)
 test: $(VENV)/.installed-test translations
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n auto --durations=10 $(PYTEST_ARGS)
 
 ## bench: timing goals, printed as medians and ratios (not part of `make test`)
 bench: $(VENV)/.installed-test translations

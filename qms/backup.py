@@ -199,18 +199,23 @@ def _qms_version():
         return None
 
 
-def _dump_sqlite(url, target: Path) -> dict:
-    """Copy the live database with the online backup API: it reads one committed state, and in WAL
-    mode neither waits for writers nor makes them wait."""
-    source = sqlite3.connect(_sqlite_path(url), timeout=30)
-    dest = sqlite3.connect(target)
+def _copy_sqlite(source_path: Path, target_path: Path, failure: str):
+    """Copy one SQLite database over another with the online backup API: it reads one committed
+    state (in WAL mode neither waiting for writers nor making them wait) and writes the target in
+    one transaction, so a failure leaves the target as it was."""
+    source = sqlite3.connect(source_path, timeout=30)
+    dest = sqlite3.connect(target_path, timeout=30)
     try:
         source.backup(dest)
     except sqlite3.Error as exc:
-        raise BackupError(f"the SQLite backup failed: {exc}") from exc
+        raise BackupError(f"{failure}: {exc}") from exc
     finally:
         dest.close()
         source.close()
+
+
+def _dump_sqlite(url, target: Path) -> dict:
+    _copy_sqlite(_sqlite_path(url), target, "the SQLite backup failed")
     return _sqlite_facts(target)
 
 
@@ -408,19 +413,10 @@ def _check_sqlite_copy(dump: Path, manifest):
 
 
 def _restore_sqlite(url, dump: Path):
-    """Copy the archived database over the configured one with the backup API: one transaction on
-    the destination, so a failure leaves it as it was."""
+    """Copy the archived database over the configured one."""
     target = _sqlite_path(url)
     target.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(dump)
-    dest = sqlite3.connect(target, timeout=30)
-    try:
-        source.backup(dest)
-    except sqlite3.Error as exc:
-        raise BackupError(f"restoring the SQLite database failed: {exc}") from exc
-    finally:
-        dest.close()
-        source.close()
+    _copy_sqlite(dump, target, "restoring the SQLite database failed")
 
 
 def _pg_script(url, dump: Path, manifest, script: Path):

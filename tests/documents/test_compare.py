@@ -7,7 +7,7 @@ from flask import render_template_string
 from qms.documents.models import VersionStatus
 from qms.documents.compare import (ADDED, CHANGED, EQUAL, REMOVED, Row, compare_texts, compare_versions,
                                    has_differences)
-from tests.documents.listing_factories import make_document, make_version
+from tests.documents.rows import add_document, add_version
 
 OLD = """1. Mục đích
 Quy định trình tự đăng ký khai sinh.
@@ -81,10 +81,10 @@ def test_uneven_replacement_keeps_every_line():
 
 def test_compare_versions_uses_the_text_of_the_files(world):
     a = world["a"]
-    document = make_document(a["commune"], "QT-06", "Đăng ký khai sinh")
+    document = add_document(a["commune"], "QT-06", "Đăng ký khai sinh")
     author = a["users"]["quality_officer"]
-    old = make_version(document, author, issue_no=1, status=VersionStatus.superseded, text_content=OLD, index=False)
-    new = make_version(document, author, issue_no=2, text_content=NEW, index=False)
+    old = add_version(document, author, issue_no=1, status=VersionStatus.superseded, text_content=OLD, index=False)
+    new = add_version(document, author, issue_no=2, text_content=NEW, index=False)
     assert [r.kind for r in compare_versions(old, new)] == [EQUAL, EQUAL, CHANGED, EQUAL, REMOVED, ADDED]
 
 

@@ -18,7 +18,7 @@ from qms.db import db
 from qms.documents.exports import (EXTERNAL_COLUMNS, INTERNAL_COLUMNS, master_list_docx, master_list_rows, master_list_xlsx)
 from qms.core.exports import date_line, issuer_lines, place_name
 from qms.documents.models import DocumentKind, DocumentStatus, LegalStatus, VersionStatus
-from tests.documents.listing_factories import make_document, make_external, make_version
+from tests.documents.rows import add_document, add_external, add_version
 
 TODAY = dt.date(2026, 2, 5)
 
@@ -29,33 +29,33 @@ def lists(world, make_unit):
     commune, author = a["commune"], a["users"]["quality_officer"]
     commune.name = "UBND xã Hòa Bình"
     unit = make_unit(commune, code="VP", name="Văn phòng HĐND và UBND")
-    law = make_external(commune, "60/2014/QH13", "Luật Hộ tịch", issued_on=dt.date(2014, 11, 20),
+    law = add_external(commune, "60/2014/QH13", "Luật Hộ tịch", issued_on=dt.date(2014, 11, 20),
                         effective_on=dt.date(2016, 1, 1))
-    circular = make_external(commune, "01/2018/TT-VPCP", "Thông tư hướng dẫn cơ chế một cửa",
+    circular = add_external(commune, "01/2018/TT-VPCP", "Thông tư hướng dẫn cơ chế một cửa",
                              issuer="Văn phòng Chính phủ", issued_on=dt.date(2018, 11, 23),
                              effective_on=dt.date(2019, 1, 6), legal_status=LegalStatus.replaced)
-    decree = make_external(commune, "118/2025/NĐ-CP", "Nghị định về thủ tục hành chính một cửa",
+    decree = add_external(commune, "118/2025/NĐ-CP", "Nghị định về thủ tục hành chính một cửa",
                            issuer="Chính phủ", issued_on=dt.date(2025, 6, 9), effective_on=dt.date(2025, 7, 1))
-    withdrawn_law = make_external(commune, "99/2000/QH10", "Luật đã gỡ khỏi danh mục")
+    withdrawn_law = add_external(commune, "99/2000/QH10", "Luật đã gỡ khỏi danh mục")
     withdrawn_law.status = DocumentStatus.obsolete
 
-    qt10 = make_document(commune, "QT-10", "Đăng ký kết hôn", owning_unit_id=unit.id)
-    make_version(qt10, author, effective_date=dt.date(2026, 1, 2))
-    qt2 = make_document(commune, "QT-02", "Đăng ký khai sinh", owning_unit_id=unit.id)
-    make_version(qt2, author, issue_no=1, status=VersionStatus.superseded, effective_date=dt.date(2025, 1, 2))
-    make_version(qt2, author, issue_no=2, effective_date=dt.date(2026, 1, 15))
-    make_version(qt2, author, issue_no=3, status=VersionStatus.in_review)
-    form = make_document(commune, "BM-01-QT-02", "Tờ khai đăng ký khai sinh", kind=DocumentKind.form,
+    qt10 = add_document(commune, "QT-10", "Đăng ký kết hôn", owning_unit_id=unit.id)
+    add_version(qt10, author, effective_date=dt.date(2026, 1, 2))
+    qt2 = add_document(commune, "QT-02", "Đăng ký khai sinh", owning_unit_id=unit.id)
+    add_version(qt2, author, issue_no=1, status=VersionStatus.superseded, effective_date=dt.date(2025, 1, 2))
+    add_version(qt2, author, issue_no=2, effective_date=dt.date(2026, 1, 15))
+    add_version(qt2, author, issue_no=3, status=VersionStatus.in_review)
+    form = add_document(commune, "BM-01-QT-02", "Tờ khai đăng ký khai sinh", kind=DocumentKind.form,
                          parent_id=qt2.id)
-    make_version(form, author, effective_date=dt.date(2026, 1, 15))
-    policy = make_document(commune, "CS-01", "Chính sách chất lượng", kind=DocumentKind.policy)
-    make_version(policy, author, effective_date=dt.date(2025, 12, 1))
-    draft_only = make_document(commune, "QT-03", "Chỉ có dự thảo")
-    make_version(draft_only, author, status=VersionStatus.draft)
-    obsolete = make_document(commune, "QT-04", "Đã hủy bỏ", status=DocumentStatus.obsolete)
-    make_version(obsolete, author, status=VersionStatus.obsolete)
+    add_version(form, author, effective_date=dt.date(2026, 1, 15))
+    policy = add_document(commune, "CS-01", "Chính sách chất lượng", kind=DocumentKind.policy)
+    add_version(policy, author, effective_date=dt.date(2025, 12, 1))
+    draft_only = add_document(commune, "QT-03", "Chỉ có dự thảo")
+    add_version(draft_only, author, status=VersionStatus.draft)
+    obsolete = add_document(commune, "QT-04", "Đã hủy bỏ", status=DocumentStatus.obsolete)
+    add_version(obsolete, author, status=VersionStatus.obsolete)
     other = world["b"]
-    make_version(make_document(other["commune"], "QT-05", "Của xã khác"), other["users"]["quality_officer"])
+    add_version(add_document(other["commune"], "QT-05", "Của xã khác"), other["users"]["quality_officer"])
 
     qt2.legal_bases.extend([law, decree, circular])
     qt10.legal_bases.append(law)
@@ -225,8 +225,8 @@ def test_libreoffice_converts_both_files_to_pdf(lists, tmp_path, world):
 
 def test_a_title_that_looks_like_a_formula_is_text_in_the_xlsx(lists, world):
     author = world["a"]["users"]["quality_officer"]
-    risky = make_document(lists, "QT-20", '=HYPERLINK("http://evil.example","Bấm vào đây")')
-    make_version(risky, author, effective_date=dt.date(2026, 1, 20))
+    risky = add_document(lists, "QT-20", '=HYPERLINK("http://evil.example","Bấm vào đây")')
+    add_version(risky, author, effective_date=dt.date(2026, 1, 20))
     db.session.commit()
     rows = master_list_rows(author, external=False)
     sheet = openpyxl.load_workbook(io.BytesIO(master_list_xlsx(lists, rows, False, TODAY))).active

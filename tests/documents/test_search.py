@@ -9,7 +9,7 @@ from qms.db import db
 from qms.documents.models import DocumentKind, SearchEntry, VersionStatus
 from qms.documents.search import fold, index_version, search_version_ids, tokens
 from qms.files.uploads import check_upload
-from tests.documents.listing_factories import make_document, make_version
+from tests.documents.rows import add_document, add_version
 
 
 def test_fold_removes_case_diacritics_and_extra_spaces():
@@ -31,14 +31,14 @@ def corpus(world):
     author_a, author_b = a["users"]["quality_officer"], b["users"]["quality_officer"]
     ca, cb = a["commune"], b["commune"]
     docs = {}
-    docs["chung_thuc"] = make_version(
-        make_document(ca, "QT-07", "Chứng thực bản sao từ bản chính", field="Chứng thực"), author_a,
+    docs["chung_thuc"] = add_version(
+        add_document(ca, "QT-07", "Chứng thực bản sao từ bản chính", field="Chứng thực"), author_a,
         text_content="Công chức tư pháp - hộ tịch kiểm tra bản chính và ký chứng thực.")
-    docs["khai_sinh"] = make_version(
-        make_document(ca, "QT-06", "Đăng ký khai sinh", field="Hộ tịch"), author_a,
+    docs["khai_sinh"] = add_version(
+        add_document(ca, "QT-06", "Đăng ký khai sinh", field="Hộ tịch"), author_a,
         text_content="Tiếp nhận tờ khai đăng ký khai sinh và giấy chứng sinh.")
-    docs["form"] = make_version(
-        make_document(ca, "BM-01-QT-01", "Phiếu đề nghị sửa đổi tài liệu", kind=DocumentKind.form), author_a,
+    docs["form"] = add_version(
+        add_document(ca, "BM-01-QT-01", "Phiếu đề nghị sửa đổi tài liệu", kind=DocumentKind.form), author_a,
         change_summary="Thêm cột lý do", text_content="Phiếu đề nghị")
     # the text of a Word table cell, as the upload extracts it into text_content
     table_doc = docx.Document()
@@ -48,12 +48,12 @@ def corpus(world):
     table_doc.save(buffer)
     cell_text = check_upload("bang.docx", buffer.getvalue(), max_bytes=10 * 2**20).text
     assert "tám nghìn" in cell_text
-    docs["table"] = make_version(make_document(ca, "QT-09", "Cấp bản sao trích lục hộ tịch"), author_a,
+    docs["table"] = add_version(add_document(ca, "QT-09", "Cấp bản sao trích lục hộ tịch"), author_a,
                                  text_content=cell_text)
-    docs["draft"] = make_version(make_document(ca, "QT-10", "Chứng thực chữ ký"), author_a,
+    docs["draft"] = add_version(add_document(ca, "QT-10", "Chứng thực chữ ký"), author_a,
                                  status=VersionStatus.draft, text_content="chữ ký người yêu cầu chứng thực")
-    docs["other_commune"] = make_version(
-        make_document(cb, "QT-07", "Chứng thực bản sao từ bản chính"), author_b,
+    docs["other_commune"] = add_version(
+        add_document(cb, "QT-07", "Chứng thực bản sao từ bản chính"), author_b,
         text_content="Chứng thực bản sao; đăng ký khai sinh; trích lục")
     db.session.commit()
     return {"a": ca, "b": cb, **{key: v.id for key, v in docs.items()}}
@@ -118,7 +118,7 @@ def test_status_and_kind_filters(corpus):
 
 def test_best_match_comes_first(corpus, world):
     author = world["a"]["users"]["quality_officer"]
-    strong = make_version(make_document(corpus["a"], "QT-20", "Sổ hộ tịch"), author,
+    strong = add_version(add_document(corpus["a"], "QT-20", "Sổ hộ tịch"), author,
                           text_content="hộ tịch hộ tịch hộ tịch hộ tịch hộ tịch hộ tịch")
     found = ids(corpus, "ho tich")
     assert found[0] == strong.id
@@ -127,8 +127,8 @@ def test_best_match_comes_first(corpus, world):
 
 def test_equal_relevance_is_ordered_by_code(corpus, world):
     author = world["a"]["users"]["quality_officer"]
-    later = make_version(make_document(corpus["a"], "QT-31", "Sổ tay"), author)
-    earlier = make_version(make_document(corpus["a"], "QT-30", "Sổ tay"), author)
+    later = add_version(add_document(corpus["a"], "QT-31", "Sổ tay"), author)
+    earlier = add_version(add_document(corpus["a"], "QT-30", "Sổ tay"), author)
     assert ids(corpus, "so tay") == [earlier.id, later.id]
 
 
@@ -164,7 +164,7 @@ def test_query_syntax_is_never_interpreted(corpus, query):
 
 def test_index_version_is_idempotent_and_follows_changes(corpus, world):
     author = world["a"]["users"]["quality_officer"]
-    version = make_version(make_document(corpus["a"], "HD-01", "Hướng dẫn lưu trữ", kind=DocumentKind.instruction),
+    version = add_version(add_document(corpus["a"], "HD-01", "Hướng dẫn lưu trữ", kind=DocumentKind.instruction),
                            author, text_content="Lưu hồ sơ vào tủ")
     index_version(version)
     index_version(version)
@@ -180,7 +180,7 @@ def test_index_version_is_idempotent_and_follows_changes(corpus, world):
 def test_a_very_long_text_stays_searchable_by_every_word(corpus, world):
     author = world["a"]["users"]["quality_officer"]
     long_text = "bien ban " * 60_000 + " tu khoa cuoi cung"
-    version = make_version(make_document(corpus["a"], "HS-01", "Hồ sơ dài", kind=DocumentKind.internal),
+    version = add_version(add_document(corpus["a"], "HS-01", "Hồ sơ dài", kind=DocumentKind.internal),
                            author, text_content=long_text)
     db.session.commit()
     entry = db.session.get(SearchEntry, version.id)
@@ -201,7 +201,7 @@ def test_percent_and_underscore_are_not_wildcards(corpus, world, query):
 def test_a_title_with_a_percent_sign_is_found_by_it(corpus, world):
     from qms.documents import queries
     a = world["a"]
-    make_version(make_document(a["commune"], "QT-30", "Tỷ lệ 100% hồ sơ đúng hạn"), a["users"]["quality_officer"])
+    add_version(add_document(a["commune"], "QT-30", "Tỷ lệ 100% hồ sơ đúng hạn"), a["users"]["quality_officer"])
     db.session.commit()
     found = queries.list_documents(a["users"]["quality_officer"], q="100%")
     assert [d.code for d in found.items] == ["QT-30"]

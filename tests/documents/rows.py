@@ -1,5 +1,6 @@
-"""Rows for the search, master-list and compare tests, made directly with the models so that those
-tests do not depend on the document services."""
+"""Rows for the search, master-list and compare tests, added directly with the models (no service,
+no audit event, no check), so that those tests do not depend on the document services. Tests of the
+services use the make_document fixture of tests/documents/conftest.py instead."""
 import datetime as dt
 import hashlib
 import itertools
@@ -12,14 +13,14 @@ from qms.documents.search import index_version
 _n = itertools.count(1)
 
 
-def make_document(commune, code, title, kind=DocumentKind.procedure, **kw):
+def add_document(commune, code, title, kind=DocumentKind.procedure, **kw):
     document = Document(commune_id=commune.id, code=code, title=title, kind=kind, **kw)
     db.session.add(document)
     db.session.flush()
     return document
 
 
-def make_version(document, author, *, issue_no=1, status=VersionStatus.effective, change_summary="",
+def add_version(document, author, *, issue_no=1, status=VersionStatus.effective, change_summary="",
                  text_content="", filename=None, effective_date=None, index=True):
     version = DocumentVersion(commune_id=document.commune_id, document=document, issue_no=issue_no,
                               status=status, change_summary=change_summary, author_id=author.id,
@@ -38,8 +39,8 @@ def make_version(document, author, *, issue_no=1, status=VersionStatus.effective
     return version
 
 
-def make_external(commune, number, title, *, issuer="Quốc hội", issued_on=dt.date(2014, 11, 20),
+def add_external(commune, number, title, *, issuer="Quốc hội", issued_on=dt.date(2014, 11, 20),
                   effective_on=dt.date(2016, 1, 1), legal_status=LegalStatus.in_force, code=None):
-    return make_document(commune, code or f"NB-{number}", title, kind=DocumentKind.external, issuer=issuer,
+    return add_document(commune, code or f"NB-{number}", title, kind=DocumentKind.external, issuer=issuer,
                          number=number, issued_on=issued_on, effective_on=effective_on,
                          legal_status=legal_status)
