@@ -476,7 +476,7 @@ def backup_command(path):
 def restore_command(path, yes):
     """Replace the database and restore the stored files from a backup made by `qms backup`, then
     verify the audit chain. Stop the application first."""
-    from qms.audit.services import set_aside_journal, verify_installation
+    from qms.audit.verify import set_aside_journal, verify_installation
     if not yes:
         click.confirm(f"This replaces every record in the database with the contents of {path}. Continue?",
                       abort=True, err=True)

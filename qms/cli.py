@@ -59,13 +59,21 @@ def audit_group():
 
 
 @audit_group.command("verify")
+@click.option("--full", is_flag=True, help="Replay every event, not only those after the last verified state")
 @with_appcontext
-def audit_verify():
-    """Replay the hash chain: prints OK, the count and the head hash, or where it breaks (exit 1)."""
-    from qms.audit.services import verify_installation
-    result = verify_installation(current_app.instance_path)
+def audit_verify(full):
+    """Verify the hash chain: prints OK, the count and the head hash, or where it breaks (exit 1).
+    It resumes after the last verified state (instance/audit-verified.json) when there is a genuine
+    one, and says so; --full replays every event."""
+    from qms.audit.verify import verify_installation
+    result = verify_installation(current_app.instance_path, resume=not full)
     if result.ok:
         click.echo(f"OK {result.count} events, head {result.head_hash}")
+        if result.resumed_from is not None:
+            click.echo(f"Resumed from event {result.resumed_from + 1}: the events up to {result.resumed_from} "
+                       "were verified before (--full replays them too).")
+        elif result.note:
+            click.echo(f"Replayed every event: {result.note}.")
         return
     click.echo(f"BROKEN at {result.broken_seq}: {result.kind} ({result.detail})", err=True)
     sys.exit(1)
@@ -75,11 +83,12 @@ def audit_verify():
 @with_appcontext
 def audit_checkpoint():
     """Sign the current head with the key in instance/audit-checkpoint.key (created if missing) and
-    keep it in the database and in instance/audit-checkpoints.jsonl."""
-    from qms.audit.services import create_checkpoint, load_checkpoint_key, verify_installation
+    keep it in the database and in instance/audit-checkpoints.jsonl, once the chain verifies (resuming
+    after the last verified state, as `qms audit verify` does)."""
+    from qms.audit.verify import create_checkpoint, load_checkpoint_key, verify_installation
     instance = current_app.instance_path
     key = load_checkpoint_key(instance, create=True)
-    result = verify_installation(instance)
+    result = verify_installation(instance, resume=True)
     if not result.ok:
         fail(f"the chain is broken at {result.broken_seq} ({result.kind}); no checkpoint made")
     cp = run_service(create_checkpoint, key, instance)

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from qms.audit.labels import change_value
 from qms.audit.queries import TrailFilter, changes_of, iterate, page, parse_cursor
-from qms.audit.services import verify_installation
+from qms.audit.verify import verify_installation
 from qms.core.forms import ConfirmForm
 from qms.auth.models import ADMINISTRATOR, AUDITOR, QUALITY_OFFICER
 from qms.audit.forms import TrailFilterForm, filter_choices

@@ -8,83 +8,18 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select, update
 
-from qms.audit import services
-from qms.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
-from qms.audit.services import (canonical_bytes, create_checkpoint, event_hash, load_checkpoint_key, record_event,
-                                sign_head, verify_chain)
+from qms.audit import services, verify
+from qms.audit.models import AuditCheckpoint, AuditEvent
+from qms.audit.services import record_event
+from qms.audit.verify import create_checkpoint, load_checkpoint_key, sign_head, verify_chain
 from qms.cli import main
 from qms.db import db
-from tests.audit.conftest import drop_triggers, raw_sql
-from tests.core.support import head_seq, stored_head
+from tests.audit.conftest import (broken, drop_triggers, fields_of, forged, hash_of, raw_sql, renumber, rewrite_tail,
+                                  set_head, stored, swap)
+from tests.core.support import stored_head
 
 KEY = bytes.fromhex("11" * 32)
 OTHER_KEY = bytes.fromhex("22" * 32)
-
-
-def stored(seq):
-    """Event `seq` as the ORM reads it (a fresh look at the database)."""
-    db.session.expire_all()
-    return db.session.scalar(select(AuditEvent).where(AuditEvent.seq == seq))
-
-
-def hash_of(event_fields):
-    """What an attacker who knows the algorithm computes for a row of their own."""
-    f = event_fields
-    return event_hash(canonical_bytes(f["seq"], f["prev_hash"], f["occurred_at"], f["commune_id"], f["actor_id"],
-                                      f["actor_name"], f["action"], f["entity_type"], f["entity_id"], f["changes"],
-                                      f["reason"], f["ip"], f["request_id"]))
-
-
-def fields_of(event, **overrides):
-    columns = [c.name for c in AuditEvent.__table__.columns if c.name != "id"]
-    return {**{c: getattr(event, c) for c in columns}, **overrides}
-
-
-def forged(seq, prev_hash, *, like, valid_hash=True, **overrides):
-    """A forged event modelled on `like`, linked to prev_hash, hashed correctly unless told not to."""
-    row = fields_of(like, seq=seq, prev_hash=prev_hash, reason="bút toán giả", **overrides)
-    row["hash"] = hash_of(row) if valid_hash else "f" * 64
-    return row
-
-
-def renumber(from_seq, by):
-    """Shift every event from `from_seq` on by `by` (in two steps: seq is unique)."""
-    raw_sql(update(AuditEvent).where(AuditEvent.seq >= from_seq).values(seq=-(AuditEvent.seq + by)),
-            update(AuditEvent).where(AuditEvent.seq < 0).values(seq=-AuditEvent.seq))
-
-
-def set_head(seq, hash_):
-    raw_sql(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=seq, hash=hash_))
-
-
-def rewrite_tail(from_seq, reason="viết lại"):
-    """Edit event `from_seq`, then recompute the hash and link of it and of every later event and
-    move the head: a rewrite no plain replay of the chain can see."""
-    db.session.expire_all()
-    events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.seq >= from_seq).order_by(AuditEvent.seq)))
-    prev = stored(from_seq - 1).hash
-    statements = []
-    for n, event in enumerate(events):
-        row = fields_of(event, prev_hash=prev, **({"reason": reason} if n == 0 else {}))
-        row["hash"] = hash_of(row)
-        statements.append(update(AuditEvent).where(AuditEvent.id == event.id)
-                          .values(prev_hash=row["prev_hash"], hash=row["hash"], reason=row["reason"]))
-        prev = row["hash"]
-    raw_sql(*statements)
-    set_head(events[-1].seq, prev)
-    return prev
-
-
-def broken(result):
-    assert not result.ok, "the tampering went unnoticed"
-    return result.broken_seq, result.kind
-
-
-@pytest.fixture
-def tampered(chain):
-    """The chain of the `chain` fixture, its triggers dropped; returns its last sequence number."""
-    drop_triggers()
-    return head_seq()
 
 
 def test_an_intact_chain_verifies(chain):
@@ -190,12 +125,6 @@ def test_an_event_with_a_number_outside_the_chain_is_named(tampered, seq):
 
 # --- reordered ------------------------------------------------------------------------------
 
-def swap(a, b):
-    raw_sql(update(AuditEvent).where(AuditEvent.seq == a).values(seq=-1),
-            update(AuditEvent).where(AuditEvent.seq == b).values(seq=a),
-            update(AuditEvent).where(AuditEvent.seq == -1).values(seq=b))
-
-
 @pytest.mark.parametrize("distance", [1, 4])
 def test_swapping_two_events_is_named(tampered, distance):
     a = tampered - 6
@@ -210,27 +139,29 @@ def test_swapping_the_last_two_events_is_named(tampered):
 
 # --- checkpoints ----------------------------------------------------------------------------
 
-def test_a_rewrite_of_the_whole_tail_after_a_checkpoint_is_caught(tampered):
+def test_a_rewrite_of_the_whole_tail_after_a_checkpoint_is_named_at_its_first_event(tampered):
+    """The checkpoint keeps the hash prefixes of the events it covers: the rewrite is named where it
+    begins, not at the checkpoint (before the evidence, this said `tampered`, the checkpoint's event)."""
     create_checkpoint(KEY)
     db.session.commit()
-    checkpoint_seq = tampered
     record_event(None, "test.after_checkpoint", commune_id=None)
     db.session.commit()
     rewrite_tail(tampered - 5)  # every hash and link recomputed, the head moved: a consistent chain
     for key in (None, KEY):
         result = verify_chain(key=key)
-        assert broken(result) == (checkpoint_seq, "checkpoint")
-        assert "rewritten" in result.detail
+        assert broken(result) == (tampered - 5, "checkpoint")
+        assert f"event {tampered - 5}" in result.detail and "rewritten" in result.detail
 
 
 def test_a_forged_checkpoint_is_caught_with_the_key(tampered):
     create_checkpoint(KEY)
     db.session.commit()
     new_head = rewrite_tail(tampered - 5)
-    # the attacker also rewrites the checkpoint, signing it with a key of their own
+    # the attacker also rewrites the checkpoint and its evidence, signing them with a key of their own
     checkpoint = db.session.scalar(select(AuditCheckpoint))
-    raw_sql(update(AuditCheckpoint).where(AuditCheckpoint.id == checkpoint.id)
-            .values(hash=new_head, signature=sign_head(OTHER_KEY, checkpoint.seq, new_head)))
+    evidence = "".join(stored(seq).hash[:16] for seq in range(1, checkpoint.seq + 1))
+    raw_sql(update(verify._checkpoints).where(verify._checkpoints.c.id == checkpoint.id).values(
+        hash=new_head, evidence=evidence, signature=sign_head(OTHER_KEY, checkpoint.seq, new_head, evidence)))
     result = verify_chain(key=KEY)
     assert broken(result) == (checkpoint.seq, "checkpoint")
     assert "signature" in result.detail
@@ -241,27 +172,27 @@ def test_a_forged_checkpoint_is_caught_with_the_key(tampered):
 def test_deleting_the_checkpoint_rows_does_not_hide_a_rewrite_from_the_journal(app, tampered):
     """The journal in the instance folder keeps each checkpoint outside the database."""
     instance = app.instance_path
-    services.checkpoint_key_path(instance).write_text(KEY.hex())
+    verify.checkpoint_key_path(instance).write_text(KEY.hex())
     create_checkpoint(KEY, instance)
     db.session.commit()
     rewrite_tail(tampered - 5)
     drop_triggers("audit_checkpoints")
     raw_sql("DELETE FROM audit_checkpoints")
     assert verify_chain(key=KEY).ok  # the database alone no longer tells
-    result = services.verify_installation(instance)
-    assert broken(result) == (tampered, "checkpoint") and "rewritten" in result.detail
+    result = verify.verify_installation(instance)
+    assert broken(result) == (tampered - 5, "checkpoint") and "rewritten" in result.detail
 
 
 def test_a_forged_journal_entry_is_caught_with_the_key(app, chain):
     instance = app.instance_path
-    services.checkpoint_key_path(instance).write_text(KEY.hex())
+    verify.checkpoint_key_path(instance).write_text(KEY.hex())
     create_checkpoint(KEY, instance)
     db.session.commit()
-    assert services.verify_installation(instance).ok
-    path = services.journal_path(instance)
+    assert verify.verify_installation(instance).ok
+    path = verify.journal_path(instance)
     entry = path.read_text().splitlines()[0].replace('"signature": "', '"signature": "0')
     path.write_text(entry + "\n")
-    result = services.verify_installation(instance)
+    result = verify.verify_installation(instance)
     assert result.kind == "checkpoint" and "journal" in result.detail
 
 
@@ -273,9 +204,9 @@ def test_restoring_an_older_state_sets_later_journal_entries_aside(app, chain):
     db.session.commit()
     create_checkpoint(KEY, instance)
     db.session.commit()
-    assert services.set_aside_journal(instance, first.seq + 1) is None
-    aside = services.set_aside_journal(instance, first.seq)
-    assert [e.seq for e in services.read_journal(instance)] == [first.seq]
+    assert verify.set_aside_journal(instance, first.seq + 1) is None
+    aside = verify.set_aside_journal(instance, first.seq)
+    assert [e.seq for e in verify.read_journal(instance)] == [first.seq]
     assert len(aside.read_text().splitlines()) == 2
 
 
