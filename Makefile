@@ -26,9 +26,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 translations: $(COMPILED)
 
-## messages: extract every message of the code and templates into the catalogues (then translate the empty ones)
+## messages: extract every message of the code and templates into the catalogues (then translate the empty ones);
+## folders starting with _ (templates/_macros) are read too, hidden ones are not
 messages: | $(VENV)/.installed
-	$(BIN)/pybabel extract -F qms/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o .messages.pot .
+	$(BIN)/pybabel extract -F qms/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --ignore-dirs=".*" \
+		-o .messages.pot .
 	$(BIN)/pybabel update -i .messages.pot -d qms/translations --no-fuzzy-matching --ignore-obsolete
 	rm -f .messages.pot
 

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from qms import create_app
 from qms.audit.models import AuditChainHead, AuditEvent
-from qms.audit.services import verify_chain
+from qms.audit.verify import verify_chain
 from qms.auth.models import Commune, User
 from qms.auth.services import find_user
 from qms.cli import main

@@ -17,7 +17,8 @@ def source_messages():
     found = {}
     for directory in ("qms", "templates"):
         for filename, lineno, message, _comments, _context in extract_from_dir(
-                ROOT / directory, method_map=[("**.py", "python"), ("**.html", "jinja2")], keywords=KEYWORDS):
+                ROOT / directory, method_map=[("**.py", "python"), ("**.html", "jinja2")], keywords=KEYWORDS,
+                directory_filter=lambda path: not Path(path).name.startswith(".")):  # _macros/ too
             msgid = message[0] if isinstance(message, tuple) else message  # a plural is keyed by its singular
             if msgid:
                 found.setdefault(msgid, f"{directory}/{filename}:{lineno}")

@@ -11,9 +11,9 @@ from qms.core.lists import FilterForm
 class TrailFilterForm(FilterForm):
     from_ = StringField(_l("From"), name="from", render_kw={"placeholder": "dd/mm/yyyy"})
     to = StringField(_l("To"), render_kw={"placeholder": "dd/mm/yyyy"})
-    user = SelectField(_l("User"), choices=[])
-    action = SelectField(_l("Action"), choices=[])
-    entity_type = SelectField(_l("Record type"), choices=[])
+    user = SelectField(_l("User"), choices=[], default="")
+    action = SelectField(_l("Action"), choices=[], default="")
+    entity_type = SelectField(_l("Record type"), choices=[], default="")
     entity_id = StringField(_l("Record id"))
 
 

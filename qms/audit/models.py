@@ -58,3 +58,6 @@ class AuditCheckpoint(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     key_id: Mapped[str] = mapped_column(String(16))
     signature: Mapped[str] = mapped_column(String(128))
+    # the first 16 hex digits of the hash of every event since the previous checkpoint (megabytes
+    # after a long gap, so loaded only when asked for; qms.audit.verify)
+    evidence: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)

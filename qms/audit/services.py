@@ -3,11 +3,11 @@ import contextlib
 import contextvars
 import datetime as dt
 import hashlib
-import json
 
 from sqlalchemy import select, update
 
 from qms.audit.models import AuditChainHead, AuditEvent
+from qms.core.digests import canonical_json, length_prefixed
 from qms.db import db
 from qms.core.calendar import utcnow
 
@@ -32,33 +32,17 @@ def reset_audit_context(token):
     _context.reset(token)
 
 
-def _json_value(value):
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if hasattr(value, "value"):  # enums
-        return value.value
-    return str(value)
-
-
 def canonical_changes(changes):
     """{field: (old, new)} -> canonical JSON text, stable across runs and databases."""
-    normalised = {str(k): [old, new] for k, (old, new) in (changes or {}).items()}
-    return json.dumps(normalised, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_value)
-
-
-def _field(value):
-    text = "" if value is None else str(value)
-    return f"{len(text)}:{text}"
+    return canonical_json({str(k): [old, new] for k, (old, new) in (changes or {}).items()})
 
 
 def canonical_bytes(seq, prev_hash, occurred_at, commune_id, actor_id, actor_name, action,
                     entity_type, entity_id, changes, reason, ip, request_id):
     """The exact bytes an event's hash covers: length-prefixed fields, so no boundary can shift."""
     when = occurred_at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
-    return "".join(map(_field, (seq, prev_hash, when, commune_id, actor_id, actor_name, action,
-                                entity_type, entity_id, changes, reason, ip, request_id))).encode("utf-8")
+    return length_prefixed(seq, prev_hash, when, commune_id, actor_id, actor_name, action, entity_type, entity_id,
+                           changes, reason, ip, request_id).encode("utf-8")
 
 
 def event_hash(payload: bytes) -> str:
@@ -164,21 +148,3 @@ def diff_members(obj, field, new_members, key=lambda member: member.code):
         return {}
     setattr(obj, field, list(new_members))
     return {field: (old, new)}
-
-
-# --- moved to qms.audit.verify -------------------------------------------------------------
-
-_MOVED = frozenset({
-    "VerifyResult", "verify_installation", "verify_chain", "checkpoint_key_path", "load_checkpoint_key",
-    "key_id", "sign_head", "create_checkpoint", "JournalEntry", "journal_path", "read_journal",
-    "set_aside_journal",
-})
-
-
-def __getattr__(name):
-    """Verification, checkpoints and the journal live in qms.audit.verify; callers that still import
-    them from here are given them from there."""
-    if name in _MOVED:
-        from qms.audit import verify
-        return getattr(verify, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,13 +19,12 @@ import threading
 from operator import methodcaller
 from pathlib import Path
 
-import sqlalchemy as sa
-from sqlalchemy import func, insert, or_, select, text
+from sqlalchemy import func, or_, select, text
 
 from qms.audit.models import GENESIS_HASH, AuditChainHead, AuditCheckpoint, AuditEvent
 from qms.audit.services import canonical_bytes, event_hash
 from qms.core.calendar import utcnow
-from qms.db import DomainError, UTCDateTime, db
+from qms.db import DomainError, db
 
 EVIDENCE_DIGITS = 16  # hex digits of each event hash a checkpoint keeps (64 bits: no forging by trial)
 RANGE_SIZE = 5000  # events per range query: the aggregated text of a range stays in the CPU cache
@@ -77,14 +76,6 @@ def sign_head(key: bytes, seq: int, head_hash: str, evidence: str = "") -> str:
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
-# The evidence column is written and read through this table: checkpoints are append-only, so it is
-# set in the INSERT itself, never afterwards.
-_checkpoints = sa.table("audit_checkpoints", sa.column("id", sa.Integer), sa.column("seq", sa.BigInteger),
-                        sa.column("hash", sa.String), sa.column("created_at", UTCDateTime()),
-                        sa.column("key_id", sa.String), sa.column("signature", sa.String),
-                        sa.column("evidence", sa.Text))
-
-
 def create_checkpoint(key: bytes, instance_path=None):
     """Sign and store the current head, with the evidence of the events since the previous checkpoint:
     the first EVIDENCE_DIGITS hex digits of each of their hashes. The key stays outside the database,
@@ -94,14 +85,14 @@ def create_checkpoint(key: bytes, instance_path=None):
     not help either. Raises DomainError when events since the previous checkpoint are missing."""
     session = db.session
     head = session.get(AuditChainHead, 1)
-    previous = session.scalar(select(func.max(_checkpoints.c.seq)).where(_checkpoints.c.seq <= head.seq)) or 0
+    previous = session.scalar(select(func.max(AuditCheckpoint.seq)).where(AuditCheckpoint.seq <= head.seq)) or 0
     evidence = _evidence_since(session, previous, head.seq)
     created_at = utcnow()
     signature = sign_head(key, head.seq, head.hash, evidence)
-    new_id = session.execute(insert(_checkpoints).values(
-        seq=head.seq, hash=head.hash, created_at=created_at, key_id=key_id(key), signature=signature,
-        evidence=evidence).returning(_checkpoints.c.id)).scalar_one()
-    cp = session.get(AuditCheckpoint, new_id)
+    cp = AuditCheckpoint(seq=head.seq, hash=head.hash, created_at=created_at, key_id=key_id(key),
+                         signature=signature, evidence=evidence)
+    session.add(cp)
+    session.flush()
     if instance_path is not None:
         # The head it signs is committed already: the entry is true whatever becomes of this transaction.
         with journal_path(instance_path).open("a", encoding="utf-8") as journal:

@@ -1,28 +1,21 @@
 """Helpers of the audit-trail page and API tests: a stopped clock for record_event(), and a check
 of the SQL statements the app runs (tests.core.support.statements) that no query of the trail
 skips rows with OFFSET."""
-import contextlib
 import datetime as dt
 import re
 
 from sqlalchemy.sql import visitors
 
-from qms.audit import services
+from qms.core.calendar import clock_at
 from qms.db import db
 
 UTC = dt.timezone.utc
 READERS = ("auditor", "quality_officer", "administrator")
 
 
-@contextlib.contextmanager
 def clock(when):
-    """record_event() sees `when` as the current time."""
-    original = services.utcnow
-    services.utcnow = lambda: when
-    try:
-        yield
-    finally:
-        services.utcnow = original
+    """record_event() (and everything else) sees `when` as the current time."""
+    return clock_at(when)
 
 
 def later_than_march():

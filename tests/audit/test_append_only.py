@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, select, text
 
 from qms.audit.models import AuditCheckpoint, AuditEvent
-from qms.audit.services import create_checkpoint, verify_chain
+from qms.audit.verify import create_checkpoint, verify_chain
 from qms.db import db
 from tests.audit.conftest import drop_triggers
 

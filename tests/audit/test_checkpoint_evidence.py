@@ -7,6 +7,7 @@ import json
 
 import flask_migrate
 import pytest
+import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import delete, insert, select, update
 
@@ -50,7 +51,7 @@ def two_checkpoints(instance, tampered):
 
 
 def evidence_of(checkpoint_id):
-    return db.session.scalar(select(verify._checkpoints.c.evidence).where(verify._checkpoints.c.id == checkpoint_id))
+    return db.session.scalar(select(AuditCheckpoint.evidence).where(AuditCheckpoint.id == checkpoint_id))
 
 
 # --- what a checkpoint keeps ------------------------------------------------------------------
@@ -132,7 +133,7 @@ def test_evidence_rewritten_with_the_chain_needs_the_key(two_checkpoints):
     drop_triggers("audit_checkpoints")
     checkpoint = db.session.scalar(select(AuditCheckpoint).where(AuditCheckpoint.seq == second))
     evidence = "".join(stored(seq).hash[:EVIDENCE_DIGITS] for seq in range(first + 1, second + 1))
-    raw_sql(update(verify._checkpoints).where(verify._checkpoints.c.id == checkpoint.id)
+    raw_sql(update(AuditCheckpoint.__table__).where(AuditCheckpoint.__table__.c.id == checkpoint.id)
             .values(hash=stored(second).hash, evidence=evidence))
     verify.journal_path(current_app.instance_path).unlink()
     assert verify_chain().ok
@@ -146,7 +147,7 @@ def test_stripped_evidence_breaks_the_signature(two_checkpoints):
     over the evidence."""
     _first, second = two_checkpoints
     drop_triggers("audit_checkpoints")
-    raw_sql(update(verify._checkpoints).where(verify._checkpoints.c.seq == second).values(evidence=""))
+    raw_sql(update(AuditCheckpoint.__table__).where(AuditCheckpoint.__table__.c.seq == second).values(evidence=""))
     assert verify_chain().ok
     assert broken(verify_chain(key=KEY)) == (second, "checkpoint")
 
@@ -155,7 +156,7 @@ def test_stripped_evidence_breaks_the_signature(two_checkpoints):
 def test_evidence_that_cannot_be_read_is_a_break(two_checkpoints, evidence):
     _first, second = two_checkpoints
     drop_triggers("audit_checkpoints")
-    raw_sql(update(verify._checkpoints).where(verify._checkpoints.c.seq == second).values(evidence=evidence))
+    raw_sql(update(AuditCheckpoint.__table__).where(AuditCheckpoint.__table__.c.seq == second).values(evidence=evidence))
     result = verify_chain()
     assert broken(result) == (second, "checkpoint") and "evidence" in result.detail
 
@@ -169,10 +170,17 @@ def test_a_journal_line_with_evidence_of_the_wrong_type_is_unreadable(instance, 
 
 # --- checkpoints made before the evidence -----------------------------------------------------------
 
+# audit_checkpoints as it was before the evidence (revision 0005)
+OLD_CHECKPOINTS = sa.table("audit_checkpoints", sa.column("seq"), sa.column("hash"), sa.column("created_at"),
+                           sa.column("key_id"), sa.column("signature"))
+
+
 def old_checkpoint(key, seq, hash_):
     """A checkpoint as create_checkpoint() made them before the evidence: the head and its signature."""
-    raw_sql(insert(verify._checkpoints).values(seq=seq, hash=hash_, created_at=utcnow(), key_id=key_id(key),
-                                               signature=sign_head(key, seq, hash_)))
+    raw_sql(insert(OLD_CHECKPOINTS).values(seq=seq, hash=hash_, key_id=key_id(key),
+                                           created_at=utcnow().replace(tzinfo=None)
+                                           if db.engine.dialect.name == "sqlite" else utcnow(),
+                                           signature=sign_head(key, seq, hash_)))
 
 
 def test_a_checkpoint_made_before_the_evidence_verifies_as_it_did(tampered):

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from qms.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
-from qms.audit.services import record_event, verify_chain
+from qms.audit.services import record_event
+from qms.audit.verify import verify_chain
 from qms.auth.models import User
 from qms.db import db
 from tests.core.support import head_seq

@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
 from qms.audit.models import GENESIS_HASH, AuditEvent
-from qms.audit.services import audit_context, canonical_changes, diff, record_event, verify_chain
+from qms.audit.services import audit_context, canonical_changes, diff, record_event
+from qms.audit.verify import verify_chain
 from qms.db import db
 from qms.core.calendar import utcnow
 from tests.conftest import login

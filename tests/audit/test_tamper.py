@@ -160,7 +160,7 @@ def test_a_forged_checkpoint_is_caught_with_the_key(tampered):
     # the attacker also rewrites the checkpoint and its evidence, signing them with a key of their own
     checkpoint = db.session.scalar(select(AuditCheckpoint))
     evidence = "".join(stored(seq).hash[:16] for seq in range(1, checkpoint.seq + 1))
-    raw_sql(update(verify._checkpoints).where(verify._checkpoints.c.id == checkpoint.id).values(
+    raw_sql(update(AuditCheckpoint.__table__).where(AuditCheckpoint.__table__.c.id == checkpoint.id).values(
         hash=new_head, evidence=evidence, signature=sign_head(OTHER_KEY, checkpoint.seq, new_head, evidence)))
     result = verify_chain(key=KEY)
     assert broken(result) == (checkpoint.seq, "checkpoint")

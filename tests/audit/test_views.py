@@ -14,6 +14,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select, update
 
 from qms.audit import queries, services, views
+from qms.audit import verify as verification
 from qms.audit.models import AuditEvent
 from qms.audit.services import record_event
 from qms.auth.models import ALL_ROLES
@@ -300,7 +301,7 @@ def test_verify_shows_ok_with_the_count_and_head_hash(app, trail):
     response = verify(reader(app))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    result = services.verify_chain()
+    result = verification.verify_chain()
     assert result.ok
     assert 'alert-success" id="verify-result"' in page and result.head_hash in page
     assert re.search(rf"\b{result.count}\b", page)
@@ -320,8 +321,8 @@ def test_verify_shows_where_the_chain_broke_and_how(app, trail):
 
 
 def test_verify_checks_checkpoint_signatures_with_the_instance_key(app, trail):
-    key = services.load_checkpoint_key(app.instance_path, create=True)
-    services.create_checkpoint(key)
+    key = verification.load_checkpoint_key(app.instance_path, create=True)
+    verification.create_checkpoint(key)
     db.session.commit()
     drop_triggers("audit_checkpoints")
     raw_sql("UPDATE audit_checkpoints SET signature = '" + "0" * 64 + "'")
@@ -423,3 +424,8 @@ def test_a_nul_given_to_the_services_is_stored_and_found_as_a_replacement(app, w
     found = queries.page(queries.TrailFilter(commune_id=world["a"]["commune"].id,
                                              entity_type="documents", entity_id="a\x00b"))
     assert [e.seq for e in found.items] == [event.seq]
+
+
+def test_the_trail_without_filters_marks_no_filter_as_wrong(app, trail):
+    page = get(reader(app), "/audit/")
+    assert "is-invalid" not in page and "Not a valid choice" not in page

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from qms.audit.services import create_checkpoint
+from qms.audit.verify import create_checkpoint
 from qms.auth import services
 from qms.auth.models import ALL_ROLES, User
 from qms.db import db

@@ -1,6 +1,6 @@
 """audit checkpoint evidence: the hash prefixes of the events a checkpoint covers
 
-Revision ID: 0004_audit_evidence
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-06 10:00:00
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from qms.db import append_only_ddl
 
 # revision identifiers, used by Alembic.
-revision = '0004_audit_evidence'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
