@@ -6,7 +6,7 @@ PORT ?= 5000
 CATALOGUES := $(wildcard qms/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test bench translations messages clean
+.PHONY: run test bench format translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,10 +40,18 @@ run: $(VENV)/.installed translations
 	QMS_DEMO=1 $(BIN)/qms demo load --if-empty
 	QMS_DEMO=1 $(BIN)/qms serve --port $(PORT)
 
-## test: the import rules, then the whole suite (SQLite; PostgreSQL when QMS_TEST_DATABASE_URL is set)
+## test: lint, formatting and the import rules, then the whole suite on both cores (SQLite; PostgreSQL when
+## QMS_TEST_DATABASE_URL is set); the 10 slowest tests are printed at the end
 test: $(VENV)/.installed-test translations
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q -n auto --durations=10 $(PYTEST_ARGS)
+
+## format: format the code and fix what the linter can (run before committing)
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 ## bench: timing goals, printed as medians and ratios (not part of `make test`)
 bench: $(VENV)/.installed-test translations

@@ -1,4 +1,5 @@
 """qms: an ISO 9001:2015 quality-management system for a commune's one-stop shop."""
+
 import re
 import uuid
 
@@ -13,6 +14,7 @@ class QmsFlask(Flask):
 
     def dispatch_request(self):
         from qms.db import unit_of_work
+
         with unit_of_work() as work:
             response = self.make_response(super().dispatch_request())
             work.succeeded = response.status_code < 400
@@ -20,8 +22,12 @@ class QmsFlask(Flask):
 
 
 def create_app(test_config=None):
-    app = QmsFlask(__name__, instance_relative_config=True, template_folder="../templates",
-                   instance_path=(test_config or {}).get("INSTANCE_PATH"))
+    app = QmsFlask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        instance_path=(test_config or {}).get("INSTANCE_PATH"),
+    )
     load_settings(app, test_config)
     register_extensions(app)
     register_request_hooks(app)
@@ -32,19 +38,26 @@ def create_app(test_config=None):
 
 
 def register_extensions(app):
+    import qms.models  # noqa: F401  (every table on the metadata)
     from qms.extensions import babel, csrf, db, login_manager, migrate
     from qms.i18n import select_locale, select_timezone
-    import qms.models  # noqa: F401  (every table on the metadata)
+
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from qms.db import configure_sqlite
+
         with app.app_context():
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
-                   default_translation_directories="translations")
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories="translations",
+    )
     from qms.auth.login import init_login
+
     init_login(app, login_manager)
 
 
@@ -91,6 +104,7 @@ def register_blueprints(app):
     import importlib
 
     from qms.api import bp as api_bp
+
     for name in AREAS:
         importlib.import_module(name).init_app(app)
     app.register_blueprint(api_bp)
@@ -98,9 +112,11 @@ def register_blueprints(app):
 
 def register_errorhandlers(app):
     from qms.errors import init_errors
+
     init_errors(app)
 
 
 def register_template_helpers(app):
     from qms.i18n import init_template_helpers
+
     init_template_helpers(app)

@@ -18,6 +18,7 @@ the database (SQLite: the backup API again; PostgreSQL: the schema is dropped an
 by psql in a single transaction), write the files back, check the row counts and the audit chain
 head against the manifest, and verify the audit chain.
 """
+
 import datetime as dt
 import hashlib
 import json
@@ -52,6 +53,7 @@ class BackupError(Exception):
 
 
 # --- facts about a database ----------------------------------------------------------------------
+
 
 def database_kind(url) -> str:
     backend = sa.engine.make_url(url).get_backend_name()
@@ -104,11 +106,14 @@ def _sha256_file(path: Path) -> str:
 
 # --- PostgreSQL client tools -------------------------------------------------------------------
 
+
 def _pg_tool(name):
     path = shutil.which(name)
     if path is None:
-        raise BackupError(f"{name} was not found: install the PostgreSQL client tools "
-                          "(Debian/Ubuntu: apt install postgresql-client) and put them on the PATH")
+        raise BackupError(
+            f"{name} was not found: install the PostgreSQL client tools "
+            "(Debian/Ubuntu: apt install postgresql-client) and put them on the PATH"
+        )
     return path
 
 
@@ -139,8 +144,9 @@ def _run(cmd, env, what):
 
 # --- backup -------------------------------------------------------------------------------------
 
+
 def default_archive_name(now=None) -> str:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     return f"qms-backup-{now:%Y%m%d-%H%M%S}Z.zip"
 
 
@@ -157,7 +163,7 @@ def create_backup(app, path) -> tuple[Path, dict]:
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     kind = database_kind(url)
     storage = Path(app.config["QMS_STORAGE_DIR"])
-    created_at = dt.datetime.now(dt.timezone.utc)
+    created_at = dt.datetime.now(dt.UTC)
 
     with tempfile.TemporaryDirectory(prefix="qms-backup-") as tmp:
         dump = Path(tmp) / PurePosixPath(DB_MEMBERS[kind]).name
@@ -170,9 +176,14 @@ def create_backup(app, path) -> tuple[Path, dict]:
             "format_version": FORMAT_VERSION,
             "created_at": created_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
             "qms_version": _qms_version(),
-            "database": {"kind": kind, "member": DB_MEMBERS[kind], "sha256": _sha256_file(dump),
-                         "size": dump.stat().st_size, "alembic_revision": facts["alembic_revision"],
-                         **({"schema": facts["schema"]} if "schema" in facts else {})},
+            "database": {
+                "kind": kind,
+                "member": DB_MEMBERS[kind],
+                "sha256": _sha256_file(dump),
+                "size": dump.stat().st_size,
+                "alembic_revision": facts["alembic_revision"],
+                **({"schema": facts["schema"]} if "schema" in facts else {}),
+            },
             "tables": facts["tables"],
             "audit_head": facts["audit_head"],
             "files": [],
@@ -180,12 +191,16 @@ def create_backup(app, path) -> tuple[Path, dict]:
         partial = path.with_name(f".{path.name}.partial")
         try:
             with zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
-                zf.write(dump, DB_MEMBERS[kind],
-                         compress_type=zipfile.ZIP_DEFLATED if kind == "sqlite" else zipfile.ZIP_STORED)
+                zf.write(
+                    dump,
+                    DB_MEMBERS[kind],
+                    compress_type=zipfile.ZIP_DEFLATED if kind == "sqlite" else zipfile.ZIP_STORED,
+                )
                 for source, relative in _stored_files(storage):
                     manifest["files"].append(_add_file(zf, source, FILES_PREFIX + relative))
-                zf.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False),
-                            compress_type=zipfile.ZIP_DEFLATED)
+                zf.writestr(
+                    MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False), compress_type=zipfile.ZIP_DEFLATED
+                )
             os.replace(partial, path)
         finally:
             partial.unlink(missing_ok=True)
@@ -230,8 +245,19 @@ def _dump_postgresql(url, target: Path) -> dict:
             snapshot = conn.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
             schema = conn.execute(sa.text("SELECT current_schema()")).scalar_one()
             facts = database_facts(conn)
-            _run([pg_dump, *args, "--format=custom", f"--snapshot={snapshot}", f"--schema={schema}",
-                  f"--file={target}", dbname], env, "pg_dump")
+            _run(
+                [
+                    pg_dump,
+                    *args,
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    f"--schema={schema}",
+                    f"--file={target}",
+                    dbname,
+                ],
+                env,
+                "pg_dump",
+            )
     facts["schema"] = schema
     return facts
 
@@ -261,10 +287,11 @@ def _add_file(zf, source: Path, arcname: str) -> dict:
             digest.update(chunk)
             size += len(chunk)
             out.write(chunk)
-    return {"path": arcname[len(FILES_PREFIX):], "sha256": digest.hexdigest(), "size": size}
+    return {"path": arcname[len(FILES_PREFIX) :], "sha256": digest.hexdigest(), "size": size}
 
 
 # --- restore ------------------------------------------------------------------------------------
+
 
 def read_manifest(zf) -> dict:
     """The archive's manifest, checked for shape. Raises BackupError for a foreign archive."""
@@ -277,8 +304,10 @@ def read_manifest(zf) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError("this is not a qms backup: its manifest.json is of another format")
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise BackupError(f"this backup has format version {manifest.get('format_version')!r}; this qms "
-                          f"reads version {FORMAT_VERSION} only: restore it with the qms version that made it")
+        raise BackupError(
+            f"this backup has format version {manifest.get('format_version')!r}; this qms "
+            f"reads version {FORMAT_VERSION} only: restore it with the qms version that made it"
+        )
     try:
         kind = manifest["database"]["kind"]
         if kind not in DB_MEMBERS or manifest["database"]["member"] != DB_MEMBERS[kind]:
@@ -297,8 +326,15 @@ def read_manifest(zf) -> dict:
 def _safe_relative(name: str) -> str:
     """Refuse member names that could write outside the storage folder."""
     parts = PurePosixPath(name).parts
-    if (not name or "\\" in name or name.startswith("/") or ".." in parts or "" in parts
-            or any(ord(c) < 32 for c in name) or ":" in parts[0]):
+    if (
+        not name
+        or "\\" in name
+        or name.startswith("/")
+        or ".." in parts
+        or "" in parts
+        or any(ord(c) < 32 for c in name)
+        or ":" in parts[0]
+    ):
         raise ValueError(f"unsafe file name in the backup: {name!r}")
     return name
 
@@ -323,11 +359,13 @@ def _compare_facts(manifest, facts, what) -> None:
     expected, found = manifest["tables"], facts["tables"]
     for name in sorted(set(expected) | set(found)):
         if expected.get(name) != found.get(name):
-            raise BackupError(f"{what}: table {name} has {found.get(name)} rows, the manifest says "
-                              f"{expected.get(name)}")
+            raise BackupError(
+                f"{what}: table {name} has {found.get(name)} rows, the manifest says {expected.get(name)}"
+            )
     if facts["audit_head"] != manifest["audit_head"]:
-        raise BackupError(f"{what}: the audit chain head is {facts['audit_head']}, the manifest says "
-                          f"{manifest['audit_head']}")
+        raise BackupError(
+            f"{what}: the audit chain head is {facts['audit_head']}, the manifest says {manifest['audit_head']}"
+        )
 
 
 @contextmanager
@@ -362,7 +400,8 @@ def restore_backup(app, path) -> dict:
             raise BackupError(
                 f"this backup holds a {KIND_NAMES[theirs]} database, but this installation uses "
                 f"{KIND_NAMES[kind]} (QMS_DATABASE_URL). Restore it into an installation configured "
-                f"for {KIND_NAMES[theirs]}; a backup cannot move data between database kinds.")
+                f"for {KIND_NAMES[theirs]}; a backup cannot move data between database kinds."
+            )
         expected = {MANIFEST, manifest["database"]["member"]} | {FILES_PREFIX + f["path"] for f in manifest["files"]}
         unexpected = sorted(set(zf.namelist()) - expected)
         if unexpected:
@@ -430,11 +469,13 @@ def _pg_script(url, dump: Path, manifest, script: Path):
         current = conn.execute(sa.text("SELECT current_schema()")).scalar_one()
         quoted = conn.dialect.identifier_preparer.quote(schema)
     if current != schema:
-        raise BackupError(f"this backup holds the schema {schema!r}, but the configured database uses "
-                          f"{current!r}")
+        raise BackupError(f"this backup holds the schema {schema!r}, but the configured database uses {current!r}")
     body = script.with_suffix(".body.sql")
-    _run([pg_restore, "--no-owner", "--no-privileges", f"--file={body}", str(dump)], dict(os.environ),
-         "pg_restore (reading the backup)")
+    _run(
+        [pg_restore, "--no-owner", "--no-privileges", f"--file={body}", str(dump)],
+        dict(os.environ),
+        "pg_restore (reading the backup)",
+    )
     with open(script, "w", encoding="utf-8") as out, open(body, encoding="utf-8") as src:
         out.write("SET lock_timeout = '60s';\n")
         out.write(f"DROP SCHEMA IF EXISTS {quoted} CASCADE;\n")
@@ -445,11 +486,26 @@ def _pg_script(url, dump: Path, manifest, script: Path):
 def _restore_postgresql(url, script: Path):
     """Apply the script in a single transaction: on any error PostgreSQL rolls all of it back."""
     args, env, dbname = _pg_args(url)
-    _run([_pg_tool("psql"), *args, "-X", "-q", "--single-transaction", "-v", "ON_ERROR_STOP=1",
-          f"--file={script}", "--dbname", dbname], env, "psql (applying the backup)")
+    _run(
+        [
+            _pg_tool("psql"),
+            *args,
+            "-X",
+            "-q",
+            "--single-transaction",
+            "-v",
+            "ON_ERROR_STOP=1",
+            f"--file={script}",
+            "--dbname",
+            dbname,
+        ],
+        env,
+        "psql (applying the backup)",
+    )
 
 
 # --- commands -----------------------------------------------------------------------------------
+
 
 @click.command("backup")
 @click.argument("path", type=click.Path(path_type=Path))
@@ -463,8 +519,10 @@ def backup_command(path):
         raise click.ClickException(str(exc)) from None
     head = manifest["audit_head"]
     click.echo(f"Backup written to {written}")
-    click.echo(f"  database {KIND_NAMES[manifest['database']['kind']]}: {len(manifest['tables'])} tables, "
-               f"{sum(manifest['tables'].values())} rows")
+    click.echo(
+        f"  database {KIND_NAMES[manifest['database']['kind']]}: {len(manifest['tables'])} tables, "
+        f"{sum(manifest['tables'].values())} rows"
+    )
     click.echo(f"  audit chain head: event {head['seq']}, {head['hash']}")
     click.echo(f"  stored files: {len(manifest['files'])}")
 
@@ -477,16 +535,20 @@ def restore_command(path, yes):
     """Replace the database and restore the stored files from a backup made by `qms backup`, then
     verify the audit chain. Stop the application first."""
     from qms.audit.verify import set_aside_journal, verify_installation
+
     if not yes:
-        click.confirm(f"This replaces every record in the database with the contents of {path}. Continue?",
-                      abort=True, err=True)
+        click.confirm(
+            f"This replaces every record in the database with the contents of {path}. Continue?", abort=True, err=True
+        )
     try:
         manifest = restore_backup(current_app, path)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Restored the backup of {manifest['created_at']}: "
-               f"{sum(manifest['tables'].values())} rows in {len(manifest['tables'])} tables, "
-               f"{len(manifest['files'])} stored files")
+    click.echo(
+        f"Restored the backup of {manifest['created_at']}: "
+        f"{sum(manifest['tables'].values())} rows in {len(manifest['tables'])} tables, "
+        f"{len(manifest['files'])} stored files"
+    )
     aside = set_aside_journal(current_app.instance_path, manifest["audit_head"]["seq"])
     if aside is not None:
         click.echo(f"Checkpoints of events after this backup were moved out of the journal to {aside}")
@@ -500,8 +562,11 @@ def restore_command(path, yes):
 
 def _warn_if_behind(manifest):
     from alembic.script import ScriptDirectory
+
     heads = set(ScriptDirectory(current_app.extensions["migrate"].directory).get_heads())
     revision = manifest["database"].get("alembic_revision")
     if revision not in heads:
-        click.echo(f"The restored database is at migration {revision}, this qms expects "
-                   f"{', '.join(sorted(heads))}: run `qms db upgrade` if the backup is older.")
+        click.echo(
+            f"The restored database is at migration {revision}, this qms expects "
+            f"{', '.join(sorted(heads))}: run `qms db upgrade` if the backup is older."
+        )

@@ -1,6 +1,8 @@
 """The `qms` console command: `qms db upgrade`, `qms demo load`, `qms audit ...`, `qms jobs ...`,
-`qms backup`, `qms restore`, `qms serve`, and the commands the areas add (`qms user ...`, `qms commune ...`). Errors go to stderr with a non-zero exit (2 when the
-settings keep the app from starting)."""
+`qms backup`, `qms restore`, `qms serve`, and the commands the areas add (`qms user ...`,
+`qms commune ...`). Errors go to stderr with a non-zero exit (2 when the settings keep the app from
+starting)."""
+
 import sys
 
 import click
@@ -12,6 +14,7 @@ from qms.core.commands import fail, run_service
 
 def _create_app():
     from qms import create_app
+
     return create_app()
 
 
@@ -21,15 +24,23 @@ class QmsGroup(FlaskGroup):
     QMS_* variables only."""
 
     def __init__(self, **kwargs):
-        super().__init__(create_app=_create_app, add_default_commands=True, add_version_option=False,
-                         load_dotenv=False, set_debug_flag=False, **kwargs)
+        super().__init__(
+            create_app=_create_app,
+            add_default_commands=True,
+            add_version_option=False,
+            load_dotenv=False,
+            set_debug_flag=False,
+            **kwargs,
+        )
         self.params = [p for p in self.params if p.name not in {"app", "env_file", "debug"}]
 
     def list_commands(self, ctx):
         """List the commands; when the settings keep the app from starting, say so in one message
         (instead of Flask's traceback) and list the commands that do not need the app."""
         from flask.cli import ScriptInfo
+
         from qms.config import ConfigError
+
         try:
             ctx.ensure_object(ScriptInfo).load_app()
         except ConfigError as exc:
@@ -40,6 +51,7 @@ class QmsGroup(FlaskGroup):
 
     def main(self, *args, **kwargs):
         from qms.config import ConfigError
+
         try:
             return super().main(*args, **kwargs)
         except ConfigError as exc:
@@ -52,6 +64,7 @@ def main():
 
 
 # --- audit ------------------------------------------------------------------------------------
+
 
 @main.group("audit")
 def audit_group():
@@ -66,12 +79,15 @@ def audit_verify(full):
     It resumes after the last verified state (instance/audit-verified.json) when there is a genuine
     one, and says so; --full replays every event."""
     from qms.audit.verify import verify_installation
+
     result = verify_installation(current_app.instance_path, resume=not full)
     if result.ok:
         click.echo(f"OK {result.count} events, head {result.head_hash}")
         if result.resumed_from is not None:
-            click.echo(f"Resumed from event {result.resumed_from + 1}: the events up to {result.resumed_from} "
-                       "were verified before (--full replays them too).")
+            click.echo(
+                f"Resumed from event {result.resumed_from + 1}: the events up to {result.resumed_from} "
+                "were verified before (--full replays them too)."
+            )
         elif result.note:
             click.echo(f"Replayed every event: {result.note}.")
         return
@@ -86,6 +102,7 @@ def audit_checkpoint():
     keep it in the database and in instance/audit-checkpoints.jsonl, once the chain verifies (resuming
     after the last verified state, as `qms audit verify` does)."""
     from qms.audit.verify import create_checkpoint, load_checkpoint_key, verify_installation
+
     instance = current_app.instance_path
     key = load_checkpoint_key(instance, create=True)
     result = verify_installation(instance, resume=True)
@@ -97,6 +114,7 @@ def audit_checkpoint():
 
 # --- demo -------------------------------------------------------------------------------------
 
+
 @main.group("demo")
 def demo_group():
     """The demo commune."""
@@ -107,7 +125,8 @@ def demo_group():
 @with_appcontext
 def demo_load(if_empty):
     """Load the demo commune, its units, one account per role and its documents (demo mode only)."""
-    from qms.demo import DEMO_USERS, demo_password, load_demo, has_data
+    from qms.demo import DEMO_USERS, demo_password, has_data, load_demo
+
     if not current_app.config["QMS_DEMO"]:
         fail("demo data is loaded in demo mode only (QMS_DEMO=1)")
     if has_data():
@@ -130,6 +149,7 @@ def _print_accounts(users, password):
 
 # --- serving ----------------------------------------------------------------------------------
 
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
@@ -141,6 +161,7 @@ def serve(host, port, threads):
     from waitress import serve as waitress_serve
 
     from qms.core.jobs import start_scheduler
+
     app = current_app._get_current_object()
     start_scheduler(app, app.config["QMS_JOBS_EVERY_MINUTES"])
     click.echo(f"Serving on http://{host}:{port}  (Ctrl+C stops)")
@@ -156,6 +177,7 @@ def waitress_options(app, **options):
 
 # --- jobs -------------------------------------------------------------------------------------
 
+
 @main.group("jobs")
 def jobs_group():
     """Work the system does by itself: `qms serve` runs it every few minutes; beside gunicorn run
@@ -168,6 +190,7 @@ def jobs_group():
 def jobs_run(names):
     """Run the jobs now (all, or those named); exit 1 if one fails."""
     from qms.core.jobs import run_jobs
+
     try:
         results = run_jobs(current_app._get_current_object(), names)
     except KeyError as exc:
@@ -186,6 +209,7 @@ def jobs_run(names):
 def jobs_list():
     """List the jobs."""
     from qms.core.jobs import jobs
+
     for job in jobs():
         click.echo(f"{job.name:28} {job.description}")
 

@@ -3,6 +3,7 @@
 The instance folder (config.py, the SQLite file, stored files, keys) is instance/ beside the code,
 or QMS_INSTANCE_PATH when set (an installed package should keep its data elsewhere, e.g. /var/lib/qms).
 """
+
 import os
 import secrets
 from pathlib import Path
@@ -91,7 +92,7 @@ def load_settings(app, test_config=None):
     keep_private(instance)
     url = app.config["QMS_DATABASE_URL"] or f"sqlite:///{instance / 'qms.sqlite3'}"
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     app.config["QMS_DATABASE_URL"] = url
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = (

@@ -1,4 +1,5 @@
 """Declarative base with a constraint naming convention, UTC timestamps and the shared session."""
+
 import contextlib
 import contextvars
 import datetime as dt
@@ -34,15 +35,15 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given where UTC is required")
-        value = value.astimezone(dt.timezone.utc)
+        value = value.astimezone(dt.UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc)
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
 
 
 class DomainError(Exception):
@@ -157,15 +158,19 @@ def append_only_ddl(dialect_name, table):
             f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION qms_refuse_change()",
         ]
-    return [f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} refused'); END"
-            for verb in ("UPDATE", "DELETE")]
+    return [
+        f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} refused'); END"
+        for verb in ("UPDATE", "DELETE")
+    ]
 
 
 def drop_append_only_ddl(dialect_name, table):
     if dialect_name == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
-                f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}"]
+        return [
+            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+            f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+        ]
     return [f"DROP TRIGGER IF EXISTS {table}_no_{verb}" for verb in ("update", "delete")]
 
 

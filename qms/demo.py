@@ -31,6 +31,7 @@ Separation of duties holds throughout: procedures and forms are drafted by one q
 reviewed by the leader and approved by the other quality officer; the policy and objectives are
 reviewed by a quality officer and approved by the leader. That needs two quality officers (qo, qo2).
 """
+
 import datetime as dt
 import secrets
 
@@ -86,6 +87,7 @@ def demo_password(app):
     """QMS_DEMO_PASSWORD when set, otherwise one generated on first run and kept in instance/."""
     import os
     from pathlib import Path
+
     if os.environ.get("QMS_DEMO_PASSWORD"):
         return os.environ["QMS_DEMO_PASSWORD"]
     path = Path(app.instance_path) / "demo-password.txt"
@@ -135,8 +137,13 @@ def working_day(day, n=0):
 EARLIER_LEGAL_BASES = {"QT-06": ("NĐ-61-2018", "TT-01-2018-VPCP")}
 
 # Acknowledgment tasks left open, to show on the home pages and in "who has not acknowledged".
-OPEN_ACKNOWLEDGMENTS = {("QT-06", 2): {"staff"}, ("BM-01-QT-06", 2): {"staff"}, ("BM-05-QT-06", 1): {"staff"},
-                        ("QT-05", 1): {"leader", "admin"}, ("MT-01", 1): {"admin"}}
+OPEN_ACKNOWLEDGMENTS = {
+    ("QT-06", 2): {"staff"},
+    ("BM-01-QT-06", 2): {"staff"},
+    ("BM-05-QT-06", 1): {"staff"},
+    ("QT-05", 1): {"leader", "admin"},
+    ("MT-01", 1): {"admin"},
+}
 
 FIRST_ISSUE = "Ban hành lần đầu"
 WHOLE = "Toàn bộ tài liệu"
@@ -215,9 +222,15 @@ class DocumentStory:
         self.units[code] = create_unit(None, self.commune, code=code, name=name, is_one_stop=one_stop)
 
     def create_user(self, username, full_name, role, unit_codes):
-        self.users[username] = create_user(None, self.commune, username=username, full_name=full_name,
-                                           password=self.password, roles=[role],
-                                           unit_ids=[self.units[c].id for c in unit_codes])
+        self.users[username] = create_user(
+            None,
+            self.commune,
+            username=username,
+            full_name=full_name,
+            password=self.password,
+            roles=[role],
+            unit_ids=[self.units[c].id for c in unit_codes],
+        )
 
     def plan_registry(self, day):
         """The external documents, registered on `day` a week before the first draft, or two working
@@ -225,42 +238,94 @@ class DocumentStory:
         for n, spec in enumerate(EXTERNAL_BY_CODE.values()):
             on = day if spec.issued_on is None or spec.issued_on < day else working_day(spec.issued_on, 2)
             earlier = tuple(code for code, bases in EARLIER_LEGAL_BASES.items() if spec.code in bases)
-            self.then(self.at(on, 8, 30 + 10 * n), self.register_external, spec,
-                      tuple(sorted({*based_on(spec.code), *earlier})), on)
+            self.then(
+                self.at(on, 8, 30 + 10 * n),
+                self.register_external,
+                spec,
+                tuple(sorted({*based_on(spec.code), *earlier})),
+                on,
+            )
 
     def register_external(self, spec, based_on, registered_on):
         qo = self.users["qo"]
         document = services.create_document(
-            qo, self.commune, code=spec.code, title=spec.title, kind="external", field=spec.field,
-            owning_unit=self.units["VP"], owner=qo, issuer=spec.issuer, number=spec.number,
-            issued_on=spec.issued_on, effective_on=spec.effective_on, legal_status=spec.legal_status,
-            retention_years=None)
-        data = reference_sheet(self.commune.name, spec, status=spec.legal_status, based_on=based_on,
-                               registered_on=registered_on, registered_by=qo.full_name)
-        services.register_external_file(qo, document, filename=f"Phiếu theo dõi {spec.number}.docx".replace("/", "-"),
-                                        data=data, change_summary="Đăng ký văn bản vào danh mục")
+            qo,
+            self.commune,
+            code=spec.code,
+            title=spec.title,
+            kind="external",
+            field=spec.field,
+            owning_unit=self.units["VP"],
+            owner=qo,
+            issuer=spec.issuer,
+            number=spec.number,
+            issued_on=spec.issued_on,
+            effective_on=spec.effective_on,
+            legal_status=spec.legal_status,
+            retention_years=None,
+        )
+        data = reference_sheet(
+            self.commune.name,
+            spec,
+            status=spec.legal_status,
+            based_on=based_on,
+            registered_on=registered_on,
+            registered_by=qo.full_name,
+        )
+        services.register_external_file(
+            qo,
+            document,
+            filename=f"Phiếu theo dõi {spec.number}.docx".replace("/", "-"),
+            data=data,
+            change_summary="Đăng ký văn bản vào danh mục",
+        )
         self.documents[spec.code] = document
         return document
 
     def create(self, code):
         """Register an internal document (just before its first draft)."""
         spec = BY_CODE[code]
-        title = spec.title.format(year=system.objectives_year_of(self._objectives_date())) \
-            if "{year}" in spec.title else spec.title
+        title = (
+            spec.title.format(year=system.objectives_year_of(self._objectives_date()))
+            if "{year}" in spec.title
+            else spec.title
+        )
         legal_bases = EARLIER_LEGAL_BASES.get(code, spec.legal_bases)
         document = services.create_document(
-            self.users["qo"], self.commune, code=spec.code, title=title, kind=spec.kind,
-            field=spec.field, owning_unit=self.units[spec.unit], owner=self.users[spec.owner],
+            self.users["qo"],
+            self.commune,
+            code=spec.code,
+            title=title,
+            kind=spec.kind,
+            field=spec.field,
+            owning_unit=self.units[spec.unit],
+            owner=self.users[spec.owner],
             parent=self.documents[spec.parent] if spec.parent else None,
-            legal_bases=[self.documents[c] for c in legal_bases], access=spec.access,
-            retention_years=spec.retention_years, distribution=[(self.units[u], None) for u in spec.distribution])
+            legal_bases=[self.documents[c] for c in legal_bases],
+            access=spec.access,
+            retention_years=spec.retention_years,
+            distribution=[(self.units[u], None) for u in spec.distribution],
+        )
         self.documents[spec.code] = document
         return document
 
     # --- versions ----------------------------------------------------------------------------
 
-    def issue(self, code, *, author, reviewer, approver, effective_on=None, stop="effective", last_on=None,
-              slot=0, summary=FIRST_ISSUE, where=WHOLE, reason=""):
+    def issue(
+        self,
+        code,
+        *,
+        author,
+        reviewer,
+        approver,
+        effective_on=None,
+        stop="effective",
+        last_on=None,
+        slot=0,
+        summary=FIRST_ISSUE,
+        where=WHOLE,
+        reason="",
+    ):
         """Plan the next issue of a document: drafted with its rendered file (the document registered
         just before its first draft), submitted, reviewed and approved as far as `stop` ("draft",
         "in_review", "reviewed", "effective"). An effective one is approved on its effective date
@@ -281,8 +346,17 @@ class DocumentStory:
         drafted = self.at(on("draft"), 8, 20 * slot)
         if issue_no == 1:
             self.then(drafted - 5 * MINUTE, self.create, code)
-        self.then(drafted, self.draft, key, author=author, reviewer=reviewer, approver=approver,
-                  revisions=revisions, summary=summary, reason=reason)
+        self.then(
+            drafted,
+            self.draft,
+            key,
+            author=author,
+            reviewer=reviewer,
+            approver=approver,
+            revisions=revisions,
+            summary=summary,
+            reason=reason,
+        )
         if stop == "draft":
             return drafted
         self.then(self.at(on("in_review"), 14, 10 * slot), self.submit, key, author)
@@ -299,30 +373,49 @@ class DocumentStory:
         reached = [name for name, _full_name, _role, units in DEMO_USERS if set(units) & set(spec.distribution)]
         for n, username in enumerate(reached):
             if username not in left_open:
-                self.then(self.at(working_day(effective_on, 1 + n % 3), 8, 25 * n + 5 * slot),
-                          self.acknowledge, key, username)
+                self.then(
+                    self.at(working_day(effective_on, 1 + n % 3), 8, 25 * n + 5 * slot), self.acknowledge, key, username
+                )
         return drafted
 
     def draft(self, key, *, author, reviewer, approver, revisions, summary, reason):
         code, issue_no = key
         spec, document = BY_CODE[code], self.documents[code]
-        control = Control(commune=self.commune.name, code=code, title=document.title, issue_no=issue_no,
-                          issued_on=revisions[-1].date, drafted=self.person(author), reviewed=self.person(reviewer),
-                          approved=self.person(approver), revisions=revisions)
+        control = Control(
+            commune=self.commune.name,
+            code=code,
+            title=document.title,
+            issue_no=issue_no,
+            issued_on=revisions[-1].date,
+            drafted=self.person(author),
+            reviewed=self.person(reviewer),
+            approved=self.person(approver),
+            revisions=revisions,
+        )
         self.versions[key] = services.create_draft_version(
-            self.users[author], document, filename=spec.filename, data=spec.render(control), change_summary=summary,
-            reason=reason)
+            self.users[author],
+            document,
+            filename=spec.filename,
+            data=spec.render(control),
+            change_summary=summary,
+            reason=reason,
+        )
 
     def submit(self, key, author):
         services.submit_for_review(self.users[author], self.versions[key])
 
     def review(self, key, reviewer):
-        services.review_version(self.users[reviewer], self.versions[key], password=self.password,
-                                comment="Nội dung phù hợp, đề nghị phê duyệt.")
+        services.review_version(
+            self.users[reviewer],
+            self.versions[key],
+            password=self.password,
+            comment="Nội dung phù hợp, đề nghị phê duyệt.",
+        )
 
     def approve(self, key, approver, effective_on, today):
-        services.approve_version(self.users[approver], self.versions[key], password=self.password,
-                                 effective_date=effective_on, today=today)
+        services.approve_version(
+            self.users[approver], self.versions[key], password=self.password, effective_date=effective_on, today=today
+        )
 
     def come_into_force(self, key, today):
         services.make_effective(None, self.versions[key], today=today)
@@ -349,87 +442,143 @@ class DocumentStory:
         # Decree 118/2025 replaces Decree 61/2018: the registry, QT-06 and its forms follow.
         reform = max(self.days_ago(150), dt.date(2025, 7, 1))
         drafted = self.issue(
-            "QT-06", author="qo", reviewer="leader", approver="qo2", effective_on=reform, slot=0,
+            "QT-06",
+            author="qo",
+            reviewer="leader",
+            approver="qo2",
+            effective_on=reform,
+            slot=0,
             where="Mục 1, 2, 3, 5, 6, 7",
             summary="Cập nhật căn cứ theo Nghị định số 118/2025/NĐ-CP thay thế Nghị định số 61/2018/NĐ-CP; "
-                    "đổi Bộ phận Tiếp nhận và Trả kết quả thành Trung tâm Phục vụ hành chính công; bổ sung các "
-                    "biểu mẫu BM-02 đến BM-06 theo Thông tư số 01/2018/TT-VPCP.",
-            reason="Nghị định số 118/2025/NĐ-CP có hiệu lực từ ngày 01/7/2025.")
+            "đổi Bộ phận Tiếp nhận và Trả kết quả thành Trung tâm Phục vụ hành chính công; bổ sung các "
+            "biểu mẫu BM-02 đến BM-06 theo Thông tư số 01/2018/TT-VPCP.",
+            reason="Nghị định số 118/2025/NĐ-CP có hiệu lực từ ngày 01/7/2025.",
+        )
         self.then(drafted - 20 * MINUTE, self.follow_decree_118)
-        self.issue("BM-01-QT-06", author="qo", reviewer="leader", approver="qo2", effective_on=reform, slot=1,
-                   where="Tên đơn vị; mục 6; ghi chú",
-                   summary="Đổi tên đơn vị tiếp nhận thành Trung tâm Phục vụ hành chính công; bổ sung hình thức nhận "
-                           "kết quả và hướng dẫn tra cứu hồ sơ bằng mã hồ sơ.",
-                   reason="Thực hiện Nghị định số 118/2025/NĐ-CP.")
+        self.issue(
+            "BM-01-QT-06",
+            author="qo",
+            reviewer="leader",
+            approver="qo2",
+            effective_on=reform,
+            slot=1,
+            where="Tên đơn vị; mục 6; ghi chú",
+            summary="Đổi tên đơn vị tiếp nhận thành Trung tâm Phục vụ hành chính công; bổ sung hình thức nhận "
+            "kết quả và hướng dẫn tra cứu hồ sơ bằng mã hồ sơ.",
+            reason="Thực hiện Nghị định số 118/2025/NĐ-CP.",
+        )
         for n in range(2, 7):
             self.issue(f"BM-0{n}-QT-06", author="qo", reviewer="leader", approver="qo2", effective_on=reform, slot=n)
         # The old software's instruction is withdrawn once the new versions are in force.
-        self.then(self.at(reform if is_working_day(reform) else working_day(reform, 1), 10, 30),
-                  self.withdraw_software_instruction)
+        self.then(
+            self.at(reform if is_working_day(reform) else working_day(reform, 1), 10, 30),
+            self.withdraw_software_instruction,
+        )
 
         # The administrative procedures, drafted by the civil-status officer.
         procedures_on = min(reform + dt.timedelta(days=14), self.today)
-        for slot, code in enumerate(("QT-07", "BM-01-QT-07", "QT-08", "BM-01-QT-08", "QT-09", "BM-01-QT-09",
-                                     "QT-10", "BM-01-QT-10")):
+        for slot, code in enumerate(
+            ("QT-07", "BM-01-QT-07", "QT-08", "BM-01-QT-08", "QT-09", "BM-01-QT-09", "QT-10", "BM-01-QT-10")
+        ):
             self.issue(code, author="qo2", reviewer="leader", approver="qo", effective_on=procedures_on, slot=slot)
         # The risks register names the procedures above, so it follows them.
-        self.issue("QT-05", author="qo", reviewer="leader", approver="qo2",
-                   effective_on=min(procedures_on + dt.timedelta(days=7), self.today))
+        self.issue(
+            "QT-05",
+            author="qo",
+            reviewer="leader",
+            approver="qo2",
+            effective_on=min(procedures_on + dt.timedelta(days=7), self.today),
+        )
 
         # Work in progress, in the last two weeks.
         self.then(self.at(working_day(self.today, -9), 10), self.propose_ledger_change)
         self.then(self.at(working_day(self.today, -7), 15, 30), self.decline_ledger_change)
-        self.issue("BM-02-QT-06", author="qo", reviewer="leader", approver="qo2", stop="reviewed",
-                   last_on=working_day(self.today, -5),
-                   where="Sau mục “Lý do”",
-                   summary="Bổ sung cách nộp hồ sơ bổ sung (trực tiếp, bưu chính công ích, trực tuyến) và việc tính "
-                           "lại thời hạn từ khi nhận đủ hồ sơ.",
-                   reason="Đề nghị của Trung tâm Phục vụ hành chính công.")
-        self.issue("QT-10", author="qo2", reviewer="leader", approver="qo", stop="in_review",
-                   last_on=working_day(self.today, -3),
-                   where="Mục 5.3, 5.9 (bước 1, bước 3)",
-                   summary="Cho phép kiểm tra giấy tờ tùy thân qua ứng dụng VNeID / Cơ sở dữ liệu quốc gia về dân "
-                           "cư; rút ngắn thời gian ký chứng thực từ 1 giờ xuống 45 phút.",
-                   reason="Kết quả xem xét của lãnh đạo: giảm thời gian chờ của người dân.")
+        self.issue(
+            "BM-02-QT-06",
+            author="qo",
+            reviewer="leader",
+            approver="qo2",
+            stop="reviewed",
+            last_on=working_day(self.today, -5),
+            where="Sau mục “Lý do”",
+            summary="Bổ sung cách nộp hồ sơ bổ sung (trực tiếp, bưu chính công ích, trực tuyến) và việc tính "
+            "lại thời hạn từ khi nhận đủ hồ sơ.",
+            reason="Đề nghị của Trung tâm Phục vụ hành chính công.",
+        )
+        self.issue(
+            "QT-10",
+            author="qo2",
+            reviewer="leader",
+            approver="qo",
+            stop="in_review",
+            last_on=working_day(self.today, -3),
+            where="Mục 5.3, 5.9 (bước 1, bước 3)",
+            summary="Cho phép kiểm tra giấy tờ tùy thân qua ứng dụng VNeID / Cơ sở dữ liệu quốc gia về dân "
+            "cư; rút ngắn thời gian ký chứng thực từ 1 giờ xuống 45 phút.",
+            reason="Kết quả xem xét của lãnh đạo: giảm thời gian chờ của người dân.",
+        )
         self.then(self.at(working_day(self.today, -2), 10), self.propose_birth_change)
-        self.issue("QT-11", author="qo2", reviewer="leader", approver="qo", stop="draft",
-                   last_on=working_day(self.today, -1))
+        self.issue(
+            "QT-11", author="qo2", reviewer="leader", approver="qo", stop="draft", last_on=working_day(self.today, -1)
+        )
 
     def confirm_still_valid(self, code, today):
-        services.confirm_still_valid(self.users["qo2"], services.current_version(self.documents[code]),
-                                     password=self.password, today=today,
-                                     comment="Đã xem xét định kỳ: quy trình còn phù hợp, chưa cần sửa đổi.")
+        services.confirm_still_valid(
+            self.users["qo2"],
+            services.current_version(self.documents[code]),
+            password=self.password,
+            today=today,
+            comment="Đã xem xét định kỳ: quy trình còn phù hợp, chưa cần sửa đổi.",
+        )
 
     def follow_decree_118(self):
-        services.update_document(self.users["qo"], self.documents["NĐ-61-2018"], legal_status="replaced",
-                                 reason="Thay thế bởi Nghị định số 118/2025/NĐ-CP từ ngày 01/7/2025.")
-        services.update_document(self.users["qo"], self.documents["QT-06"],
-                                 legal_bases=[self.documents[c] for c in BY_CODE["QT-06"].legal_bases],
-                                 reason="Cập nhật căn cứ pháp lý theo Nghị định số 118/2025/NĐ-CP.")
+        services.update_document(
+            self.users["qo"],
+            self.documents["NĐ-61-2018"],
+            legal_status="replaced",
+            reason="Thay thế bởi Nghị định số 118/2025/NĐ-CP từ ngày 01/7/2025.",
+        )
+        services.update_document(
+            self.users["qo"],
+            self.documents["QT-06"],
+            legal_bases=[self.documents[c] for c in BY_CODE["QT-06"].legal_bases],
+            reason="Cập nhật căn cứ pháp lý theo Nghị định số 118/2025/NĐ-CP.",
+        )
 
     def withdraw_software_instruction(self):
-        services.withdraw_document(self.users["qo"], self.documents["HD-01-QT-06"], password=self.password,
-                                   reason="Từ ngày 01/7/2025 hồ sơ được tiếp nhận trên Hệ thống thông tin giải quyết "
-                                          "thủ tục hành chính của tỉnh; phần mềm Một cửa điện tử cũ ngừng sử dụng.")
+        services.withdraw_document(
+            self.users["qo"],
+            self.documents["HD-01-QT-06"],
+            password=self.password,
+            reason="Từ ngày 01/7/2025 hồ sơ được tiếp nhận trên Hệ thống thông tin giải quyết "
+            "thủ tục hành chính của tỉnh; phần mềm Một cửa điện tử cũ ngừng sử dụng.",
+        )
 
     def propose_birth_change(self):
         services.propose_change(
-            self.users["staff"], self.documents["QT-07"],
+            self.users["staff"],
+            self.documents["QT-07"],
             what="Bổ sung hướng dẫn liên thông đăng ký khai sinh, đăng ký thường trú và cấp thẻ bảo hiểm y tế cho "
-                 "trẻ em dưới 6 tuổi trên Cổng Dịch vụ công quốc gia.",
+            "trẻ em dưới 6 tuổi trên Cổng Dịch vụ công quốc gia.",
             why="Nhiều phụ huynh hỏi về thủ tục liên thông; quy trình hiện hành chưa có bước này nên mỗi công chức "
-                "hướng dẫn một cách.")
+            "hướng dẫn một cách.",
+        )
 
     def propose_ledger_change(self):
         self.declined = services.propose_change(
-            self.users["staff"], self.documents["BM-06-QT-06"], what="Bỏ cột “Ký nhận” trong Sổ theo dõi hồ sơ.",
-            why="Phần lớn hồ sơ đã trả kết quả trực tuyến.")
+            self.users["staff"],
+            self.documents["BM-06-QT-06"],
+            what="Bỏ cột “Ký nhận” trong Sổ theo dõi hồ sơ.",
+            why="Phần lớn hồ sơ đã trả kết quả trực tuyến.",
+        )
 
     def decline_ledger_change(self):
         services.decline_change_request(
-            self.users["qo"], self.declined,
+            self.users["qo"],
+            self.declined,
             reason="Cột “Ký nhận” là bằng chứng trả kết quả trực tiếp theo Mẫu số 06 của Thông tư số 01/2018/TT-VPCP; "
-                   "hồ sơ trả trực tuyến ghi “trực tuyến” vào cột này.")
+            "hồ sơ trả trực tuyến ghi “trực tuyến” vào cột này.",
+        )
 
     def _objectives_date(self):
         """The objectives of a year take effect on 10 January (last year's until late January)."""

@@ -1,4 +1,5 @@
 """Error pages in the user's language, and JSON errors {"error", "message"} under /api/v1."""
+
 from flask import jsonify, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -32,16 +33,18 @@ def init_errors(app):
     @app.errorhandler(HTTPException)
     def http_error(exc):
         if exc.code == 413:
-            return error_response(413, message=_l("The file is larger than %(mb)d MB.",
-                                                   mb=app.config["QMS_MAX_UPLOAD_MB"]))
+            return error_response(
+                413, message=_l("The file is larger than %(mb)d MB.", mb=app.config["QMS_MAX_UPLOAD_MB"])
+            )
         if exc.code in (301, 302, 303, 307, 308):
             return exc
         return error_response(exc.code or 500)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return error_response(400, "csrf", _l("The form has expired or did not come from this site. "
-                                              "Reload the page and try again."))
+        return error_response(
+            400, "csrf", _l("The form has expired or did not come from this site. Reload the page and try again.")
+        )
 
     @app.errorhandler(DomainError)
     def domain_error(exc):

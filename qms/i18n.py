@@ -1,4 +1,5 @@
 """Language per user (Vietnamese first, English per user) and the template filters for dates."""
+
 from flask import current_app, request, session
 from flask_login import current_user
 
@@ -21,6 +22,7 @@ def init_template_helpers(app):
 
     from qms.core.calendar import format_date, format_datetime
     from qms.core.nav import nav_items
+
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime

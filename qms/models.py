@@ -1,4 +1,5 @@
 """Imports every model module so that the metadata (and Alembic) sees all tables."""
+
 from qms.audit import models as audit_models  # noqa: F401
 from qms.auth import models as auth_models  # noqa: F401
 from qms.documents import models as document_models  # noqa: F401

@@ -1,5 +1,6 @@
 """Fixtures: a fresh database per test (SQLite by default; PostgreSQL when QMS_TEST_DATABASE_URL is
 set), the app, clients, factories (make_commune, make_unit, make_user) and a login helper."""
+
 import itertools
 import os
 import re
@@ -27,8 +28,9 @@ BASE_CONFIG = {
 
 
 def _pg_admin_engine():
-    url = sa.engine.make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-                             if PG_URL.startswith("postgresql://") else PG_URL)
+    url = sa.engine.make_url(
+        PG_URL.replace("postgresql://", "postgresql+psycopg://", 1) if PG_URL.startswith("postgresql://") else PG_URL
+    )
     return url, sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 
@@ -92,8 +94,7 @@ def make_app(database_url, tmp_path, client_class):
 
     def factory(**overrides):
         instance = tmp_path / "instance"
-        app = create_app({**BASE_CONFIG, "QMS_DATABASE_URL": database_url, "INSTANCE_PATH": str(instance),
-                          **overrides})
+        app = create_app({**BASE_CONFIG, "QMS_DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), **overrides})
         app.test_client_class = client_class
         apps.append(app)
         return app
@@ -125,6 +126,7 @@ def runner(app):
 
 # --- factories --------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def make_commune(app):
     from qms.auth.services import create_commune
@@ -134,6 +136,7 @@ def make_commune(app):
         commune = create_commune(None, code=code or f"XA-{n}", name=name or f"UBND xã Thử {n}", **kw)
         db.session.commit()
         return commune
+
     return factory
 
 
@@ -146,6 +149,7 @@ def make_unit(app):
         unit = create_unit(None, commune, code=code or f"U{n}", name=name or f"Phòng {n}", is_one_stop=is_one_stop)
         db.session.commit()
         return unit
+
     return factory
 
 
@@ -156,19 +160,28 @@ def make_user(app, make_commune):
     def factory(*roles, commune=None, username=None, full_name=None, units=(), password=PASSWORD, locale="vi"):
         n = next(_counter)
         commune = commune or make_commune()
-        user = create_user(None, commune, username=username or f"user{n}",
-                           full_name=full_name or f"Người dùng {n}", password=password, roles=roles,
-                           unit_ids=[u.id for u in units], locale=locale)
+        user = create_user(
+            None,
+            commune,
+            username=username or f"user{n}",
+            full_name=full_name or f"Người dùng {n}",
+            password=password,
+            roles=roles,
+            unit_ids=[u.id for u in units],
+            locale=locale,
+        )
         db.session.commit()
         return user
+
     return factory
 
 
 def csrf_token(client, path="/login"):
     """Fetch a page and read its CSRF token (tests run with CSRF protection on, as in production)."""
     html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
-        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
     assert match, f"no CSRF token on {path}"
     return match.group(1)
 
@@ -188,12 +201,16 @@ def post_form(client, path, data=None, page=None):
 def world(app, make_commune, make_unit, make_user):
     """Two communes, each with a one-stop unit and one user per role (usernames a_<role>, b_<role>)."""
     from qms.auth.models import ALL_ROLES
+
     out = {}
     for prefix in ("a", "b"):
         commune = make_commune(code=f"XA-{prefix.upper()}", name=f"UBND xã {prefix.upper()}")
-        unit = make_unit(commune, code=f"TTHCC-{prefix}", name="Trung tâm Phục vụ hành chính công",
-                         is_one_stop=True)
-        users = {role: make_user(role, commune=commune, username=f"{prefix}_{role}",
-                                 full_name=f"{prefix.upper()} {role}", units=[unit]) for role in ALL_ROLES}
+        unit = make_unit(commune, code=f"TTHCC-{prefix}", name="Trung tâm Phục vụ hành chính công", is_one_stop=True)
+        users = {
+            role: make_user(
+                role, commune=commune, username=f"{prefix}_{role}", full_name=f"{prefix.upper()} {role}", units=[unit]
+            )
+            for role in ALL_ROLES
+        }
         out[prefix] = {"commune": commune, "unit": unit, "users": users}
     return out

@@ -1,6 +1,7 @@
 """`qms backup` / `qms restore`: a round trip brings back every row, the audit chain head and the
 stored files; damaged, foreign and mismatched archives are refused without changing anything; a
 backup is consistent while other connections read and write. Runs on the test database's kind."""
+
 import hashlib
 import json
 import shutil
@@ -34,8 +35,10 @@ def qms(runner, *args):
 
 def table_counts():
     """Row count of every table the application defines, counted through the ORM's metadata."""
-    return {table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-            for table in db.metadata.sorted_tables}
+    return {
+        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
 
 
 def chain_head():
@@ -136,6 +139,7 @@ def test_backup_into_a_folder_names_the_file_and_never_overwrites(app, runner, d
 
 # --- refusals ---------------------------------------------------------------------------------
 
+
 def rewrite(archive, target, *, replace=None, add=None, manifest=None):
     """Copy a backup, replacing member contents, adding members or editing the manifest (zipfile
     writes fresh CRCs, so only qms's own hash checks can notice)."""
@@ -176,14 +180,20 @@ DAMAGES = {
     "no manifest": (lambda a, t: zipfile.ZipFile(t, "w").close(), "no manifest.json"),
     "foreign manifest": (lambda a, t: rewrite(a, t, manifest=_foreign), "not a qms backup"),
     "newer format": (lambda a, t: rewrite(a, t, manifest=_future), "format version 99"),
-    "tampered file": (lambda a, t: rewrite(a, t, replace={FILE_MEMBER: b"forged"}),
-                      f"{FILE_MEMBER} does not match its SHA-256"),
-    "tampered database": (lambda a, t: rewrite(a, t, replace={m: b"forged" for m in DB_MEMBERS.values()}),
-                          "does not match its SHA-256"),
+    "tampered file": (
+        lambda a, t: rewrite(a, t, replace={FILE_MEMBER: b"forged"}),
+        f"{FILE_MEMBER} does not match its SHA-256",
+    ),
+    "tampered database": (
+        lambda a, t: rewrite(a, t, replace={m: b"forged" for m in DB_MEMBERS.values()}),
+        "does not match its SHA-256",
+    ),
     "unlisted member": (lambda a, t: rewrite(a, t, add={"files/extra.bin": b"x"}), "does not list"),
     "path escape": (lambda a, t: rewrite(a, t, manifest=_escape), "incomplete or damaged"),
-    "other database kind": (lambda a, t: rewrite(a, t, manifest=_other_kind),
-                            "a backup cannot move data between database kinds"),
+    "other database kind": (
+        lambda a, t: rewrite(a, t, manifest=_other_kind),
+        "a backup cannot move data between database kinds",
+    ),
 }
 
 
@@ -241,8 +251,10 @@ def test_the_manifest_describes_the_archived_database(app, runner, data, tmp_pat
         with engine.connect() as conn:
             for name, rows in manifest["tables"].items():
                 assert conn.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one() == rows
-            assert conn.execute(sa.text("SELECT seq, hash FROM audit_chain_head")).one() == \
-                (manifest["audit_head"]["seq"], manifest["audit_head"]["hash"])
+            assert conn.execute(sa.text("SELECT seq, hash FROM audit_chain_head")).one() == (
+                manifest["audit_head"]["seq"],
+                manifest["audit_head"]["hash"],
+            )
         engine.dispose()
     else:
         assert member.startswith(b"PGDMP")  # pg_dump's custom format
@@ -254,6 +266,7 @@ def test_what_qms_writes_is_for_its_own_account_only(app, runner, tmp_path):
     so that nobody else logged in to the machine can read them."""
     from qms.files.services import receive_upload
     from tests.files.samples import docx_bytes
+
     checked = receive_upload("Tờ khai.docx", docx_bytes("riêng tư"))
     db.session.commit()
     stored = Path(app.config["QMS_STORAGE_DIR"]) / checked.sha256[:2] / checked.sha256[2:4] / checked.sha256
@@ -263,6 +276,7 @@ def test_what_qms_writes_is_for_its_own_account_only(app, runner, tmp_path):
 
     def mode(path):
         return oct(path.stat().st_mode & 0o777)
+
     assert mode(Path(app.instance_path)) == "0o700"
     assert mode(stored) == "0o600" and mode(stored.parent) == "0o700" and mode(stored.parent.parent) == "0o700"
     assert mode(archive) == "0o600"

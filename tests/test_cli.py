@@ -1,6 +1,7 @@
 """The `qms` console command: user administration, the demo, the audit trail; errors on stderr with
 a non-zero exit. Error texts are translated (Vietnamese by default), so tests check exit codes,
 the database and the CLI's own English prefixes, not the translated messages."""
+
 import json
 import os
 import subprocess
@@ -35,9 +36,26 @@ def commune(make_commune, make_unit):
 
 # --- qms user create --------------------------------------------------------------------------
 
+
 def test_user_create_records_roles_units_and_an_audit_event(runner, commune):
-    result = runner.invoke(main, args=["user", "create", "lan", "--name", "Nguyễn Thị Lan", "--role", "staff",
-                                 "--role", "auditor", "--unit", "TTHCC", "--password", NEW_PASSWORD])
+    result = runner.invoke(
+        main,
+        args=[
+            "user",
+            "create",
+            "lan",
+            "--name",
+            "Nguyễn Thị Lan",
+            "--role",
+            "staff",
+            "--role",
+            "auditor",
+            "--unit",
+            "TTHCC",
+            "--password",
+            NEW_PASSWORD,
+        ],
+    )
     assert result.exit_code == 0, result.stderr
     assert "Created user lan" in result.stdout
     user = find_user("lan")
@@ -51,20 +69,24 @@ def test_user_create_records_roles_units_and_an_audit_event(runner, commune):
 
 
 def test_user_create_reads_the_password_from_standard_input(runner, commune):
-    result = runner.invoke(main, args=["user", "create", "minh", "--name", "Trần Minh", "--role", "leader"],
-                           input=NEW_PASSWORD + "\n")
+    result = runner.invoke(
+        main, args=["user", "create", "minh", "--name", "Trần Minh", "--role", "leader"], input=NEW_PASSWORD + "\n"
+    )
     assert result.exit_code == 0, result.stderr
     assert NEW_PASSWORD not in result.output
     assert check_password(find_user("minh").password_hash, NEW_PASSWORD)
 
 
-@pytest.mark.parametrize("extra, password", [
-    ([], "short-1"),                       # shorter than 10 characters
-    ([], "password1234"),                  # one of the most common passwords
-    (["--role", "mayor"], NEW_PASSWORD),   # unknown role
-    (["--unit", "NOPE"], NEW_PASSWORD),    # unknown unit
-    (["--commune", "XA-NOPE"], NEW_PASSWORD),  # unknown commune
-])
+@pytest.mark.parametrize(
+    "extra, password",
+    [
+        ([], "short-1"),  # shorter than 10 characters
+        ([], "password1234"),  # one of the most common passwords
+        (["--role", "mayor"], NEW_PASSWORD),  # unknown role
+        (["--unit", "NOPE"], NEW_PASSWORD),  # unknown unit
+        (["--commune", "XA-NOPE"], NEW_PASSWORD),  # unknown commune
+    ],
+)
 def test_user_create_refusals_go_to_stderr_and_create_nothing(runner, commune, extra, password):
     before = count(User), count(AuditEvent)
     result = runner.invoke(main, args=["user", "create", "hoa", "--name", "Lê Hoa", "--password", password, *extra])
@@ -91,13 +113,15 @@ def test_user_create_needs_a_commune_when_there_are_several_or_none(app, runner,
     result = runner.invoke(main, args=["user", "create", "an", "--name", "An", "--password", NEW_PASSWORD])
     assert result.exit_code == 1 and "--commune" in result.stderr
     assert find_user("an") is None
-    result = runner.invoke(main, args=["user", "create", "an", "--name", "An", "--commune", "XA-2",
-                                 "--password", NEW_PASSWORD])
+    result = runner.invoke(
+        main, args=["user", "create", "an", "--name", "An", "--commune", "XA-2", "--password", NEW_PASSWORD]
+    )
     assert result.exit_code == 0, result.stderr
     assert find_user("an").commune.code == "XA-2"
 
 
 # --- qms user disable / reset-password / token -----------------------------------------------
+
 
 @pytest.mark.parametrize("command", [["disable"], ["reset-password", "--password", NEW_PASSWORD], ["token"]])
 def test_user_commands_refuse_an_unknown_user(runner, commune, command):
@@ -115,8 +139,14 @@ def test_user_disable_ends_sessions_and_refuses_twice(runner, commune, make_user
     assert result.exit_code == 0, result.stderr
     db.session.expire_all()
     assert find_user("cuong").is_active_account is False
-    assert db.session.scalar(select(func.count()).select_from(AuthSession)
-                             .where(AuthSession.user_id == user.id, AuthSession.ended_at.is_(None))) == 0
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuthSession)
+            .where(AuthSession.user_id == user.id, AuthSession.ended_at.is_(None))
+        )
+        == 0
+    )
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.disabled"))
     assert event.reason == "left the commune"
 
@@ -167,6 +197,7 @@ def test_user_token_is_refused_for_a_disabled_user(runner, commune, make_user):
 
 # --- qms demo load --------------------------------------------------------------------------
 
+
 @pytest.fixture
 def demo_runner(make_app, monkeypatch):
     monkeypatch.setenv("QMS_DEMO_PASSWORD", NEW_PASSWORD)
@@ -192,17 +223,28 @@ def test_demo_load_creates_one_account_per_role_that_can_sign_in(demo_runner):
     assert NEW_PASSWORD in result.stdout
     users = {u.username: u.role_codes for u in db.session.scalars(select(User))}
     # Two quality officers: one drafts the demo documents, the other approves them.
-    assert users == {"admin": {"administrator"}, "qo": {"quality_officer"}, "qo2": {"quality_officer"},
-                     "leader": {"leader"}, "staff": {"staff"}, "auditor": {"auditor"},
-                     "sysadmin": {"installation_admin"}}
+    assert users == {
+        "admin": {"administrator"},
+        "qo": {"quality_officer"},
+        "qo2": {"quality_officer"},
+        "leader": {"leader"},
+        "staff": {"staff"},
+        "auditor": {"auditor"},
+        "sysadmin": {"installation_admin"},
+    }
     assert login(demo_app.test_client(), "qo", NEW_PASSWORD).status_code == 302
 
 
 def test_demo_load_if_empty_keeps_existing_data(demo_runner):
     _demo_app, demo = demo_runner
     assert demo.invoke(main, args=["demo", "load"]).exit_code == 0
-    assert demo.invoke(main, args=["user", "create", "extra", "--name", "Người Thêm", "--role", "staff",
-                             "--password", NEW_PASSWORD]).exit_code == 0
+    assert (
+        demo.invoke(
+            main,
+            args=["user", "create", "extra", "--name", "Người Thêm", "--role", "staff", "--password", NEW_PASSWORD],
+        ).exit_code
+        == 0
+    )
     before = count(User), count(Commune), db.session.get(AuditChainHead, 1).seq
 
     kept = demo.invoke(main, args=["demo", "load", "--if-empty"])
@@ -217,6 +259,7 @@ def test_demo_load_if_empty_keeps_existing_data(demo_runner):
 
 
 # --- qms audit verify / checkpoint ----------------------------------------------------------
+
 
 def _tamper_first_event():
     """Edit event 1 behind the application's back (the trigger is dropped first, as an attacker
@@ -265,14 +308,16 @@ def test_audit_checkpoint_signs_the_head_with_a_key_outside_the_database(app, ru
 
 # --- the console script ---------------------------------------------------------------------
 
+
 def _clean_env(tmp_path, **extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QMS_", "FLASK_"))}
     return {**env, "QMS_INSTANCE_PATH": str(tmp_path / "instance"), **extra}
 
 
 def test_console_script_lists_every_command(tmp_path):
-    result = subprocess.run([QMS, "--help"], capture_output=True, text=True, timeout=60,
-                            env=_clean_env(tmp_path, QMS_DEMO="1"))
+    result = subprocess.run(
+        [QMS, "--help"], capture_output=True, text=True, timeout=60, env=_clean_env(tmp_path, QMS_DEMO="1")
+    )
     assert result.returncode == 0, result.stderr
     for command in ("db", "demo", "user", "audit", "backup", "restore", "serve"):
         assert f"\n  {command} " in result.stdout

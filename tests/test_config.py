@@ -1,4 +1,5 @@
 """Settings: instance/config.py, QMS_* variables over it, the secret key rule, clear errors."""
+
 import os
 import subprocess
 import sys
@@ -72,14 +73,15 @@ def test_instance_config_is_read_and_the_environment_wins(instance, monkeypatch)
         'QMS_SECRET_KEY = "from-the-config-file-0123456789"\n'
         "QMS_IDLE_TIMEOUT_MINUTES = 45\n"
         "QMS_AUDIT_PAGE_SIZE = 20\n"
-        'QMS_STORAGE_DIR = "/srv/qms/files"\n')
+        'QMS_STORAGE_DIR = "/srv/qms/files"\n'
+    )
     monkeypatch.setenv("QMS_IDLE_TIMEOUT_MINUTES", "12")
     monkeypatch.setenv("QMS_STORAGE_DIR", "/data/qms-files")
     monkeypatch.setenv("QMS_DEMO", "no")
     app = build(instance)
     assert app.config["SECRET_KEY"] == "from-the-config-file-0123456789"
-    assert app.config["QMS_IDLE_TIMEOUT_MINUTES"] == 12      # environment over config.py
-    assert app.config["QMS_AUDIT_PAGE_SIZE"] == 20           # config.py over the default
+    assert app.config["QMS_IDLE_TIMEOUT_MINUTES"] == 12  # environment over config.py
+    assert app.config["QMS_AUDIT_PAGE_SIZE"] == 20  # config.py over the default
     assert app.config["QMS_STORAGE_DIR"] == "/data/qms-files"
     assert app.config["QMS_DEMO"] is False
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'qms.sqlite3'}"
@@ -105,12 +107,15 @@ def test_qms_instance_path_moves_the_instance_folder(tmp_path, monkeypatch):
     assert app.config["QMS_STORAGE_DIR"] == str(elsewhere / "files")
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("QMS_IDLE_TIMEOUT_MINUTES", "thirty", "QMS_IDLE_TIMEOUT_MINUTES must be a whole number, got 'thirty'"),
-    ("QMS_MAX_UPLOAD_MB", "2.5", "QMS_MAX_UPLOAD_MB must be a whole number, got '2.5'"),
-    ("QMS_LOCKOUT_ATTEMPTS", "0", "QMS_LOCKOUT_ATTEMPTS must be at least 1, got 0"),
-    ("QMS_DEMO", "maybe", "QMS_DEMO must be 1 or 0"),
-])
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("QMS_IDLE_TIMEOUT_MINUTES", "thirty", "QMS_IDLE_TIMEOUT_MINUTES must be a whole number, got 'thirty'"),
+        ("QMS_MAX_UPLOAD_MB", "2.5", "QMS_MAX_UPLOAD_MB must be a whole number, got '2.5'"),
+        ("QMS_LOCKOUT_ATTEMPTS", "0", "QMS_LOCKOUT_ATTEMPTS must be at least 1, got 0"),
+        ("QMS_DEMO", "maybe", "QMS_DEMO must be 1 or 0"),
+    ],
+)
 def test_a_bad_setting_in_the_environment_is_named_in_the_error(instance, monkeypatch, key, value, message):
     monkeypatch.setenv(key, value)
     with pytest.raises(ConfigError) as refused:
@@ -150,8 +155,9 @@ def test_after_the_demo_every_command_runs_without_demo_mode(tmp_path):
     folder; the commands the README shows then run as printed, without QMS_DEMO."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QMS_")}
     env["QMS_INSTANCE_PATH"] = str(tmp_path / "instance")
-    demo = subprocess.run([QMS, "db", "upgrade"], capture_output=True, text=True, env={**env, "QMS_DEMO": "1"},
-                          timeout=120)
+    demo = subprocess.run(
+        [QMS, "db", "upgrade"], capture_output=True, text=True, env={**env, "QMS_DEMO": "1"}, timeout=120
+    )
     assert demo.returncode == 0, demo.stderr
     for command in (["audit", "verify"], ["jobs", "run"], ["jobs", "list"]):
         result = subprocess.run([QMS, *command], capture_output=True, text=True, env=env, timeout=120)

@@ -3,6 +3,7 @@
 read: the kinds of document, the content of the generated files, the states of the versions, the
 signatures and separation of duties, the distribution, what staff may see, the audit chain, and the
 times the story's steps carry (in order, in the past, on working days)."""
+
 import datetime as dt
 import io
 import json
@@ -25,18 +26,29 @@ from qms.audit.verify import verify_chain
 from qms.auth.models import Commune, User
 from qms.auth.services import find_user
 from qms.cli import main
+from qms.core.calendar import local_today, to_local
 from qms.db import db
 from qms.demo import DEMO_USERS
 from qms.documents import permissions as perm
 from qms.documents import queries
 from qms.documents.exports import master_list_rows
-from qms.documents.models import (Acknowledgment, ChangeRequest, ChangeRequestStatus, Document, DocumentKind, DocumentStatus, DocumentVersion, LegalStatus, SignatureMeaning, VersionStatus)
-from qms.signatures.models import Signature
+from qms.documents.models import (
+    Acknowledgment,
+    ChangeRequest,
+    ChangeRequestStatus,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    DocumentVersion,
+    LegalStatus,
+    SignatureMeaning,
+    VersionStatus,
+)
 from qms.documents.search import search_version_ids
-from qms.core.calendar import local_today, to_local
 from qms.documents.services import current_version
-from qms.signatures.services import verify
 from qms.files.storage import read_bytes
+from qms.signatures.models import Signature
+from qms.signatures.services import verify
 from tests.conftest import BASE_CONFIG, login
 from tests.core.support import IsolatedClient
 
@@ -45,6 +57,7 @@ VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯáàảãạấầẩẫ�
 
 
 # --- one demo per module ---------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def demo_database(database_template, tmp_path_factory):
@@ -73,8 +86,8 @@ def load_started(demo_database):
 
 class LoadedDemo(NamedTuple):
     app: object
-    result: object    # what `qms demo load` printed
-    last_seq: int     # the last audit event of the demo (the tests sign in and download after it)
+    result: object  # what `qms demo load` printed
+    last_seq: int  # the last audit event of the demo (the tests sign in and download after it)
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +96,9 @@ def demo(demo_database, load_started):
     url, folder = demo_database
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("QMS_DEMO_PASSWORD", DEMO_PASSWORD)
-        app = create_app({**BASE_CONFIG, "QMS_DATABASE_URL": url, "INSTANCE_PATH": str(folder / "instance"),
-                          "QMS_DEMO": True})
+        app = create_app(
+            {**BASE_CONFIG, "QMS_DATABASE_URL": url, "INSTANCE_PATH": str(folder / "instance"), "QMS_DEMO": True}
+        )
         app.test_client_class = IsolatedClient
         with app.app_context():
             result = app.test_cli_runner().invoke(main, args=["demo", "load", "--if-empty"])
@@ -140,8 +154,12 @@ def docx_text(document_):
 
 def header_text(document_):
     header = document_.sections[0].header
-    return "\n".join([*(p.text for p in header.paragraphs),
-                      *(cell.text for table in header.tables for row in table.rows for cell in row.cells)])
+    return "\n".join(
+        [
+            *(p.text for p in header.paragraphs),
+            *(cell.text for table in header.tables for row in table.rows for cell in row.cells),
+        ]
+    )
 
 
 def change_history(document_):
@@ -156,11 +174,14 @@ def change_history(document_):
 
 def xlsx_cells(version):
     workbook = openpyxl.load_workbook(io.BytesIO(file_bytes(version)))
-    return {sheet.title: [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
-            for sheet in workbook.worksheets}
+    return {
+        sheet.title: [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+        for sheet in workbook.worksheets
+    }
 
 
 # --- the command -------------------------------------------------------------------------------------
+
 
 def test_demo_load_prints_every_demo_account_with_the_password(demo):
     result = demo.result
@@ -187,11 +208,18 @@ def test_loading_again_with_if_empty_keeps_the_data(app):
 
 # --- what the set holds --------------------------------------------------------------------------------
 
+
 def test_every_kind_of_document_is_present(app):
-    kinds = {kind: count for kind, count in db.session.execute(
-        select(Document.kind, func.count()).group_by(Document.kind))}
-    assert set(kinds) >= {DocumentKind.policy, DocumentKind.procedure, DocumentKind.instruction, DocumentKind.form,
-                          DocumentKind.external}
+    kinds = {
+        kind: count for kind, count in db.session.execute(select(Document.kind, func.count()).group_by(Document.kind))
+    }
+    assert set(kinds) >= {
+        DocumentKind.policy,
+        DocumentKind.procedure,
+        DocumentKind.instruction,
+        DocumentKind.form,
+        DocumentKind.external,
+    }
     assert kinds[DocumentKind.procedure] >= 10 and kinds[DocumentKind.form] >= 10
     assert kinds[DocumentKind.external] >= 6
     codes = set(db.session.scalars(select(Document.code)))
@@ -205,8 +233,9 @@ def test_every_kind_of_document_is_present(app):
 
 def test_every_internal_docx_is_an_a4_times_new_roman_document_with_header_block_and_change_history(app):
     checked = 0
-    for version in db.session.scalars(select(DocumentVersion).join(Document).where(
-            Document.kind != DocumentKind.external)):
+    for version in db.session.scalars(
+        select(DocumentVersion).join(Document).where(Document.kind != DocumentKind.external)
+    ):
         if version.primary_file.kind != "docx":
             continue
         checked += 1
@@ -233,10 +262,23 @@ def test_every_internal_docx_is_an_a4_times_new_roman_document_with_header_block
 
 def test_procedures_say_their_legal_bases_steps_time_and_records(app):
     text = docx_text(docx_of(current_version(document("QT-07"))))
-    for expected in ("ĐĂNG KÝ KHAI SINH", "1.001193", "Cơ sở pháp lý", "Luật Hộ tịch số 60/2014/QH13",
-                     "Thành phần hồ sơ", "Tờ khai đăng ký khai sinh", "Thời hạn giải quyết", "sau 15 giờ",
-                     "Quy trình xử lý công việc", "Trách nhiệm", "Thời gian", "BM-01-QT-06", "BM-05-QT-06",
-                     "HỒ SƠ CẦN LƯU", "Miễn lệ phí"):
+    for expected in (
+        "ĐĂNG KÝ KHAI SINH",
+        "1.001193",
+        "Cơ sở pháp lý",
+        "Luật Hộ tịch số 60/2014/QH13",
+        "Thành phần hồ sơ",
+        "Tờ khai đăng ký khai sinh",
+        "Thời hạn giải quyết",
+        "sau 15 giờ",
+        "Quy trình xử lý công việc",
+        "Trách nhiệm",
+        "Thời gian",
+        "BM-01-QT-06",
+        "BM-05-QT-06",
+        "HỒ SƠ CẦN LƯU",
+        "Miễn lệ phí",
+    ):
         assert expected in text, expected
     assert {d.code for d in document("QT-07").legal_bases} >= {"L-60-2014-QH13", "NĐ-123-2015", "NĐ-118-2025"}
     copy = docx_text(docx_of(current_version(document("QT-09"))))
@@ -255,8 +297,14 @@ def test_the_objectives_are_measurable_with_owner_deadline_and_method(app):
     file = docx_of(current_version(document("MT-01")))
     table = next(t for t in file.tables if "Phương pháp đo lường, đánh giá" in [c.text for c in t.rows[0].cells])
     headings = [c.text for c in table.rows[0].cells]
-    assert headings == ["TT", "Mục tiêu", "Chỉ tiêu", "Người chịu trách nhiệm", "Thời hạn",
-                        "Phương pháp đo lường, đánh giá"]
+    assert headings == [
+        "TT",
+        "Mục tiêu",
+        "Chỉ tiêu",
+        "Người chịu trách nhiệm",
+        "Thời hạn",
+        "Phương pháp đo lường, đánh giá",
+    ]
     rows = [[c.text for c in row.cells] for row in table.rows[1:]]
     assert len(rows) >= 5 and all(all(cell.strip() for cell in row) for row in rows)
     targets = " ".join(row[2] for row in rows)
@@ -265,18 +313,28 @@ def test_the_objectives_are_measurable_with_owner_deadline_and_method(app):
 
 def test_the_one_stop_forms_are_filled_in_forms_with_their_control_page(app):
     receipt = docx_text(docx_of(current_version(document("BM-01-QT-06"))))
-    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                     "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Mã hồ sơ", "Thành phần hồ sơ nộp gồm",
-                     "NGƯỜI TIẾP NHẬN HỒ SƠ", "Mẫu số 01", "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
-                     "THÔNG TIN KIỂM SOÁT BIỂU MẪU"):
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        "Mã hồ sơ",
+        "Thành phần hồ sơ nộp gồm",
+        "NGƯỜI TIẾP NHẬN HỒ SƠ",
+        "Mẫu số 01",
+        "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
+        "THÔNG TIN KIỂM SOÁT BIỂU MẪU",
+    ):
         assert expected in receipt, expected
     old_receipt = docx_text(docx_of(versions("BM-01-QT-06")[0]))
     assert "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ" in old_receipt and "TRUNG TÂM PHỤC VỤ" not in old_receipt
-    titles = {"BM-02-QT-06": "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
-              "BM-03-QT-06": "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
-              "BM-04-QT-06": "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
-              "BM-05-QT-06": "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
-              "BM-01-QT-07": "TỜ KHAI ĐĂNG KÝ KHAI SINH", "BM-01-QT-08": "TỜ KHAI ĐĂNG KÝ KẾT HÔN"}
+    titles = {
+        "BM-02-QT-06": "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+        "BM-03-QT-06": "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+        "BM-04-QT-06": "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        "BM-05-QT-06": "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+        "BM-01-QT-07": "TỜ KHAI ĐĂNG KÝ KHAI SINH",
+        "BM-01-QT-08": "TỜ KHAI ĐĂNG KÝ KẾT HÔN",
+    }
     for code, title in titles.items():
         assert title in docx_text(docx_of(current_version(document(code)))), code
     assert "CHỦ TỊCH" in docx_text(docx_of(current_version(document("BM-04-QT-06"))))
@@ -287,16 +345,27 @@ def test_the_dossier_ledger_and_registers_are_workbooks_with_real_column_heading
     assert ledger.primary_file.kind == "xlsx"
     sheets = xlsx_cells(ledger)
     cells = sheets["Sổ theo dõi hồ sơ"]
-    for heading in ("SỔ THEO DÕI HỒ SƠ", "Mã hồ sơ", "Tên thủ tục hành chính", "Tên cá nhân, tổ chức",
-                    "Nhận hồ sơ", "Hẹn trả kết quả", "Trả kết quả cho cá nhân, tổ chức", "Ký nhận",
-                    "Mã hiệu: BM-06-QT-06", "Lần ban hành: 01", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"):
+    for heading in (
+        "SỔ THEO DÕI HỒ SƠ",
+        "Mã hồ sơ",
+        "Tên thủ tục hành chính",
+        "Tên cá nhân, tổ chức",
+        "Nhận hồ sơ",
+        "Hẹn trả kết quả",
+        "Trả kết quả cho cá nhân, tổ chức",
+        "Ký nhận",
+        "Mã hiệu: BM-06-QT-06",
+        "Lần ban hành: 01",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    ):
         assert heading in cells, heading
     control = sheets["Kiểm soát biểu mẫu"]
     assert "THEO DÕI SỬA ĐỔI TÀI LIỆU" in control and "NGƯỜI PHÊ DUYỆT" in control
     assert "Ban hành lần đầu" in control
     for code, sheet, heading in (
-            ("BM-01-QT-09", "Sổ chứng thực bản sao", "Tên bản chính giấy tờ, văn bản"),
-            ("BM-01-QT-10", "Sổ chứng thực chữ ký", "Tên giấy tờ, văn bản được chứng thực chữ ký")):
+        ("BM-01-QT-09", "Sổ chứng thực bản sao", "Tên bản chính giấy tờ, văn bản"),
+        ("BM-01-QT-10", "Sổ chứng thực chữ ký", "Tên giấy tờ, văn bản được chứng thực chữ ký"),
+    ):
         assert heading in xlsx_cells(current_version(document(code)))[sheet], code
 
 
@@ -319,6 +388,7 @@ def test_documents_of_external_origin_are_identified_and_linked_as_legal_bases(a
 
 
 # --- versions and their states ---------------------------------------------------------------------------
+
 
 def test_issue_02_is_effective_and_issue_01_superseded(app):
     for code in ("QT-06", "BM-01-QT-06"):
@@ -403,6 +473,7 @@ def test_change_requests_one_open_one_declined(app):
 
 # --- distribution, staff, the audit trail ------------------------------------------------------------------
 
+
 def test_staff_of_the_one_stop_unit_get_read_and_understood_tasks_for_the_forms(app):
     staff = find_user("staff")
     for n in range(1, 7):
@@ -445,9 +516,17 @@ def test_staff_see_only_effective_versions(app):
 def test_the_pages_of_every_demo_document_and_version_open(app, username):
     client = app.test_client()
     assert login(client, username, DEMO_PASSWORD).status_code == 302
-    paths = ["/", "/documents/", "/documents/forms", "/documents/periodic-review", "/documents/change-requests",
-             "/documents/master-list?which=internal", "/documents/master-list?which=external",
-             "/documents/master-list?which=internal&format=docx", "/documents/master-list?which=external&format=xlsx"]
+    paths = [
+        "/",
+        "/documents/",
+        "/documents/forms",
+        "/documents/periodic-review",
+        "/documents/change-requests",
+        "/documents/master-list?which=internal",
+        "/documents/master-list?which=external",
+        "/documents/master-list?which=internal&format=docx",
+        "/documents/master-list?which=external&format=xlsx",
+    ]
     paths += [f"/documents/{i}" for i in db.session.scalars(select(Document.id))]
     paths += [f"/documents/versions/{i}" for i in db.session.scalars(select(DocumentVersion.id))]
     failed = [(path, status) for path in paths if (status := client.get(path).status_code) != 200]
@@ -458,11 +537,15 @@ def test_the_pages_of_every_demo_document_and_version_open(app, username):
 
 def test_search_finds_the_demo_content_without_diacritics(app):
     commune_id = document("QT-09").commune_id
-    found = {db.session.get(DocumentVersion, i).document.code
-             for i in search_version_ids(commune_id, "chung thuc ban sao", statuses=[VersionStatus.effective])}
+    found = {
+        db.session.get(DocumentVersion, i).document.code
+        for i in search_version_ids(commune_id, "chung thuc ban sao", statuses=[VersionStatus.effective])
+    }
     assert "QT-09" in found
-    found = {db.session.get(DocumentVersion, i).document.code
-             for i in search_version_ids(commune_id, "phieu xin loi hen lai", statuses=[VersionStatus.effective])}
+    found = {
+        db.session.get(DocumentVersion, i).document.code
+        for i in search_version_ids(commune_id, "phieu xin loi hen lai", statuses=[VersionStatus.effective])
+    }
     assert "BM-04-QT-06" in found
 
 
@@ -470,11 +553,21 @@ def test_the_audit_chain_verifies_and_records_the_story(app):
     result = verify_chain()
     assert result.ok, (result.broken_seq, result.kind, result.detail)
     actions = dict(db.session.execute(select(AuditEvent.action, func.count()).group_by(AuditEvent.action)).all())
-    for action in ("document.created", "document.version.created", "document.version.submitted",
-                   "document.version.reviewed", "document.version.approved", "document.version.effective",
-                   "document.version.superseded", "document.version.registered", "document.withdrawn",
-                   "document.version.confirmed", "document.version.acknowledged", "document.updated",
-                   "document.change_request.declined"):
+    for action in (
+        "document.created",
+        "document.version.created",
+        "document.version.submitted",
+        "document.version.reviewed",
+        "document.version.approved",
+        "document.version.effective",
+        "document.version.superseded",
+        "document.version.registered",
+        "document.withdrawn",
+        "document.version.confirmed",
+        "document.version.acknowledged",
+        "document.updated",
+        "document.change_request.declined",
+    ):
         assert actions.get(action), action
     assert not actions.get("signature.password_refused")
 
@@ -483,8 +576,14 @@ def test_the_audit_chain_verifies_and_records_the_story(app):
 
 STEPS = ("created_at", "submitted_at", "reviewed_at", "approved_at", "effective_at")
 # The events of a version's steps, in the order they happen.
-STEP_ACTIONS = ("document.version.created", "document.version.submitted", "document.version.reviewed",
-                "document.version.approved", "document.version.effective", "document.version.acknowledged")
+STEP_ACTIONS = (
+    "document.version.created",
+    "document.version.submitted",
+    "document.version.reviewed",
+    "document.version.approved",
+    "document.version.effective",
+    "document.version.acknowledged",
+)
 
 
 def local_day(moment):
@@ -555,8 +654,9 @@ def test_signatures_follow_the_steps_of_their_version(app, load_started):
             else:  # confirmed still valid, withdrawn: once in force
                 assert version.effective_at < signature.signed_at, label
     assert signed >= 50
-    confirmed = next(s for s in current_version(document("QT-01")).signatures
-                     if s.meaning == SignatureMeaning.confirmed)
+    confirmed = next(
+        s for s in current_version(document("QT-01")).signatures if s.meaning == SignatureMeaning.confirmed
+    )
     assert local_today() - dt.timedelta(days=25) <= local_day(confirmed.signed_at) < local_today()
 
 
@@ -571,8 +671,7 @@ def test_acknowledgments_follow_a_few_days_after_the_version_came_into_force(app
         assert is_office_time(ack.acknowledged_at) and ack.acknowledged_at < load_started, label
 
 
-def test_the_audit_trail_runs_in_chronological_order_from_the_commune_to_the_work_in_progress(demo, app,
-                                                                                             load_started):
+def test_the_audit_trail_runs_in_chronological_order_from_the_commune_to_the_work_in_progress(demo, app, load_started):
     trail = events(demo.last_seq)
     assert len(trail) >= 300
     times = [event.occurred_at for event in trail]
@@ -580,8 +679,11 @@ def test_the_audit_trail_runs_in_chronological_order_from_the_commune_to_the_wor
     assert trail[0].action == "commune.created" and trail[-1].occurred_at < load_started
     # the commune, its units and accounts before the first document, the registry before the drafts
     first_document = next(e for e in trail if e.action == "document.created")
-    assert {e.action for e in trail[:trail.index(first_document)]} == {"commune.created", "unit.created",
-                                                                        "user.created"}
+    assert {e.action for e in trail[: trail.index(first_document)]} == {
+        "commune.created",
+        "unit.created",
+        "user.created",
+    }
     first_draft = next(e for e in trail if e.action == "document.version.created")
     assert local_day(first_document.occurred_at) < local_day(first_draft.occurred_at)
     commune = db.session.scalar(select(Commune))
@@ -602,8 +704,9 @@ def test_the_events_of_a_version_follow_its_steps_and_carry_their_times(app):
         for action, step in zip(STEP_ACTIONS, STEPS):
             if external and action in ("document.version.created", "document.version.approved"):
                 action = "document.version.registered"  # registered, effective at once
-            recorded = [e.occurred_at for e in events(entity_type="document_versions", entity_id=str(version.id),
-                                                      action=action)]
+            recorded = [
+                e.occurred_at for e in events(entity_type="document_versions", entity_id=str(version.id), action=action)
+            ]
             assert recorded == ([getattr(version, step)] if getattr(version, step) else []), (label, action)
 
 
@@ -619,7 +722,7 @@ def test_external_documents_are_registered_after_their_issue_and_before_the_docu
         if event.action not in ("document.created", "document.updated"):
             continue
         bases = json.loads(event.changes).get("legal_bases")
-        for code in (bases[1] if bases else ()):
+        for code in bases[1] if bases else ():
             linked += 1
             assert registered[code] < event.occurred_at, (event.seq, code)
     assert linked >= 30
@@ -629,8 +732,13 @@ def test_external_documents_are_registered_after_their_issue_and_before_the_docu
 def test_the_work_in_progress_is_from_the_last_days(app, load_started):
     recently = load_started - dt.timedelta(days=21)
     in_review, reviewed, draft = versions("QT-10")[-1], versions("BM-02-QT-06")[-1], versions("QT-11")[-1]
-    moments = [in_review.created_at, in_review.submitted_at, reviewed.created_at, reviewed.reviewed_at,
-               draft.created_at]
+    moments = [
+        in_review.created_at,
+        in_review.submitted_at,
+        reviewed.created_at,
+        reviewed.reviewed_at,
+        draft.created_at,
+    ]
     for request in db.session.scalars(select(ChangeRequest)):
         moments += [request.requested_at] + ([request.decided_at] if request.decided_at else [])
     assert all(recently < moment < load_started and is_office_time(moment) for moment in moments), moments
@@ -642,6 +750,7 @@ def test_the_work_in_progress_is_from_the_last_days(app, load_started):
 
 # --- the files in LibreOffice ----------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_generated_files_convert_with_libreoffice(app, tmp_path):
@@ -652,9 +761,21 @@ def test_generated_files_convert_with_libreoffice(app, tmp_path):
         version = current_version(document(code))
         names[code] = tmp_path / f"{code}.{version.primary_file.kind}"
         names[code].write_bytes(file_bytes(version))
-    result = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                             "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, names.values())],
-                            capture_output=True, text=True, timeout=240)
+    result = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            *map(str, names.values()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert result.returncode == 0, result.stderr
     procedure = PdfReader(tmp_path / "QT-07.pdf")
     pages = len(procedure.pages)
@@ -663,7 +784,9 @@ def test_generated_files_convert_with_libreoffice(app, tmp_path):
     assert (round(width), round(height)) == (210, 297)
     first = unicodedata.normalize("NFC", procedure.pages[0].extract_text())
     assert "ĐĂNG KÝ KHAI SINH" in first and f"1/{pages}" in first.replace(" ", "")
-    assert "GIẤY TIẾP NHẬN HỒ SƠ" in unicodedata.normalize("NFC", PdfReader(tmp_path / "BM-01-QT-06.pdf")
-                                                           .pages[0].extract_text())
-    assert "SỔ THEO DÕI HỒ SƠ" in unicodedata.normalize("NFC", PdfReader(tmp_path / "BM-06-QT-06.pdf")
-                                                        .pages[0].extract_text())
+    assert "GIẤY TIẾP NHẬN HỒ SƠ" in unicodedata.normalize(
+        "NFC", PdfReader(tmp_path / "BM-01-QT-06.pdf").pages[0].extract_text()
+    )
+    assert "SỔ THEO DÕI HỒ SƠ" in unicodedata.normalize(
+        "NFC", PdfReader(tmp_path / "BM-06-QT-06.pdf").pages[0].extract_text()
+    )

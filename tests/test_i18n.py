@@ -1,5 +1,6 @@
 """The Vietnamese catalogue is complete: every message in the code and templates has a translation
 that keeps its placeholders; and dates are shown dd/mm/yyyy in Vietnam time."""
+
 import datetime as dt
 import re
 from pathlib import Path
@@ -8,8 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-            "lazy_ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "lazy_ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -17,8 +17,11 @@ def source_messages():
     found = {}
     for directory in ("qms", "templates"):
         for filename, lineno, message, _comments, _context in extract_from_dir(
-                ROOT / directory, method_map=[("**.py", "python"), ("**.html", "jinja2")], keywords=KEYWORDS,
-                directory_filter=lambda path: not Path(path).name.startswith(".")):  # _macros/ too
+            ROOT / directory,
+            method_map=[("**.py", "python"), ("**.html", "jinja2")],
+            keywords=KEYWORDS,
+            directory_filter=lambda path: not Path(path).name.startswith("."),
+        ):  # _macros/ too
             msgid = message[0] if isinstance(message, tuple) else message  # a plural is keyed by its singular
             if msgid:
                 found.setdefault(msgid, f"{directory}/{filename}:{lineno}")
@@ -59,7 +62,8 @@ def test_translations_keep_their_placeholders():
 
 def test_dates_are_day_month_year_in_vietnam_time(app):
     from qms.core.calendar import format_date, format_datetime
-    moment = dt.datetime(2026, 11, 25, 18, 30, tzinfo=dt.timezone.utc)  # 01:30 next day in Vietnam
+
+    moment = dt.datetime(2026, 11, 25, 18, 30, tzinfo=dt.UTC)  # 01:30 next day in Vietnam
     assert format_datetime(moment) == "26/11/2026 01:30"
     assert format_date(moment) == "26/11/2026"
     assert format_date(dt.date(2026, 1, 5)) == "05/01/2026"
@@ -68,6 +72,7 @@ def test_dates_are_day_month_year_in_vietnam_time(app):
 def test_pages_are_vietnamese_by_default_and_english_per_user(app, make_user):
     from tests.conftest import login
     from tests.core.support import IsolatedClient
+
     app.test_client_class = IsolatedClient  # each request in its own context, as in production
     make_user("staff", username="vi_user")
     make_user("staff", username="en_user", locale="en")
@@ -87,6 +92,7 @@ def test_the_built_in_messages_of_forms_are_translated_too(app):
     from werkzeug.datastructures import MultiDict
 
     from qms.documents.forms import FilterForm
+
     with app.test_request_context(), force_locale("vi"):
         form = FilterForm(formdata=MultiDict({"q": "x" * 300, "kind": "no-such-kind"}))
         assert not form.validate()

@@ -1,5 +1,6 @@
 """The OpenAPI document at /api/v1/openapi.json: it describes every /api/v1 route of app.url_map (and
 nothing else), and has the structure of an OpenAPI 3 document."""
+
 import re
 
 from qms.api import _openapi_path, openapi_document
@@ -15,7 +16,7 @@ def api_operations(app):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.rule == SELF:
             continue
-        path = _openapi_path(rule.rule[len("/api/v1"):])
+        path = _openapi_path(rule.rule[len("/api/v1") :])
         out.update((path, method.lower()) for method in rule.methods - {"HEAD", "OPTIONS"})
     return out
 
@@ -36,7 +37,7 @@ def test_every_api_route_is_described(app, client):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") and rule.rule != SELF:
             for method in rule.methods - {"HEAD", "OPTIONS"}:
-                operation = operations[_openapi_path(rule.rule[len("/api/v1"):])][method.lower()]
+                operation = operations[_openapi_path(rule.rule[len("/api/v1") :])][method.lower()]
                 assert f"api.{operation['operationId']}" == rule.endpoint
 
 
@@ -122,8 +123,9 @@ def test_the_document_has_the_structure_of_openapi_3(client):
                 assert "schema" in parameter or "content" in parameter, f"{where}: {key} without schema"
                 if parameter["in"] == "path":
                     assert parameter["required"] is True, f"{where}: path parameter {key} must be required"
-            assert {name for name, location in seen if location == "path"} == placeholders, \
+            assert {name for name, location in seen if location == "path"} == placeholders, (
                 f"{where}: path parameters do not match the path"
+            )
             if "requestBody" in operation:
                 _check_content(operation["requestBody"]["content"], f"{where} request body")
             for requirement in operation.get("security", []):

@@ -1,6 +1,7 @@
 """Every `qms` command the README shows works as printed on the demo installation (after `make run`,
 with no variable the README does not set). Each runs in a shell, in a folder laid out as the
 project's (`.venv` and `instance/`), on a demo installation of its own."""
+
 import os
 import re
 import shlex
@@ -50,8 +51,9 @@ def test_every_command_of_the_readme_works_as_printed(tmp_path):
     env["QMS_INSTANCE_PATH"] = str(tmp_path / "instance")
     demo = {**env, "QMS_DEMO": "1", "QMS_DEMO_PASSWORD": PASSWORD}
     for command in (".venv/bin/qms db upgrade", ".venv/bin/qms demo load --if-empty"):  # what `make run` does
-        result = subprocess.run(command, shell=True, cwd=tmp_path, env=demo, capture_output=True, text=True,
-                                timeout=300)
+        result = subprocess.run(
+            command, shell=True, cwd=tmp_path, env=demo, capture_output=True, text=True, timeout=300
+        )
         assert result.returncode == 0, (command, result.stderr)
     ran = []
     for command in readme_commands():
@@ -59,8 +61,9 @@ def test_every_command_of_the_readme_works_as_printed(tmp_path):
         if len(words) > 1 and words[1] in NOT_RUN:
             continue
         answer = "y\n" if words[1] == "restore" else PASSWORD + "\n"  # what a person types at the prompt
-        result = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True,
-                                input=answer, timeout=300)
+        result = subprocess.run(
+            command, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, input=answer, timeout=300
+        )
         assert result.returncode == 0, (command, result.stdout[-2000:], result.stderr[-2000:])
         ran.append(command)
     assert len(ran) >= 12, ran

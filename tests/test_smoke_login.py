@@ -1,4 +1,4 @@
-from tests.conftest import login, post_form
+from tests.conftest import login
 
 
 def test_sign_in_shows_home_in_vietnamese(client, make_user):

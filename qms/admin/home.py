@@ -1,4 +1,5 @@
 """The administrator's home-page sections: accounts that need attention in their commune."""
+
 import datetime as dt
 
 from flask import url_for
@@ -7,36 +8,41 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from qms.auth.models import ADMINISTRATOR, User
-from qms.db import db
-from qms.core.calendar import utcnow
+from qms.core.calendar import format_datetime, utcnow
 from qms.core.tasks import Task, register_section
+from qms.db import db
 from qms.files import services as files
 from qms.files.references import references_in
-from qms.core.calendar import format_datetime
 
 RECENT_DAYS = 7
 LIMIT = 20
 
 
 def _task(user, detail):
-    return Task(title=f"{user.full_name} ({user.username})", detail=detail,
-                url=url_for("admin.show_user", user_id=user.id))
+    return Task(
+        title=f"{user.full_name} ({user.username})", detail=detail, url=url_for("admin.show_user", user_id=user.id)
+    )
 
 
 def locked_accounts(admin):
     """Active accounts of the commune locked out after failed sign-ins, soonest unlocked first."""
     users = db.session.scalars(
-        select(User).where(User.commune_id == admin.commune_id, User.is_active_account,
-                           User.locked_until > utcnow())
-        .order_by(User.locked_until).limit(LIMIT))
+        select(User)
+        .where(User.commune_id == admin.commune_id, User.is_active_account, User.locked_until > utcnow())
+        .order_by(User.locked_until)
+        .limit(LIMIT)
+    )
     return [_task(u, _("Locked until %(d)s", d=format_datetime(u.locked_until))) for u in users]
 
 
 def accounts_without_role(admin):
     """Active accounts that can sign in but may do nothing, since they hold no role."""
     users = db.session.scalars(
-        select(User).where(User.commune_id == admin.commune_id, User.is_active_account, ~User.roles.any())
-        .order_by(User.full_name).limit(LIMIT))
+        select(User)
+        .where(User.commune_id == admin.commune_id, User.is_active_account, ~User.roles.any())
+        .order_by(User.full_name)
+        .limit(LIMIT)
+    )
     return [_task(u, _("Assign a role so that this person can work.")) for u in users]
 
 
@@ -44,8 +50,11 @@ def recent_accounts(admin):
     """Accounts created in the last RECENT_DAYS days, newest first, to check their roles and units."""
     since = utcnow() - dt.timedelta(days=RECENT_DAYS)
     users = db.session.scalars(
-        select(User).where(User.commune_id == admin.commune_id, User.created_at >= since)
-        .order_by(User.created_at.desc(), User.id.desc()).limit(LIMIT))
+        select(User)
+        .where(User.commune_id == admin.commune_id, User.created_at >= since)
+        .order_by(User.created_at.desc(), User.id.desc())
+        .limit(LIMIT)
+    )
     return [_task(u, _("Created %(d)s", d=format_datetime(u.created_at))) for u in users]
 
 
@@ -57,18 +66,46 @@ def damaged_files(admin):
     tasks = []
     for sha256, references in found.items():
         for reference in references:
-            tasks.append(Task(title=f"{reference.record} · {reference.filename}", url=reference.url, overdue=True,
-                              detail=_("Found damaged or missing on %(d)s (SHA-256 %(sha)s…). Restore it from the "
-                                       "backup, or upload the same file again.",
-                                       d=format_datetime(damaged[sha256].damaged_at), sha=sha256[:16])))
+            tasks.append(
+                Task(
+                    title=f"{reference.record} · {reference.filename}",
+                    url=reference.url,
+                    overdue=True,
+                    detail=_(
+                        "Found damaged or missing on %(d)s (SHA-256 %(sha)s…). Restore it from the "
+                        "backup, or upload the same file again.",
+                        d=format_datetime(damaged[sha256].damaged_at),
+                        sha=sha256[:16],
+                    ),
+                )
+            )
     return tasks[:LIMIT]
 
 
-register_section("admin-damaged-files", _l("Damaged or missing stored files"), (ADMINISTRATOR,), damaged_files,
-                 _l("Every stored file checked so far is intact."), order=9)
-register_section("admin-locked", _l("Locked accounts"), (ADMINISTRATOR,), locked_accounts,
-                 _l("No account is locked."), order=10)
-register_section("admin-without-role", _l("Accounts without a role"), (ADMINISTRATOR,), accounts_without_role,
-                 _l("Every active account has a role."), order=11)
-register_section("admin-recent", _l("Accounts created in the last 7 days"), (ADMINISTRATOR,), recent_accounts,
-                 _l("No account was created in the last 7 days."), order=12)
+register_section(
+    "admin-damaged-files",
+    _l("Damaged or missing stored files"),
+    (ADMINISTRATOR,),
+    damaged_files,
+    _l("Every stored file checked so far is intact."),
+    order=9,
+)
+register_section(
+    "admin-locked", _l("Locked accounts"), (ADMINISTRATOR,), locked_accounts, _l("No account is locked."), order=10
+)
+register_section(
+    "admin-without-role",
+    _l("Accounts without a role"),
+    (ADMINISTRATOR,),
+    accounts_without_role,
+    _l("Every active account has a role."),
+    order=11,
+)
+register_section(
+    "admin-recent",
+    _l("Accounts created in the last 7 days"),
+    (ADMINISTRATOR,),
+    recent_accounts,
+    _l("No account was created in the last 7 days."),
+    order=12,
+)

@@ -1,4 +1,5 @@
 """Administration of the commune: users (create, roles, units, disable, reset password) and units."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -6,10 +7,10 @@ from flask_login import current_user
 
 from qms.auth import services
 from qms.auth.forms import EditUserForm, ResetPasswordForm, UnitForm, UserForm, role_choices, unit_choices
-from qms.core.forms import ConfirmForm
 from qms.auth.models import ADMINISTRATOR, Unit, User
 from qms.auth.queries import commune_units, open_sessions, users_page
 from qms.core.access import allow, get_in_commune
+from qms.core.forms import ConfirmForm
 from qms.core.lists import page_number
 from qms.core.nav import register_nav
 from qms.db import DomainError, settle
@@ -35,10 +36,17 @@ def create_user():
     form.roles.choices, form.units.choices = role_choices(), unit_choices()
     if form.validate_on_submit():
         try:
-            user = services.create_user(_actor(), current_user.commune, username=form.username.data,
-                                        full_name=form.full_name.data, password=form.password.data,
-                                        roles=form.roles.data, unit_ids=form.units.data,
-                                        email=form.email.data, locale=form.locale.data)
+            user = services.create_user(
+                _actor(),
+                current_user.commune,
+                username=form.username.data,
+                full_name=form.full_name.data,
+                password=form.password.data,
+                roles=form.roles.data,
+                unit_ids=form.units.data,
+                email=form.email.data,
+                locale=form.locale.data,
+            )
         except DomainError as exc:
             settle(exc)
             target = form.password if exc.code == "weak_password" else form.username
@@ -58,16 +66,27 @@ def show_user(user_id):
 
 def _edit_form(user):
     """The edit form filled from the account (not from `obj=`: roles and units are objects there)."""
-    form = EditUserForm(formdata=None, full_name=user.full_name, email=user.email or "",
-                        roles=sorted(user.role_codes), units=[u.id for u in user.units])
+    form = EditUserForm(
+        formdata=None,
+        full_name=user.full_name,
+        email=user.email or "",
+        roles=sorted(user.role_codes),
+        units=[u.id for u in user.units],
+    )
     form.roles.choices, form.units.choices = role_choices(), unit_choices()
     return form
 
 
 def _user_page(user, form, reset_form=None, status=200):
-    return render_template("admin/user.html", user=user, form=form, reset_form=reset_form or ResetPasswordForm(),
-                           confirm_form=ConfirmForm(), tokens=services.user_tokens(user),
-                           open_sessions=open_sessions(user)), status
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=form,
+        reset_form=reset_form or ResetPasswordForm(),
+        confirm_form=ConfirmForm(),
+        tokens=services.user_tokens(user),
+        open_sessions=open_sessions(user),
+    ), status
 
 
 @bp.post("/users/<int:user_id>")
@@ -78,8 +97,15 @@ def update_user(user_id):
     form.roles.choices, form.units.choices = role_choices(), unit_choices()
     if form.validate_on_submit():
         try:
-            changes = services.update_user(_actor(), user, full_name=form.full_name.data, email=form.email.data or "",
-                                           roles=form.roles.data, unit_ids=form.units.data, reason=form.reason.data)
+            changes = services.update_user(
+                _actor(),
+                user,
+                full_name=form.full_name.data,
+                email=form.email.data or "",
+                roles=form.roles.data,
+                unit_ids=form.units.data,
+                reason=form.reason.data,
+            )
         except DomainError as exc:
             settle(exc)
             form.roles.errors.append(str(exc.message))
@@ -146,8 +172,13 @@ def list_units():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                services.create_unit(_actor(), current_user.commune, code=form.code.data, name=form.name.data,
-                                     is_one_stop=form.is_one_stop.data)
+                services.create_unit(
+                    _actor(),
+                    current_user.commune,
+                    code=form.code.data,
+                    name=form.name.data,
+                    is_one_stop=form.is_one_stop.data,
+                )
             except DomainError as exc:
                 settle(exc)
                 form.code.errors.append(str(exc.message))
@@ -155,7 +186,9 @@ def list_units():
                 flash(_("The unit has been added."), "success")
                 return redirect(url_for("admin.list_units"))
         status = 400
-    return render_template("admin/units.html", units=commune_units(current_user.commune_id), form=form, confirm_form=ConfirmForm()), status
+    return render_template(
+        "admin/units.html", units=commune_units(current_user.commune_id), form=form, confirm_form=ConfirmForm()
+    ), status
 
 
 @bp.post("/units/<int:unit_id>")

@@ -1,5 +1,6 @@
 """The JSON API under /api/v1: bearer tokens, JSON errors, and an OpenAPI 3 document built from
 the same declarations that register the routes, so no endpoint can go undescribed."""
+
 import functools
 
 from flask import Blueprint, g, jsonify
@@ -12,50 +13,80 @@ csrf.exempt(bp)  # token-authenticated; the API never accepts the session cookie
 _SPECS = []
 
 
-def api_route(rule, *, methods=("GET",), summary, description="", parameters=(), request_body=None,
-              responses=None, tags=()):
+def api_route(
+    rule, *, methods=("GET",), summary, description="", parameters=(), request_body=None, responses=None, tags=()
+):
     """Register a route on the API blueprint together with its OpenAPI description."""
+
     def decorate(view):
         endpoint = view
         if set(methods) - {"GET", "HEAD"}:
             endpoint = functools.wraps(view)(_noting_token_use(view))
         bp.add_url_rule(rule, view_func=endpoint, methods=list(methods))
-        _SPECS.append({"rule": rule, "methods": methods, "summary": summary, "description": description,
-                       "parameters": list(parameters), "request_body": request_body,
-                       "responses": responses or {"200": {"description": "OK"}}, "tags": list(tags),
-                       "endpoint": view.__name__, "view": endpoint})
+        _SPECS.append(
+            {
+                "rule": rule,
+                "methods": methods,
+                "summary": summary,
+                "description": description,
+                "parameters": list(parameters),
+                "request_body": request_body,
+                "responses": responses or {"200": {"description": "OK"}},
+                "tags": list(tags),
+                "endpoint": view.__name__,
+                "view": endpoint,
+            }
+        )
         return endpoint  # what @allow() above it marks is then the function the route calls
+
     return decorate
 
 
 def _noting_token_use(view):
     """A request that may change something notes when its token last did (in its unit of work, so
     a refused request leaves the time as it was)."""
+
     def noted(*args, **kwargs):
         from qms.auth.services import note_token_change
+
         token = g.get("api_token")
         if token is not None:
             note_token_change(token)
         return view(*args, **kwargs)
+
     return noted
 
 
 def query_param(name, description, schema=None, required=False):
-    return {"name": name, "in": "query", "required": required, "description": description,
-            "schema": schema or {"type": "string"}}
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
 
 
 def path_param(name, description, schema=None):
-    return {"name": name, "in": "path", "required": True, "description": description,
-            "schema": schema or {"type": "string"}}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
 
 
-ERROR_SCHEMA = {"type": "object", "required": ["error", "message"],
-                "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+}
 
 
 def _openapi_path(rule):
     import re
+
     return "/api/v1" + re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule)
 
 
@@ -71,25 +102,39 @@ def openapi_document():
         for method in spec["methods"]:
             responses = dict(spec["responses"])
             for status, text in (("401", "Missing or invalid token"), ("403", "Not allowed for this role")):
-                responses.setdefault(status, {"description": text, "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
-            operation = {"operationId": spec["endpoint"], "summary": spec["summary"],
-                         "description": spec["description"] + (
-                             _roles_text(spec["view"])),
-                         "parameters": spec["parameters"], "responses": responses, "tags": spec["tags"],
-                         "security": [{"bearerAuth": []}]}
+                responses.setdefault(
+                    status,
+                    {
+                        "description": text,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                )
+            operation = {
+                "operationId": spec["endpoint"],
+                "summary": spec["summary"],
+                "description": spec["description"] + (_roles_text(spec["view"])),
+                "parameters": spec["parameters"],
+                "responses": responses,
+                "tags": spec["tags"],
+                "security": [{"bearerAuth": []}],
+            }
             if spec["request_body"]:
                 operation["requestBody"] = spec["request_body"]
             item[method.lower()] = operation
     return {
         "openapi": "3.0.3",
-        "info": {"title": "qms API", "version": "1", "description":
-                 "ISO 9001:2015 quality-management system of a commune one-stop shop. Authenticate with "
-                 "a personal API token: `Authorization: Bearer <token>` (create one on your account page)."},
+        "info": {
+            "title": "qms API",
+            "version": "1",
+            "description": "ISO 9001:2015 quality-management system of a commune one-stop shop. Authenticate with "
+            "a personal API token: `Authorization: Bearer <token>` (create one on your account page).",
+        },
         "servers": [{"url": "/"}],
         "paths": paths,
-        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-                       "schemas": {"Error": ERROR_SCHEMA}},
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Error": ERROR_SCHEMA},
+        },
     }
 
 
@@ -100,4 +145,3 @@ from qms.core.access import public  # noqa: E402
 @public
 def openapi():
     return jsonify(openapi_document())
-

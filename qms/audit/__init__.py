@@ -4,4 +4,5 @@
 def init_app(app):
     from qms.audit import api, home  # noqa: F401  (API routes, home-page sections)
     from qms.audit.views import bp
+
     app.register_blueprint(bp)

@@ -1,5 +1,6 @@
 """The filters of the trail as a page shows them (qms.audit.queries.TrailFilter reads and checks the
 same query-string arguments)."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -22,8 +23,8 @@ def filter_choices(people):
     their labels (the trail's own codes stay in the links)."""
     return {
         "user": [SelectChoice("", _l("Everyone"))] + [SelectChoice(str(p.id), p.full_name) for p in people],
-        "action": [SelectChoice("", _l("Every action"))] + sorted(
-            (SelectChoice(code, str(label)) for code, label in action_labels().items()), key=lambda c: c.label),
-        "entity_type": [SelectChoice("", _l("Every kind of record"))] + sorted(
-            (SelectChoice(code, str(label)) for code, label in record_labels().items()), key=lambda c: c.label),
+        "action": [SelectChoice("", _l("Every action"))]
+        + sorted((SelectChoice(code, str(label)) for code, label in action_labels().items()), key=lambda c: c.label),
+        "entity_type": [SelectChoice("", _l("Every kind of record"))]
+        + sorted((SelectChoice(code, str(label)) for code, label in record_labels().items()), key=lambda c: c.label),
     }

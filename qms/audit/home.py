@@ -1,5 +1,6 @@
 """Home-page sections of the audit trail for auditors and quality officers: the last signed
 checkpoint of the chain, and the latest events of their commune."""
+
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -7,42 +8,70 @@ from sqlalchemy import select
 
 from qms.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from qms.auth.models import AUDITOR, QUALITY_OFFICER
-from qms.db import db
-from qms.core.tasks import Task, register_section
 from qms.core.calendar import format_datetime
 from qms.core.labels import action_label, record_label
+from qms.core.tasks import Task, register_section
+from qms.db import db
 
 RECENT_EVENTS = 10
 
 
 def last_checkpoint(user):
     """The newest signed checkpoint and how many events were recorded after it."""
-    checkpoint = db.session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc(),
-                                                                    AuditCheckpoint.id.desc()).limit(1))
+    checkpoint = db.session.scalar(
+        select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc()).limit(1)
+    )
     if checkpoint is None:
         return []
     head = db.session.get(AuditChainHead, 1)
     since = (head.seq if head is not None else checkpoint.seq) - checkpoint.seq
-    return [Task(title=_("Chain signed at event %(seq)d on %(d)s", seq=checkpoint.seq,
-                         d=format_datetime(checkpoint.created_at)),
-                 detail=_("%(n)d events recorded since. Open the trail to verify the whole chain.", n=since),
-                 url=url_for("audit.index"))]
+    return [
+        Task(
+            title=_(
+                "Chain signed at event %(seq)d on %(d)s", seq=checkpoint.seq, d=format_datetime(checkpoint.created_at)
+            ),
+            detail=_("%(n)d events recorded since. Open the trail to verify the whole chain.", n=since),
+            url=url_for("audit.index"),
+        )
+    ]
 
 
 def recent_events(user):
     """The latest events of the user's commune, newest first."""
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.commune_id == user.commune_id)
-                                .order_by(AuditEvent.seq.desc()).limit(RECENT_EVENTS))
-    return [Task(title=f"#{e.seq} {action_label(e.action)}" + (
-                     f" · {record_label(e.entity_type)} {e.entity_id}" if e.entity_type else ""),
-                 detail=f"{e.actor_name or _('(system)')} · {format_datetime(e.occurred_at)}",
-                 url=(url_for("audit.record_history", entity_type=e.entity_type, entity_id=e.entity_id)
-                      if e.entity_type and e.entity_id else url_for("audit.index")))
-            for e in events]
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.commune_id == user.commune_id)
+        .order_by(AuditEvent.seq.desc())
+        .limit(RECENT_EVENTS)
+    )
+    return [
+        Task(
+            title=f"#{e.seq} {action_label(e.action)}"
+            + (f" · {record_label(e.entity_type)} {e.entity_id}" if e.entity_type else ""),
+            detail=f"{e.actor_name or _('(system)')} · {format_datetime(e.occurred_at)}",
+            url=(
+                url_for("audit.record_history", entity_type=e.entity_type, entity_id=e.entity_id)
+                if e.entity_type and e.entity_id
+                else url_for("audit.index")
+            ),
+        )
+        for e in events
+    ]
 
 
-register_section("audit-checkpoint", _l("Audit trail: last signed checkpoint"), (AUDITOR, QUALITY_OFFICER),
-                 last_checkpoint, _l("No checkpoint has been signed yet (command: qms audit checkpoint)."),
-                 order=50)
-register_section("audit-recent", _l("Latest events in the audit trail"), (AUDITOR, QUALITY_OFFICER),
-                 recent_events, _l("No events have been recorded yet."), order=51)
+register_section(
+    "audit-checkpoint",
+    _l("Audit trail: last signed checkpoint"),
+    (AUDITOR, QUALITY_OFFICER),
+    last_checkpoint,
+    _l("No checkpoint has been signed yet (command: qms audit checkpoint)."),
+    order=50,
+)
+register_section(
+    "audit-recent",
+    _l("Latest events in the audit trail"),
+    (AUDITOR, QUALITY_OFFICER),
+    recent_events,
+    _l("No events have been recorded yet."),
+    order=51,
+)

@@ -1,6 +1,7 @@
 """How the trail shows what an event recorded: changed fields and their values in the reader's
 language, from the labels each area registered (qms.core.labels). The stored codes stay what they
 are (the hash covers them); pages show them on hover and the CSV export keeps them."""
+
 import datetime as dt
 import re
 

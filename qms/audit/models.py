@@ -1,12 +1,12 @@
 """The append-only, hash-chained audit trail."""
+
 import datetime as dt
-from typing import Optional
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from qms.db import UTCDateTime, db
 from qms.core.calendar import utcnow
+from qms.db import UTCDateTime, db
 
 GENESIS_HASH = "0" * 64
 
@@ -25,8 +25,8 @@ class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    commune_id: Mapped[Optional[int]] = mapped_column(ForeignKey("communes.id"))
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_name: Mapped[str] = mapped_column(String(200), default="")
     action: Mapped[str] = mapped_column(String(80))
     entity_type: Mapped[str] = mapped_column(String(60), default="")

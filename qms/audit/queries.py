@@ -1,17 +1,17 @@
 """Reading the trail: filters and keyset (cursor) pagination; never OFFSET."""
+
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from qms.audit.models import AuditEvent
 from qms.audit.services import storable_text
-from qms.db import DomainError, db
 from qms.core.calendar import local_tz, parse_date
 from qms.core.lists import Page
+from qms.db import DomainError, db
 
 MAX_USER_ID = 2**31 - 1  # users.id / audit_events.actor_id: INTEGER
 MAX_SEQ = 2**63 - 1  # audit_events.seq: BIGINT
@@ -30,21 +30,25 @@ def whole_number(value, maximum):
 @dataclass
 class TrailFilter:
     commune_id: int
-    date_from: Optional[dt.date] = None
-    date_to: Optional[dt.date] = None
-    actor_id: Optional[int] = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    actor_id: int | None = None
     action: str = ""
     entity_type: str = ""
     entity_id: str = ""
 
     def __post_init__(self):
         # the same text record_event() would have stored for it (no NUL: PostgreSQL refuses it)
-        self.action, self.entity_type, self.entity_id = (storable_text(self.action), storable_text(self.entity_type),
-                                                         storable_text(self.entity_id))
+        self.action, self.entity_type, self.entity_id = (
+            storable_text(self.action),
+            storable_text(self.entity_type),
+            storable_text(self.entity_id),
+        )
 
     @classmethod
     def from_args(cls, commune_id, args):
         """Build from query-string arguments; raises DomainError with a readable reason."""
+
         def date_arg(name):
             value = (args.get(name) or "").strip()
             if not value:
@@ -58,26 +62,37 @@ class TrailFilter:
         actor_id = whole_number(actor, MAX_USER_ID)
         if actor and actor_id is None:
             raise DomainError(_l("The user filter takes a user id."), code="bad_user")
-        f = cls(commune_id=commune_id, date_from=date_arg("from"), date_to=date_arg("to"),
-                actor_id=actor_id, action=(args.get("action") or "").strip()[:80],
-                entity_type=(args.get("entity_type") or "").strip()[:60],
-                entity_id=(args.get("entity_id") or "").strip()[:60])
+        f = cls(
+            commune_id=commune_id,
+            date_from=date_arg("from"),
+            date_to=date_arg("to"),
+            actor_id=actor_id,
+            action=(args.get("action") or "").strip()[:80],
+            entity_type=(args.get("entity_type") or "").strip()[:60],
+            entity_id=(args.get("entity_id") or "").strip()[:60],
+        )
         if f.date_from and f.date_to and f.date_from > f.date_to:
             raise DomainError(_l("The period ends before it starts."), code="bad_period")
         return f
 
     def query_args(self):
-        out = {"from": self.date_from.strftime("%d/%m/%Y") if self.date_from else "",
-               "to": self.date_to.strftime("%d/%m/%Y") if self.date_to else "",
-               "user": "" if self.actor_id is None else self.actor_id, "action": self.action,
-               "entity_type": self.entity_type, "entity_id": self.entity_id}
+        out = {
+            "from": self.date_from.strftime("%d/%m/%Y") if self.date_from else "",
+            "to": self.date_to.strftime("%d/%m/%Y") if self.date_to else "",
+            "user": "" if self.actor_id is None else self.actor_id,
+            "action": self.action,
+            "entity_type": self.entity_type,
+            "entity_id": self.entity_id,
+        }
         return {k: v for k, v in out.items() if v != ""}
 
     def period(self):
         """(start, end): the UTC instants the period starts and ends at, None where it is open (a
         bound beyond what a datetime can hold, from 01/01/0001 or to 31/12/9999, excludes nothing)."""
-        return (_day_start(self.date_from) if self.date_from else None,
-                _day_start(self.date_to, days_after=1) if self.date_to else None)
+        return (
+            _day_start(self.date_from) if self.date_from else None,
+            _day_start(self.date_to, days_after=1) if self.date_to else None,
+        )
 
     def statement(self, *columns, period=True):
         """SELECT `columns` (default: the events) WHERE the filter holds; period=False leaves the
@@ -105,8 +120,7 @@ class TrailFilter:
 def _day_start(day, days_after=0):
     """The UTC instant at which `day` (+ days_after) begins in local time, or None if out of range."""
     try:
-        return dt.datetime.combine(day + dt.timedelta(days=days_after), dt.time.min,
-                                   local_tz()).astimezone(dt.timezone.utc)
+        return dt.datetime.combine(day + dt.timedelta(days=days_after), dt.time.min, local_tz()).astimezone(dt.UTC)
     except OverflowError:
         return None
 
@@ -132,11 +146,15 @@ def _period_seqs(trail):
     by_time = select(AuditEvent.seq).where(AuditEvent.commune_id == trail.commune_id)
     first = last = None
     if start is not None:
-        first = db.session.scalar(by_time.where(AuditEvent.occurred_at >= start)
-                                  .order_by(AuditEvent.occurred_at, AuditEvent.seq).limit(1))
+        first = db.session.scalar(
+            by_time.where(AuditEvent.occurred_at >= start).order_by(AuditEvent.occurred_at, AuditEvent.seq).limit(1)
+        )
     if end is not None:
-        last = db.session.scalar(by_time.where(AuditEvent.occurred_at < end)
-                                 .order_by(AuditEvent.occurred_at.desc(), AuditEvent.seq.desc()).limit(1))
+        last = db.session.scalar(
+            by_time.where(AuditEvent.occurred_at < end)
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.seq.desc())
+            .limit(1)
+        )
     if (start is not None and first is None) or (end is not None and last is None):
         return 1, 0
     return first or 1, last if last is not None else MAX_SEQ
@@ -156,11 +174,15 @@ def page(trail: TrailFilter, *, before=None, size=50) -> Page:
     if before is not None:
         keys = keys.where(AuditEvent.seq < before)
     keys = keys.order_by(AuditEvent.seq.desc()).limit(size + 1)
-    rows = list(db.session.scalars(select(AuditEvent).where(AuditEvent.seq.in_(keys.scalar_subquery()))
-                                   .order_by(AuditEvent.seq.desc())))
+    rows = list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.seq.in_(keys.scalar_subquery())).order_by(AuditEvent.seq.desc())
+        )
+    )
     next_cursor = rows[size - 1].seq if len(rows) > size else None
-    return Page(items=rows[:size], per_page=size, next_cursor=next_cursor, is_first=before is None,
-                args=trail.query_args())
+    return Page(
+        items=rows[:size], per_page=size, next_cursor=next_cursor, is_first=before is None, args=trail.query_args()
+    )
 
 
 def iterate(trail: TrailFilter, batch=2000):
@@ -179,7 +201,18 @@ def changes_of(event):
 
 
 def event_dict(event):
-    return {"seq": event.seq, "occurred_at": event.occurred_at.isoformat(), "actor_id": event.actor_id,
-            "actor_name": event.actor_name, "action": event.action, "entity_type": event.entity_type,
-            "entity_id": event.entity_id, "changes": changes_of(event), "reason": event.reason,
-            "ip": event.ip, "request_id": event.request_id, "prev_hash": event.prev_hash, "hash": event.hash}
+    return {
+        "seq": event.seq,
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "changes": changes_of(event),
+        "reason": event.reason,
+        "ip": event.ip,
+        "request_id": event.request_id,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }

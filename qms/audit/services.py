@@ -1,4 +1,5 @@
 """record_event(): the one way every change is written to the hash-chained audit trail."""
+
 import contextlib
 import contextvars
 import datetime as dt
@@ -7,11 +8,12 @@ import hashlib
 from sqlalchemy import select, update
 
 from qms.audit.models import AuditChainHead, AuditEvent
+from qms.core.calendar import utcnow
 from qms.core.digests import canonical_json, length_prefixed
 from qms.db import db
-from qms.core.calendar import utcnow
 
-_context = contextvars.ContextVar("audit_context", default={"ip": "", "request_id": ""})
+_NO_CONTEXT = {"ip": "", "request_id": ""}
+_context = contextvars.ContextVar("audit_context", default=None)
 
 
 @contextlib.contextmanager
@@ -37,12 +39,38 @@ def canonical_changes(changes):
     return canonical_json({str(k): [old, new] for k, (old, new) in (changes or {}).items()})
 
 
-def canonical_bytes(seq, prev_hash, occurred_at, commune_id, actor_id, actor_name, action,
-                    entity_type, entity_id, changes, reason, ip, request_id):
+def canonical_bytes(
+    seq,
+    prev_hash,
+    occurred_at,
+    commune_id,
+    actor_id,
+    actor_name,
+    action,
+    entity_type,
+    entity_id,
+    changes,
+    reason,
+    ip,
+    request_id,
+):
     """The exact bytes an event's hash covers: length-prefixed fields, so no boundary can shift."""
-    when = occurred_at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
-    return length_prefixed(seq, prev_hash, when, commune_id, actor_id, actor_name, action, entity_type, entity_id,
-                           changes, reason, ip, request_id).encode("utf-8")
+    when = occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return length_prefixed(
+        seq,
+        prev_hash,
+        when,
+        commune_id,
+        actor_id,
+        actor_name,
+        action,
+        entity_type,
+        entity_id,
+        changes,
+        reason,
+        ip,
+        request_id,
+    ).encode("utf-8")
 
 
 def event_hash(payload: bytes) -> str:
@@ -61,8 +89,9 @@ def storable_text(text):
     return text.replace("\x00", "\ufffd") if "\x00" in text else text
 
 
-def record_event(actor, action, entity=None, *, changes=None, reason="", commune_id=None,
-                 entity_type=None, entity_id=None):
+def record_event(
+    actor, action, entity=None, *, changes=None, reason="", commune_id=None, entity_type=None, entity_id=None
+):
     """Append one event to the chain in the current transaction and return it.
 
     actor: the User acting (None for the system or an unknown person); entity: the model
@@ -96,7 +125,7 @@ def record_event(actor, action, entity=None, *, changes=None, reason="", commune
     previous_at = session.scalar(select(AuditEvent.occurred_at).where(AuditEvent.seq == seq - 1))
     if previous_at is not None and previous_at > occurred_at:
         occurred_at = previous_at
-    ctx = _context.get()
+    ctx = _context.get() or _NO_CONTEXT
     event = AuditEvent(
         seq=seq,
         occurred_at=occurred_at,
@@ -125,8 +154,21 @@ def record_event(actor, action, entity=None, *, changes=None, reason="", commune
 
 
 def _event_bytes(e):
-    return canonical_bytes(e.seq, e.prev_hash, e.occurred_at, e.commune_id, e.actor_id, e.actor_name,
-                           e.action, e.entity_type, e.entity_id, e.changes, e.reason, e.ip, e.request_id)
+    return canonical_bytes(
+        e.seq,
+        e.prev_hash,
+        e.occurred_at,
+        e.commune_id,
+        e.actor_id,
+        e.actor_name,
+        e.action,
+        e.entity_type,
+        e.entity_id,
+        e.changes,
+        e.reason,
+        e.ip,
+        e.request_id,
+    )
 
 
 def diff(obj, **new_values):

@@ -2,6 +2,7 @@
 database and in a journal file outside it), each with the hash prefixes of the events it covers, so
 that a rewrite is named at its first event; the last verified state, kept signed in the instance
 folder, lets a daily check resume after it instead of rehashing every event."""
+
 import bisect
 import datetime as dt
 import functools
@@ -42,12 +43,19 @@ class VerifyResult:
         self.confirmed = None  # (seq, hash) of the last checkpoint this check found the chain agreeing with
 
     def as_dict(self):
-        return {"ok": self.ok, "count": self.count, "head_hash": self.head_hash,
-                "broken_seq": self.broken_seq, "kind": self.kind, "detail": self.detail,
-                "resumed_from": self.resumed_from}
+        return {
+            "ok": self.ok,
+            "count": self.count,
+            "head_hash": self.head_hash,
+            "broken_seq": self.broken_seq,
+            "kind": self.kind,
+            "detail": self.detail,
+            "resumed_from": self.resumed_from,
+        }
 
 
 # --- checkpoints ----------------------------------------------------------------------------
+
 
 def checkpoint_key_path(instance_path) -> Path:
     return Path(instance_path) / "audit-checkpoint.key"
@@ -89,26 +97,41 @@ def create_checkpoint(key: bytes, instance_path=None):
     evidence = _evidence_since(session, previous, head.seq)
     created_at = utcnow()
     signature = sign_head(key, head.seq, head.hash, evidence)
-    cp = AuditCheckpoint(seq=head.seq, hash=head.hash, created_at=created_at, key_id=key_id(key),
-                         signature=signature, evidence=evidence)
+    cp = AuditCheckpoint(
+        seq=head.seq, hash=head.hash, created_at=created_at, key_id=key_id(key), signature=signature, evidence=evidence
+    )
     session.add(cp)
     session.flush()
     if instance_path is not None:
         # The head it signs is committed already: the entry is true whatever becomes of this transaction.
         with journal_path(instance_path).open("a", encoding="utf-8") as journal:
-            journal.write(json.dumps({"seq": cp.seq, "hash": cp.hash, "key_id": cp.key_id,
-                                      "signature": cp.signature, "created_at": cp.created_at.isoformat(),
-                                      "evidence": evidence}) + "\n")
+            journal.write(
+                json.dumps(
+                    {
+                        "seq": cp.seq,
+                        "hash": cp.hash,
+                        "key_id": cp.key_id,
+                        "signature": cp.signature,
+                        "created_at": cp.created_at.isoformat(),
+                        "evidence": evidence,
+                    }
+                )
+                + "\n"
+            )
     return cp
 
 
 def _evidence_since(session, after, upto):
-    prefixes = session.scalars(select(func.substr(AuditEvent.hash, 1, EVIDENCE_DIGITS))
-                               .where(AuditEvent.seq > after, AuditEvent.seq <= upto)
-                               .order_by(AuditEvent.seq)).all()
+    prefixes = session.scalars(
+        select(func.substr(AuditEvent.hash, 1, EVIDENCE_DIGITS))
+        .where(AuditEvent.seq > after, AuditEvent.seq <= upto)
+        .order_by(AuditEvent.seq)
+    ).all()
     if len(prefixes) != upto - after:
-        raise DomainError(f"events {after + 1}..{upto} are not all in the audit trail; verify it "
-                          "(qms audit verify --full) before signing a checkpoint")
+        raise DomainError(
+            f"events {after + 1}..{upto} are not all in the audit trail; verify it "
+            "(qms audit verify --full) before signing a checkpoint"
+        )
     return "".join(prefixes)
 
 
@@ -174,6 +197,7 @@ def set_aside_journal(instance_path, head_seq, now=None):
 
 # --- the last verified state ------------------------------------------------------------------
 
+
 class VerifiedState:
     """A checkpoint a full or resumed verification found the chain agreeing with: a later check may
     resume after its event, having found that event still carries its hash."""
@@ -215,9 +239,14 @@ def record_verified_state(instance_path, key, seq, hash_, now=None):
     """Keep (seq, hash) as the last verified state, signed with `key`, replacing the file at once
     (a reader never sees half of it)."""
     path = verified_state_path(instance_path)
-    when = (now or utcnow()).astimezone(dt.timezone.utc).isoformat(timespec="seconds")
-    data = {"seq": seq, "hash": hash_, "verified_at": when, "key_id": key_id(key),
-            "signature": _state_signature(key, seq, hash_)}
+    when = (now or utcnow()).astimezone(dt.UTC).isoformat(timespec="seconds")
+    data = {
+        "seq": seq,
+        "hash": hash_,
+        "verified_at": when,
+        "key_id": key_id(key),
+        "signature": _state_signature(key, seq, hash_),
+    }
     pending = path.with_name(path.name + ".tmp")
     pending.write_text(json.dumps(data) + "\n", encoding="utf-8")
     os.replace(pending, path)
@@ -228,6 +257,7 @@ def forget_verified_state(instance_path):
 
 
 # --- verification -------------------------------------------------------------------------
+
 
 def verify_installation(instance_path, *, resume=False, workers=None):
     """verify_chain() as the installation runs it: with the checkpoint key and the checkpoint journal,
@@ -284,8 +314,11 @@ def _resumable(session, since):
     otherwise None, with the state kept as one more signed witness of that hash, and why."""
     if since is None or _hash_of(session, since.seq) == since.hash:
         return since, [], None
-    return None, [_Pin(since.seq, since.hash, "", "the last verified state", checkpoint=False)], \
-        f"event {since.seq} no longer carries the hash it had when it was verified"
+    return (
+        None,
+        [_Pin(since.seq, since.hash, "", "the last verified state", checkpoint=False)],
+        f"event {since.seq} no longer carries the hash it had when it was verified",
+    )
 
 
 def _verify(session, key, batch, journal, since, workers, vouched):
@@ -303,14 +336,16 @@ def _outcome(session, key, batch, journal, since, workers, vouched):
     # The head is read before and after the scan: every event up to the first reading was committed
     # before the scan began (events are numbered under the head's lock), and no honest event can be
     # numbered beyond the second. Events written meanwhile are neither missing nor inserted.
-    head = session.execute(select(AuditChainHead.seq, AuditChainHead.hash)
-                           .where(AuditChainHead.id == 1)).one_or_none() or (None, None)
+    head = session.execute(
+        select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)
+    ).one_or_none() or (None, None)
     if since is None:
         state = _State(1, GENESIS_HASH, None)
     else:
         state = _State(since.seq + 1, since.hash, _hash_of(session, since.seq - 1) if since.seq > 0 else None)
-    if since is None and session.scalar(select(func.count()).select_from(AuditEvent).where(
-            or_(AuditEvent.seq.is_(None), AuditEvent.seq < 1))):
+    if since is None and session.scalar(
+        select(func.count()).select_from(AuditEvent).where(or_(AuditEvent.seq.is_(None), AuditEvent.seq < 1))
+    ):
         # events numbered outside the chain: replay it all the exact way, which meets them in order
         failure = _replay(session, state, pins, head, from_start=True)
     else:
@@ -323,15 +358,28 @@ def _outcome(session, key, batch, journal, since, workers, vouched):
     head_seq, prev_hash = head[0], state.prev
     head_after = session.execute(select(AuditChainHead.seq).where(AuditChainHead.id == 1)).scalar()
     if head_seq is not None and head_seq > count:
-        return VerifyResult(False, count, prev_hash, count + 1, "deleted",
-                            f"the chain ends at {count} but its head records {head_seq}")
+        return VerifyResult(
+            False, count, prev_hash, count + 1, "deleted", f"the chain ends at {count} but its head records {head_seq}"
+        )
     if head_after is not None and count > head_after:
-        return VerifyResult(False, head_after, _hash_of(session, head_after), head_after + 1, "inserted",
-                            f"events {head_after + 1}..{count} lie beyond the head, which records {head_after}")
+        return VerifyResult(
+            False,
+            head_after,
+            _hash_of(session, head_after),
+            head_after + 1,
+            "inserted",
+            f"events {head_after + 1}..{count} lie beyond the head, which records {head_after}",
+        )
     beyond = pins.last()
     if beyond is not None and beyond.seq > count:
-        return VerifyResult(False, count, prev_hash, count + 1, "deleted",
-                            f"{beyond.label} covers event {beyond.seq}, but the chain ends at {count}")
+        return VerifyResult(
+            False,
+            count,
+            prev_hash,
+            count + 1,
+            "deleted",
+            f"{beyond.label} covers event {beyond.seq}, but the chain ends at {count}",
+        )
     result = VerifyResult(True, count, prev_hash)
     result.confirmed = pins.confirmed()
     return result
@@ -369,7 +417,7 @@ class _Pin:
 
     def expected_prefix(self, seq):
         at = (seq - self.first) * EVIDENCE_DIGITS
-        return self.evidence[at:at + EVIDENCE_DIGITS]
+        return self.evidence[at : at + EVIDENCE_DIGITS]
 
 
 _CHECKPOINTS_AFTER = text("SELECT * FROM audit_checkpoints WHERE seq > :after ORDER BY seq, id")
@@ -381,18 +429,41 @@ def _read_pins(session, key, journal, after):
     pins = []
     # every column, so that a database restored from before the evidence (not yet upgraded) verifies too
     rows = session.execute(_CHECKPOINTS_AFTER, {"after": after}).mappings()
-    sources = [(row["seq"], row["hash"], row["signature"], row.get("evidence", ""), f"checkpoint {row['id']}",
-                f"checkpoint {row['id']}") for row in rows]
-    sources += [(e.seq, e.hash, e.signature, e.evidence, f"the journal's checkpoint of event {e.seq}",
-                 "a checkpoint in the journal") for e in journal if e.seq > after]
+    sources = [
+        (
+            row["seq"],
+            row["hash"],
+            row["signature"],
+            row.get("evidence", ""),
+            f"checkpoint {row['id']}",
+            f"checkpoint {row['id']}",
+        )
+        for row in rows
+    ]
+    sources += [
+        (
+            e.seq,
+            e.hash,
+            e.signature,
+            e.evidence,
+            f"the journal's checkpoint of event {e.seq}",
+            "a checkpoint in the journal",
+        )
+        for e in journal
+        if e.seq > after
+    ]
     seen = set()
     for seq, hash_, signature, evidence, name, label in sources:
         evidence = evidence or ""
         if key is not None and not hmac.compare_digest(str(signature or ""), sign_head(key, seq, hash_, evidence)):
             return None, VerifyResult(False, 0, "", seq, "checkpoint", f"{name} does not carry a valid signature")
-        if not isinstance(evidence, str) or len(evidence) % EVIDENCE_DIGITS \
-                or not evidence.isascii() or evidence.encode().translate(None, _HEX_DIGITS) \
-                or len(evidence) // EVIDENCE_DIGITS > seq:
+        if (
+            not isinstance(evidence, str)
+            or len(evidence) % EVIDENCE_DIGITS
+            or not evidence.isascii()
+            or evidence.encode().translate(None, _HEX_DIGITS)
+            or len(evidence) // EVIDENCE_DIGITS > seq
+        ):
             return None, VerifyResult(False, 0, "", seq, "checkpoint", f"the evidence of {name} cannot be read")
         if (seq, hash_, evidence) not in seen:  # a checkpoint and its journal entry say the same
             seen.add((seq, hash_, evidence))
@@ -441,10 +512,22 @@ class _Pins:
 
 # --- the fast check, a range of events at a time -------------------------------------------------
 
-_COLUMNS = (AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.occurred_at, AuditEvent.commune_id,
-            AuditEvent.actor_id, AuditEvent.actor_name, AuditEvent.action, AuditEvent.entity_type,
-            AuditEvent.entity_id, AuditEvent.changes, AuditEvent.reason, AuditEvent.ip,
-            AuditEvent.request_id, AuditEvent.hash)
+_COLUMNS = (
+    AuditEvent.seq,
+    AuditEvent.prev_hash,
+    AuditEvent.occurred_at,
+    AuditEvent.commune_id,
+    AuditEvent.actor_id,
+    AuditEvent.actor_name,
+    AuditEvent.action,
+    AuditEvent.entity_type,
+    AuditEvent.entity_id,
+    AuditEvent.changes,
+    AuditEvent.reason,
+    AuditEvent.ip,
+    AuditEvent.request_id,
+    AuditEvent.hash,
+)
 _COLUMN_LIST = ", ".join(c.name for c in _COLUMNS)
 _SCAN_SQL = f"SELECT {_COLUMN_LIST} FROM {AuditEvent.__tablename__} ORDER BY seq"
 _SCAN_FROM = text(f"SELECT {_COLUMN_LIST} FROM {AuditEvent.__tablename__} WHERE seq >= :start ORDER BY seq")
@@ -467,24 +550,33 @@ _SQLITE_RANGE = (
     "SELECT max(instr(json_array(" + ", ".join(_CONTENT) + "), '\\u0000') OR prev_hash >= x'' OR hash >= x''), "
     "group_concat(seq), group_concat(prev_hash), group_concat(hash), "
     "CAST(group_concat(printf('" + "%d:%s" * 2 + "%d:%s+00:00" + "%d:%s" * 10 + "', "
-    "length(seq), seq, length(prev_hash), prev_hash, length(occurred_at) + 6, " + _SQLITE_TIME + ", "
-    + ", ".join(f"length({c}), {c}" for c in _CONTENT[1:]) + "), char(0)) AS BLOB) "
-    "FROM audit_events WHERE seq BETWEEN ? AND ?")
+    "length(seq), seq, length(prev_hash), prev_hash, length(occurred_at) + 6, "
+    + _SQLITE_TIME
+    + ", "
+    + ", ".join(f"length({c}), {c}" for c in _CONTENT[1:])
+    + "), char(0)) AS BLOB) "
+    "FROM audit_events WHERE seq BETWEEN ? AND ?"
+)
 # PostgreSQL: a text cannot hold a NUL there, and no column a value of another type. The inner query
 # writes each field's text once and hands the rows over in order (OFFSET 0 keeps the planner from
 # merging it into the outer one); the aggregates take them as they come, which the comparison of the
 # sequence numbers checks.
-_PG_FIELDS = {"s": "seq::text", "p": "prev_hash",
-              "t": """to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
-              "c": "coalesce(commune_id::text, '')", "a": "coalesce(actor_id::text, '')",
-              **{column: column for column in _CONTENT[3:]}}
+_PG_FIELDS = {
+    "s": "seq::text",
+    "p": "prev_hash",
+    "t": """to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
+    "c": "coalesce(commune_id::text, '')",
+    "a": "coalesce(actor_id::text, '')",
+    **{column: column for column in _CONTENT[3:]},
+}
 _PG_RANGE = (
     "SELECT 0, string_agg(s, ','), string_agg(p, ','), string_agg(hash, ','), "
     "string_agg(convert_to(concat(" + ", ".join(f"length({f}), ':', {f}" for f in _PG_FIELDS) + "), 'UTF8'), "
     "'\\x00'::bytea) "
-    "FROM (SELECT hash, " + ", ".join(f"{expression} AS {name}" if name != expression else name
-                                    for name, expression in _PG_FIELDS.items()) +
-    " FROM audit_events WHERE seq BETWEEN %s AND %s ORDER BY seq OFFSET 0) AS e")
+    "FROM (SELECT hash, "
+    + ", ".join(f"{expression} AS {name}" if name != expression else name for name, expression in _PG_FIELDS.items())
+    + " FROM audit_events WHERE seq BETWEEN %s AND %s ORDER BY seq OFFSET 0) AS e"
+)
 _RANGE_SQL = {"sqlite": _SQLITE_RANGE, "postgresql": _PG_RANGE}
 _hexdigest = methodcaller("hexdigest")
 _STRIDE = 65  # a hash and its comma
@@ -495,8 +587,12 @@ def _check_range(cursor, first, last, *, sql, pins, head):
     the exact way), else (the link of the first event, the hash of the last, the hash before it)."""
     try:
         odd, seqs, links, hashes, canonical = cursor.execute(sql, (first, last)).fetchone()
-        if odd or seqs != ",".join(map(str, range(first, last + 1))) or canonical is None \
-                or hashes != ",".join(map(_hexdigest, map(hashlib.sha256, bytes(canonical).split(b"\0")))):
+        if (
+            odd
+            or seqs != ",".join(map(str, range(first, last + 1)))
+            or canonical is None
+            or hashes != ",".join(map(_hexdigest, map(hashlib.sha256, bytes(canonical).split(b"\0"))))
+        ):
             return None
         first_link, _comma, later_links = links.partition(",")
         if later_links != hashes[:-_STRIDE]:
@@ -509,8 +605,8 @@ def _check_range(cursor, first, last, *, sql, pins, head):
             return None
         if pin.evidence:
             low, high = max(first, pin.first), min(last, pin.seq)
-            ours = hashes[(low - first) * _STRIDE:(high - first + 1) * _STRIDE]
-            theirs = pin.evidence[(low - pin.first) * EVIDENCE_DIGITS:(high - pin.first + 1) * EVIDENCE_DIGITS]
+            ours = hashes[(low - first) * _STRIDE : (high - first + 1) * _STRIDE]
+            theirs = pin.evidence[(low - pin.first) * EVIDENCE_DIGITS : (high - pin.first + 1) * EVIDENCE_DIGITS]
             # digit i of every hash against digit i of every piece of evidence, in 16 comparisons
             if any(ours[i::_STRIDE] != theirs[i::EVIDENCE_DIGITS] for i in range(EVIDENCE_DIGITS)):
                 return None
@@ -522,7 +618,7 @@ def _check_range(cursor, first, last, *, sql, pins, head):
 
 
 def _hash_at(hashes, index):
-    return hashes[index * _STRIDE:index * _STRIDE + 64]
+    return hashes[index * _STRIDE : index * _STRIDE + 64]
 
 
 def _scan(session, state, pins, head, end, batch, workers):
@@ -531,7 +627,7 @@ def _scan(session, state, pins, head, end, batch, workers):
     ranges = [(first, min(first + batch - 1, end)) for first in range(state.expected, end + 1, batch)]
     sql = _RANGE_SQL.get(session.get_bind().dialect.name)
     outcomes = _check_ranges(session, ranges, sql, pins, head, workers) if sql else [None] * len(ranges)
-    for (first, last), outcome in zip(ranges, outcomes):
+    for (_first, last), outcome in zip(ranges, outcomes):
         if outcome is not None and outcome[0] == state.prev:
             state.expected, state.prev, state.before_prev = last + 1, outcome[1], outcome[2]
             continue
@@ -580,8 +676,10 @@ def _connector(engine):
         return functools.partial(sqlite3.connect, url.database, timeout=30)
     if url.get_backend_name() == "postgresql":
         import psycopg
-        return functools.partial(psycopg.connect, url.set(drivername="postgresql")
-                                 .render_as_string(hide_password=False))
+
+        return functools.partial(
+            psycopg.connect, url.set(drivername="postgresql").render_as_string(hide_password=False)
+        )
     return None
 
 
@@ -593,7 +691,7 @@ def _in_workers(ranges, check, connect, count):
     share = -(-len(ranges) // count)
     jobs = []
     for start in range(0, len(ranges), share):
-        part = ranges[start:start + share]
+        part = ranges[start : start + share]
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(target=_work, args=(part, check, connect, sender), daemon=True)
         try:
@@ -637,7 +735,7 @@ def _work(part, check, connect, sender):
 # canonical_bytes() for the raw values of one row, in one formatting operation: the 13 fields
 # as "<length>:<text>", exactly as _field() writes them
 _CANONICAL_FORMAT = "%d:%s" * 13
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 
 
 def _raw_time_reader(dialect):
@@ -649,8 +747,10 @@ def _raw_time_reader(dialect):
         def read(value):
             return value.replace(" ", "T", 1) + "+00:00"
     else:
+
         def read(value):
             return value.astimezone(_UTC).isoformat(timespec="microseconds")
+
     return read
 
 
@@ -682,19 +782,54 @@ def _replay(session, state, pins, head, stop=None, from_start=False):
         for row in result:
             if stop is not None and state.expected > stop:
                 break
-            (seq, link, when, commune, actor, name, action, etype, eid, changes, reason, ip, rid,
-             stored) = row
+            (seq, link, when, commune, actor, name, action, etype, eid, changes, reason, ip, rid, stored) = row
             if seq != state.expected:
                 return "sequence", row, None
             if link != state.prev:
                 return "link", row, None
             try:
-                s, c, a, w = str(seq), "" if commune is None else str(commune), \
-                    "" if actor is None else str(actor), read_time(when)
-                content_ok = sha256((fmt % (
-                    len(s), s, len(link), link, len(w), w, len(c), c, len(a), a, len(name), name,
-                    len(action), action, len(etype), etype, len(eid), eid, len(changes), changes,
-                    len(reason), reason, len(ip), ip, len(rid), rid)).encode()).hexdigest() == stored
+                s, c, a, w = (
+                    str(seq),
+                    "" if commune is None else str(commune),
+                    "" if actor is None else str(actor),
+                    read_time(when),
+                )
+                content_ok = (
+                    sha256(
+                        (
+                            fmt
+                            % (
+                                len(s),
+                                s,
+                                len(link),
+                                link,
+                                len(w),
+                                w,
+                                len(c),
+                                c,
+                                len(a),
+                                a,
+                                len(name),
+                                name,
+                                len(action),
+                                action,
+                                len(etype),
+                                etype,
+                                len(eid),
+                                eid,
+                                len(changes),
+                                changes,
+                                len(reason),
+                                reason,
+                                len(ip),
+                                ip,
+                                len(rid),
+                                rid,
+                            )
+                        ).encode()
+                    ).hexdigest()
+                    == stored
+                )
             except (TypeError, ValueError, AttributeError):  # a NULL or a foreign type: only tampering
                 content_ok = False
             if not content_ok and _exact_hash(session, row) != stored:
@@ -719,50 +854,94 @@ def _diagnose(session, failure, state, head_seq):
     verified = expected - 1
     if what == "sequence":
         if seq < expected:  # a number the chain has already used, or below 1
-            return VerifyResult(False, verified, prev_hash, seq, "inserted",
-                                f"event {seq} is stored after event {verified}")
+            return VerifyResult(
+                False, verified, prev_hash, seq, "inserted", f"event {seq} is stored after event {verified}"
+            )
         if head_seq is not None and expected > head_seq:
-            return VerifyResult(False, verified, prev_hash, seq, "inserted",
-                                f"event {seq} lies beyond the head, which records {head_seq}")
-        return VerifyResult(False, verified, prev_hash, expected, "deleted",
-                            f"events {expected}..{seq - 1} are missing")
+            return VerifyResult(
+                False,
+                verified,
+                prev_hash,
+                seq,
+                "inserted",
+                f"event {seq} lies beyond the head, which records {head_seq}",
+            )
+        return VerifyResult(
+            False, verified, prev_hash, expected, "deleted", f"events {expected}..{seq - 1} are missing"
+        )
     if what == "pin":
         if pin.seq == seq and not pin.evidence:
-            return VerifyResult(False, verified, prev_hash, seq, "checkpoint",
-                                f"event {seq} differs from {pin.label}: the chain was rewritten")
-        return VerifyResult(False, verified, prev_hash, seq, "checkpoint",
-                            f"event {seq} differs from what {pin.label} recorded for it when it signed "
-                            f"event {pin.seq}: the chain was rewritten from event {seq} on")
+            return VerifyResult(
+                False,
+                verified,
+                prev_hash,
+                seq,
+                "checkpoint",
+                f"event {seq} differs from {pin.label}: the chain was rewritten",
+            )
+        return VerifyResult(
+            False,
+            verified,
+            prev_hash,
+            seq,
+            "checkpoint",
+            f"event {seq} differs from what {pin.label} recorded for it when it signed "
+            f"event {pin.seq}: the chain was rewritten from event {seq} on",
+        )
     if what == "head":
-        return VerifyResult(False, verified, prev_hash, seq, "edited",
-                            f"event {seq} differs from the chain head: the chain was rewritten up to it")
+        return VerifyResult(
+            False,
+            verified,
+            prev_hash,
+            seq,
+            "edited",
+            f"event {seq} differs from the chain head: the chain was rewritten up to it",
+        )
     if what == "content":
         if _next_link(session, seq) == prev_hash:
-            return VerifyResult(False, verified, prev_hash, seq, "inserted",
-                                f"event {seq} was inserted: event {seq + 1} links past it")
-        return VerifyResult(False, verified, prev_hash, seq, "edited",
-                            f"event {seq} no longer matches its hash")
+            return VerifyResult(
+                False, verified, prev_hash, seq, "inserted", f"event {seq} was inserted: event {seq + 1} links past it"
+            )
+        return VerifyResult(False, verified, prev_hash, seq, "edited", f"event {seq} no longer matches its hash")
     # the link is broken: tell insertion, reordering and editing apart
     if before_prev is not None and link == before_prev:
-        return VerifyResult(False, seq - 2, before_prev, seq - 1, "inserted",
-                            f"event {seq - 1} was inserted: event {seq} links past it")
+        return VerifyResult(
+            False, seq - 2, before_prev, seq - 1, "inserted", f"event {seq - 1} was inserted: event {seq} links past it"
+        )
     target = session.scalar(select(AuditEvent.seq).where(AuditEvent.hash == link).limit(1))
     if target is not None and target > seq:
-        return VerifyResult(False, verified, prev_hash, seq, "reordered",
-                            f"event {seq} links to event {target}, which is stored after it")
+        return VerifyResult(
+            False,
+            verified,
+            prev_hash,
+            seq,
+            "reordered",
+            f"event {seq} links to event {target}, which is stored after it",
+        )
     if _next_link(session, seq) == prev_hash:
-        return VerifyResult(False, verified, prev_hash, seq, "inserted",
-                            f"event {seq} was inserted: event {seq + 1} links past it")
+        return VerifyResult(
+            False, verified, prev_hash, seq, "inserted", f"event {seq} was inserted: event {seq + 1} links past it"
+        )
     if seq == 1 or _exact_hash(session, row) != stored:
-        return VerifyResult(False, verified, prev_hash, seq, "edited",
-                            f"event {seq} no longer matches its hash" if seq > 1 else
-                            "event 1 does not start from the genesis hash")
+        return VerifyResult(
+            False,
+            verified,
+            prev_hash,
+            seq,
+            "edited",
+            f"event {seq} no longer matches its hash" if seq > 1 else "event 1 does not start from the genesis hash",
+        )
     # event `seq` is intact but links to a hash no event has: its predecessor was rewritten (content
     # and hash), which only moved the break one event on
-    return VerifyResult(False, seq - 2, before_prev, seq - 1, "edited",
-                        f"event {seq - 1} was rewritten: event {seq} links to a hash no event has")
+    return VerifyResult(
+        False,
+        seq - 2,
+        before_prev,
+        seq - 1,
+        "edited",
+        f"event {seq - 1} was rewritten: event {seq} links to a hash no event has",
+    )
 
 
 def _next_link(session, seq):
-    return session.scalar(select(AuditEvent.prev_hash).where(AuditEvent.seq > seq)
-                          .order_by(AuditEvent.seq).limit(1))
+    return session.scalar(select(AuditEvent.prev_hash).where(AuditEvent.seq > seq).order_by(AuditEvent.seq).limit(1))

@@ -1,4 +1,5 @@
 """The auditor's page: the trail with filters, each record's history, CSV export, chain verification."""
+
 import csv
 import io
 
@@ -6,21 +7,20 @@ from flask import Blueprint, Response, current_app, render_template, request, st
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from qms.audit.forms import TrailFilterForm, filter_choices
 from qms.audit.labels import change_value
 from qms.audit.queries import TrailFilter, changes_of, iterate, page, parse_cursor
 from qms.audit.verify import verify_installation
-from qms.core.forms import ConfirmForm
 from qms.auth.models import ADMINISTRATOR, AUDITOR, QUALITY_OFFICER
-from qms.audit.forms import TrailFilterForm, filter_choices
 from qms.auth.queries import commune_people
 from qms.core.access import allow
+from qms.core.calendar import format_datetime
 from qms.core.exports import FORMULA_START
+from qms.core.forms import ConfirmForm
+from qms.core.labels import action_label, action_labels, field_label, reason_label, record_label, record_labels
 from qms.core.lists import read_filters
-from qms.core.labels import (action_label, action_labels, field_label, record_label, record_labels,
-                             reason_label)
 from qms.core.nav import register_nav
 from qms.db import DomainError
-from qms.core.calendar import format_datetime
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 TRAIL_READERS = (AUDITOR, QUALITY_OFFICER, ADMINISTRATOR)
@@ -33,19 +33,34 @@ def reads_trail(user):
 
 @bp.context_processor
 def _labels():
-    return {"action_label": action_label, "record_label": record_label, "field_label": field_label,
-            "change_value": change_value, "reason_label": reason_label, "action_labels": action_labels(),
-            "record_labels": record_labels()}
+    return {
+        "action_label": action_label,
+        "record_label": record_label,
+        "field_label": field_label,
+        "change_value": change_value,
+        "reason_label": reason_label,
+        "action_labels": action_labels(),
+        "record_labels": record_labels(),
+    }
 
 
 def _render_trail(template, trail, **extra):
     size = current_app.config["QMS_AUDIT_PAGE_SIZE"]
     found = page(trail, before=parse_cursor(request.args.get("before")), size=size)
     users = commune_people(current_user.commune_id)
-    form = read_filters(TrailFilterForm, request.args, choices=filter_choices(users),
-                        open_choices=("user", "action", "entity_type"))
-    return render_template(template, page=found, trail=trail, form=form, people={u.id: u.full_name for u in users},
-                           changes_of=changes_of, verify_form=ConfirmForm(), **extra)
+    form = read_filters(
+        TrailFilterForm, request.args, choices=filter_choices(users), open_choices=("user", "action", "entity_type")
+    )
+    return render_template(
+        template,
+        page=found,
+        trail=trail,
+        form=form,
+        people={u.id: u.full_name for u in users},
+        changes_of=changes_of,
+        verify_form=ConfirmForm(),
+        **extra,
+    )
 
 
 @bp.get("/")
@@ -62,8 +77,7 @@ def index():
 @bp.get("/records/<entity_type>/<entity_id>")
 @allow(*TRAIL_READERS)
 def record_history(entity_type, entity_id):
-    trail = TrailFilter(commune_id=current_user.commune_id, entity_type=entity_type[:60],
-                        entity_id=entity_id[:60])
+    trail = TrailFilter(commune_id=current_user.commune_id, entity_type=entity_type[:60], entity_id=entity_id[:60])
     return _render_trail("audit/record.html", trail)
 
 
@@ -74,8 +88,19 @@ def _csv_text(value):
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-CSV_COLUMNS = ("seq", "time_vn", "user", "action", "entity_type", "entity_id", "changes", "reason", "ip",
-               "request_id", "hash")
+CSV_COLUMNS = (
+    "seq",
+    "time_vn",
+    "user",
+    "action",
+    "entity_type",
+    "entity_id",
+    "changes",
+    "reason",
+    "ip",
+    "request_id",
+    "hash",
+)
 
 
 @bp.get("/export.csv")
@@ -89,17 +114,28 @@ def export_csv():
         buffer.write("\ufeff")  # Excel opens UTF-8 Vietnamese correctly only with a BOM
         writer.writerow(CSV_COLUMNS)
         for n, e in enumerate(iterate(trail)):
-            writer.writerow((e.seq, format_datetime(e.occurred_at, seconds=True),
-                             *map(_csv_text, (e.actor_name, e.action, e.entity_type, e.entity_id, e.changes,
-                                              e.reason, e.ip, e.request_id)), e.hash))
+            writer.writerow(
+                (
+                    e.seq,
+                    format_datetime(e.occurred_at, seconds=True),
+                    *map(
+                        _csv_text,
+                        (e.actor_name, e.action, e.entity_type, e.entity_id, e.changes, e.reason, e.ip, e.request_id),
+                    ),
+                    e.hash,
+                )
+            )
             if n % 500 == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
         yield buffer.getvalue()
 
-    return Response(stream_with_context(rows()), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=audit-trail.csv"})
+    return Response(
+        stream_with_context(rows()),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": "attachment; filename=audit-trail.csv"},
+    )
 
 
 @bp.post("/verify")

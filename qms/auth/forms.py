@@ -9,7 +9,6 @@ from qms.auth.models import Role, Unit
 from qms.core.forms import Form, MultiCheckboxField
 from qms.db import db
 
-
 # A plausible address (name@domain.tld): the only check that matters is that mail arrives, and
 # wtforms' Email validator would need the email_validator package for no more than this.
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid e-mail address."))
@@ -30,10 +29,13 @@ class LanguageForm(Form):
 
 
 class ChangePasswordForm(Form):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+    )
     new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a new password."))])
-    confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[EqualTo("new_password", _l("The two passwords differ."))])
+    confirm = PasswordField(
+        _l("Repeat the new password"), validators=[EqualTo("new_password", _l("The two passwords differ."))]
+    )
 
 
 class TokenForm(Form):
@@ -42,7 +44,9 @@ class TokenForm(Form):
 
 class UserForm(Form):
     username = StringField(_l("User name"), validators=[DataRequired(_l("Enter a user name.")), Length(max=64)])
-    full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the person's full name.")), Length(max=200)])
+    full_name = StringField(
+        _l("Full name"), validators=[DataRequired(_l("Enter the person's full name.")), Length(max=200)]
+    )
     email = StringField(_l("E-mail"), validators=[Optional(), EMAIL, Length(max=200)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter a password."))])
     roles = MultiCheckboxField(_l("Roles"), choices=[])
@@ -51,7 +55,9 @@ class UserForm(Form):
 
 
 class EditUserForm(Form):
-    full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the person's full name.")), Length(max=200)])
+    full_name = StringField(
+        _l("Full name"), validators=[DataRequired(_l("Enter the person's full name.")), Length(max=200)]
+    )
     email = StringField(_l("E-mail"), validators=[Optional(), EMAIL, Length(max=200)])
     roles = MultiCheckboxField(_l("Roles"), choices=[])
     units = MultiCheckboxField(_l("Units"), choices=[], coerce=int)
@@ -77,18 +83,29 @@ def role_choices():
 
 def unit_choices():
     """The active units of the signed-in user's commune, by name."""
-    return [SelectChoice(u.id, u.name) for u in db.session.scalars(
-        select(Unit).where(Unit.commune_id == current_user.commune_id, Unit.is_active).order_by(Unit.name))]
+    return [
+        SelectChoice(u.id, u.name)
+        for u in db.session.scalars(
+            select(Unit).where(Unit.commune_id == current_user.commune_id, Unit.is_active).order_by(Unit.name)
+        )
+    ]
 
 
 class CommuneForm(Form):
-    code = StringField(_l("Commune code"), validators=[DataRequired(_l("Enter a code.")), Length(max=32)],
-                       description=_l("Letters, digits and dashes, without spaces (for example XA-TANLAP)."))
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)],
-                       description=_l("As it is written on documents (for example UBND xã Tân Lập)."))
-    admin_username = StringField(_l("Administrator's user name"),
-                                 validators=[DataRequired(_l("Enter a user name.")), Length(max=64)])
-    admin_full_name = StringField(_l("Administrator's full name"),
-                                  validators=[DataRequired(_l("Enter the person's full name.")), Length(max=200)])
-    admin_password = PasswordField(_l("Administrator's password"),
-                                   validators=[DataRequired(_l("Enter a password."))])
+    code = StringField(
+        _l("Commune code"),
+        validators=[DataRequired(_l("Enter a code.")), Length(max=32)],
+        description=_l("Letters, digits and dashes, without spaces (for example XA-TANLAP)."),
+    )
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Enter a name.")), Length(max=200)],
+        description=_l("As it is written on documents (for example UBND xã Tân Lập)."),
+    )
+    admin_username = StringField(
+        _l("Administrator's user name"), validators=[DataRequired(_l("Enter a user name.")), Length(max=64)]
+    )
+    admin_full_name = StringField(
+        _l("Administrator's full name"), validators=[DataRequired(_l("Enter the person's full name.")), Length(max=200)]
+    )
+    admin_password = PasswordField(_l("Administrator's password"), validators=[DataRequired(_l("Enter a password."))])

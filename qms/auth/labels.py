@@ -1,4 +1,5 @@
 """Labels of what accounts, sign-in and the commune's organisation record (see qms.core.labels)."""
+
 from flask_babel import lazy_gettext as _l
 
 from qms.core.labels import register

@@ -25,6 +25,7 @@ def mark_active(now=None):
 
 def _now():
     from qms.core.calendar import utcnow
+
     return utcnow().timestamp()
 
 
@@ -68,6 +69,7 @@ def init_login(app, login_manager):
     @login_manager.unauthorized_handler
     def unauthorized():
         if is_api_request():
-            return jsonify(error="unauthorized",
-                           message=str(_l("Sign in with an API token: Authorization: Bearer <token>."))), 401
+            return jsonify(
+                error="unauthorized", message=str(_l("Sign in with an API token: Authorization: Bearer <token>."))
+            ), 401
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))

@@ -1,13 +1,13 @@
 """Communes, units, roles, users and what authenticates them (sessions, API tokens, sign-in attempts)."""
+
 import datetime as dt
-from typing import Optional
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qms.db import UTCDateTime, db
 from qms.core.calendar import utcnow
+from qms.db import UTCDateTime, db
 
 # Stable codes of the built-in roles; their names are data (roles.name_vi / roles.name_en).
 ADMINISTRATOR = "administrator"
@@ -80,13 +80,13 @@ class User(UserMixin, db.Model):
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[Optional[str]] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str] = mapped_column(String(8), default="vi")
     is_active_account: Mapped[bool] = mapped_column("is_active", default=True)
-    locked_until: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    password_changed_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     commune: Mapped[Commune] = relationship()
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, order_by=Role.id)
@@ -119,9 +119,9 @@ class AuthSession(db.Model):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    ended_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
-    ip: Mapped[Optional[str]] = mapped_column(String(64))
-    user_agent: Mapped[Optional[str]] = mapped_column(String(300))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
 
     user: Mapped[User] = relationship()
 
@@ -134,10 +134,10 @@ class LoginAttempt(db.Model):
     __table_args__ = (Index("ix_login_attempts_username_at", "username", "attempted_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     attempted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     succeeded: Mapped[bool] = mapped_column(default=False)
-    ip: Mapped[Optional[str]] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(64))
     # what the password was typed for: "sign_in", "signature" or "password_change"; every failure
     # counts toward the lock-out
     purpose: Mapped[str] = mapped_column(String(20), default="sign_in", server_default="sign_in")
@@ -153,8 +153,8 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 

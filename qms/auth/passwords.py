@@ -1,4 +1,5 @@
 """Password hashing (argon2id) and the password policy."""
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -15,8 +16,11 @@ _MIN_USERNAME_CHECKED = 3
 
 def _hasher():
     cfg = current_app.config
-    return PasswordHasher(time_cost=cfg["QMS_ARGON2_TIME_COST"], memory_cost=cfg["QMS_ARGON2_MEMORY_KIB"],
-                          parallelism=cfg["QMS_ARGON2_PARALLELISM"])
+    return PasswordHasher(
+        time_cost=cfg["QMS_ARGON2_TIME_COST"],
+        memory_cost=cfg["QMS_ARGON2_MEMORY_KIB"],
+        parallelism=cfg["QMS_ARGON2_PARALLELISM"],
+    )
 
 
 def hash_password(password: str) -> str:
@@ -47,8 +51,7 @@ def check_policy(password: str, username: str = "") -> None:
     lowered = password.lower()
     username = (username or "").strip().lower()
     if lowered in _COMMON or (len(username) >= _MIN_USERNAME_CHECKED and username in lowered):
-        raise DomainError(_l("This password is too common or too easy to guess; choose another."),
-                          code="weak_password")
+        raise DomainError(_l("This password is too common or too easy to guess; choose another."), code="weak_password")
 
 
 # A valid hash to verify against when the user does not exist, so timing does not reveal it.

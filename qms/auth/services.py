@@ -1,4 +1,5 @@
 """Accounts, sign-in, sessions and API tokens. Every change records its audit event."""
+
 import datetime as dt
 import hashlib
 import re
@@ -11,8 +12,8 @@ from sqlalchemy import func, select, update
 from qms.audit.services import diff, diff_members, record_event
 from qms.auth.models import ADMINISTRATOR, ApiToken, AuthSession, Commune, LoginAttempt, Role, Unit, User
 from qms.auth.passwords import check_password, check_policy, dummy_check, hash_password, needs_rehash
-from qms.db import DomainError, RecordedRefusal, db
 from qms.core.calendar import utcnow
+from qms.db import DomainError, RecordedRefusal, db
 
 LOCALES = ("vi", "en")
 
@@ -26,6 +27,7 @@ def find_user(username: str):
 
 
 # --- sign-in -----------------------------------------------------------------------------------
+
 
 class SignInRefused(RecordedRefusal):
     """A sign-in refused; the attempt and its event are kept (see RecordedRefusal)."""
@@ -68,8 +70,15 @@ def authenticate(username, password, *, ip=""):
         raise SignInRefused(_locked_message(lockout_minutes), code="locked", status=429)
     ok = check_password(user.password_hash, password) if user is not None else dummy_check(password)
     succeeded = bool(ok and user.is_active_account)
-    db.session.add(LoginAttempt(username=username.lower()[:64], user_id=user.id if user else None,
-                                attempted_at=now, succeeded=succeeded, ip=(ip or "")[:64]))
+    db.session.add(
+        LoginAttempt(
+            username=username.lower()[:64],
+            user_id=user.id if user else None,
+            attempted_at=now,
+            succeeded=succeeded,
+            ip=(ip or "")[:64],
+        )
+    )
     if succeeded:
         user.locked_until = None
         if needs_rehash(user.password_hash):
@@ -77,8 +86,14 @@ def authenticate(username, password, *, ip=""):
         record_event(user, "auth.sign_in", user)
         return user
     if user is None:
-        record_event(None, "auth.sign_in_failed", entity_type=User.__tablename__, entity_id="",
-                     changes={"username": (None, username[:64])}, reason="unknown_user")
+        record_event(
+            None,
+            "auth.sign_in_failed",
+            entity_type=User.__tablename__,
+            entity_id="",
+            changes={"username": (None, username[:64])},
+            reason="unknown_user",
+        )
         db.session.flush()
         if _unknown_name_locked(username, now):
             raise SignInRefused(_locked_message(lockout_minutes), code="locked", status=429)
@@ -108,8 +123,11 @@ def reauthenticate(user, password, *, purpose, entity=None, changes=None, wrong=
         raise PasswordRefused(_locked_message(lockout_minutes), code="locked", status=429)
     if check_password(user.password_hash, password or ""):
         return
-    db.session.add(LoginAttempt(username=user.username.lower()[:64], user_id=user.id, attempted_at=now,
-                                succeeded=False, purpose=purpose))
+    db.session.add(
+        LoginAttempt(
+            username=user.username.lower()[:64], user_id=user.id, attempted_at=now, succeeded=False, purpose=purpose
+        )
+    )
     record_event(user, PASSWORD_REFUSED[purpose], entity if entity is not None else user, changes=changes)
     if _lock_if_too_many(user, now):
         raise PasswordRefused(_locked_message(lockout_minutes), code="locked", status=429)
@@ -123,10 +141,16 @@ def _lock_if_too_many(user, now):
     failures = _recent_failures(user, now, lockout_minutes)
     if failures < max_attempts:
         return False
-    record_event(None, "auth.locked_out", user,
-                 changes={**diff(user, locked_until=now + dt.timedelta(minutes=lockout_minutes)),
-                          "failed_attempts": (None, failures)},
-                 reason="too_many_failures")
+    record_event(
+        None,
+        "auth.locked_out",
+        user,
+        changes={
+            **diff(user, locked_until=now + dt.timedelta(minutes=lockout_minutes)),
+            "failed_attempts": (None, failures),
+        },
+        reason="too_many_failures",
+    )
     return True
 
 
@@ -135,10 +159,18 @@ def _unknown_name_locked(username, now):
     failures within the same window locks it for the same time, from the failure that locked it."""
     max_attempts, lockout_minutes = lockout_policy()
     window = dt.timedelta(minutes=lockout_minutes)
-    latest = list(db.session.scalars(
-        select(LoginAttempt.attempted_at).where(LoginAttempt.username == username.lower()[:64],
-                                                LoginAttempt.user_id.is_(None), LoginAttempt.succeeded.is_(False))
-        .order_by(LoginAttempt.attempted_at.desc()).limit(max_attempts)))
+    latest = list(
+        db.session.scalars(
+            select(LoginAttempt.attempted_at)
+            .where(
+                LoginAttempt.username == username.lower()[:64],
+                LoginAttempt.user_id.is_(None),
+                LoginAttempt.succeeded.is_(False),
+            )
+            .order_by(LoginAttempt.attempted_at.desc())
+            .limit(max_attempts)
+        )
+    )
     return len(latest) == max_attempts and latest[0] - latest[-1] <= window and now < latest[0] + window
 
 
@@ -147,21 +179,22 @@ def _recent_failures(user, now, window_minutes):
     sign-in, a password change, the end of a lock), so an ended lock does not re-arm itself."""
     since = now - dt.timedelta(minutes=window_minutes)
     last_success = db.session.scalar(
-        select(func.max(LoginAttempt.attempted_at)).where(LoginAttempt.user_id == user.id, LoginAttempt.succeeded))
+        select(func.max(LoginAttempt.attempted_at)).where(LoginAttempt.user_id == user.id, LoginAttempt.succeeded)
+    )
     for fresh_start in (last_success, user.password_changed_at, user.locked_until):
         if fresh_start is not None and since < fresh_start <= now:
             since = fresh_start
     return db.session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.user_id == user.id, LoginAttempt.succeeded.is_(False),
-            LoginAttempt.attempted_at > since))
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.user_id == user.id, LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at > since)
+    )
 
 
 def start_session(user, *, ip="", user_agent=""):
     """Open a server-side session; returns the key the cookie carries."""
     key = secrets.token_urlsafe(32)
-    db.session.add(AuthSession(key_hash=_sha256(key), user_id=user.id, ip=ip[:64],
-                               user_agent=(user_agent or "")[:300]))
+    db.session.add(AuthSession(key_hash=_sha256(key), user_id=user.id, ip=ip[:64], user_agent=(user_agent or "")[:300]))
     db.session.flush()
     return key
 
@@ -192,16 +225,21 @@ def close_stale_session(key, *, lifetime_hours):
     if auth is not None and auth.ended_at is None:
         auth.ended_at = now = utcnow()
         past_lifetime = now - auth.created_at > dt.timedelta(hours=lifetime_hours)
-        record_event(auth.user, "auth.session_expired", auth.user,
-                     reason="session_lifetime" if past_lifetime else "idle_timeout")
+        record_event(
+            auth.user, "auth.session_expired", auth.user, reason="session_lifetime" if past_lifetime else "idle_timeout"
+        )
 
 
 def end_expired_sessions(*, lifetime_hours, now=None):
     """The job: end every open session older than `lifetime_hours` and record it. Returns the count."""
     now = now or utcnow()
-    expired = list(db.session.scalars(select(AuthSession).where(
-        AuthSession.ended_at.is_(None), AuthSession.created_at < now - dt.timedelta(hours=lifetime_hours))
-        .order_by(AuthSession.id)))
+    expired = list(
+        db.session.scalars(
+            select(AuthSession)
+            .where(AuthSession.ended_at.is_(None), AuthSession.created_at < now - dt.timedelta(hours=lifetime_hours))
+            .order_by(AuthSession.id)
+        )
+    )
     for auth in expired:
         auth.ended_at = now
         record_event(None, "auth.session_expired", auth.user, reason="session_lifetime")
@@ -226,6 +264,7 @@ def _end_all_sessions(user, *, keep_key=None):
 
 # --- accounts ----------------------------------------------------------------------------------
 
+
 def _roles_by_code(codes):
     codes = set(codes)
     roles = list(db.session.scalars(select(Role).where(Role.code.in_(codes)).order_by(Role.id)))
@@ -243,8 +282,7 @@ def _units_of(commune_id, unit_ids):
     return units
 
 
-def create_user(actor, commune, *, username, full_name, password, roles=(), unit_ids=(), email=None,
-                locale="vi"):
+def create_user(actor, commune, *, username, full_name, password, roles=(), unit_ids=(), email=None, locale="vi"):
     """Create an account in `commune`. Raises DomainError for a taken user name or a weak password."""
     username = (username or "").strip()
     if not username or len(username) > 64 or not all(c.isalnum() or c in "._-" for c in username):
@@ -256,16 +294,30 @@ def create_user(actor, commune, *, username, full_name, password, roles=(), unit
     if locale not in LOCALES:
         raise DomainError(_l("Unknown language."))
     check_policy(password, username)
-    user = User(commune_id=commune.id, username=username, full_name=full_name.strip(), email=email or None,
-                password_hash=hash_password(password), locale=locale, password_changed_at=utcnow())
+    user = User(
+        commune_id=commune.id,
+        username=username,
+        full_name=full_name.strip(),
+        email=email or None,
+        password_hash=hash_password(password),
+        locale=locale,
+        password_changed_at=utcnow(),
+    )
     user.roles = _roles_by_code(roles)
     user.units = _units_of(commune.id, unit_ids)
     db.session.add(user)
     db.session.flush()
-    record_event(actor, "user.created", user, changes={
-        "username": (None, username), "full_name": (None, user.full_name),
-        "roles": (None, sorted(r.code for r in user.roles)), "units": (None, sorted(u.code for u in user.units)),
-    })
+    record_event(
+        actor,
+        "user.created",
+        user,
+        changes={
+            "username": (None, username),
+            "full_name": (None, user.full_name),
+            "roles": (None, sorted(r.code for r in user.roles)),
+            "units": (None, sorted(u.code for u in user.units)),
+        },
+    )
     return user
 
 
@@ -280,8 +332,12 @@ def update_user(actor, user, *, full_name=None, email=None, roles=None, unit_ids
         changes.update(diff(user, email=email.strip() or None))
     if roles is not None:
         new_roles = _roles_by_code(roles)
-        if (actor is not None and user.id == actor.id and "administrator" in user.role_codes
-                and "administrator" not in {r.code for r in new_roles}):
+        if (
+            actor is not None
+            and user.id == actor.id
+            and "administrator" in user.role_codes
+            and "administrator" not in {r.code for r in new_roles}
+        ):
             raise DomainError(_l("You cannot remove your own administrator role."))
         changes.update(diff_members(user, "roles", new_roles))
     if unit_ids is not None:
@@ -337,8 +393,7 @@ def change_own_password(user, current_password, new_password, *, keep_session=No
     """The user changes their own password, proving they know the current one (a wrong one counts
     toward the lock-out like a failed sign-in: PasswordRefused). Every other session of theirs
     ends; keep_session: the key of the session making the change, which stays open."""
-    reauthenticate(user, current_password, purpose="password_change",
-                   wrong=_l("The current password is wrong."))
+    reauthenticate(user, current_password, purpose="password_change", wrong=_l("The current password is wrong."))
     check_policy(new_password, user.username)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
@@ -357,6 +412,7 @@ def set_locale(user, locale):
 
 # --- API tokens ----------------------------------------------------------------------------------
 
+
 def user_tokens(user):
     return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
 
@@ -371,8 +427,13 @@ def create_api_token(actor, user, name="API"):
     token = ApiToken(user_id=user.id, name=name[:100], token_hash=_sha256(plain), prefix=plain[:10])
     db.session.add(token)
     db.session.flush()
-    record_event(actor, "api_token.created", token, commune_id=user.commune_id,
-                 changes={"name": (None, token.name), "user": (None, user.username)})
+    record_event(
+        actor,
+        "api_token.created",
+        token,
+        commune_id=user.commune_id,
+        changes={"name": (None, token.name), "user": (None, user.username)},
+    )
     return token, plain
 
 
@@ -381,8 +442,13 @@ def revoke_api_token(actor, token):
     if token.revoked_at is not None:
         raise DomainError(_l("This token is already revoked."))
     token.revoked_at = utcnow()
-    record_event(actor, "api_token.revoked", token, commune_id=token.user.commune_id,
-                 changes={"revoked_at": (None, token.revoked_at)})
+    record_event(
+        actor,
+        "api_token.revoked",
+        token,
+        commune_id=token.user.commune_id,
+        changes={"revoked_at": (None, token.revoked_at)},
+    )
 
 
 def authenticate_token(plain):
@@ -413,8 +479,13 @@ def create_commune(actor, *, code, name, settings=None):
     never seen by another commune. Raises DomainError for a code that is malformed or taken."""
     code, name = (code or "").strip(), (name or "").strip()
     if not COMMUNE_CODE.fullmatch(code):
-        raise DomainError(_l("A commune's code has 1 to 32 letters, digits, dots, dashes or underscores, "
-                             "without spaces (for example XA-HOABINH)."), code="invalid_code")
+        raise DomainError(
+            _l(
+                "A commune's code has 1 to 32 letters, digits, dots, dashes or underscores, "
+                "without spaces (for example XA-HOABINH)."
+            ),
+            code="invalid_code",
+        )
     if not name or len(name) > 200:
         raise DomainError(_l("Enter the commune's name (at most 200 characters)."), code="name_required")
     if db.session.scalar(select(Commune).where(func.lower(Commune.code) == code.lower())):
@@ -422,18 +493,27 @@ def create_commune(actor, *, code, name, settings=None):
     commune = Commune(code=code, name=name, settings=settings or {})
     db.session.add(commune)
     db.session.flush()
-    record_event(actor, "commune.created", commune, commune_id=commune.id,
-                 changes={"code": (None, code), "name": (None, name)})
+    record_event(
+        actor, "commune.created", commune, commune_id=commune.id, changes={"code": (None, code), "name": (None, name)}
+    )
     return commune
 
 
-def create_commune_with_administrator(actor, *, code, name, admin_username, admin_full_name, admin_password,
-                                      admin_email=None):
+def create_commune_with_administrator(
+    actor, *, code, name, admin_username, admin_full_name, admin_password, admin_email=None
+):
     """A new commune with its own administrator, who then creates its units and accounts. Nothing is
     created when either is refused (a taken code or user name, a weak password)."""
     commune = create_commune(actor, code=code, name=name)
-    administrator = create_user(actor, commune, username=admin_username, full_name=admin_full_name,
-                                password=admin_password, roles=[ADMINISTRATOR], email=admin_email)
+    administrator = create_user(
+        actor,
+        commune,
+        username=admin_username,
+        full_name=admin_full_name,
+        password=admin_password,
+        roles=[ADMINISTRATOR],
+        email=admin_email,
+    )
     return commune, administrator
 
 
@@ -451,14 +531,25 @@ def create_unit(actor, commune, *, code, name, is_one_stop=False):
     unit = Unit(commune_id=commune.id, code=code, name=name, is_one_stop=is_one_stop)
     db.session.add(unit)
     db.session.flush()
-    record_event(actor, "unit.created", unit, changes={"code": (None, code), "name": (None, name),
-                                                         "is_one_stop": (None, is_one_stop)})
+    record_event(
+        actor,
+        "unit.created",
+        unit,
+        changes={"code": (None, code), "name": (None, name), "is_one_stop": (None, is_one_stop)},
+    )
     return unit
 
 
 def update_unit(actor, unit, *, name=None, is_one_stop=None, is_active=None, reason=""):
-    values = {k: v for k, v in {"name": name.strip() if name is not None else None, "is_one_stop": is_one_stop,
-                                "is_active": is_active}.items() if v is not None}
+    values = {
+        k: v
+        for k, v in {
+            "name": name.strip() if name is not None else None,
+            "is_one_stop": is_one_stop,
+            "is_active": is_active,
+        }.items()
+        if v is not None
+    }
     if "name" in values and not values["name"]:
         raise DomainError(_l("A unit needs a code and a name."))
     changes = diff(unit, **values)

@@ -1,4 +1,5 @@
 """Sign-in, sign-out, language, and the user's own account page (password, API tokens)."""
+
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -7,10 +8,10 @@ from flask_login import current_user, login_user, logout_user
 
 from qms.auth import services
 from qms.auth.forms import ChangePasswordForm, LanguageForm, LoginForm, TokenForm
-from qms.core.forms import ConfirmForm
+from qms.auth.login import mark_active
 from qms.auth.models import ApiToken
 from qms.core.access import SIGNED_IN, allow, public
-from qms.auth.login import mark_active
+from qms.core.forms import ConfirmForm
 from qms.db import DomainError, db, settle
 
 bp = Blueprint("auth", __name__)
@@ -33,15 +34,17 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        services.close_stale_session(session.get("sid"),
-                                     lifetime_hours=current_app.config["QMS_SESSION_LIFETIME_HOURS"])
+        services.close_stale_session(
+            session.get("sid"), lifetime_hours=current_app.config["QMS_SESSION_LIFETIME_HOURS"]
+        )
         try:
             user = services.authenticate(form.username.data, form.password.data, ip=request.remote_addr or "")
         except services.SignInRefused as exc:
             flash(str(exc.message), "danger")
             return render_template("auth/login.html", form=form), exc.status
-        key = services.start_session(user, ip=request.remote_addr or "",
-                                     user_agent=request.headers.get("User-Agent", ""))
+        key = services.start_session(
+            user, ip=request.remote_addr or "", user_agent=request.headers.get("User-Agent", "")
+        )
         session.clear()
         session["sid"] = key
         mark_active()
@@ -79,9 +82,15 @@ def set_language():
 @bp.route("/account", methods=["GET"])
 @allow(SIGNED_IN)
 def account():
-    return render_template("auth/account.html", password_form=ChangePasswordForm(), token_form=TokenForm(),
-                           language_form=LanguageForm(locale=current_user.locale, next=url_for("auth.account")),
-                           tokens=services.user_tokens(current_user), new_token=None, revoke_form=ConfirmForm())
+    return render_template(
+        "auth/account.html",
+        password_form=ChangePasswordForm(),
+        token_form=TokenForm(),
+        language_form=LanguageForm(locale=current_user.locale, next=url_for("auth.account")),
+        tokens=services.user_tokens(current_user),
+        new_token=None,
+        revoke_form=ConfirmForm(),
+    )
 
 
 @bp.post("/account/password")
@@ -90,8 +99,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_own_password(current_user._get_current_object(), form.current_password.data,
-                                         form.new_password.data, keep_session=session.get("sid"))
+            services.change_own_password(
+                current_user._get_current_object(),
+                form.current_password.data,
+                form.new_password.data,
+                keep_session=session.get("sid"),
+            )
         except services.PasswordRefused as exc:
             settle(exc)
             form.current_password.errors.append(str(exc.message))
@@ -100,10 +113,15 @@ def change_password():
         else:
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", password_form=form, token_form=TokenForm(),
-                           language_form=LanguageForm(locale=current_user.locale, next=url_for("auth.account")),
-                           tokens=services.user_tokens(current_user), new_token=None,
-                           revoke_form=ConfirmForm()), 400
+    return render_template(
+        "auth/account.html",
+        password_form=form,
+        token_form=TokenForm(),
+        language_form=LanguageForm(locale=current_user.locale, next=url_for("auth.account")),
+        tokens=services.user_tokens(current_user),
+        new_token=None,
+        revoke_form=ConfirmForm(),
+    ), 400
 
 
 @bp.post("/account/tokens")
@@ -113,14 +131,20 @@ def create_token():
     new_token = None
     status = 400
     if form.validate_on_submit():
-        _token, new_token = services.create_api_token(current_user._get_current_object(),
-                                                      current_user._get_current_object(), form.name.data)
+        _token, new_token = services.create_api_token(
+            current_user._get_current_object(), current_user._get_current_object(), form.name.data
+        )
         status = 201
         form = TokenForm(formdata=None)
-    return render_template("auth/account.html", password_form=ChangePasswordForm(), token_form=form,
-                           language_form=LanguageForm(locale=current_user.locale, next=url_for("auth.account")),
-                           tokens=services.user_tokens(current_user), new_token=new_token,
-                           revoke_form=ConfirmForm()), status
+    return render_template(
+        "auth/account.html",
+        password_form=ChangePasswordForm(),
+        token_form=form,
+        language_form=LanguageForm(locale=current_user.locale, next=url_for("auth.account")),
+        tokens=services.user_tokens(current_user),
+        new_token=new_token,
+        revoke_form=ConfirmForm(),
+    ), status
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

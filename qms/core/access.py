@@ -1,5 +1,6 @@
 """Who may call each endpoint. Every view declares it; a before_request hook enforces it, and
 tests enumerate app.url_map so an endpoint without a declaration fails the suite."""
+
 from flask import abort, current_app, request
 from flask_login import current_user
 

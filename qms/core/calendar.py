@@ -8,6 +8,7 @@ The clock can be set for a block of code (`clock_at`): the demo commune tells it
 past, and tests move time on, without any other module knowing. It is set for the whole process
 (requests of a test client run in contexts of their own), so it is never used while serving.
 """
+
 import calendar as _calendar
 import contextlib
 import datetime as dt
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 _clock = None  # a function returning the time, while clock_at() is in force
 
 

@@ -1,5 +1,6 @@
 """What every `qms` command shares: errors on stderr with a non-zero exit, a service run as the
 command's one unit of work, and a password read without echoing it."""
+
 import sys
 import uuid
 
@@ -18,6 +19,7 @@ def run_service(fn, *args, **kwargs):
     message on stderr, exit 1, nothing written."""
     from qms.audit.services import audit_context
     from qms.db import unit_of_work
+
     with audit_context(ip="cli", request_id=f"cli-{uuid.uuid4().hex[:12]}"):
         try:
             with unit_of_work():

@@ -1,13 +1,14 @@
 """The byte forms that hashes cover, shared by the audit chain and the signatures: fields written
 with their lengths (so that no boundary can shift from one field to the next) and canonical JSON
 (the same text for the same values, on every run and every database)."""
+
 import datetime as dt
 import hashlib
 import json
 
 
 def length_prefixed(*fields) -> str:
-    """"<length>:<text>" for each field, None as empty: ("ab", None, 7) -> "2:ab0:1:7"."""
+    """ "<length>:<text>" for each field, None as empty: ("ab", None, 7) -> "2:ab0:1:7"."""
     parts = []
     for value in fields:
         text = "" if value is None else str(value)
@@ -17,7 +18,7 @@ def length_prefixed(*fields) -> str:
 
 def _json_value(value):
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     if hasattr(value, "value"):  # enums

@@ -7,6 +7,7 @@ nonconformities, audits and the one-stop shop later.
 These files are Vietnamese documents whatever the language of the person who downloads them: their
 text is the document itself, not the interface, and is not translated.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,6 +37,7 @@ MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 # --- Word -----------------------------------------------------------------------------------------------
 
+
 def place_name(commune) -> str:
     """The place in the date line: the commune setting "place_name", else the commune's name without
     "UBND xã" ("UBND xã Hòa Bình" -> "Hòa Bình")."""
@@ -61,7 +63,7 @@ def issuer_lines(name: str, unit: str = "") -> list[tuple[str, bool]]:
 
 
 def date_line(place: str, day: dt.date) -> str:
-    """"Hòa Bình, ngày 05 tháng 02 năm 2026": Decree 30 writes days below 10 and the months January
+    """ "Hòa Bình, ngày 05 tháng 02 năm 2026": Decree 30 writes days below 10 and the months January
     and February with a leading zero, other months without."""
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
@@ -116,8 +118,18 @@ def add_run(paragraph, text, *, size=None, bold=None, italic=None, underline=Non
     return run
 
 
-def paragraph(container, text="", *, align=WD_ALIGN_PARAGRAPH.LEFT, size=None, bold=None, italic=None,
-              before=0, after=0, indent_first=None):
+def paragraph(
+    container,
+    text="",
+    *,
+    align=WD_ALIGN_PARAGRAPH.LEFT,
+    size=None,
+    bold=None,
+    italic=None,
+    before=0,
+    after=0,
+    indent_first=None,
+):
     """A paragraph with one run; `container` is the document or a table cell."""
     para = container.add_paragraph()
     para.alignment = align
@@ -237,9 +249,13 @@ def national_header(document, issuer: list[tuple[str, bool]], date_text: str, *,
 def add_field(paragraph_, instruction: str, placeholder: str = "1", *, size=None, bold=None):
     """A Word field (PAGE, NUMPAGES) that Word and LibreOffice compute when they lay the page out."""
     run = add_run(paragraph_, "", size=size, bold=bold)
-    for tag, attrs in (("w:fldChar", {"w:fldCharType": "begin"}), ("w:instrText", {}),
-                       ("w:fldChar", {"w:fldCharType": "separate"}), ("w:t", {}),
-                       ("w:fldChar", {"w:fldCharType": "end"})):
+    for tag, attrs in (
+        ("w:fldChar", {"w:fldCharType": "begin"}),
+        ("w:instrText", {}),
+        ("w:fldChar", {"w:fldCharType": "separate"}),
+        ("w:t", {}),
+        ("w:fldChar", {"w:fldCharType": "end"}),
+    ):
         element = OxmlElement(tag)
         for key, value in attrs.items():
             element.set(qn(key), value)
@@ -313,8 +329,14 @@ def xlsx_national_header(sheet, issuer, date_text, last_column):
     first columns, the national name and motto over the rest, the place and date line under them."""
     split = 3 if last_column <= 7 else 4
     for row, (line, bold) in enumerate(issuer, start=1):
-        xlsx_merged(sheet, row, 1, split, line, xlsx_font(BODY_PT - (0 if bold else 1), bold=bold,
-                                                   underline="single" if row == len(issuer) else None))
+        xlsx_merged(
+            sheet,
+            row,
+            1,
+            split,
+            line,
+            xlsx_font(BODY_PT - (0 if bold else 1), bold=bold, underline="single" if row == len(issuer) else None),
+        )
     xlsx_merged(sheet, 1, split + 1, last_column, NATIONAL_NAME, xlsx_font(BODY_PT - 1, bold=True))
     xlsx_merged(sheet, 2, split + 1, last_column, MOTTO, xlsx_font(BODY_PT, bold=True, underline="single"))
     xlsx_merged(sheet, 4, split + 1, last_column, date_text, xlsx_font(BODY_PT, italic=True))
@@ -349,9 +371,14 @@ def a4_print_setup(sheet, header_row: int, *, landscape=True):
     setup.orientation = sheet.ORIENTATION_LANDSCAPE if landscape else sheet.ORIENTATION_PORTRAIT
     setup.fitToWidth, setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_margins = PageMargins(left=MARGINS_MM["left"] / _INCH_MM, right=MARGINS_MM["right"] / _INCH_MM,
-                                     top=MARGINS_MM["top"] / _INCH_MM, bottom=MARGINS_MM["bottom"] / _INCH_MM,
-                                     header=10 / _INCH_MM, footer=10 / _INCH_MM)
+    sheet.page_margins = PageMargins(
+        left=MARGINS_MM["left"] / _INCH_MM,
+        right=MARGINS_MM["right"] / _INCH_MM,
+        top=MARGINS_MM["top"] / _INCH_MM,
+        bottom=MARGINS_MM["bottom"] / _INCH_MM,
+        header=10 / _INCH_MM,
+        footer=10 / _INCH_MM,
+    )
     sheet.oddFooter.center.text = "Trang &P/&N"
     sheet.oddFooter.center.font = FONT
     sheet.oddFooter.center.size = 11

@@ -6,9 +6,9 @@ messages would reach a commune civil servant in English. Forms built on `Form` l
 qms catalogue instead; WTFORMS_MESSAGES lists the ones qms's forms can show, so that extracting the
 catalogue keeps them.
 """
-from flask_babel import get_translations
+
+from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
@@ -17,18 +17,21 @@ from wtforms.widgets import CheckboxInput, ListWidget
 WTFORMS_MESSAGES = (
     _l("This field is required."),
     _l("Not a valid choice."),
-    lazy_ngettext("'%(value)s' is not a valid choice for this field.",
-                  "'%(value)s' are not valid choices for this field.", 1),
+    lazy_ngettext(
+        "'%(value)s' is not a valid choice for this field.", "'%(value)s' are not valid choices for this field.", 1
+    ),
     _l("Invalid Choice: could not coerce."),
     _l("Invalid choice(s): one or more data inputs could not be coerced."),
     _l("Not a valid integer value."),
     _l("Not a valid date value."),
     _l("Invalid email address."),
     _l("Invalid input."),
-    lazy_ngettext("Field cannot be longer than %(max)d character.",
-                  "Field cannot be longer than %(max)d characters.", 1),
-    lazy_ngettext("Field must be at least %(min)d character long.",
-                  "Field must be at least %(min)d characters long.", 1),
+    lazy_ngettext(
+        "Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1
+    ),
+    lazy_ngettext(
+        "Field must be at least %(min)d character long.", "Field must be at least %(min)d characters long.", 1
+    ),
     _l("Field must be between %(min)d and %(max)d characters long."),
     _l("Number must be at least %(min)s."),
     _l("Number must be at most %(max)s."),
@@ -60,10 +63,12 @@ class Form(FlaskForm):
 
 class ConfirmForm(Form):
     """A button that changes state: only its CSRF token and an optional reason."""
+
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
 
 
 class MultiCheckboxField(SelectMultipleField):
     """A multiple choice shown as check boxes."""
+
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()

@@ -8,11 +8,12 @@ QMS_JOBS_EVERY_MINUTES minutes. Each job runs in a unit of work of its own, as t
 acting person), and is written so that running it twice, or in two processes at once, does no
 harm: it acts on what is due and finds nothing left the second time.
 """
+
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Job:
     name: str
-    run: Callable        # run(app) -> a one-line summary of what it did
+    run: Callable  # run(app) -> a one-line summary of what it did
     description: str
 
 

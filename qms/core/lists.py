@@ -7,9 +7,9 @@ the audit trail, is walked with a cursor and gives a `Page` with `next_cursor`),
 the macros of templates/_macros/lists.html (`filter_form`, `pager`). Views write no paging and no
 SQL of their own.
 """
+
 import math
 from dataclasses import dataclass, field
-from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -31,8 +31,8 @@ class Page:
     items: list
     per_page: int = PER_PAGE
     number: int = 1
-    total: Optional[int] = None
-    next_cursor: Optional[int] = None
+    total: int | None = None
+    next_cursor: int | None = None
     is_first: bool = True
     args: dict = field(default_factory=dict)  # the filters, kept in the links to other pages
 

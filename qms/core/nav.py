@@ -1,4 +1,5 @@
 """The main menu: each feature area registers its entries; a user sees those their roles allow."""
+
 from flask import url_for
 from flask_login import current_user
 
@@ -17,5 +18,8 @@ def register_nav(endpoint, label, order=100):
 def nav_items():
     if not current_user.is_authenticated:
         return []
-    return [{"url": url_for(endpoint), "label": label, "endpoint": endpoint}
-            for endpoint, label, _order in _ITEMS if user_may(current_user, endpoint_access(endpoint))]
+    return [
+        {"url": url_for(endpoint), "label": label, "endpoint": endpoint}
+        for endpoint, label, _order in _ITEMS
+        if user_may(current_user, endpoint_access(endpoint))
+    ]

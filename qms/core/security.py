@@ -6,13 +6,16 @@ that terminates TLS, set QMS_PROXY_FIX=1: the X-Forwarded-* headers of that one 
 trusted, so the app sees HTTPS, the client's address (recorded in the audit trail) and the public
 host name. Without it those headers are ignored, since anyone could send them.
 """
+
 from flask import has_request_context, request
-from flask_babel import lazy_gettext as _l
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 HSTS = "max-age=31536000; includeSubDomains"
 
 
@@ -52,11 +55,17 @@ def refuse_nul_characters():
     so. No person types one; PostgreSQL cannot store one, so it would otherwise end in a server
     error halfway through a change."""
     from qms.errors import error_response
+
     values = [*request.args.items(multi=True)]
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
-            "application/x-www-form-urlencoded", "multipart/form-data"):
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         values += [*request.form.items(multi=True)]
     if any("\x00" in key or "\x00" in value for key, value in values):
-        return error_response(400, "bad_character", _l("The request contains a character that cannot be "
-                                                       "stored (NUL). Remove it and try again."))
+        return error_response(
+            400,
+            "bad_character",
+            _l("The request contains a character that cannot be stored (NUL). Remove it and try again."),
+        )
     return None

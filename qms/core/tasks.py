@@ -8,6 +8,7 @@ rather than wondering whether the page failed. Register at import time of the ar
     register_section("documents-to-review", _l("Documents to review"), (QUALITY_OFFICER,),
                      documents_to_review, _l("No document is waiting for your review."), order=20)
 """
+
 from dataclasses import dataclass, field
 
 
@@ -47,5 +48,8 @@ def register_section(key, title, roles, provider, empty_text, order=100):
 
 def tasks_for(user):
     """The sections `user` sees, each with its tasks filled in."""
-    return [Section(s.key, s.title, s.roles, s.provider, s.empty_text, s.order, list(s.provider(user)))
-            for s in _SECTIONS if user.has_role(*s.roles)]
+    return [
+        Section(s.key, s.title, s.roles, s.provider, s.empty_text, s.order, list(s.provider(user)))
+        for s in _SECTIONS
+        if user.has_role(*s.roles)
+    ]

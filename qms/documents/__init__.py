@@ -5,4 +5,5 @@ acknowledgments, current forms, master lists, search."""
 def init_app(app):
     from qms.documents import api, files, home, jobs, labels  # noqa: F401  (API, file references, home, job, labels)
     from qms.documents.views import bp
+
     app.register_blueprint(bp)

@@ -8,6 +8,7 @@ commits once.
 Refusals are DomainErrors, which qms/errors.py turns into {"error", "message"} with their status
 (a concurrent change is a ConflictError: 409).
 """
+
 from io import BytesIO
 
 from flask import jsonify, request, send_file, url_for
@@ -35,73 +36,156 @@ LIST_PARAMETERS = ("kind", "status", "q", "page", "per_page")
 
 _DATE = {"type": "string", "format": "date", "nullable": True}
 _DATETIME = {"type": "string", "format": "date-time", "nullable": True}
-_PERSON = {"type": "object", "nullable": True, "properties": {
-    "id": {"type": "integer"}, "full_name": {"type": "string"}}}
-_UNIT = {"type": "object", "nullable": True, "properties": {
-    "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}}}
-_DOCUMENT_REF = {"type": "object", "properties": {
-    "code": {"type": "string"}, "title": {"type": "string"}, "kind": {"type": "string"}}}
-_ISSUE = {"type": "object", "nullable": True, "properties": {
-    "id": {"type": "integer"}, "issue_no": {"type": "integer"}, "issue_label": {"type": "string"},
-    "status": {"type": "string"}, "effective_date": _DATE, "next_review_on": _DATE}}
+_PERSON = {
+    "type": "object",
+    "nullable": True,
+    "properties": {"id": {"type": "integer"}, "full_name": {"type": "string"}},
+}
+_UNIT = {
+    "type": "object",
+    "nullable": True,
+    "properties": {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}},
+}
+_DOCUMENT_REF = {
+    "type": "object",
+    "properties": {"code": {"type": "string"}, "title": {"type": "string"}, "kind": {"type": "string"}},
+}
+_ISSUE = {
+    "type": "object",
+    "nullable": True,
+    "properties": {
+        "id": {"type": "integer"},
+        "issue_no": {"type": "integer"},
+        "issue_label": {"type": "string"},
+        "status": {"type": "string"},
+        "effective_date": _DATE,
+        "next_review_on": _DATE,
+    },
+}
 
-DOCUMENT_SCHEMA = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "code": {"type": "string"}, "title": {"type": "string"},
-    "kind": {"type": "string", "enum": [k.value for k in DocumentKind]},
-    "status": {"type": "string", "enum": ["active", "obsolete"]},
-    "field": {"type": "string", "description": "Field (lĩnh vực), e.g. hộ tịch"},
-    "access": {"type": "string", "enum": ["internal", "public"]},
-    "owning_unit": _UNIT,
-    "parent": {**_DOCUMENT_REF, "nullable": True, "description": "The procedure a form belongs to"},
-    "current_version": {**_ISSUE, "description": "The effective version, or null"},
-    "links": {"type": "object", "properties": {
-        "self": {"type": "string"}, "versions": {"type": "string"},
-        "download": {"type": "string", "nullable": True}, "page": {"type": "string"}}}}}
+DOCUMENT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "code": {"type": "string"},
+        "title": {"type": "string"},
+        "kind": {"type": "string", "enum": [k.value for k in DocumentKind]},
+        "status": {"type": "string", "enum": ["active", "obsolete"]},
+        "field": {"type": "string", "description": "Field (lĩnh vực), e.g. hộ tịch"},
+        "access": {"type": "string", "enum": ["internal", "public"]},
+        "owning_unit": _UNIT,
+        "parent": {**_DOCUMENT_REF, "nullable": True, "description": "The procedure a form belongs to"},
+        "current_version": {**_ISSUE, "description": "The effective version, or null"},
+        "links": {
+            "type": "object",
+            "properties": {
+                "self": {"type": "string"},
+                "versions": {"type": "string"},
+                "download": {"type": "string", "nullable": True},
+                "page": {"type": "string"},
+            },
+        },
+    },
+}
 
-DOCUMENT_DETAIL_SCHEMA = {"type": "object", "properties": {
-    **DOCUMENT_SCHEMA["properties"],
-    "owner": _PERSON,
-    "review_interval_months": {"type": "integer"},
-    "retention_years": {"type": "integer", "nullable": True, "description": "null: kept permanently"},
-    "created_at": _DATETIME, "withdrawn_at": _DATETIME, "withdrawn_reason": {"type": "string"},
-    "legal_bases": {"type": "array", "items": _DOCUMENT_REF,
-                    "description": "Documents of external origin this one is based on"},
-    "children": {"type": "array", "items": _DOCUMENT_REF,
-                 "description": "The forms and instructions that belong to this procedure"},
-    "based_on_this": {"type": "array", "items": _DOCUMENT_REF,
-                      "description": "Internal documents based on this document of external origin"},
-    "issuer": {"type": "string", "description": "Documents of external origin only"},
-    "number": {"type": "string"}, "issued_on": _DATE, "effective_on": _DATE,
-    "legal_status": {"type": "string", "nullable": True,
-                     "enum": ["in_force", "amended", "replaced", "repealed", None]},
-    "version_in_progress": {**_ISSUE, "description": "Draft, in review or approved version (quality "
-                                                     "officers, leaders and auditors only; otherwise null)"}}}
+DOCUMENT_DETAIL_SCHEMA = {
+    "type": "object",
+    "properties": {
+        **DOCUMENT_SCHEMA["properties"],
+        "owner": _PERSON,
+        "review_interval_months": {"type": "integer"},
+        "retention_years": {"type": "integer", "nullable": True, "description": "null: kept permanently"},
+        "created_at": _DATETIME,
+        "withdrawn_at": _DATETIME,
+        "withdrawn_reason": {"type": "string"},
+        "legal_bases": {
+            "type": "array",
+            "items": _DOCUMENT_REF,
+            "description": "Documents of external origin this one is based on",
+        },
+        "children": {
+            "type": "array",
+            "items": _DOCUMENT_REF,
+            "description": "The forms and instructions that belong to this procedure",
+        },
+        "based_on_this": {
+            "type": "array",
+            "items": _DOCUMENT_REF,
+            "description": "Internal documents based on this document of external origin",
+        },
+        "issuer": {"type": "string", "description": "Documents of external origin only"},
+        "number": {"type": "string"},
+        "issued_on": _DATE,
+        "effective_on": _DATE,
+        "legal_status": {
+            "type": "string",
+            "nullable": True,
+            "enum": ["in_force", "amended", "replaced", "repealed", None],
+        },
+        "version_in_progress": {
+            **_ISSUE,
+            "description": "Draft, in review or approved version (quality "
+            "officers, leaders and auditors only; otherwise null)",
+        },
+    },
+}
 
-SIGNATURE_SCHEMA = {"type": "object", "properties": {
-    "meaning": {"type": "string", "enum": ["reviewed", "approved", "returned", "withdrawn", "confirmed"]},
-    "signer_name": {"type": "string"}, "signed_at": _DATETIME, "file_sha256": {"type": "string"},
-    "comment": {"type": "string"},
-    "valid": {"type": "boolean", "description": "The digest still matches this version"},
-    "covers_current_file": {"type": "boolean"}}}
+SIGNATURE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "meaning": {"type": "string", "enum": ["reviewed", "approved", "returned", "withdrawn", "confirmed"]},
+        "signer_name": {"type": "string"},
+        "signed_at": _DATETIME,
+        "file_sha256": {"type": "string"},
+        "comment": {"type": "string"},
+        "valid": {"type": "boolean", "description": "The digest still matches this version"},
+        "covers_current_file": {"type": "boolean"},
+    },
+}
 
-VERSION_SCHEMA = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "document_code": {"type": "string"},
-    "issue_no": {"type": "integer"}, "issue_label": {"type": "string", "description": "01, 02, ..."},
-    "status": {"type": "string", "enum": ["draft", "in_review", "approved", "effective", "superseded",
-                                          "obsolete"]},
-    "change_summary": {"type": "string"}, "reason": {"type": "string"},
-    "author": _PERSON, "created_at": _DATETIME, "submitted_at": _DATETIME,
-    "reviewed_by": _PERSON, "reviewed_at": _DATETIME, "approved_by": _PERSON, "approved_at": _DATETIME,
-    "effective_date": _DATE, "effective_at": _DATETIME, "superseded_at": _DATETIME, "withdrawn_at": _DATETIME,
-    "next_review_on": _DATE, "returned_comment": {"type": "string"},
-    "row_version": {"type": "integer", "description": "Optimistic-lock counter"},
-    "file": {"type": "object", "nullable": True, "properties": {
-        "filename": {"type": "string"}, "kind": {"type": "string", "enum": sorted(MEDIA_TYPES)},
-        "media_type": {"type": "string"}, "size": {"type": "integer"},
-        "sha256": {"type": "string", "description": "Quality officers, leaders and auditors only"}}},
-    "signatures": {"type": "array", "items": SIGNATURE_SCHEMA,
-                   "description": "Quality officers, leaders and auditors only (empty for others)"},
-    "links": {"type": "object", "properties": {"self": {"type": "string"}, "page": {"type": "string"}}}}}
+VERSION_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "document_code": {"type": "string"},
+        "issue_no": {"type": "integer"},
+        "issue_label": {"type": "string", "description": "01, 02, ..."},
+        "status": {"type": "string", "enum": ["draft", "in_review", "approved", "effective", "superseded", "obsolete"]},
+        "change_summary": {"type": "string"},
+        "reason": {"type": "string"},
+        "author": _PERSON,
+        "created_at": _DATETIME,
+        "submitted_at": _DATETIME,
+        "reviewed_by": _PERSON,
+        "reviewed_at": _DATETIME,
+        "approved_by": _PERSON,
+        "approved_at": _DATETIME,
+        "effective_date": _DATE,
+        "effective_at": _DATETIME,
+        "superseded_at": _DATETIME,
+        "withdrawn_at": _DATETIME,
+        "next_review_on": _DATE,
+        "returned_comment": {"type": "string"},
+        "row_version": {"type": "integer", "description": "Optimistic-lock counter"},
+        "file": {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "filename": {"type": "string"},
+                "kind": {"type": "string", "enum": sorted(MEDIA_TYPES)},
+                "media_type": {"type": "string"},
+                "size": {"type": "integer"},
+                "sha256": {"type": "string", "description": "Quality officers, leaders and auditors only"},
+            },
+        },
+        "signatures": {
+            "type": "array",
+            "items": SIGNATURE_SCHEMA,
+            "description": "Quality officers, leaders and auditors only (empty for others)",
+        },
+        "links": {"type": "object", "properties": {"self": {"type": "string"}, "page": {"type": "string"}}},
+    },
+}
 
 
 def _json(schema, description):
@@ -139,21 +223,38 @@ def _list_filters():
     rather than silently ignored."""
     unknown = sorted(set(request.args) - set(LIST_PARAMETERS))
     if unknown:
-        _refuse(_l("Unknown parameter %(names)s; the filters are %(known)s.", names=", ".join(unknown),
-                   known=", ".join(LIST_PARAMETERS)), "unknown_parameter")
+        _refuse(
+            _l(
+                "Unknown parameter %(names)s; the filters are %(known)s.",
+                names=", ".join(unknown),
+                known=", ".join(LIST_PARAMETERS),
+            ),
+            "unknown_parameter",
+        )
     kind = request.args.get("kind") or None
     kinds = [k.value for k in DocumentKind]
     if kind is not None and kind not in kinds:
         _refuse(_l("Unknown kind %(kind)s; use one of %(kinds)s.", kind=kind, kinds=", ".join(kinds)), "bad_kind")
     status = request.args.get("status") or None
     if status is not None and status not in queries.STATUS_FILTERS:
-        _refuse(_l("Unknown status %(status)s; use one of %(statuses)s.", status=status,
-                   statuses=", ".join(queries.STATUS_FILTERS)), "bad_status")
+        _refuse(
+            _l(
+                "Unknown status %(status)s; use one of %(statuses)s.",
+                status=status,
+                statuses=", ".join(queries.STATUS_FILTERS),
+            ),
+            "bad_status",
+        )
     q = (request.args.get("q") or "").strip()
     if len(q) > MAX_QUERY:
         _refuse(_l("The search text is longer than %(n)d characters.", n=MAX_QUERY), "bad_q")
-    return {"kind": kind, "status": status, "q": q or None,
-            "page": _positive_int("page", 1), "per_page": _positive_int("per_page", queries.PER_PAGE, MAX_PER_PAGE)}
+    return {
+        "kind": kind,
+        "status": status,
+        "q": q or None,
+        "page": _positive_int("page", 1),
+        "per_page": _positive_int("per_page", queries.PER_PAGE, MAX_PER_PAGE),
+    }
 
 
 def _visible_document_or_404(code):
@@ -165,6 +266,7 @@ def _visible_document_or_404(code):
 
 
 # --- JSON shapes ------------------------------------------------------------------------------------
+
 
 def _iso(value):
     return value.isoformat() if value is not None else None
@@ -181,9 +283,14 @@ def _document_ref(document):
 def _issue(version):
     if version is None:
         return None
-    return {"id": version.id, "issue_no": version.issue_no, "issue_label": version.issue_label,
-            "status": version.status.value, "effective_date": _iso(version.effective_date),
-            "next_review_on": _iso(version.next_review_on)}
+    return {
+        "id": version.id,
+        "issue_no": version.issue_no,
+        "issue_label": version.issue_label,
+        "status": version.status.value,
+        "effective_date": _iso(version.effective_date),
+        "next_review_on": _iso(version.next_review_on),
+    }
 
 
 def _versions_url(document, **args):
@@ -193,40 +300,59 @@ def _versions_url(document, **args):
 def document_summary(user, document):
     """A document as listed: what identifies it, and its version in force."""
     current = services.current_version(document)
-    parent = document.parent if document.parent is not None and perm.can_view_document(user, document.parent) \
-        else None
+    parent = document.parent if document.parent is not None and perm.can_view_document(user, document.parent) else None
     # An effective version always has its file (submitting needs one), so the files need not be loaded.
     can_download = current is not None and perm.can_view_version(user, current)
     return {
-        "id": document.id, "code": document.code, "title": document.title, "kind": document.kind.value,
-        "status": document.status.value, "field": document.field or "", "access": document.access.value,
-        "owning_unit": {"id": document.owning_unit.id, "code": document.owning_unit.code,
-                        "name": document.owning_unit.name} if document.owning_unit else None,
+        "id": document.id,
+        "code": document.code,
+        "title": document.title,
+        "kind": document.kind.value,
+        "status": document.status.value,
+        "field": document.field or "",
+        "access": document.access.value,
+        "owning_unit": {
+            "id": document.owning_unit.id,
+            "code": document.owning_unit.code,
+            "name": document.owning_unit.name,
+        }
+        if document.owning_unit
+        else None,
         "parent": _document_ref(parent) if parent else None,
         "current_version": _issue(current),
-        "links": {"self": url_for("api.show_document", code=document.code), "versions": _versions_url(document),
-                  "download": url_for("api.download_current_document", code=document.code)
-                  if can_download else None,
-                  "page": url_for("documents.show_document", document_id=document.id)},
+        "links": {
+            "self": url_for("api.show_document", code=document.code),
+            "versions": _versions_url(document),
+            "download": url_for("api.download_current_document", code=document.code) if can_download else None,
+            "page": url_for("documents.show_document", document_id=document.id),
+        },
     }
 
 
 def document_detail(user, document):
     """A document with its metadata; the version in progress only for those who see the history."""
     out = document_summary(user, document)
-    out.update({
-        "owner": _person(document.owner), "review_interval_months": document.review_interval_months,
-        "retention_years": document.retention_years, "created_at": _iso(document.created_at),
-        "withdrawn_at": _iso(document.withdrawn_at), "withdrawn_reason": document.withdrawn_reason or "",
-        "legal_bases": [_document_ref(b) for b in document.legal_bases if perm.can_view_document(user, b)],
-        "children": [_document_ref(c) for c in document.children if perm.can_view_document(user, c)],
-        "based_on_this": [_document_ref(d) for d in document.based_on_this if perm.can_view_document(user, d)],
-        "issuer": document.issuer or "", "number": document.number or "", "issued_on": _iso(document.issued_on),
-        "effective_on": _iso(document.effective_on),
-        "legal_status": document.legal_status.value if document.legal_status else None,
-        "version_in_progress": _issue(services.pending_version(document))
-        if perm.can_see_history(user, document) else None,
-    })
+    out.update(
+        {
+            "owner": _person(document.owner),
+            "review_interval_months": document.review_interval_months,
+            "retention_years": document.retention_years,
+            "created_at": _iso(document.created_at),
+            "withdrawn_at": _iso(document.withdrawn_at),
+            "withdrawn_reason": document.withdrawn_reason or "",
+            "legal_bases": [_document_ref(b) for b in document.legal_bases if perm.can_view_document(user, b)],
+            "children": [_document_ref(c) for c in document.children if perm.can_view_document(user, c)],
+            "based_on_this": [_document_ref(d) for d in document.based_on_this if perm.can_view_document(user, d)],
+            "issuer": document.issuer or "",
+            "number": document.number or "",
+            "issued_on": _iso(document.issued_on),
+            "effective_on": _iso(document.effective_on),
+            "legal_status": document.legal_status.value if document.legal_status else None,
+            "version_in_progress": _issue(services.pending_version(document))
+            if perm.can_see_history(user, document)
+            else None,
+        }
+    )
     return out
 
 
@@ -241,169 +367,297 @@ def version_dict(user, version):
     primary = version.primary_file
     file = None
     if primary is not None:
-        file = {"filename": primary.filename, "kind": primary.kind, "media_type": primary.media_type,
-                "size": primary.size}
+        file = {
+            "filename": primary.filename,
+            "kind": primary.kind,
+            "media_type": primary.media_type,
+            "size": primary.size,
+        }
         if history:
             file["sha256"] = primary.sha256
     digest = primary.sha256 if primary is not None and history and file_state(primary.sha256) == INTACT else ""
     signatures = []
     for s in version.signatures if history else ():
         check = verify(s, version, current_digest=digest)
-        signatures.append({"meaning": s.meaning, "signer_name": s.signer_name, "signed_at": _iso(s.signed_at),
-                           "file_sha256": s.signed_digest, "comment": s.comment or "",
-                           "valid": check.sealed and (check.content_matches or not _covers(s, primary)),
-                           "covers_current_file": _covers(s, primary)})
+        signatures.append(
+            {
+                "meaning": s.meaning,
+                "signer_name": s.signer_name,
+                "signed_at": _iso(s.signed_at),
+                "file_sha256": s.signed_digest,
+                "comment": s.comment or "",
+                "valid": check.sealed and (check.content_matches or not _covers(s, primary)),
+                "covers_current_file": _covers(s, primary),
+            }
+        )
     return {
-        "id": version.id, "document_code": version.document.code, "issue_no": version.issue_no,
-        "issue_label": version.issue_label, "status": version.status.value,
-        "change_summary": version.change_summary or "", "reason": version.reason or "",
-        "author": _person(version.author), "created_at": _iso(version.created_at),
-        "submitted_at": _iso(version.submitted_at), "reviewed_by": _person(version.reviewed_by),
-        "reviewed_at": _iso(version.reviewed_at), "approved_by": _person(version.approved_by),
-        "approved_at": _iso(version.approved_at), "effective_date": _iso(version.effective_date),
-        "effective_at": _iso(version.effective_at), "superseded_at": _iso(version.superseded_at),
-        "withdrawn_at": _iso(version.withdrawn_at), "next_review_on": _iso(version.next_review_on),
+        "id": version.id,
+        "document_code": version.document.code,
+        "issue_no": version.issue_no,
+        "issue_label": version.issue_label,
+        "status": version.status.value,
+        "change_summary": version.change_summary or "",
+        "reason": version.reason or "",
+        "author": _person(version.author),
+        "created_at": _iso(version.created_at),
+        "submitted_at": _iso(version.submitted_at),
+        "reviewed_by": _person(version.reviewed_by),
+        "reviewed_at": _iso(version.reviewed_at),
+        "approved_by": _person(version.approved_by),
+        "approved_at": _iso(version.approved_at),
+        "effective_date": _iso(version.effective_date),
+        "effective_at": _iso(version.effective_at),
+        "superseded_at": _iso(version.superseded_at),
+        "withdrawn_at": _iso(version.withdrawn_at),
+        "next_review_on": _iso(version.next_review_on),
         "returned_comment": (version.returned_comment or "") if history else "",
-        "row_version": version.row_version, "file": file, "signatures": signatures,
-        "links": {"self": _versions_url(version.document, issue=version.issue_no),
-                  "page": url_for("documents.show_version", version_id=version.id)},
+        "row_version": version.row_version,
+        "file": file,
+        "signatures": signatures,
+        "links": {
+            "self": _versions_url(version.document, issue=version.issue_no),
+            "page": url_for("documents.show_version", version_id=version.id),
+        },
     }
 
 
 # --- reading ----------------------------------------------------------------------------------------
 
+
 @allow(SIGNED_IN)
-@api_route("/documents", summary="Documents of the user's commune, filtered and paginated", tags=TAGS,
-           description=(
-               "The documents the user may see: quality officers, leaders and auditors see every document; "
-               "everyone else sees only active documents with a version in force (and active documents of "
-               "external origin). Sorted by kind, then code.\n\n"
-               "Pagination: `page` (from 1) and `per_page` (1 to 200, default 50). The answer gives `total`, "
-               "`pages`, and the URLs of the `next` and `previous` pages (null at either end); a page past the "
-               "last one is empty.\n\n"
-               "Every parameter is checked: an unknown parameter, kind or status, a search text over 200 "
-               "characters, or a page that is not a whole number from 1 up answers 400 with the reason. "
-               "A status that the user may not see (a draft, for staff) matches nothing."),
-           parameters=[
-               query_param("kind", "Kind of document", {"type": "string", "enum": [k.value for k in DocumentKind]}),
-               query_param("status", "A document status (active, obsolete), or a version status: the documents "
-                                     "that have a version in it",
-                           {"type": "string", "enum": list(queries.STATUS_FILTERS)}),
-               query_param("q", "Search code, title and text content; insensitive to case and Vietnamese "
-                                "diacritics (\"chung thuc\" finds \"Chứng thực\")",
-                           {"type": "string", "maxLength": MAX_QUERY}),
-               query_param("page", "Page number, from 1 (default 1)", {"type": "integer", "minimum": 1}),
-               query_param("per_page", "Page size, 1 to 200 (default 50)",
-                           {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE})],
-           responses={"200": _json({"type": "object", "properties": {
-               "documents": {"type": "array", "items": DOCUMENT_SCHEMA},
-               "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
-               "pages": {"type": "integer"}, "next": {"type": "string", "nullable": True},
-               "previous": {"type": "string", "nullable": True}}}, "A page of documents"),
-               "400": _error("A filter or the page is not valid (error: unknown_parameter, bad_kind, bad_status, "
-                             "bad_q, bad_page or bad_per_page)")})
+@api_route(
+    "/documents",
+    summary="Documents of the user's commune, filtered and paginated",
+    tags=TAGS,
+    description=(
+        "The documents the user may see: quality officers, leaders and auditors see every document; "
+        "everyone else sees only active documents with a version in force (and active documents of "
+        "external origin). Sorted by kind, then code.\n\n"
+        "Pagination: `page` (from 1) and `per_page` (1 to 200, default 50). The answer gives `total`, "
+        "`pages`, and the URLs of the `next` and `previous` pages (null at either end); a page past the "
+        "last one is empty.\n\n"
+        "Every parameter is checked: an unknown parameter, kind or status, a search text over 200 "
+        "characters, or a page that is not a whole number from 1 up answers 400 with the reason. "
+        "A status that the user may not see (a draft, for staff) matches nothing."
+    ),
+    parameters=[
+        query_param("kind", "Kind of document", {"type": "string", "enum": [k.value for k in DocumentKind]}),
+        query_param(
+            "status",
+            "A document status (active, obsolete), or a version status: the documents that have a version in it",
+            {"type": "string", "enum": list(queries.STATUS_FILTERS)},
+        ),
+        query_param(
+            "q",
+            "Search code, title and text content; insensitive to case and Vietnamese "
+            'diacritics ("chung thuc" finds "Chứng thực")',
+            {"type": "string", "maxLength": MAX_QUERY},
+        ),
+        query_param("page", "Page number, from 1 (default 1)", {"type": "integer", "minimum": 1}),
+        query_param(
+            "per_page", "Page size, 1 to 200 (default 50)", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}
+        ),
+    ],
+    responses={
+        "200": _json(
+            {
+                "type": "object",
+                "properties": {
+                    "documents": {"type": "array", "items": DOCUMENT_SCHEMA},
+                    "total": {"type": "integer"},
+                    "page": {"type": "integer"},
+                    "per_page": {"type": "integer"},
+                    "pages": {"type": "integer"},
+                    "next": {"type": "string", "nullable": True},
+                    "previous": {"type": "string", "nullable": True},
+                },
+            },
+            "A page of documents",
+        ),
+        "400": _error(
+            "A filter or the page is not valid (error: unknown_parameter, bad_kind, bad_status, "
+            "bad_q, bad_page or bad_per_page)"
+        ),
+    },
+)
 def list_documents():
     filters = _list_filters()
-    found = queries.list_documents(current_user, kind=filters["kind"], status=filters["status"], q=filters["q"],
-                                   page=filters["page"], per_page=filters["per_page"])
+    found = queries.list_documents(
+        current_user,
+        kind=filters["kind"],
+        status=filters["status"],
+        q=filters["q"],
+        page=filters["page"],
+        per_page=filters["per_page"],
+    )
     page, per_page, pages = found.number, found.per_page, found.pages
-    args = {k: v for k, v in (("kind", filters["kind"]), ("status", filters["status"]), ("q", filters["q"]))
-            if v}
+    args = {k: v for k, v in (("kind", filters["kind"]), ("status", filters["status"]), ("q", filters["q"])) if v}
     if per_page != queries.PER_PAGE:
         args["per_page"] = per_page
 
     def page_url(number):
         return url_for("api.list_documents", page=number, **args)
-    return jsonify(documents=[document_summary(current_user, d) for d in found.items], total=found.total, page=page,
-                   per_page=per_page, pages=pages, next=page_url(page + 1) if page < pages else None,
-                   previous=page_url(min(page - 1, pages)) if page > 1 else None)
+
+    return jsonify(
+        documents=[document_summary(current_user, d) for d in found.items],
+        total=found.total,
+        page=page,
+        per_page=per_page,
+        pages=pages,
+        next=page_url(page + 1) if page < pages else None,
+        previous=page_url(min(page - 1, pages)) if page > 1 else None,
+    )
 
 
 @allow(SIGNED_IN)
-@api_route("/documents/<code>", summary="One document", tags=TAGS,
-           description="A document of the user's commune, if the user may see it (staff: an active document "
-                       "with a version in force). The version in progress is shown to quality officers, "
-                       "leaders and auditors only.",
-           parameters=[CODE_PARAM],
-           responses={"200": _json(DOCUMENT_DETAIL_SCHEMA, "The document"), "404": NOT_FOUND})
+@api_route(
+    "/documents/<code>",
+    summary="One document",
+    tags=TAGS,
+    description="A document of the user's commune, if the user may see it (staff: an active document "
+    "with a version in force). The version in progress is shown to quality officers, "
+    "leaders and auditors only.",
+    parameters=[CODE_PARAM],
+    responses={"200": _json(DOCUMENT_DETAIL_SCHEMA, "The document"), "404": NOT_FOUND},
+)
 def show_document(code):
     return jsonify(document_detail(current_user, _visible_document_or_404(code)))
 
 
 @allow(SIGNED_IN)
-@api_route("/documents/<code>/versions", summary="The versions of a document the user may see", tags=TAGS,
-           description="Quality officers, leaders and auditors: every version, drafts and obsolete ones included, "
-                       "with their signatures. Everyone else: the version in force only. Oldest issue first.",
-           parameters=[CODE_PARAM,
-                       query_param("issue", "Only this issue number (the Location of an upload points here)",
-                                   {"type": "integer", "minimum": 1})],
-           responses={"200": _json({"type": "object", "properties": {
-               "document": _DOCUMENT_REF, "versions": {"type": "array", "items": VERSION_SCHEMA}}}, "The versions"),
-               "400": _error("The issue number is not a whole number from 1 up (error: bad_issue)"),
-               "404": NOT_FOUND})
+@api_route(
+    "/documents/<code>/versions",
+    summary="The versions of a document the user may see",
+    tags=TAGS,
+    description="Quality officers, leaders and auditors: every version, drafts and obsolete ones included, "
+    "with their signatures. Everyone else: the version in force only. Oldest issue first.",
+    parameters=[
+        CODE_PARAM,
+        query_param(
+            "issue", "Only this issue number (the Location of an upload points here)", {"type": "integer", "minimum": 1}
+        ),
+    ],
+    responses={
+        "200": _json(
+            {
+                "type": "object",
+                "properties": {"document": _DOCUMENT_REF, "versions": {"type": "array", "items": VERSION_SCHEMA}},
+            },
+            "The versions",
+        ),
+        "400": _error("The issue number is not a whole number from 1 up (error: bad_issue)"),
+        "404": NOT_FOUND,
+    },
+)
 def list_document_versions(code):
     document = _visible_document_or_404(code)
     issue = _positive_int("issue", None)
-    versions = [v for v in document.versions if perm.can_view_version(current_user, v)
-                and (issue is None or v.issue_no == issue)]
+    versions = [
+        v
+        for v in document.versions
+        if perm.can_view_version(current_user, v) and (issue is None or v.issue_no == issue)
+    ]
     return jsonify(document=_document_ref(document), versions=[version_dict(current_user, v) for v in versions])
 
 
 @allow(SIGNED_IN)
-@api_route("/documents/<code>/current/download", summary="Download the controlled copy of the version in force",
-           tags=TAGS,
-           description="The file of the effective version, stamped in its header (.docx) or header and footer "
-                       "(.xlsx) with the code, issue number, effective date, \"BẢN KIỂM SOÁT\" and who "
-                       "downloaded it when; everything else in the file is as approved. A PDF that cannot be "
-                       "stamped is served as stored (header X-QMS-Stamped: false). Every download is recorded in "
-                       "the audit trail (document.version.downloaded, via api).",
-           parameters=[CODE_PARAM],
-           responses={"200": {"description": "The stamped file, as an attachment",
-                              "headers": {"X-QMS-Stamped": {"description": "true when the copy carries the stamp",
-                                                            "schema": {"type": "string", "enum": ["true", "false"]}}},
-                              "content": {media_type: {"schema": {"type": "string", "format": "binary"}}
-                                          for media_type in MEDIA_TYPES.values()}},
-                      "404": _error("No such document, or it has no version in force that you may download "
-                                    "(error: not_found or no_current_version)"),
-                      "409": _error("The stored file is missing or damaged, so it is not served "
-                                    "(error: file_damaged; the damage is recorded for the administrator), or "
-                                    "the controlled-copy stamp cannot be added to it (error: unstampable)")})
+@api_route(
+    "/documents/<code>/current/download",
+    summary="Download the controlled copy of the version in force",
+    tags=TAGS,
+    description="The file of the effective version, stamped in its header (.docx) or header and footer "
+    '(.xlsx) with the code, issue number, effective date, "BẢN KIỂM SOÁT" and who '
+    "downloaded it when; everything else in the file is as approved. A PDF that cannot be "
+    "stamped is served as stored (header X-QMS-Stamped: false). Every download is recorded in "
+    "the audit trail (document.version.downloaded, via api).",
+    parameters=[CODE_PARAM],
+    responses={
+        "200": {
+            "description": "The stamped file, as an attachment",
+            "headers": {
+                "X-QMS-Stamped": {
+                    "description": "true when the copy carries the stamp",
+                    "schema": {"type": "string", "enum": ["true", "false"]},
+                }
+            },
+            "content": {
+                media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in MEDIA_TYPES.values()
+            },
+        },
+        "404": _error(
+            "No such document, or it has no version in force that you may download "
+            "(error: not_found or no_current_version)"
+        ),
+        "409": _error(
+            "The stored file is missing or damaged, so it is not served "
+            "(error: file_damaged; the damage is recorded for the administrator), or "
+            "the controlled-copy stamp cannot be added to it (error: unstampable)"
+        ),
+    },
+)
 def download_current_document(code):
     document = _visible_document_or_404(code)
     version = services.current_version(document)
     if version is None or not perm.can_download(current_user, version):
         _refuse(_l("%(code)s has no version in force to download.", code=code), "no_current_version", 404)
     download = services.download_copy(current_user._get_current_object(), version, via="api")
-    response = send_file(BytesIO(download.data), mimetype=download.media_type, as_attachment=True,
-                         download_name=download.filename, max_age=0)
+    response = send_file(
+        BytesIO(download.data),
+        mimetype=download.media_type,
+        as_attachment=True,
+        download_name=download.filename,
+        max_age=0,
+    )
     response.headers["X-QMS-Stamped"] = "true" if download.stamped else "false"
     return response
 
 
 # --- uploading --------------------------------------------------------------------------------------
 
-UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {
-    "schema": {"type": "object", "required": ["file"], "properties": {
-        "file": {"type": "string", "format": "binary",
-                 "description": ".docx, .xlsx or .pdf (judged by content), up to the installation's size limit "
-                                "(default 20 MB)"},
-        "change_summary": {"type": "string", "maxLength": MAX_TEXT,
-                           "description": "What changed; required from issue 02 on"},
-        "reason": {"type": "string", "maxLength": MAX_TEXT,
-                   "description": "Why (not used for documents of external origin)"}}},
-    "encoding": {"file": {"contentType": ", ".join(MEDIA_TYPES.values())}}}}}
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": ".docx, .xlsx or .pdf (judged by content), up to the installation's size limit "
+                        "(default 20 MB)",
+                    },
+                    "change_summary": {
+                        "type": "string",
+                        "maxLength": MAX_TEXT,
+                        "description": "What changed; required from issue 02 on",
+                    },
+                    "reason": {
+                        "type": "string",
+                        "maxLength": MAX_TEXT,
+                        "description": "Why (not used for documents of external origin)",
+                    },
+                },
+            },
+            "encoding": {"file": {"contentType": ", ".join(MEDIA_TYPES.values())}},
+        }
+    },
+}
 
 
 def _upload_fields():
     """The multipart fields of an upload, checked before anything is stored."""
     if request.mimetype != "multipart/form-data":
-        _refuse(_l("Send the upload as multipart/form-data with the fields file, change_summary and reason."),
-                "multipart_required")
+        _refuse(
+            _l("Send the upload as multipart/form-data with the fields file, change_summary and reason."),
+            "multipart_required",
+        )
     files = [f for f in request.files.getlist("file") if f.filename]
     if not files:
-        _refuse(_l("Choose a file: the field \"file\" is missing or empty."), "file_required")
+        _refuse(_l('Choose a file: the field "file" is missing or empty.'), "file_required")
     if len(files) > 1 or len(request.files) > 1:
-        _refuse(_l("Send exactly one file, in the field \"file\"."), "one_file")
+        _refuse(_l('Send exactly one file, in the field "file".'), "one_file")
     texts = {}
     for name in ("change_summary", "reason"):
         texts[name] = request.form.get(name, "")
@@ -414,26 +668,37 @@ def _upload_fields():
 
 
 @allow(QUALITY_OFFICER)
-@api_route("/documents/<code>/versions", methods=("POST",), summary="Upload a new draft version", tags=TAGS,
-           description=(
-               "Upload the file of the next issue as a draft, with what changed and why; then submit it for "
-               "review on its page. The file passes the same checks as on the upload page, and a refused file "
-               "leaves nothing behind (no version, no stored file). For a document of external origin the file "
-               "is registered and is in force at once (the previous one becomes superseded).\n\n"
-               "Refusals (400 unless said): multipart_required (not multipart/form-data), file_required, one_file, "
-               "text_too_long, summary_required (a revision needs change_summary); the file itself: empty, bad_name, "
-               "unsupported_type, legacy_format (.doc/.xls), encrypted, corrupt, zip_bomb, macros, strict_ooxml, "
-               "doctype, external_link, pdf_active_content, too_large (413); forbidden (403: the document is "
-               "withdrawn); version_in_progress (409: finish or return the draft first) and conflict (409: "
-               "someone uploaded at the same moment)."),
-           parameters=[CODE_PARAM], request_body=UPLOAD_BODY,
-           responses={"201": {"description": "The new version", "headers": {"Location": {
-                              "description": "Where the new version can be read", "schema": {"type": "string"}}},
-                              "content": {"application/json": {"schema": VERSION_SCHEMA}}},
-                      "400": _error("The request or the file is refused; `error` says why, `message` what to do"),
-                      "404": NOT_FOUND,
-                      "409": _error("The document already has a version in progress, or another upload won the race"),
-                      "413": _error("The file is larger than the size limit")})
+@api_route(
+    "/documents/<code>/versions",
+    methods=("POST",),
+    summary="Upload a new draft version",
+    tags=TAGS,
+    description=(
+        "Upload the file of the next issue as a draft, with what changed and why; then submit it for "
+        "review on its page. The file passes the same checks as on the upload page, and a refused file "
+        "leaves nothing behind (no version, no stored file). For a document of external origin the file "
+        "is registered and is in force at once (the previous one becomes superseded).\n\n"
+        "Refusals (400 unless said): multipart_required (not multipart/form-data), file_required, one_file, "
+        "text_too_long, summary_required (a revision needs change_summary); the file itself: empty, bad_name, "
+        "unsupported_type, legacy_format (.doc/.xls), encrypted, corrupt, zip_bomb, macros, strict_ooxml, "
+        "doctype, external_link, pdf_active_content, too_large (413); forbidden (403: the document is "
+        "withdrawn); version_in_progress (409: finish or return the draft first) and conflict (409: "
+        "someone uploaded at the same moment)."
+    ),
+    parameters=[CODE_PARAM],
+    request_body=UPLOAD_BODY,
+    responses={
+        "201": {
+            "description": "The new version",
+            "headers": {"Location": {"description": "Where the new version can be read", "schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": VERSION_SCHEMA}},
+        },
+        "400": _error("The request or the file is refused; `error` says why, `message` what to do"),
+        "404": NOT_FOUND,
+        "409": _error("The document already has a version in progress, or another upload won the race"),
+        "413": _error("The file is larger than the size limit"),
+    },
+)
 def upload_document_version(code):
     document = _visible_document_or_404(code)
     refusal = perm.create_version_refusal(current_user, document)
@@ -445,11 +710,13 @@ def upload_document_version(code):
     filename, data, change_summary, reason = _upload_fields()
     actor = current_user._get_current_object()
     if document.kind is DocumentKind.external:
-        version = services.register_external_file(actor, document, filename=filename, data=data,
-                                                  change_summary=change_summary)
+        version = services.register_external_file(
+            actor, document, filename=filename, data=data, change_summary=change_summary
+        )
     else:
-        version = services.create_draft_version(actor, document, filename=filename, data=data,
-                                                change_summary=change_summary, reason=reason)
+        version = services.create_draft_version(
+            actor, document, filename=filename, data=data, change_summary=change_summary, reason=reason
+        )
     response = jsonify(version_dict(current_user, version))
     response.status_code = 201
     response.headers["Location"] = _versions_url(document, issue=version.issue_no)

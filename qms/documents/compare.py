@@ -7,6 +7,7 @@ change of layout alone shows no difference: the review is about what the documen
 Rows carry plain text split into spans marked changed or not; the template escapes every span and marks
 the changed ones, so no HTML is ever built here.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -48,8 +49,10 @@ def compare_texts(old: str, new: str) -> list[Row]:
     matcher = difflib.SequenceMatcher(None, left, right, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            rows.extend(Row(EQUAL, [(left[i], False)], [(right[j], False)], i + 1, j + 1)
-                        for i, j in zip(range(i1, i2), range(j1, j2)))
+            rows.extend(
+                Row(EQUAL, [(left[i], False)], [(right[j], False)], i + 1, j + 1)
+                for i, j in zip(range(i1, i2), range(j1, j2))
+            )
         elif tag == "delete":
             rows.extend(_removed(left, i) for i in range(i1, i2))
         elif tag == "insert":
@@ -109,8 +112,9 @@ def _inline(old: str, new: str):
         _append(old_spans, "".join(a[i1:i2]), changed)
         _append(new_spans, "".join(b[j1:j2]), changed)
     # Similarity on words alone: the spaces every line shares must not make two lines look alike.
-    words = difflib.SequenceMatcher(None, [t for t in a if not t.isspace()], [t for t in b if not t.isspace()],
-                                    autojunk=False)
+    words = difflib.SequenceMatcher(
+        None, [t for t in a if not t.isspace()], [t for t in b if not t.isspace()], autojunk=False
+    )
     return old_spans, new_spans, words.ratio()
 
 

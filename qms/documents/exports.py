@@ -3,6 +3,7 @@ ngoài) as .docx and .xlsx, laid out with qms.core.exports as a Vietnamese admin
 (Decree 30/2020/NĐ-CP). Auditors ask for these lists on paper, so they are written in Vietnamese
 whatever the language of the person who downloads them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,17 +18,38 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from qms.core.calendar import format_date
-from qms.core.exports import (BODY_PT, TABLE_PT, XLSX_BOX, POINTS_PER_LINE, a4_print_setup, cell_paragraph,
-                              date_line,
-                              issuer_lines, keep_row_together, national_header, new_document,
-                              page_numbers_from_second_page, paragraph, place_name, remove_borders,
-                              repeat_as_header, rule, set_cell_margins, set_table_widths, text_width_mm, to_bytes,
-                              workbook_bytes, wrapped_lines, xlsx_cell, xlsx_font, xlsx_merged,
-                              xlsx_national_header)
+from qms.core.exports import (
+    BODY_PT,
+    POINTS_PER_LINE,
+    TABLE_PT,
+    XLSX_BOX,
+    a4_print_setup,
+    cell_paragraph,
+    date_line,
+    issuer_lines,
+    keep_row_together,
+    national_header,
+    new_document,
+    page_numbers_from_second_page,
+    paragraph,
+    place_name,
+    remove_borders,
+    repeat_as_header,
+    rule,
+    set_cell_margins,
+    set_table_widths,
+    text_width_mm,
+    to_bytes,
+    workbook_bytes,
+    wrapped_lines,
+    xlsx_cell,
+    xlsx_font,
+    xlsx_merged,
+    xlsx_national_header,
+)
 from qms.db import db
 from qms.documents import permissions as perm
-from qms.documents.models import (Document, DocumentKind, DocumentStatus, DocumentVersion, LegalStatus,
-                                  VersionStatus)
+from qms.documents.models import Document, DocumentKind, DocumentStatus, DocumentVersion, LegalStatus, VersionStatus
 
 LEGAL_STATUS_LABELS = {
     LegalStatus.in_force: "Còn hiệu lực",
@@ -62,11 +84,18 @@ EXTERNAL_COLUMNS = [
 ]
 CENTERED_KEYS = {"stt", "issue", "effective_date", "issued_on", "effective_on", "legal_status_label"}
 
-_KIND_ORDER = {DocumentKind.policy: 0, DocumentKind.internal: 1, DocumentKind.procedure: 2,
-               DocumentKind.instruction: 3, DocumentKind.form: 4, DocumentKind.external: 5}
+_KIND_ORDER = {
+    DocumentKind.policy: 0,
+    DocumentKind.internal: 1,
+    DocumentKind.procedure: 2,
+    DocumentKind.instruction: 3,
+    DocumentKind.form: 4,
+    DocumentKind.external: 5,
+}
 
 
 # --- rows ----------------------------------------------------------------------------------------------
+
 
 def natural_key(code: str):
     """Sort "QT-2" before "QT-10"."""
@@ -88,8 +117,12 @@ def _internal_rows(commune_id):
     pairs = db.session.execute(
         select(Document, DocumentVersion)
         .join(DocumentVersion, DocumentVersion.document_id == Document.id)
-        .where(Document.commune_id == commune_id, Document.status == DocumentStatus.active,
-               Document.kind != DocumentKind.external, DocumentVersion.status == VersionStatus.effective)
+        .where(
+            Document.commune_id == commune_id,
+            Document.status == DocumentStatus.active,
+            Document.kind != DocumentKind.external,
+            DocumentVersion.status == VersionStatus.effective,
+        )
         .options(selectinload(Document.owning_unit), selectinload(Document.parent))
     ).all()
     by_id = {document.id: (document, version) for document, version in pairs}
@@ -108,54 +141,68 @@ def _internal_rows(commune_id):
     rows = []
     for number, document_id in enumerate(ordered, start=1):
         document, version = by_id[document_id]
-        rows.append({
-            "stt": number,
-            "document_id": document.id,
-            "version_id": version.id,
-            "code": document.code,
-            "title": document.title,
-            "kind": document.kind.value,
-            "issue_no": version.issue_no,
-            "issue": version.issue_label,
-            "effective_date": version.effective_date,
-            "next_review_on": version.next_review_on,
-            "unit": document.owning_unit.name if document.owning_unit else "",
-            "parent_code": document.parent.code if document.parent else "",
-            "note": f"Thuộc {document.parent.code}" if document.parent else "",
-        })
+        rows.append(
+            {
+                "stt": number,
+                "document_id": document.id,
+                "version_id": version.id,
+                "code": document.code,
+                "title": document.title,
+                "kind": document.kind.value,
+                "issue_no": version.issue_no,
+                "issue": version.issue_label,
+                "effective_date": version.effective_date,
+                "next_review_on": version.next_review_on,
+                "unit": document.owning_unit.name if document.owning_unit else "",
+                "parent_code": document.parent.code if document.parent else "",
+                "note": f"Thuộc {document.parent.code}" if document.parent else "",
+            }
+        )
     return rows
 
 
 def _external_rows(user):
     documents = db.session.scalars(
         select(Document)
-        .where(Document.commune_id == user.commune_id, Document.status == DocumentStatus.active,
-               Document.kind == DocumentKind.external)
+        .where(
+            Document.commune_id == user.commune_id,
+            Document.status == DocumentStatus.active,
+            Document.kind == DocumentKind.external,
+        )
         .options(selectinload(Document.based_on_this).selectinload(Document.versions))
     ).all()
     documents.sort(key=lambda d: (d.issued_on is None, d.issued_on or dt.date.min, natural_key(d.number or d.code)))
     rows = []
     for number, document in enumerate(documents, start=1):
-        based_on = sorted((d.code for d in document.based_on_this
-                           if d.status is DocumentStatus.active and perm.can_view_document(user, d)), key=natural_key)
-        rows.append({
-            "stt": number,
-            "document_id": document.id,
-            "code": document.code,
-            "number": document.number or document.code,
-            "title": document.title,
-            "issuer": document.issuer,
-            "issued_on": document.issued_on,
-            "effective_on": document.effective_on,
-            "legal_status": document.legal_status.value if document.legal_status else None,
-            "legal_status_label": LEGAL_STATUS_LABELS.get(document.legal_status, ""),
-            "based_on": based_on,
-            "based_on_text": ", ".join(based_on),
-        })
+        based_on = sorted(
+            (
+                d.code
+                for d in document.based_on_this
+                if d.status is DocumentStatus.active and perm.can_view_document(user, d)
+            ),
+            key=natural_key,
+        )
+        rows.append(
+            {
+                "stt": number,
+                "document_id": document.id,
+                "code": document.code,
+                "number": document.number or document.code,
+                "title": document.title,
+                "issuer": document.issuer,
+                "issued_on": document.issued_on,
+                "effective_on": document.effective_on,
+                "legal_status": document.legal_status.value if document.legal_status else None,
+                "legal_status_label": LEGAL_STATUS_LABELS.get(document.legal_status, ""),
+                "based_on": based_on,
+                "based_on_text": ", ".join(based_on),
+            }
+        )
     return rows
 
 
 # --- master lists: .docx -------------------------------------------------------------------------------
+
 
 def _columns(external):
     return EXTERNAL_COLUMNS if external else INTERNAL_COLUMNS
@@ -189,14 +236,20 @@ def master_list_docx(commune, rows, external: bool, today: dt.date) -> bytes:
     repeat_as_header(header)
     for cell, (heading, _key, _mm, _chars) in zip(header.cells, columns):
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        cell_paragraph(cell, heading, align=WD_ALIGN_PARAGRAPH.CENTER, size=TABLE_PT, bold=True,
-                       before=3, after=3)
+        cell_paragraph(cell, heading, align=WD_ALIGN_PARAGRAPH.CENTER, size=TABLE_PT, bold=True, before=3, after=3)
     if not rows:
         row = table.add_row()
         keep_row_together(row)
         merged = row.cells[0].merge(row.cells[-1])
-        cell_paragraph(merged, "Chưa có tài liệu nào trong danh mục.", align=WD_ALIGN_PARAGRAPH.CENTER,
-                       size=TABLE_PT, italic=True, before=3, after=3)
+        cell_paragraph(
+            merged,
+            "Chưa có tài liệu nào trong danh mục.",
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            size=TABLE_PT,
+            italic=True,
+            before=3,
+            after=3,
+        )
     for data in rows:
         row = table.add_row()
         keep_row_together(row)
@@ -218,12 +271,12 @@ def _signature_block(document):
     set_table_widths(table, [total / 2, total / 2])
     for cell, heading in zip(table.rows[0].cells, ("NGƯỜI LẬP", "LÃNH ĐẠO PHÊ DUYỆT")):
         cell_paragraph(cell, heading, align=WD_ALIGN_PARAGRAPH.CENTER, size=BODY_PT, bold=True, before=6)
-        paragraph(cell, "(Ký, ghi rõ họ tên)", align=WD_ALIGN_PARAGRAPH.CENTER, size=BODY_PT, italic=True,
-                  after=60)
+        paragraph(cell, "(Ký, ghi rõ họ tên)", align=WD_ALIGN_PARAGRAPH.CENTER, size=BODY_PT, italic=True, after=60)
     keep_row_together(table.rows[0])
 
 
 # --- master lists: .xlsx -------------------------------------------------------------------------------
+
 
 def master_list_xlsx(commune, rows, external: bool, today: dt.date) -> bytes:
     """The master list as an Excel workbook printed on A4 landscape, fitted to the page width, its
@@ -245,7 +298,7 @@ def master_list_xlsx(commune, rows, external: bool, today: dt.date) -> bytes:
     sheet.row_dimensions[6].height = 22
 
     header_row = 9
-    for index, (heading, _k, _mm, chars) in enumerate(columns, start=1):
+    for index, (heading, _k, _mm, _chars) in enumerate(columns, start=1):
         cell = xlsx_cell(sheet, header_row, index, heading)
         cell.font = xlsx_font(bold=True)
         cell.border = XLSX_BOX
@@ -262,8 +315,9 @@ def master_list_xlsx(commune, rows, external: bool, today: dt.date) -> bytes:
             cell = xlsx_cell(sheet, row_number, index, data.get(key))
             cell.font = xlsx_font()
             cell.border = XLSX_BOX
-            cell.alignment = Alignment(horizontal="center" if key in CENTERED_KEYS else "left",
-                                       vertical="center", wrap_text=True)
+            cell.alignment = Alignment(
+                horizontal="center" if key in CENTERED_KEYS else "left", vertical="center", wrap_text=True
+            )
             needed = max(needed, wrapped_lines(_cell_text(data, key), chars))
         sheet.row_dimensions[row_number].height = needed * POINTS_PER_LINE + 4
 

@@ -1,5 +1,6 @@
 """Which versions hold a stored file: for the administrator's page of damaged files (and the file
 checks), through qms.files.references."""
+
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -15,11 +16,15 @@ def version_files(commune_id, sha256s):
         .join(DocumentVersion, VersionFile.version_id == DocumentVersion.id)
         .join(Document, DocumentVersion.document_id == Document.id)
         .where(DocumentVersion.commune_id == commune_id, VersionFile.sha256.in_(sha256s))
-        .order_by(Document.code, DocumentVersion.issue_no))
+        .order_by(Document.code, DocumentVersion.issue_no)
+    )
     for sha256, filename, version_id, issue_no, code in rows:
-        yield FileReference(sha256=sha256, filename=filename,
-                            record=_("%(code)s issue %(issue)s", code=code, issue=f"{issue_no:02d}"),
-                            url=url_for("documents.show_version", version_id=version_id))
+        yield FileReference(
+            sha256=sha256,
+            filename=filename,
+            record=_("%(code)s issue %(issue)s", code=code, issue=f"{issue_no:02d}"),
+            url=url_for("documents.show_version", version_id=version_id),
+        )
 
 
 register_references(version_files)

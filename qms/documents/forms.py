@@ -1,18 +1,27 @@
 """Forms of document control. Signed actions carry a password field (the electronic signature) and
 the version's row_version as shown, so that acting on an outdated page is a conflict."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, Field, HiddenField, IntegerField, PasswordField, SelectField, StringField,
-                     TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from qms.core.forms import MultiCheckboxField
-from qms.core.forms import Form
+from qms.core.calendar import parse_date
+from qms.core.forms import Form, MultiCheckboxField
 from qms.core.lists import FilterForm as ListFilterForm
 from qms.documents.labels import ACCESS_LABELS, KIND_LABELS, LEGAL_STATUS_LABELS
-from qms.core.calendar import parse_date
+
 
 class DateField(Field):
     """A date typed as dd/mm/yyyy (an ISO date from a browser's date picker is accepted too)."""
@@ -45,8 +54,11 @@ class OptionalInt(IntegerField):
 
 
 class DocumentForm(Form):
-    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the code.")), Length(max=64)],
-                       description=_l("For example QT-01, BM-01-QT-01, HD-02."))
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(_l("Enter the code.")), Length(max=64)],
+        description=_l("For example QT-01, BM-01-QT-01, HD-02."),
+    )
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=500)])
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()])
     field = StringField(_l("Field (lĩnh vực)"), validators=[Optional(), Length(max=120)])
@@ -54,18 +66,19 @@ class DocumentForm(Form):
     owner = SelectField(_l("Owner"), coerce=int, choices=[])
     parent = SelectField(_l("Belongs to procedure"), coerce=int, choices=[])
     legal_bases = MultiCheckboxField(_l("Legal bases"), coerce=int, choices=[])
-    review_interval_months = OptionalInt(_l("Review interval (months)"),
-                                         validators=[Optional(), NumberRange(1, 60)])
-    retention_years = OptionalInt(_l("Retention (years; empty: permanently)"),
-                                  validators=[Optional(), NumberRange(1, 100)])
+    review_interval_months = OptionalInt(_l("Review interval (months)"), validators=[Optional(), NumberRange(1, 60)])
+    retention_years = OptionalInt(
+        _l("Retention (years; empty: permanently)"), validators=[Optional(), NumberRange(1, 100)]
+    )
     access = SelectField(_l("Access"), choices=[SelectChoice(a.value, label) for a, label in ACCESS_LABELS.items()])
     issuer = StringField(_l("Issuer"), validators=[Optional(), Length(max=300)])
     number = StringField(_l("Number and symbol"), validators=[Optional(), Length(max=100)])
     issued_on = DateField(_l("Issue date (dd/mm/yyyy)"))
     effective_on = DateField(_l("Effective date (dd/mm/yyyy)"))
-    legal_status = SelectField(_l("Legal status"),
-                               choices=[SelectChoice("", "—")] + [SelectChoice(s.value, label)
-                                                              for s, label in LEGAL_STATUS_LABELS.items()])
+    legal_status = SelectField(
+        _l("Legal status"),
+        choices=[SelectChoice("", "—")] + [SelectChoice(s.value, label) for s, label in LEGAL_STATUS_LABELS.items()],
+    )
     reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=500)])
 
 
@@ -97,13 +110,16 @@ class DraftForm(Form):
 
 class RowVersionForm(Form):
     """A button acting on a version as shown (submit for review)."""
+
     row_version = HiddenField()
 
 
 class SignForm(Form):
     """An electronic signature: the password again, and an optional comment."""
-    password = PasswordField(_l("Your password (electronic signature)"),
-                             validators=[InputRequired(_l("Enter your password to sign."))])
+
+    password = PasswordField(
+        _l("Your password (electronic signature)"), validators=[InputRequired(_l("Enter your password to sign."))]
+    )
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
     row_version = HiddenField()
 
@@ -115,20 +131,25 @@ class ApproveForm(SignForm):
 
 
 class ReturnForm(SignForm):
-    comment = TextAreaField(_l("What has to change"),
-                            validators=[DataRequired(_l("Say what has to change.")), Length(max=4000)])
+    comment = TextAreaField(
+        _l("What has to change"), validators=[DataRequired(_l("Say what has to change.")), Length(max=4000)]
+    )
 
 
 class WithdrawForm(Form):
-    password = PasswordField(_l("Your password (electronic signature)"),
-                             validators=[InputRequired(_l("Enter your password to sign."))])
-    reason = TextAreaField(_l("Why is the document withdrawn?"),
-                           validators=[DataRequired(_l("Say why the document is withdrawn.")), Length(max=4000)])
+    password = PasswordField(
+        _l("Your password (electronic signature)"), validators=[InputRequired(_l("Enter your password to sign."))]
+    )
+    reason = TextAreaField(
+        _l("Why is the document withdrawn?"),
+        validators=[DataRequired(_l("Say why the document is withdrawn.")), Length(max=4000)],
+    )
 
 
 class ChangeRequestForm(Form):
-    what = TextAreaField(_l("What should change"),
-                         validators=[DataRequired(_l("Say what should change.")), Length(max=4000)])
+    what = TextAreaField(
+        _l("What should change"), validators=[DataRequired(_l("Say what should change.")), Length(max=4000)]
+    )
     why = TextAreaField(_l("Why"), validators=[DataRequired(_l("Say why.")), Length(max=4000)])
 
 
@@ -145,10 +166,17 @@ class SearchForm(ListFilterForm):
 class FilterForm(ListFilterForm):
     """GET filters of the documents list."""
 
-    q = StringField(_l("Search code, title or content"), validators=[Optional(), Length(max=200)],
-                    render_kw={"placeholder": _l("e.g. chung thuc, BM-01")})
-    kind = SelectField(_l("Kind"), choices=[SelectChoice("", _l("All kinds"))] +
-                       [SelectChoice(k.value, label) for k, label in KIND_LABELS.items()], validators=[Optional()])
+    q = StringField(
+        _l("Search code, title or content"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"placeholder": _l("e.g. chung thuc, BM-01")},
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice("", _l("All kinds"))]
+        + [SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+        validators=[Optional()],
+    )
     status = SelectField(_l("Status"), choices=[], validators=[Optional()])
     unit = SelectField(_l("Unit"), coerce=lambda v: int(v) if v else 0, choices=[], validators=[Optional()])
 
@@ -158,14 +186,18 @@ def settings_form_class(kinds, controlled_kinds):
 
     class SettingsForm(Form):
         allow_same_reviewer_approver = BooleanField(_l("One person may both review and approve a version"))
-        review_interval_months = IntegerField(_l("Default review interval (months)"),
-                                              validators=[InputRequired(_l("Enter a number of months.")),
-                                                          NumberRange(1, 60)])
+        review_interval_months = IntegerField(
+            _l("Default review interval (months)"),
+            validators=[InputRequired(_l("Enter a number of months.")), NumberRange(1, 60)],
+        )
         reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=500)])
 
     for kind in kinds:
-        setattr(SettingsForm, f"pattern_{kind.value}",
-                StringField(KIND_LABELS[kind], validators=[Optional(), Length(max=200), _valid_regex]))
+        setattr(
+            SettingsForm,
+            f"pattern_{kind.value}",
+            StringField(KIND_LABELS[kind], validators=[Optional(), Length(max=200), _valid_regex]),
+        )
     for kind in controlled_kinds:
         setattr(SettingsForm, f"reviewers_{kind.value}", MultiCheckboxField(_l("Reviewed by"), choices=[]))
         setattr(SettingsForm, f"approvers_{kind.value}", MultiCheckboxField(_l("Approved by"), choices=[]))
@@ -174,6 +206,7 @@ def settings_form_class(kinds, controlled_kinds):
 
 def _valid_regex(form, field):
     import re
+
     try:
         re.compile(field.data or "")
     except re.error:

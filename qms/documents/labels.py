@@ -1,5 +1,6 @@
 """Labels of document control: its actions, records, changed fields and coded values (see
 qms.core.labels), and the words its pages use for the same codes."""
+
 from flask_babel import lazy_gettext as _l
 
 from qms.core.labels import register
@@ -22,13 +23,25 @@ LEGAL_STATUS_LABELS = {
 ACCESS_LABELS = {Access.internal: _l("Internal"), Access.public: _l("Public")}
 # Statuses of documents, versions and change requests, by their stored value.
 STATUS_LABELS = {
-    "draft": _l("Draft"), "in_review": _l("In review"), "approved": _l("Approved, not yet effective"),
-    "effective": _l("Effective"), "superseded": _l("Superseded"), "obsolete": _l("Obsolete"),
-    "active": _l("Active"), "open": _l("Open"), "accepted": _l("Accepted"), "declined": _l("Declined"),
+    "draft": _l("Draft"),
+    "in_review": _l("In review"),
+    "approved": _l("Approved, not yet effective"),
+    "effective": _l("Effective"),
+    "superseded": _l("Superseded"),
+    "obsolete": _l("Obsolete"),
+    "active": _l("Active"),
+    "open": _l("Open"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
 }
 # What a signature on a version means, by its stored value.
-MEANING_LABELS = {"reviewed": _l("Reviewed"), "approved": _l("Approved"), "returned": _l("Returned to draft"),
-                  "withdrawn": _l("Withdrawn"), "confirmed": _l("Reviewed, still valid")}
+MEANING_LABELS = {
+    "reviewed": _l("Reviewed"),
+    "approved": _l("Approved"),
+    "returned": _l("Returned to draft"),
+    "withdrawn": _l("Withdrawn"),
+    "confirmed": _l("Reviewed, still valid"),
+}
 KIND_VALUE_LABELS = {k.value: v for k, v in KIND_LABELS.items()}
 LEGAL_STATUS_VALUE_LABELS = {k.value: v for k, v in LEGAL_STATUS_LABELS.items()}
 ACCESS_VALUE_LABELS = {k.value: v for k, v in ACCESS_LABELS.items()}

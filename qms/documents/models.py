@@ -1,36 +1,55 @@
 """Document control (ISO 9001 7.5): documents, their versions and files, signatures, change
 requests, distribution and acknowledgments, and the search index."""
+
 import datetime as dt
 import enum
 from typing import Optional
 
-from sqlalchemy import (BigInteger, Column, Date, Enum, ForeignKey, Index, String, Table, Text,
-                        UniqueConstraint, and_, text)
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    text,
+)
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from qms.auth.models import Role, Unit, User
-from qms.signatures.models import Signature
-from qms.db import UTCDateTime, db
 from qms.core.calendar import utcnow
+from qms.db import UTCDateTime, db
+from qms.signatures.models import Signature
 
 
 def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
-                validate_strings=True, name=cls.__name__.lower())
+    return Enum(
+        cls,
+        native_enum=False,
+        length=20,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+        name=cls.__name__.lower(),
+    )
 
 
 class DocumentKind(enum.Enum):
-    policy = "policy"            # quality policy and objectives
-    procedure = "procedure"      # QT
+    policy = "policy"  # quality policy and objectives
+    procedure = "procedure"  # QT
     instruction = "instruction"  # HD
-    form = "form"                # BM, belongs to a procedure
-    internal = "internal"        # other internal documents
-    external = "external"        # laws, decrees, decisions
+    form = "form"  # BM, belongs to a procedure
+    internal = "internal"  # other internal documents
+    external = "external"  # laws, decrees, decisions
 
 
 class DocumentStatus(enum.Enum):
     active = "active"
-    obsolete = "obsolete"        # withdrawn with a reason
+    obsolete = "obsolete"  # withdrawn with a reason
 
 
 class Access(enum.Enum):
@@ -48,10 +67,10 @@ class LegalStatus(enum.Enum):
 class VersionStatus(enum.Enum):
     draft = "draft"
     in_review = "in_review"
-    approved = "approved"        # waiting for its effective date
+    approved = "approved"  # waiting for its effective date
     effective = "effective"
     superseded = "superseded"
-    obsolete = "obsolete"        # withdrawn
+    obsolete = "obsolete"  # withdrawn
 
 
 class SignatureMeaning(enum.StrEnum):
@@ -61,7 +80,7 @@ class SignatureMeaning(enum.StrEnum):
     approved = "approved"
     returned = "returned"
     withdrawn = "withdrawn"
-    confirmed = "confirmed"      # periodic review: "reviewed, still valid"
+    confirmed = "confirmed"  # periodic review: "reviewed, still valid"
 
 
 class ChangeRequestStatus(enum.Enum):
@@ -80,48 +99,54 @@ document_legal_bases = Table(
 
 class Document(db.Model):
     __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("commune_id", "code"),
-                      Index("ix_documents_commune_kind", "commune_id", "kind"))
+    __table_args__ = (UniqueConstraint("commune_id", "code"), Index("ix_documents_commune_kind", "commune_id", "kind"))
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
     code: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(500))
     kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
     field: Mapped[str] = mapped_column(String(120), default="")  # lĩnh vực: hộ tịch, chứng thực, ...
-    owning_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
-    owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("documents.id"))
+    owning_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     review_interval_months: Mapped[int] = mapped_column(default=12)
-    retention_years: Mapped[Optional[int]] = mapped_column()  # None: kept permanently
+    retention_years: Mapped[int | None] = mapped_column()  # None: kept permanently
     access: Mapped[Access] = mapped_column(_enum(Access), default=Access.internal)
     status: Mapped[DocumentStatus] = mapped_column(_enum(DocumentStatus), default=DocumentStatus.active)
-    withdrawn_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # documents of external origin
     issuer: Mapped[str] = mapped_column(String(300), default="")
     number: Mapped[str] = mapped_column(String(100), default="")
-    issued_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    effective_on: Mapped[Optional[dt.date]] = mapped_column(Date)
-    legal_status: Mapped[Optional[LegalStatus]] = mapped_column(_enum(LegalStatus))
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    effective_on: Mapped[dt.date | None] = mapped_column(Date)
+    legal_status: Mapped[LegalStatus | None] = mapped_column(_enum(LegalStatus))
 
-    owning_unit: Mapped[Optional[Unit]] = relationship()
-    owner: Mapped[Optional[User]] = relationship(foreign_keys=[owner_id])
+    owning_unit: Mapped[Unit | None] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     parent: Mapped[Optional["Document"]] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Document"]] = relationship(back_populates="parent", order_by="Document.code")
     legal_bases: Mapped[list["Document"]] = relationship(
-        secondary=document_legal_bases, primaryjoin=id == document_legal_bases.c.document_id,
-        secondaryjoin=id == document_legal_bases.c.external_document_id, order_by="Document.code",
-        back_populates="based_on_this")
+        secondary=document_legal_bases,
+        primaryjoin=id == document_legal_bases.c.document_id,
+        secondaryjoin=id == document_legal_bases.c.external_document_id,
+        order_by="Document.code",
+        back_populates="based_on_this",
+    )
     based_on_this: Mapped[list["Document"]] = relationship(
-        secondary=document_legal_bases, primaryjoin=id == document_legal_bases.c.external_document_id,
-        secondaryjoin=id == document_legal_bases.c.document_id, order_by="Document.code",
-        back_populates="legal_bases", viewonly=True)
-    versions: Mapped[list["DocumentVersion"]] = relationship(back_populates="document",
-                                                             order_by="DocumentVersion.issue_no")
-    distributions: Mapped[list["Distribution"]] = relationship(back_populates="document",
-                                                               cascade="all, delete-orphan")
+        secondary=document_legal_bases,
+        primaryjoin=id == document_legal_bases.c.external_document_id,
+        secondaryjoin=id == document_legal_bases.c.document_id,
+        order_by="Document.code",
+        back_populates="legal_bases",
+        viewonly=True,
+    )
+    versions: Mapped[list["DocumentVersion"]] = relationship(
+        back_populates="document", order_by="DocumentVersion.issue_no"
+    )
+    distributions: Mapped[list["Distribution"]] = relationship(back_populates="document", cascade="all, delete-orphan")
 
 
 class DocumentVersion(db.Model):
@@ -131,8 +156,13 @@ class DocumentVersion(db.Model):
     __table_args__ = (
         UniqueConstraint("document_id", "issue_no"),
         # Exactly one effective version per document, enforced by the database too.
-        Index("uq_document_versions_one_effective", "document_id", unique=True,
-              sqlite_where=text("status = 'effective'"), postgresql_where=text("status = 'effective'")),
+        Index(
+            "uq_document_versions_one_effective",
+            "document_id",
+            unique=True,
+            sqlite_where=text("status = 'effective'"),
+            postgresql_where=text("status = 'effective'"),
+        ),
         Index("ix_document_versions_commune_status", "commune_id", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,32 +174,36 @@ class DocumentVersion(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    submitted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
-    reviewed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    reviewed_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
-    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    approved_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
-    effective_date: Mapped[Optional[dt.date]] = mapped_column(Date)
-    effective_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
-    superseded_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
-    withdrawn_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
-    next_review_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    effective_date: Mapped[dt.date | None] = mapped_column(Date)
+    effective_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    next_review_on: Mapped[dt.date | None] = mapped_column(Date)
     returned_comment: Mapped[str] = mapped_column(Text, default="")
-    based_on_id: Mapped[Optional[int]] = mapped_column(ForeignKey("document_versions.id"))
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("document_versions.id"))
     row_version: Mapped[int] = mapped_column(default=1)  # optimistic lock: concurrent writers conflict
 
     __mapper_args__ = {"version_id_col": row_version}
 
     document: Mapped[Document] = relationship(back_populates="versions")
     author: Mapped[User] = relationship(foreign_keys=[author_id])
-    reviewed_by: Mapped[Optional[User]] = relationship(foreign_keys=[reviewed_by_id])
-    approved_by: Mapped[Optional[User]] = relationship(foreign_keys=[approved_by_id])
-    files: Mapped[list["VersionFile"]] = relationship(back_populates="version", order_by="VersionFile.id",
-                                                      cascade="all, delete-orphan")
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    files: Mapped[list["VersionFile"]] = relationship(
+        back_populates="version", order_by="VersionFile.id", cascade="all, delete-orphan"
+    )
     signatures: Mapped[list[Signature]] = relationship(
-        primaryjoin=lambda: and_(Signature.subject_type == DocumentVersion.__tablename__,
-                                 foreign(Signature.subject_id) == DocumentVersion.id),
-        order_by=lambda: Signature.id, viewonly=True)
+        primaryjoin=lambda: and_(
+            Signature.subject_type == DocumentVersion.__tablename__, foreign(Signature.subject_id) == DocumentVersion.id
+        ),
+        order_by=lambda: Signature.id,
+        viewonly=True,
+    )
 
     @property
     def issue_label(self):
@@ -205,15 +239,15 @@ class ChangeRequest(db.Model):
     what: Mapped[str] = mapped_column(Text)
     why: Mapped[str] = mapped_column(Text)
     status: Mapped[ChangeRequestStatus] = mapped_column(_enum(ChangeRequestStatus), default=ChangeRequestStatus.open)
-    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
-    draft_version_id: Mapped[Optional[int]] = mapped_column(ForeignKey("document_versions.id"))
+    draft_version_id: Mapped[int | None] = mapped_column(ForeignKey("document_versions.id"))
 
     document: Mapped[Document] = relationship()
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
-    decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
-    draft_version: Mapped[Optional[DocumentVersion]] = relationship(foreign_keys=[draft_version_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    draft_version: Mapped[DocumentVersion | None] = relationship(foreign_keys=[draft_version_id])
 
 
 class Distribution(db.Model):
@@ -222,26 +256,28 @@ class Distribution(db.Model):
     __tablename__ = "distributions"
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
-    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
-    role_id: Mapped[Optional[int]] = mapped_column(ForeignKey("roles.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    role_id: Mapped[int | None] = mapped_column(ForeignKey("roles.id"))
 
     document: Mapped[Document] = relationship(back_populates="distributions")
-    unit: Mapped[Optional[Unit]] = relationship()
-    role: Mapped[Optional[Role]] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    role: Mapped[Role | None] = relationship()
 
 
 class Acknowledgment(db.Model):
     """A "read and understood" task for one user and one effective version."""
 
     __tablename__ = "acknowledgments"
-    __table_args__ = (UniqueConstraint("version_id", "user_id"),
-                      Index("ix_acknowledgments_user_open", "user_id", "acknowledged_at"))
+    __table_args__ = (
+        UniqueConstraint("version_id", "user_id"),
+        Index("ix_acknowledgments_user_open", "user_id", "acknowledged_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
     version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    acknowledged_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     version: Mapped[DocumentVersion] = relationship()
     user: Mapped[User] = relationship()
@@ -253,8 +289,7 @@ class SearchEntry(db.Model):
 
     __tablename__ = "search_entries"
     __table_args__ = (Index("ix_search_entries_commune", "commune_id"),)
-    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), primary_key=True,
-                                            autoincrement=False)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), primary_key=True, autoincrement=False)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     folded: Mapped[str] = mapped_column(Text, default="")

@@ -7,10 +7,11 @@ raise the refusal as a DomainError, so a page, the API and a script get the same
 Staff see only what is in force: an active document's effective version. Drafts, versions in
 review, superseded and obsolete versions are for quality officers, leaders and auditors.
 """
+
 from flask_babel import lazy_gettext as _l
 
 from qms.auth.models import ADMINISTRATOR, AUDITOR, LEADER, QUALITY_OFFICER, STAFF
-from qms.documents.models import (ChangeRequestStatus, DocumentKind, DocumentStatus, VersionStatus)
+from qms.documents.models import ChangeRequestStatus, DocumentKind, DocumentStatus, VersionStatus
 from qms.documents.settings import document_settings
 
 # Roles that read every version, including drafts and obsolete ones.
@@ -31,6 +32,7 @@ def sees_history(user) -> bool:
 
 # --- reading -----------------------------------------------------------------------------------
 
+
 def can_view_document(user, document) -> bool:
     """Quality officers, leaders and auditors: every document of their commune. Everyone else: an
     active document that has an effective version (or an active document of external origin)."""
@@ -40,8 +42,7 @@ def can_view_document(user, document) -> bool:
         return True
     if document.status is not DocumentStatus.active:
         return False
-    return document.kind is DocumentKind.external or any(
-        v.status is VersionStatus.effective for v in document.versions)
+    return document.kind is DocumentKind.external or any(v.status is VersionStatus.effective for v in document.versions)
 
 
 def can_view_version(user, version) -> bool:
@@ -70,13 +71,13 @@ def can_see_original(user, version) -> bool:
 
 # --- documents -----------------------------------------------------------------------------------
 
+
 def can_create_document(user) -> bool:
     return user.has_role(QUALITY_OFFICER)
 
 
 def can_edit_document(user, document) -> bool:
-    return _same_commune(user, document) and user.has_role(QUALITY_OFFICER) and \
-        document.status is DocumentStatus.active
+    return _same_commune(user, document) and user.has_role(QUALITY_OFFICER) and document.status is DocumentStatus.active
 
 
 def can_manage_distribution(user, document) -> bool:
@@ -102,8 +103,11 @@ def withdraw_refusal(user, document):
         return _l("You cannot withdraw this document.")
     if document.status is not DocumentStatus.active:
         return _l("This document has already been withdrawn.")
-    approvers = document_settings(user.commune).approvers_for(document.kind) \
-        if document.kind is not DocumentKind.external else frozenset()
+    approvers = (
+        document_settings(user.commune).approvers_for(document.kind)
+        if document.kind is not DocumentKind.external
+        else frozenset()
+    )
     if not user.has_role(QUALITY_OFFICER, *approvers):
         return _l("Only a quality officer or someone who approves this kind of document can withdraw it.")
     return None
@@ -114,6 +118,7 @@ def can_withdraw(user, document) -> bool:
 
 
 # --- versions ------------------------------------------------------------------------------------
+
 
 def edit_refusal(user, version):
     if not _same_commune(user, version) or not user.has_role(QUALITY_OFFICER):
@@ -220,11 +225,15 @@ def can_see_acknowledgments(user, version) -> bool:
 
 # --- change requests ------------------------------------------------------------------------------
 
+
 def propose_refusal(user, document):
     if not _same_commune(user, document) or not user.has_role(*PROPOSERS):
         return _l("You cannot propose a change to this document.")
-    if document.status is not DocumentStatus.active or document.kind is DocumentKind.external or not any(
-            v.status is VersionStatus.effective for v in document.versions):
+    if (
+        document.status is not DocumentStatus.active
+        or document.kind is DocumentKind.external
+        or not any(v.status is VersionStatus.effective for v in document.versions)
+    ):
         return _l("Changes can be proposed only to an effective document.")
     return None
 
@@ -234,17 +243,20 @@ def can_propose_change(user, document) -> bool:
 
 
 def can_decide_change(user, change_request) -> bool:
-    return (_same_commune(user, change_request) and user.has_role(QUALITY_OFFICER)
-            and change_request.status is ChangeRequestStatus.open
-            and change_request.document.status is DocumentStatus.active)
+    return (
+        _same_commune(user, change_request)
+        and user.has_role(QUALITY_OFFICER)
+        and change_request.status is ChangeRequestStatus.open
+        and change_request.document.status is DocumentStatus.active
+    )
 
 
 def can_see_change_request(user, change_request) -> bool:
-    return _same_commune(user, change_request) and (
-        sees_history(user) or change_request.requested_by_id == user.id)
+    return _same_commune(user, change_request) and (sees_history(user) or change_request.requested_by_id == user.id)
 
 
 # --- settings -------------------------------------------------------------------------------------
+
 
 def can_manage_settings(user) -> bool:
     return user.has_role(QUALITY_OFFICER, ADMINISTRATOR)

@@ -3,6 +3,7 @@
 Each query filters by what the user may see with the same rule as permissions.py (staff: active
 documents and effective versions only), in SQL, so that lists and counts never leak a draft.
 """
+
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -13,8 +14,17 @@ from qms.auth.models import User
 from qms.core.lists import Page, paginate
 from qms.db import db
 from qms.documents import permissions as perm
-from qms.documents.models import (Acknowledgment, ChangeRequest, ChangeRequestStatus, Document, DocumentKind,
-                                  DocumentStatus, DocumentVersion, VersionFile, VersionStatus)
+from qms.documents.models import (
+    Acknowledgment,
+    ChangeRequest,
+    ChangeRequestStatus,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    DocumentVersion,
+    VersionFile,
+    VersionStatus,
+)
 from qms.documents.search import search_version_ids
 
 STATUS_FILTERS = ("active", "obsolete", "draft", "in_review", "approved", "effective")
@@ -22,16 +32,16 @@ PER_PAGE = 50
 
 
 def _has_effective():
-    return exists().where(DocumentVersion.document_id == Document.id,
-                          DocumentVersion.status == VersionStatus.effective)
+    return exists().where(DocumentVersion.document_id == Document.id, DocumentVersion.status == VersionStatus.effective)
 
 
 def visible_documents_query(user):
     """Documents the user may see (permissions.can_view_document, as SQL)."""
     query = select(Document).where(Document.commune_id == user.commune_id)
     if not perm.sees_history(user):
-        query = query.where(Document.status == DocumentStatus.active,
-                            or_(Document.kind == DocumentKind.external, _has_effective()))
+        query = query.where(
+            Document.status == DocumentStatus.active, or_(Document.kind == DocumentKind.external, _has_effective())
+        )
     return query
 
 
@@ -61,22 +71,30 @@ def list_documents(user, *, kind=None, status=None, unit_id=None, q=None, page=1
         wanted = VersionStatus(status)
         if wanted not in visible_statuses(user):
             return Page(items=[], per_page=per_page, number=page, total=0)
-        query = query.where(exists().where(DocumentVersion.document_id == Document.id,
-                                           DocumentVersion.status == wanted))
+        query = query.where(
+            exists().where(DocumentVersion.document_id == Document.id, DocumentVersion.status == wanted)
+        )
     if unit_id:
         query = query.where(Document.owning_unit_id == unit_id)
     if q and q.strip():
         ids = _matching_document_ids(user, q)
         query = query.where(or_(Document.id.in_(ids) if ids else False, *_names_contain(q)))
-    return paginate(query.options(selectinload(Document.versions), selectinload(Document.owning_unit))
-                    .order_by(Document.kind, Document.code), page=page, per_page=per_page)
+    return paginate(
+        query.options(selectinload(Document.versions), selectinload(Document.owning_unit)).order_by(
+            Document.kind, Document.code
+        ),
+        page=page,
+        per_page=per_page,
+    )
 
 
 def _names_contain(q):
     """Code or title containing `q` as typed (case aside): % and _ are letters here, not wildcards."""
     needle = q.strip().lower()
-    return (func.lower(Document.code).contains(needle, autoescape=True),
-            func.lower(Document.title).contains(needle, autoescape=True))
+    return (
+        func.lower(Document.code).contains(needle, autoescape=True),
+        func.lower(Document.title).contains(needle, autoescape=True),
+    )
 
 
 def find_document(user, code):
@@ -85,6 +103,7 @@ def find_document(user, code):
 
 
 # --- current forms -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CurrentFile:
@@ -124,26 +143,82 @@ class FieldGroup:
 def current_files(commune_id, q=None, user=None):
     """Every effective procedure and form of active documents, with its primary file, in one query."""
     parent = aliased(Document)
-    query = (select(Document.id, Document.code, Document.title, Document.kind, Document.field, Document.parent_id,
-                    func.coalesce(parent.code, ""), func.coalesce(parent.title, ""), func.coalesce(parent.field, ""),
-                    DocumentVersion.id, DocumentVersion.issue_no, DocumentVersion.effective_date,
-                    VersionFile.filename, VersionFile.kind, VersionFile.size)
-             .join(DocumentVersion, and_(DocumentVersion.document_id == Document.id,
-                                         DocumentVersion.status == VersionStatus.effective))
-             .join(VersionFile, and_(VersionFile.version_id == DocumentVersion.id, VersionFile.is_primary))
-             .outerjoin(parent, parent.id == Document.parent_id)
-             .where(Document.commune_id == commune_id, Document.status == DocumentStatus.active,
-                    Document.kind.in_([DocumentKind.procedure, DocumentKind.form]))
-             .order_by(Document.code))
+    query = (
+        select(
+            Document.id,
+            Document.code,
+            Document.title,
+            Document.kind,
+            Document.field,
+            Document.parent_id,
+            func.coalesce(parent.code, ""),
+            func.coalesce(parent.title, ""),
+            func.coalesce(parent.field, ""),
+            DocumentVersion.id,
+            DocumentVersion.issue_no,
+            DocumentVersion.effective_date,
+            VersionFile.filename,
+            VersionFile.kind,
+            VersionFile.size,
+        )
+        .join(
+            DocumentVersion,
+            and_(DocumentVersion.document_id == Document.id, DocumentVersion.status == VersionStatus.effective),
+        )
+        .join(VersionFile, and_(VersionFile.version_id == DocumentVersion.id, VersionFile.is_primary))
+        .outerjoin(parent, parent.id == Document.parent_id)
+        .where(
+            Document.commune_id == commune_id,
+            Document.status == DocumentStatus.active,
+            Document.kind.in_([DocumentKind.procedure, DocumentKind.form]),
+        )
+        .order_by(Document.code)
+    )
     if q and q.strip():
-        ids = search_version_ids(commune_id, q, statuses=[VersionStatus.effective],
-                                 kinds=[DocumentKind.procedure, DocumentKind.form], limit=5000)
+        ids = search_version_ids(
+            commune_id,
+            q,
+            statuses=[VersionStatus.effective],
+            kinds=[DocumentKind.procedure, DocumentKind.form],
+            limit=5000,
+        )
         query = query.where(or_(DocumentVersion.id.in_(ids) if ids else False, *_names_contain(q)))
     rows = []
-    for (doc_id, code, title, kind, own_field, parent_id, parent_code, parent_title, parent_field, version_id,
-         issue_no, effective_date, filename, file_kind, size) in db.session.execute(query):
-        rows.append(CurrentFile(doc_id, code, title, kind.value, own_field or parent_field, parent_id, parent_code,
-                                parent_title, version_id, issue_no, effective_date, filename, file_kind, size))
+    for (
+        doc_id,
+        code,
+        title,
+        kind,
+        own_field,
+        parent_id,
+        parent_code,
+        parent_title,
+        parent_field,
+        version_id,
+        issue_no,
+        effective_date,
+        filename,
+        file_kind,
+        size,
+    ) in db.session.execute(query):
+        rows.append(
+            CurrentFile(
+                doc_id,
+                code,
+                title,
+                kind.value,
+                own_field or parent_field,
+                parent_id,
+                parent_code,
+                parent_title,
+                version_id,
+                issue_no,
+                effective_date,
+                filename,
+                file_kind,
+                size,
+            )
+        )
     return rows
 
 
@@ -173,28 +248,50 @@ def group_current_files(rows, no_field_label=""):
 
 # --- queues and lists ----------------------------------------------------------------------------
 
+
 def versions_in_review(commune_id):
-    return list(db.session.scalars(
-        select(DocumentVersion).join(Document).where(DocumentVersion.commune_id == commune_id,
-                                                     DocumentVersion.status == VersionStatus.in_review,
-                                                     Document.status == DocumentStatus.active)
-        .order_by(DocumentVersion.submitted_at)))
+    return list(
+        db.session.scalars(
+            select(DocumentVersion)
+            .join(Document)
+            .where(
+                DocumentVersion.commune_id == commune_id,
+                DocumentVersion.status == VersionStatus.in_review,
+                Document.status == DocumentStatus.active,
+            )
+            .order_by(DocumentVersion.submitted_at)
+        )
+    )
 
 
 def drafts_of(user):
-    return list(db.session.scalars(
-        select(DocumentVersion).join(Document).where(DocumentVersion.author_id == user.id,
-                                                     DocumentVersion.status == VersionStatus.draft,
-                                                     Document.status == DocumentStatus.active)
-        .order_by(DocumentVersion.created_at)))
+    return list(
+        db.session.scalars(
+            select(DocumentVersion)
+            .join(Document)
+            .where(
+                DocumentVersion.author_id == user.id,
+                DocumentVersion.status == VersionStatus.draft,
+                Document.status == DocumentStatus.active,
+            )
+            .order_by(DocumentVersion.created_at)
+        )
+    )
 
 
 def open_change_requests(commune_id):
-    return list(db.session.scalars(
-        select(ChangeRequest).join(Document, Document.id == ChangeRequest.document_id)
-        .where(ChangeRequest.commune_id == commune_id, ChangeRequest.status == ChangeRequestStatus.open,
-               Document.status == DocumentStatus.active)
-        .order_by(ChangeRequest.requested_at)))
+    return list(
+        db.session.scalars(
+            select(ChangeRequest)
+            .join(Document, Document.id == ChangeRequest.document_id)
+            .where(
+                ChangeRequest.commune_id == commune_id,
+                ChangeRequest.status == ChangeRequestStatus.open,
+                Document.status == DocumentStatus.active,
+            )
+            .order_by(ChangeRequest.requested_at)
+        )
+    )
 
 
 def change_requests_for(user, *, status=None):
@@ -219,55 +316,93 @@ def review_due_soon(version, today):
 def due_for_review(commune_id, today, within_days=REVIEW_DUE_WITHIN_DAYS):
     """Effective versions whose periodic review is due within `within_days` days, or overdue."""
     limit = today + dt.timedelta(days=within_days)
-    return list(db.session.scalars(
-        select(DocumentVersion).join(Document).where(
-            DocumentVersion.commune_id == commune_id, DocumentVersion.status == VersionStatus.effective,
-            Document.status == DocumentStatus.active, DocumentVersion.next_review_on <= limit)
-        .order_by(DocumentVersion.next_review_on, Document.code)))
+    return list(
+        db.session.scalars(
+            select(DocumentVersion)
+            .join(Document)
+            .where(
+                DocumentVersion.commune_id == commune_id,
+                DocumentVersion.status == VersionStatus.effective,
+                Document.status == DocumentStatus.active,
+                DocumentVersion.next_review_on <= limit,
+            )
+            .order_by(DocumentVersion.next_review_on, Document.code)
+        )
+    )
 
 
 def open_acknowledgments(user):
     """The user's "read and understood" tasks for versions still in force."""
-    return list(db.session.scalars(
-        select(Acknowledgment).join(DocumentVersion).join(Document).where(
-            Acknowledgment.user_id == user.id, Acknowledgment.acknowledged_at.is_(None),
-            DocumentVersion.status == VersionStatus.effective, Document.status == DocumentStatus.active)
-        .order_by(Acknowledgment.assigned_at)))
+    return list(
+        db.session.scalars(
+            select(Acknowledgment)
+            .join(DocumentVersion)
+            .join(Document)
+            .where(
+                Acknowledgment.user_id == user.id,
+                Acknowledgment.acknowledged_at.is_(None),
+                DocumentVersion.status == VersionStatus.effective,
+                Document.status == DocumentStatus.active,
+            )
+            .order_by(Acknowledgment.assigned_at)
+        )
+    )
 
 
 def acknowledgment_state(version):
     """(acknowledged, not yet) lists of (user, acknowledgment) for a version, by name."""
-    rows = db.session.execute(select(Acknowledgment, User).join(User, User.id == Acknowledgment.user_id)
-                              .where(Acknowledgment.version_id == version.id).order_by(User.full_name)).all()
+    rows = db.session.execute(
+        select(Acknowledgment, User)
+        .join(User, User.id == Acknowledgment.user_id)
+        .where(Acknowledgment.version_id == version.id)
+        .order_by(User.full_name)
+    ).all()
     done = [(u, a) for a, u in rows if a.acknowledged_at is not None]
     waiting = [(u, a) for a, u in rows if a.acknowledged_at is None]
     return done, waiting
 
 
 def own_acknowledgment(user, version):
-    return db.session.scalar(select(Acknowledgment).where(Acknowledgment.version_id == version.id,
-                                                          Acknowledgment.user_id == user.id))
+    return db.session.scalar(
+        select(Acknowledgment).where(Acknowledgment.version_id == version.id, Acknowledgment.user_id == user.id)
+    )
 
 
 def change_requests_of(document):
-    return list(db.session.scalars(select(ChangeRequest).where(ChangeRequest.document_id == document.id)
-                                   .order_by(ChangeRequest.requested_at.desc())))
+    return list(
+        db.session.scalars(
+            select(ChangeRequest)
+            .where(ChangeRequest.document_id == document.id)
+            .order_by(ChangeRequest.requested_at.desc())
+        )
+    )
 
 
 def external_documents(commune_id):
-    return list(db.session.scalars(select(Document).where(Document.commune_id == commune_id,
-                                                          Document.kind == DocumentKind.external)
-                                   .order_by(Document.code)))
+    return list(
+        db.session.scalars(
+            select(Document)
+            .where(Document.commune_id == commune_id, Document.kind == DocumentKind.external)
+            .order_by(Document.code)
+        )
+    )
 
 
 def active_people(commune_id):
     """The commune's active accounts, by name (to choose a document's owner)."""
-    return list(db.session.scalars(select(User).where(User.commune_id == commune_id, User.is_active_account)
-                                   .order_by(User.full_name)))
+    return list(
+        db.session.scalars(
+            select(User).where(User.commune_id == commune_id, User.is_active_account).order_by(User.full_name)
+        )
+    )
 
 
 def procedures(commune_id):
     """The commune's procedures, by code (a form or instruction belongs to one)."""
-    return list(db.session.scalars(select(Document).where(Document.commune_id == commune_id,
-                                                          Document.kind == DocumentKind.procedure)
-                                   .order_by(Document.code)))
+    return list(
+        db.session.scalars(
+            select(Document)
+            .where(Document.commune_id == commune_id, Document.kind == DocumentKind.procedure)
+            .order_by(Document.code)
+        )
+    )

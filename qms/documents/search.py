@@ -6,6 +6,7 @@ marks, đ -> d) and cut into the same [a-z0-9] tokens before they reach the data
 and PostgreSQL's 'simple' text search see identical words and give identical answers. User input never
 reaches the query syntax of either engine: every token is alphanumeric and is bound as a parameter.
 """
+
 from __future__ import annotations
 
 import enum
@@ -63,14 +64,23 @@ def index_version(version: DocumentVersion) -> SearchEntry:
     issuer, its change summary and the text extracted from its files. Safe to call again after any
     change; it rewrites the row only when the text differs."""
     document = version.document
-    folded = _indexed_text([document.code, document.title, document.number, document.issuer,
-                            version.change_summary, *(f.text_content for f in version.files)])
+    folded = _indexed_text(
+        [
+            document.code,
+            document.title,
+            document.number,
+            document.issuer,
+            version.change_summary,
+            *(f.text_content for f in version.files),
+        ]
+    )
     if version.id is None:
         db.session.flush()  # a version created in this transaction needs its id
     entry = db.session.get(SearchEntry, version.id)
     if entry is None:
-        entry = SearchEntry(version_id=version.id, commune_id=version.commune_id, document_id=document.id,
-                            folded=folded)
+        entry = SearchEntry(
+            version_id=version.id, commune_id=version.commune_id, document_id=document.id, folded=folded
+        )
         db.session.add(entry)
     elif entry.folded != folded:
         entry.folded = folded
@@ -110,26 +120,41 @@ def search_version_ids(commune_id: int, q: str, statuses=None, kinds=None, limit
 
 
 def _base_query():
-    return (select(SearchEntry.version_id)
-            .join(DocumentVersion, DocumentVersion.id == SearchEntry.version_id)
-            .join(Document, Document.id == SearchEntry.document_id))
+    return (
+        select(SearchEntry.version_id)
+        .join(DocumentVersion, DocumentVersion.id == SearchEntry.version_id)
+        .join(Document, Document.id == SearchEntry.document_id)
+    )
 
 
 def _sqlite_query(words):
     # Quoted tokens with a trailing * are FTS5 prefix queries joined by an implicit AND; the tokens
     # are alphanumeric, the quoting (with any quote doubled) keeps it safe should that ever change.
     match = " ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
-    fts = text("SELECT rowid AS version_id, bm25(search_entries_fts) AS rank FROM search_entries_fts "
-               "WHERE search_entries_fts MATCH :match").bindparams(match=match) \
-        .columns(literal_column("version_id"), literal_column("rank")).subquery("fts")
-    return (_base_query().join(fts, fts.c.version_id == SearchEntry.version_id)
-            .order_by(fts.c.rank, Document.code, DocumentVersion.issue_no.desc()))
+    fts = (
+        text(
+            "SELECT rowid AS version_id, bm25(search_entries_fts) AS rank FROM search_entries_fts "
+            "WHERE search_entries_fts MATCH :match"
+        )
+        .bindparams(match=match)
+        .columns(literal_column("version_id"), literal_column("rank"))
+        .subquery("fts")
+    )
+    return (
+        _base_query()
+        .join(fts, fts.c.version_id == SearchEntry.version_id)
+        .order_by(fts.c.rank, Document.code, DocumentVersion.issue_no.desc())
+    )
 
 
 def _postgres_query(words):
     # The expression must be written exactly as in the GIN index for the planner to use it.
     vector = func.to_tsvector(literal_column("'simple'"), SearchEntry.folded)
-    tsquery = func.to_tsquery(literal_column("'simple'"),
-                              bindparam("tsquery", " & ".join(f"{word}:*" for word in words)))
-    return (_base_query().where(vector.op("@@")(tsquery))
-            .order_by(func.ts_rank(vector, tsquery).desc(), Document.code, DocumentVersion.issue_no.desc()))
+    tsquery = func.to_tsquery(
+        literal_column("'simple'"), bindparam("tsquery", " & ".join(f"{word}:*" for word in words))
+    )
+    return (
+        _base_query()
+        .where(vector.op("@@")(tsquery))
+        .order_by(func.ts_rank(vector, tsquery).desc(), Document.code, DocumentVersion.issue_no.desc())
+    )

@@ -3,6 +3,7 @@
 Codes follow local custom, and who reviews and approves differs between communes, so these are
 data an officer can change (on the settings page), never constants in the code.
 """
+
 import re
 from dataclasses import dataclass
 
@@ -34,8 +35,9 @@ DEFAULTS = {
         "external": "",  # any code: laws and decrees carry their own numbers
     },
     "reviewer_roles": {kind.value: [QUALITY_OFFICER, LEADER] for kind in CONTROLLED_KINDS},
-    "approver_roles": {kind.value: [LEADER] if kind is DocumentKind.policy else [QUALITY_OFFICER]
-                       for kind in CONTROLLED_KINDS},
+    "approver_roles": {
+        kind.value: [LEADER] if kind is DocumentKind.policy else [QUALITY_OFFICER] for kind in CONTROLLED_KINDS
+    },
     "allow_same_reviewer_approver": False,
     "review_interval_months": 12,
 }
@@ -65,11 +67,13 @@ class DocumentSettings:
         return frozenset(self.approver_roles.get(_kind_value(kind), ()))
 
     def as_dict(self) -> dict:
-        return {"code_patterns": dict(self.code_patterns),
-                "reviewer_roles": {k: sorted(v) for k, v in self.reviewer_roles.items()},
-                "approver_roles": {k: sorted(v) for k, v in self.approver_roles.items()},
-                "allow_same_reviewer_approver": self.allow_same_reviewer_approver,
-                "review_interval_months": self.review_interval_months}
+        return {
+            "code_patterns": dict(self.code_patterns),
+            "reviewer_roles": {k: sorted(v) for k, v in self.reviewer_roles.items()},
+            "approver_roles": {k: sorted(v) for k, v in self.approver_roles.items()},
+            "allow_same_reviewer_approver": self.allow_same_reviewer_approver,
+            "review_interval_months": self.review_interval_months,
+        }
 
 
 def _kind_value(kind):
@@ -105,16 +109,26 @@ def known_role_codes() -> set:
     return set(db.session.scalars(select(Role.code)))
 
 
-def update_document_settings(actor, commune, *, code_patterns, reviewer_roles, approver_roles,
-                             allow_same_reviewer_approver, review_interval_months, reason=""):
+def update_document_settings(
+    actor,
+    commune,
+    *,
+    code_patterns,
+    reviewer_roles,
+    approver_roles,
+    allow_same_reviewer_approver,
+    review_interval_months,
+    reason="",
+):
     """Validate and save the commune's document-control settings; records old and new values.
 
     Raises DomainError naming the first invalid entry (a pattern that is not a regular expression,
     an unknown role, a kind nobody could approve, an interval out of range). actor None: the system.
     """
     if actor is not None and (actor.commune_id != commune.id or not actor.has_role(QUALITY_OFFICER, ADMINISTRATOR)):
-        raise DomainError(_l("Only a quality officer or the administrator can change these settings."),
-                          code="forbidden", status=403)
+        raise DomainError(
+            _l("Only a quality officer or the administrator can change these settings."), code="forbidden", status=403
+        )
     roles = known_role_codes()
     patterns = {}
     for kind in DocumentKind:
@@ -124,8 +138,10 @@ def update_document_settings(actor, commune, *, code_patterns, reviewer_roles, a
         try:
             re.compile(pattern)
         except re.error:
-            raise DomainError(_l("The code format for %(kind)s is not a valid regular expression.",
-                                 kind=kind.value), code="invalid_pattern") from None
+            raise DomainError(
+                _l("The code format for %(kind)s is not a valid regular expression.", kind=kind.value),
+                code="invalid_pattern",
+            ) from None
         patterns[kind.value] = pattern
     chosen = {"reviewer_roles": {}, "approver_roles": {}}
     for key, given in (("reviewer_roles", reviewer_roles), ("approver_roles", approver_roles)):
@@ -134,25 +150,36 @@ def update_document_settings(actor, commune, *, code_patterns, reviewer_roles, a
             if set(codes) - roles:
                 raise DomainError(_l("Unknown role: %(r)s", r=", ".join(sorted(set(codes) - roles))))
             if not codes:
-                raise DomainError(_l("Choose at least one role that reviews and one that approves each kind "
-                                     "of document (%(kind)s).", kind=kind.value), code="no_role")
+                raise DomainError(
+                    _l(
+                        "Choose at least one role that reviews and one that approves each kind of document (%(kind)s).",
+                        kind=kind.value,
+                    ),
+                    code="no_role",
+                )
             chosen[key][kind.value] = codes
     try:
         interval = int(review_interval_months)
     except (TypeError, ValueError):
         interval = 0
     if not INTERVAL_MIN <= interval <= INTERVAL_MAX:
-        raise DomainError(_l("The review interval is between %(a)d and %(b)d months.", a=INTERVAL_MIN,
-                             b=INTERVAL_MAX), code="invalid_interval")
-    new = DocumentSettings(code_patterns=patterns, reviewer_roles=chosen["reviewer_roles"],
-                           approver_roles=chosen["approver_roles"],
-                           allow_same_reviewer_approver=bool(allow_same_reviewer_approver),
-                           review_interval_months=interval).as_dict()
+        raise DomainError(
+            _l("The review interval is between %(a)d and %(b)d months.", a=INTERVAL_MIN, b=INTERVAL_MAX),
+            code="invalid_interval",
+        )
+    new = DocumentSettings(
+        code_patterns=patterns,
+        reviewer_roles=chosen["reviewer_roles"],
+        approver_roles=chosen["approver_roles"],
+        allow_same_reviewer_approver=bool(allow_same_reviewer_approver),
+        review_interval_months=interval,
+    ).as_dict()
     old = document_settings(commune).as_dict()
     changes = {key: (old[key], new[key]) for key in new if old[key] != new[key]}
     if changes:
         # A new dict, so that SQLAlchemy sees the JSON column change.
         commune.settings = {**(commune.settings or {}), SETTINGS_KEY: new}
-        record_event(actor, "documents.settings_updated", commune, commune_id=commune.id, changes=changes,
-                     reason=reason)
+        record_event(
+            actor, "documents.settings_updated", commune, commune_id=commune.id, changes=changes, reason=reason
+        )
     return changes

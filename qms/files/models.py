@@ -1,12 +1,12 @@
 """The stored-file record: one row per distinct content, addressed by its SHA-256."""
+
 import datetime as dt
-from typing import Optional
 
 from sqlalchemy import BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from qms.db import UTCDateTime, db
 from qms.core.calendar import utcnow
+from qms.db import UTCDateTime, db
 
 
 class StoredFile(db.Model):
@@ -17,4 +17,4 @@ class StoredFile(db.Model):
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # when a reader found the bytes missing or no longer matching their SHA-256 (None: intact)
-    damaged_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    damaged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -1,6 +1,7 @@
 """Which records refer to a stored file. Areas register a function that names their records
 holding given files, so that the administrator's page (and the file checks) can say what a
 damaged file belongs to without this package knowing any area."""
+
 from dataclasses import dataclass
 
 
@@ -8,8 +9,8 @@ from dataclasses import dataclass
 class FileReference:
     sha256: str
     filename: str
-    record: str       # what people call the record ("QT-01 lần ban hành 02")
-    url: str          # its page
+    record: str  # what people call the record ("QT-01 lần ban hành 02")
+    url: str  # its page
 
 
 _FINDERS = []

@@ -7,6 +7,7 @@ row is marked, an audit event says where it was found), the request is refused w
 person understands, and the administrator's page lists it until a good copy is back (a backup
 restored, or the same file uploaded again) and a reader finds it intact.
 """
+
 import hashlib
 import os
 import threading
@@ -31,8 +32,14 @@ class FileDamaged(RecordedRefusal):
     """A stored file is missing or no longer matches its SHA-256; its damage has been recorded."""
 
     def __init__(self):
-        super().__init__(_l("The stored file is missing or damaged, so it is not served. Tell the "
-                            "administrator, who can restore it from the backup."), code="file_damaged", status=409)
+        super().__init__(
+            _l(
+                "The stored file is missing or damaged, so it is not served. Tell the "
+                "administrator, who can restore it from the backup."
+            ),
+            code="file_damaged",
+            status=409,
+        )
 
 
 def max_upload_mb() -> int:
@@ -57,10 +64,15 @@ def receive_upload(filename, data, *, controlled_copy=False) -> CheckedFile:
 
 
 # A stamp as long as a real one (long names, both lines), to try on a new upload.
-_TRIAL_STAMP = Stamp(code="BM-00-QT-00", issue_no=99, effective_date="31/12/2099", label="BẢN KIỂM SOÁT",
-                     downloaded_by="Nguyễn Thị Thử Nghiệm", downloaded_at="31/12/2099 23:59",
-                     signed="Soạn thảo: Nguyễn Văn A – Xem xét: Trần Thị B (31/12/2099) – Phê duyệt: Lê Văn C "
-                            "(31/12/2099)")
+_TRIAL_STAMP = Stamp(
+    code="BM-00-QT-00",
+    issue_no=99,
+    effective_date="31/12/2099",
+    label="BẢN KIỂM SOÁT",
+    downloaded_by="Nguyễn Thị Thử Nghiệm",
+    downloaded_at="31/12/2099 23:59",
+    signed="Soạn thảo: Nguyễn Văn A – Xem xét: Trần Thị B (31/12/2099) – Phê duyệt: Lê Văn C (31/12/2099)",
+)
 
 
 def _check_stampable(checked):
@@ -69,9 +81,13 @@ def _check_stampable(checked):
     try:
         stamp_file(checked.kind, checked.data, _TRIAL_STAMP, sha256=checked.sha256)
     except ValueError:
-        raise UploadRefused(_l("The controlled-copy stamp cannot be added to this file, so it cannot be issued. "
-                               "Open it in Word or Excel, save it again as a new file and upload that."),
-                            code="unstampable") from None
+        raise UploadRefused(
+            _l(
+                "The controlled-copy stamp cannot be added to this file, so it cannot be issued. "
+                "Open it in Word or Excel, save it again as a new file and upload that."
+            ),
+            code="unstampable",
+        ) from None
 
 
 def read_stored(sha256, actor=None, *, found_in=None) -> bytes:
@@ -97,8 +113,12 @@ def _about(sha256, actor, found_in, changes):
     changes["sha256"] = (None, sha256)
     if found_in is not None:
         changes["found_in"] = (None, f"{found_in.__tablename__} {found_in.id}")
-    return {"entity_type": StoredFile.__tablename__, "entity_id": sha256[:16], "changes": changes,
-            "commune_id": getattr(found_in, "commune_id", None) or getattr(actor, "commune_id", None)}
+    return {
+        "entity_type": StoredFile.__tablename__,
+        "entity_id": sha256[:16],
+        "changes": changes,
+        "commune_id": getattr(found_in, "commune_id", None) or getattr(actor, "commune_id", None),
+    }
 
 
 def mark_damaged(sha256, actor=None, *, found_in=None, state=DAMAGED):
@@ -108,8 +128,11 @@ def mark_damaged(sha256, actor=None, *, found_in=None, state=DAMAGED):
     if row is None or row.damaged_at is not None:
         return
     row.damaged_at = utcnow()
-    record_event(actor, "file.damaged",
-                 **_about(sha256, actor, found_in, {"damaged_at": (None, row.damaged_at), "state": (None, state)}))
+    record_event(
+        actor,
+        "file.damaged",
+        **_about(sha256, actor, found_in, {"damaged_at": (None, row.damaged_at), "state": (None, state)}),
+    )
 
 
 # The state of a file on the disk, by its SHA-256 and what the disk says about it (inode, size and
@@ -156,5 +179,8 @@ def content_sha256(sha256) -> str:
 
 def damaged_files():
     """Stored files marked damaged or missing, most recent first."""
-    return list(db.session.scalars(select(StoredFile).where(StoredFile.damaged_at.is_not(None))
-                                   .order_by(StoredFile.damaged_at.desc())))
+    return list(
+        db.session.scalars(
+            select(StoredFile).where(StoredFile.damaged_at.is_not(None)).order_by(StoredFile.damaged_at.desc())
+        )
+    )

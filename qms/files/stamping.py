@@ -15,6 +15,7 @@ The functions expect files that passed the upload checks (archive size, DOCTYPE,
 OOXML are refused there). Any file they still cannot stamp raises ``ValueError`` so that the
 caller can decide what to serve instead.
 """
+
 from __future__ import annotations
 
 import copy
@@ -64,12 +65,12 @@ _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 class Stamp:
     """What a controlled copy says about itself."""
 
-    code: str            # "BM-01-QT-01"
-    issue_no: int        # printed as two digits: "Lần ban hành: 02"
+    code: str  # "BM-01-QT-01"
+    issue_no: int  # printed as two digits: "Lần ban hành: 02"
     effective_date: str  # already formatted dd/mm/yyyy
-    label: str           # "BẢN KIỂM SOÁT" or "HẾT HIỆU LỰC"
-    downloaded_by: str   # full name
-    downloaded_at: str   # "25/11/2026 14:05", Vietnam time, already formatted
+    label: str  # "BẢN KIỂM SOÁT" or "HẾT HIỆU LỰC"
+    downloaded_by: str  # full name
+    downloaded_at: str  # "25/11/2026 14:05", Vietnam time, already formatted
     # The sign-off block of the version: "Soạn thảo: A – Xem xét: B (20/11/2026) – Phê duyệt: C
     # (21/11/2026)" (empty for a file that has none, e.g. a document of external origin).
     signed: str = ""
@@ -142,7 +143,7 @@ class _Entry:
     crc: int
     compressed_size: int
     size: int
-    local_extra: bytes    # extra fields without ZIP64, which is rewritten to fit the copy
+    local_extra: bytes  # extra fields without ZIP64, which is rewritten to fit the copy
     central_extra: bytes
     comment: bytes
     create_version: int
@@ -153,13 +154,28 @@ class _Entry:
     data_offset: int = 0
 
     @classmethod
-    def new(cls, name: str) -> "_Entry":
+    def new(cls, name: str) -> _Entry:
         """An entry for a part the stamp adds, with zipfile's defaults."""
         utf8 = not name.isascii()
-        return cls(name=name, raw_name=name.encode("utf-8" if utf8 else "ascii"), flags=_UTF8_NAME if utf8 else 0,
-                   method=_DEFLATED, dos_time=0, dos_date=(1 << 5) | 1, crc=0, compressed_size=0, size=0,
-                   local_extra=b"", central_extra=b"", comment=b"", create_version=zipfile.DEFAULT_VERSION,
-                   create_system=3, extract_version=zipfile.DEFAULT_VERSION, internal_attr=0, external_attr=0)
+        return cls(
+            name=name,
+            raw_name=name.encode("utf-8" if utf8 else "ascii"),
+            flags=_UTF8_NAME if utf8 else 0,
+            method=_DEFLATED,
+            dos_time=0,
+            dos_date=(1 << 5) | 1,
+            crc=0,
+            compressed_size=0,
+            size=0,
+            local_extra=b"",
+            central_extra=b"",
+            comment=b"",
+            create_version=zipfile.DEFAULT_VERSION,
+            create_system=3,
+            extract_version=zipfile.DEFAULT_VERSION,
+            internal_attr=0,
+            external_attr=0,
+        )
 
 
 @dataclass(frozen=True)
@@ -199,26 +215,37 @@ class _Package:
         if info.compress_type not in (_STORED, _DEFLATED):
             raise ValueError(f"the package entry {info.filename} uses compression method {info.compress_type}")
         raw_name = info.orig_filename.encode("utf-8" if info.flag_bits & _UTF8_NAME else "cp437")
-        header = data[info.header_offset:info.header_offset + _LOCAL_HEADER.size]
+        header = data[info.header_offset : info.header_offset + _LOCAL_HEADER.size]
         if len(header) < _LOCAL_HEADER.size or not header.startswith(_LOCAL_SIGNATURE):
             raise ValueError(f"the local header of {info.filename} is missing")
         name_length, extra_length = _LOCAL_HEADER.unpack(header)[-2:]
         name_start = info.header_offset + _LOCAL_HEADER.size
-        if data[name_start:name_start + name_length] != raw_name:
+        if data[name_start : name_start + name_length] != raw_name:
             raise ValueError(f"the local header of {info.filename} names another file")
         data_offset = name_start + name_length + extra_length
         if data_offset + info.compress_size > len(data):
             raise ValueError(f"the package entry {info.filename} is truncated")
         year, month, day, hour, minute, second = info.date_time
         return _Entry(
-            name=info.filename, raw_name=raw_name, flags=info.flag_bits, method=info.compress_type,
+            name=info.filename,
+            raw_name=raw_name,
+            flags=info.flag_bits,
+            method=info.compress_type,
             dos_time=(hour << 11) | (minute << 5) | (second // 2),
             dos_date=((year - 1980) << 9) | (month << 5) | day,
-            crc=info.CRC, compressed_size=info.compress_size, size=info.file_size,
-            local_extra=_without_zip64(data[name_start + name_length:data_offset]),
-            central_extra=_without_zip64(info.extra), comment=info.comment, create_version=info.create_version,
-            create_system=info.create_system, extract_version=info.extract_version,
-            internal_attr=info.internal_attr, external_attr=info.external_attr, data_offset=data_offset)
+            crc=info.CRC,
+            compressed_size=info.compress_size,
+            size=info.file_size,
+            local_extra=_without_zip64(data[name_start + name_length : data_offset]),
+            central_extra=_without_zip64(info.extra),
+            comment=info.comment,
+            create_version=info.create_version,
+            create_system=info.create_system,
+            extract_version=info.extract_version,
+            internal_attr=info.internal_attr,
+            external_attr=info.external_attr,
+            data_offset=data_offset,
+        )
 
     def entry(self, name: str) -> _Entry:
         try:
@@ -230,7 +257,7 @@ class _Package:
         """The uncompressed bytes of an entry, checked against its size and CRC (inflating no
         more than the size it declares)."""
         entry = self.entry(name)
-        raw = data[entry.data_offset:entry.data_offset + entry.compressed_size]
+        raw = data[entry.data_offset : entry.data_offset + entry.compressed_size]
         if entry.method == _STORED:
             payload = raw
         else:
@@ -308,8 +335,9 @@ def _rewrite_zip(package: _Package, data: bytes, replacements: dict[str, _Conten
         content = replacements.get(entry.name)
         if content is None:
             end = entry.data_offset + entry.compressed_size
-            content = _Content(entry.method, entry.crc, entry.size, entry.compressed_size,
-                               (view[entry.data_offset:end],))
+            content = _Content(
+                entry.method, entry.crc, entry.size, entry.compressed_size, (view[entry.data_offset : end],)
+            )
             flags = entry.flags & ~_DATA_DESCRIPTOR
         else:
             flags = entry.flags & _UTF8_NAME
@@ -335,8 +363,9 @@ def _headers(entry: _Entry, flags: int, content: _Content, offset: int) -> tuple
     overflowing = [value for value in (size, compressed_size, offset) if value > _ZIP64_LIMIT]
     central_extra = entry.central_extra
     if overflowing:
-        central_extra = struct.pack(f"<HH{len(overflowing)}Q", _ZIP64_EXTRA, 8 * len(overflowing),
-                                    *overflowing) + central_extra
+        central_extra = (
+            struct.pack(f"<HH{len(overflowing)}Q", _ZIP64_EXTRA, 8 * len(overflowing), *overflowing) + central_extra
+        )
     needed = _ZIP64_VERSION if overflowing else 20 if content.method == _DEFLATED else 10
     version = max(entry.extract_version, needed)
     create_version = max(entry.create_version, needed) if overflowing else entry.create_version
@@ -344,14 +373,49 @@ def _headers(entry: _Entry, flags: int, content: _Content, offset: int) -> tuple
     def field(value):
         return 0xFFFFFFFF if value > _ZIP64_LIMIT else value
 
-    local = _LOCAL_HEADER.pack(
-        _LOCAL_SIGNATURE, version, 0, flags, content.method, entry.dos_time, entry.dos_date, content.crc,
-        *local_sizes, len(entry.raw_name), len(local_extra)) + entry.raw_name + local_extra
-    record = _CENTRAL_HEADER.pack(
-        _CENTRAL_SIGNATURE, create_version, entry.create_system, version, 0, flags, content.method,
-        entry.dos_time, entry.dos_date, content.crc, field(compressed_size), field(size), len(entry.raw_name),
-        len(central_extra), len(entry.comment), 0, entry.internal_attr, entry.external_attr, field(offset),
-    ) + entry.raw_name + central_extra + entry.comment
+    local = (
+        _LOCAL_HEADER.pack(
+            _LOCAL_SIGNATURE,
+            version,
+            0,
+            flags,
+            content.method,
+            entry.dos_time,
+            entry.dos_date,
+            content.crc,
+            *local_sizes,
+            len(entry.raw_name),
+            len(local_extra),
+        )
+        + entry.raw_name
+        + local_extra
+    )
+    record = (
+        _CENTRAL_HEADER.pack(
+            _CENTRAL_SIGNATURE,
+            create_version,
+            entry.create_system,
+            version,
+            0,
+            flags,
+            content.method,
+            entry.dos_time,
+            entry.dos_date,
+            content.crc,
+            field(compressed_size),
+            field(size),
+            len(entry.raw_name),
+            len(central_extra),
+            len(entry.comment),
+            0,
+            entry.internal_attr,
+            entry.external_attr,
+            field(offset),
+        )
+        + entry.raw_name
+        + central_extra
+        + entry.comment
+    )
     return local, record
 
 
@@ -361,13 +425,27 @@ def _end_records(count: int, directory_size: int, directory_offset: int, comment
     if count > _ZIP_MAX_ENTRIES or directory_size > _ZIP64_LIMIT or directory_offset > _ZIP64_LIMIT:
         zip64_offset = directory_offset + directory_size
         records = _ZIP64_END_RECORD.pack(
-            _ZIP64_END_SIGNATURE, _ZIP64_END_RECORD.size - 12, _ZIP64_VERSION, _ZIP64_VERSION, 0, 0, count, count,
-            directory_size, directory_offset,
+            _ZIP64_END_SIGNATURE,
+            _ZIP64_END_RECORD.size - 12,
+            _ZIP64_VERSION,
+            _ZIP64_VERSION,
+            0,
+            0,
+            count,
+            count,
+            directory_size,
+            directory_offset,
         ) + _ZIP64_LOCATOR.pack(_ZIP64_LOCATOR_SIGNATURE, 0, zip64_offset, 1)
         count, directory_size, directory_offset = (
-            min(count, _ZIP_MAX_ENTRIES), min(directory_size, 0xFFFFFFFF), 0xFFFFFFFF)
-    return records + _END_RECORD.pack(_END_SIGNATURE, 0, 0, count, count, directory_size, directory_offset,
-                                      len(comment)) + comment
+            min(count, _ZIP_MAX_ENTRIES),
+            min(directory_size, 0xFFFFFFFF),
+            0xFFFFFFFF,
+        )
+    return (
+        records
+        + _END_RECORD.pack(_END_SIGNATURE, 0, 0, count, count, directory_size, directory_offset, len(comment))
+        + comment
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -443,9 +521,7 @@ def _parse_xml(data: bytes) -> etree._ElementTree:
 
 
 def _serialize_xml(tree: etree._ElementTree) -> bytes:
-    return etree.tostring(
-        tree, xml_declaration=True, encoding="UTF-8", standalone=tree.docinfo.standalone
-    )
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=tree.docinfo.standalone)
 
 
 def _unstampable(kind: str, exc: Exception) -> ValueError:
@@ -458,8 +534,7 @@ def _unstampable(kind: str, exc: Exception) -> ValueError:
 
 # Section properties giving each header Word may display; first-page and even-page headers are
 # shown only when the section (titlePg) or the document settings (evenAndOddHeaders) enable them.
-_PRIMARY, _FIRST_PAGE, _EVEN_PAGE = (
-    WD_HEADER_FOOTER.PRIMARY, WD_HEADER_FOOTER.FIRST_PAGE, WD_HEADER_FOOTER.EVEN_PAGE)
+_PRIMARY, _FIRST_PAGE, _EVEN_PAGE = (WD_HEADER_FOOTER.PRIMARY, WD_HEADER_FOOTER.FIRST_PAGE, WD_HEADER_FOOTER.EVEN_PAGE)
 # The header python-docx creates ("/word/header%d.xml", one empty "Header" paragraph).
 _NEW_HEADER_TEMPLATE = "word/header%d.xml"
 _NEW_HEADER_XML = HeaderPart._default_header_xml()
@@ -498,9 +573,9 @@ class _Relationship:
     """One relationship of the main document part, as python-docx loads it and writes it back."""
 
     reltype: str
-    target_ref: str    # as python-docx writes it back: relative to the source part when internal
+    target_ref: str  # as python-docx writes it back: relative to the source part when internal
     is_external: bool
-    name: str = ""     # the target's zip entry name, when internal
+    name: str = ""  # the target's zip entry name, when internal
 
 
 @dataclass(frozen=True)
@@ -516,11 +591,14 @@ class _DocxPlan:
     changed: dict
 
     def size(self) -> int:
-        return (self.package.size() + sum(len(xml) for _, xml in self.headers)
-                + sum(content.compressed_size for content in self.changed.values()))
+        return (
+            self.package.size()
+            + sum(len(xml) for _, xml in self.headers)
+            + sum(content.compressed_size for content in self.changed.values())
+        )
 
     @classmethod
-    def build(cls, data: bytes) -> "_DocxPlan":
+    def build(cls, data: bytes) -> _DocxPlan:
         """The same walk through the sections as python-docx's Document.sections / header API,
         on the parts it needs only: the package and document relationships, document.xml,
         settings.xml and the header parts."""
@@ -539,11 +617,13 @@ class _DocxPlan:
 
         def new_header(sectPr, kind) -> str:
             taken = package.lower_names | {name.lower() for name in created}
-            name = next(_NEW_HEADER_TEMPLATE % n for n in itertools.count(1)
-                        if (_NEW_HEADER_TEMPLATE % n).lower() not in taken)
+            name = next(
+                _NEW_HEADER_TEMPLATE % n for n in itertools.count(1) if (_NEW_HEADER_TEMPLATE % n).lower() not in taken
+            )
             rId = next(f"rId{n}" for n in itertools.count(1) if f"rId{n}" not in relationships)
-            relationships[rId] = _Relationship(RT.HEADER, PackURI("/" + name).relative_ref(document_uri.baseURI),
-                                               False, name)
+            relationships[rId] = _Relationship(
+                RT.HEADER, PackURI("/" + name).relative_ref(document_uri.baseURI), False, name
+            )
             sectPr.add_headerReference(kind, rId)
             created.append(name)
             return name
@@ -598,8 +678,9 @@ def _docx_relationships(package: _Package, data: bytes, source: PackURI) -> dict
             relationships[rel.rId] = _Relationship(rel.reltype, rel.target_ref, True)
         else:
             target = PackURI.from_rel_ref(source.baseURI, rel.target_ref)
-            relationships[rel.rId] = _Relationship(rel.reltype, target.relative_ref(source.baseURI), False,
-                                                   target.membername)
+            relationships[rel.rId] = _Relationship(
+                rel.reltype, target.relative_ref(source.baseURI), False, target.membername
+            )
     return relationships
 
 
@@ -631,7 +712,7 @@ def _stamp_paragraphs(stamp: Stamp) -> list:
     """The stamp line (and the sign-off line under it) as w:p elements, centred, in the stamp
     font, the label bold. The text goes in through python-docx's run API, which also turns tabs
     and line breaks into w:tab and w:br as it always did."""
-    lines = [((True, False), (stamp.label, stamp.text()[len(stamp.label):]))]
+    lines = [((True, False), (stamp.label, stamp.text()[len(stamp.label) :]))]
     if stamp.signed:
         lines.append(((False,), (stamp.signed,)))
     paragraphs = []
@@ -685,14 +766,37 @@ XLSX_HEADER_MAX = 255
 
 # Children of CT_Worksheet that precede <headerFooter> in the schema sequence.
 _BEFORE_HEADER_FOOTER = {
-    "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
-    "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState",
-    "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting",
-    "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup",
+    "sheetPr",
+    "dimension",
+    "sheetViews",
+    "sheetFormatPr",
+    "cols",
+    "sheetData",
+    "sheetCalcPr",
+    "sheetProtection",
+    "protectedRanges",
+    "scenarios",
+    "autoFilter",
+    "sortState",
+    "dataConsolidate",
+    "customSheetViews",
+    "mergeCells",
+    "phoneticPr",
+    "conditionalFormatting",
+    "dataValidations",
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
 }
 # Children of CT_HeaderFooter, in schema order.
 _HEADER_FOOTER_CHILDREN = (
-    "oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter",
+    "oddHeader",
+    "oddFooter",
+    "evenHeader",
+    "evenFooter",
+    "firstHeader",
+    "firstFooter",
 )
 
 
@@ -733,7 +837,7 @@ class _XlsxPlan:
         return self.package.size() + sum(sheet.size() for sheet in self.sheets)
 
     @classmethod
-    def build(cls, data: bytes) -> "_XlsxPlan":
+    def build(cls, data: bytes) -> _XlsxPlan:
         package = _Package(data)
         sheets = []
         for name in _worksheet_names(package, data):
@@ -832,8 +936,12 @@ def _stamp_worksheet(xml: bytes, stamp: Stamp) -> bytes:
     header_footer = root.find(f"{{{ns}}}headerFooter")
     if header_footer is None:
         header_footer = etree.Element(f"{{{ns}}}headerFooter")
-        predecessors = [c for c in root if isinstance(c.tag, str)  # comments and PIs have no name
-                        and etree.QName(c).localname in _BEFORE_HEADER_FOOTER]
+        predecessors = [
+            c
+            for c in root
+            if isinstance(c.tag, str)  # comments and PIs have no name
+            and etree.QName(c).localname in _BEFORE_HEADER_FOOTER
+        ]
         predecessors[-1].addnext(header_footer)
 
     def current(name: str) -> str:
@@ -853,13 +961,14 @@ def _excel_stamp(label: str, text: str) -> str:
     resets the style to Regular, so it does not depend on text already in the section; one font
     code per stamp also keeps openpyxl's simple header parser reading it correctly.
     """
+
     def escaped(value: str) -> str:
         return value.replace("&", "&&")
 
     codes = f'&{STAMP_SIZE_PT}&"{STAMP_FONT},Regular"'
     if label:
         codes += f"&B{escaped(label)}&B"
-    return codes + escaped(text[len(label):])
+    return codes + escaped(text[len(label) :])
 
 
 def _add_to_section(existing: str, addition: str, preferred: str) -> str:
@@ -901,7 +1010,7 @@ def _split_sections(value: str) -> dict[str, str]:
 
 def _insert_position(names, name: str) -> int | None:
     """Index of the first of `names` that comes after `name` in <headerFooter>'s schema order."""
-    later = _HEADER_FOOTER_CHILDREN[_HEADER_FOOTER_CHILDREN.index(name) + 1:]
+    later = _HEADER_FOOTER_CHILDREN[_HEADER_FOOTER_CHILDREN.index(name) + 1 :]
     return next((i for i, other in enumerate(names) if other in later), None)
 
 
@@ -945,18 +1054,23 @@ class _SplicedSheet:
 
     name: str
     method: int
-    head: tuple          # the XML before the splice, compressed: _head()
-    tail: bytes          # the XML after it
-    prefix: str          # of the spreadsheetml namespace: "" or "x:"
-    open_tag: bytes      # <headerFooter ...> and any text before its first child
-    children: tuple      # (name, element as uploaded, text after it) of each child
+    head: tuple  # the XML before the splice, compressed: _head()
+    tail: bytes  # the XML after it
+    prefix: str  # of the spreadsheetml namespace: "" or "x:"
+    open_tag: bytes  # <headerFooter ...> and any text before its first child
+    children: tuple  # (name, element as uploaded, text after it) of each child
     close_tag: bytes
     pages: tuple
-    texts: dict          # child name -> the string it holds now
+    texts: dict  # child name -> the string it holds now
 
     def size(self) -> int:
-        return (500 + len(self.head[0]) + len(self.tail) + len(self.open_tag)
-                + sum(len(element) + len(after) for _, element, after in self.children))
+        return (
+            500
+            + len(self.head[0])
+            + len(self.tail)
+            + len(self.open_tag)
+            + sum(len(element) + len(after) for _, element, after in self.children)
+        )
 
     def stamped(self, package: _Package, data: bytes, stamp: Stamp) -> _Content:
         strings = _header_footer_strings(self.pages, lambda name: self.texts.get(name, ""), stamp)
@@ -971,19 +1085,21 @@ class _SplicedSheet:
             else:
                 position = _insert_position(names, name)
                 children.insert(len(names) if position is None else position, [name, element, b""])
-        header_footer = b"".join([self.open_tag, *(element + after for _, element, after in children),
-                                  self.close_tag])
+        header_footer = b"".join([self.open_tag, *(element + after for _, element, after in children), self.close_tag])
         return _content(self.method, (header_footer, self.tail), head=self.head)
 
     @classmethod
-    def locate(cls, name: str, method: int, xml: bytes) -> "_SplicedSheet | None":
+    def locate(cls, name: str, method: int, xml: bytes) -> _SplicedSheet | None:
         tree = _parse_xml(xml)  # also what tells a well-formed sheet
         root = tree.getroot()
         ns = etree.QName(root).namespace
         prefixes = [prefix for prefix, uri in root.nsmap.items() if uri == ns]
         children = list(root)
-        if ((tree.docinfo.encoding or "").upper() != "UTF-8" or len(prefixes) != 1
-                or not all(isinstance(child.tag, str) for child in children)):
+        if (
+            (tree.docinfo.encoding or "").upper() != "UTF-8"
+            or len(prefixes) != 1
+            or not all(isinstance(child.tag, str) for child in children)
+        ):
             return None
         sheet_data = [i for i, child in enumerate(children) if child.tag == f"{{{ns}}}sheetData"]
         if len(sheet_data) != 1:
@@ -993,14 +1109,13 @@ class _SplicedSheet:
         if after is None or any(marker in xml[after:] for marker in _NOT_TAGS_ONLY):
             return None
         located = _children_after(xml, after, _qname(root))
-        if located is None or [q for q, _, _ in located[0]] != [_qname(c) for c in children[first + 1:]]:
+        if located is None or [q for q, _, _ in located[0]] != [_qname(c) for c in children[first + 1 :]]:
             return None
         spans, root_end = located
         prefix = f"{prefixes[0]}:" if prefixes[0] else ""
         header_footer = root.find(f"{{{ns}}}headerFooter")
         if header_footer is None:
-            last = max(i for i, child in enumerate(children)
-                       if etree.QName(child).localname in _BEFORE_HEADER_FOOTER)
+            last = max(i for i, child in enumerate(children) if etree.QName(child).localname in _BEFORE_HEADER_FOOTER)
             # lxml's addnext puts the new element after the predecessor's tail text
             start = end = spans[last - first][1] if last - first < len(spans) else root_end
             element = f"{prefix}headerFooter".encode()
@@ -1018,8 +1133,18 @@ class _SplicedSheet:
             for child in header_footer:
                 texts.setdefault(etree.QName(child).localname, child.text or "")
         open_tag, items, close_tag = pieces
-        return cls(name, method, _head(method, xml[:start]), xml[end:], prefix, open_tag, items, close_tag,
-                   _shown_pages(header_footer), texts)
+        return cls(
+            name,
+            method,
+            _head(method, xml[:start]),
+            xml[end:],
+            prefix,
+            open_tag,
+            items,
+            close_tag,
+            _shown_pages(header_footer),
+            texts,
+        )
 
 
 def _end_of_element(xml: bytes, qname: bytes) -> int | None:
@@ -1046,7 +1171,7 @@ def _children_after(xml: bytes, position: int, root_qname: bytes):
             if match is None:
                 return None
             if depth == 0:
-                if match.group(1) != root_qname or xml[match.end():].strip():
+                if match.group(1) != root_qname or xml[match.end() :].strip():
                     return None
                 return spans, start
             depth -= 1
@@ -1071,12 +1196,18 @@ def _header_footer_pieces(xml: bytes, start: int, end: int, header_footer, root,
     if header_footer.nsmap != root.nsmap:
         return None
     for child in header_footer:
-        if (not isinstance(child.tag, str) or etree.QName(child).namespace != ns or len(child) or child.attrib
-                or etree.QName(child).localname not in _HEADER_FOOTER_CHILDREN or child.nsmap != root.nsmap):
+        if (
+            not isinstance(child.tag, str)
+            or etree.QName(child).namespace != ns
+            or len(child)
+            or child.attrib
+            or etree.QName(child).localname not in _HEADER_FOOTER_CHILDREN
+            or child.nsmap != root.nsmap
+        ):
             return None
     opening = _START_TAG.match(xml, start)
     if opening.group(2):  # <headerFooter .../>: opened and closed around the new children
-        return xml[start:opening.end() - 2] + b">", (), b"</" + opening.group(1) + b">"
+        return xml[start : opening.end() - 2] + b">", (), b"</" + opening.group(1) + b">"
     close = xml.rfind(b"</", start, end)
     spans, position = [], opening.end()
     for child in header_footer:
@@ -1095,9 +1226,8 @@ def _header_footer_pieces(xml: bytes, start: int, end: int, header_footer, root,
     if xml.find(b"<", position, close) >= 0:
         return None
     bounds = [begin for _, begin, _ in spans[1:]] + [close]
-    items = tuple((local, xml[begin:finish], xml[finish:bound])
-                  for (local, begin, finish), bound in zip(spans, bounds))
-    return xml[start:spans[0][1] if spans else close], items, xml[close:end]
+    items = tuple((local, xml[begin:finish], xml[finish:bound]) for (local, begin, finish), bound in zip(spans, bounds))
+    return xml[start : spans[0][1] if spans else close], items, xml[close:end]
 
 
 def _text_element(qname: str, text: str) -> bytes:
@@ -1174,10 +1304,13 @@ def _overlays(label: str, lines: tuple[str, ...], sizes: list) -> dict:
     reportlab document so that the pages share one subset of each font."""
     _register_pdf_fonts()
     first, *others = lines
-    rest = first[len(label):]
+    rest = first[len(label) :]
     # the width of the longest line at 1 pt (at least 1, as a divisor)
-    longest = max(pdfmetrics.stringWidth(label, _PDF_BOLD, 1) + pdfmetrics.stringWidth(rest, _PDF_REGULAR, 1),
-                  *(pdfmetrics.stringWidth(line, _PDF_REGULAR, 1) for line in others), 1)
+    longest = max(
+        pdfmetrics.stringWidth(label, _PDF_BOLD, 1) + pdfmetrics.stringWidth(rest, _PDF_REGULAR, 1),
+        *(pdfmetrics.stringWidth(line, _PDF_REGULAR, 1) for line in others),
+        1,
+    )
     out = io.BytesIO()
     # the initial font is the stamp's, else reportlab adds a Helvetica that no text uses
     canvas = Canvas(out, invariant=True, initialFontName=_PDF_REGULAR, initialFontSize=PDF_FONT_SIZE)

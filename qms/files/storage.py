@@ -7,6 +7,7 @@ then linked into place, so a crash never leaves half a file under a real name an
 is never replaced by other bytes. The file is written before its row; if the transaction rolls
 back, the files it created are removed again, so a failed or refused upload leaves nothing behind.
 """
+
 import hashlib
 import logging
 import os
@@ -104,8 +105,9 @@ def _insert_row(sha: str, size: int) -> None:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(StoredFile).values(sha256=sha, size=size).on_conflict_do_nothing(
-        index_elements=["sha256"]))
+    db.session.execute(
+        insert(StoredFile).values(sha256=sha, size=size).on_conflict_do_nothing(index_elements=["sha256"])
+    )
 
 
 @event.listens_for(Session, "after_commit")

@@ -9,6 +9,7 @@ expand anything, and only then do the libraries open it, proving it readable and
 full-text search. Each refusal carries a stable `code` for the API and a message telling the person
 what to do next.
 """
+
 import io
 import posixpath
 import re
@@ -40,35 +41,69 @@ MEDIA_TYPES = {
 
 _MESSAGES = {
     "empty": _l("The file is empty. Choose the right file and upload it again."),
-    "bad_name": _l("The file name contains / \\ or special characters. "
-                   "Rename the file without them and upload it again."),
-    "unsupported_type": _l("Only .docx, .xlsx and .pdf files are accepted. "
-                           "Save the document in one of these formats and upload it again."),
-    "legacy_format": _l("This is an old-format Word or Excel file (.doc or .xls). Open it in Word or Excel, "
-                        "save it as .docx or .xlsx, and upload the new file."),
-    "encrypted": _l("The file is protected by a password. Remove the password, save the file "
-                    "and upload it again."),
+    "bad_name": _l(
+        "The file name contains / \\ or special characters. Rename the file without them and upload it again."
+    ),
+    "unsupported_type": _l(
+        "Only .docx, .xlsx and .pdf files are accepted. Save the document in one of these formats and upload it again."
+    ),
+    "legacy_format": _l(
+        "This is an old-format Word or Excel file (.doc or .xls). Open it in Word or Excel, "
+        "save it as .docx or .xlsx, and upload the new file."
+    ),
+    "encrypted": _l("The file is protected by a password. Remove the password, save the file and upload it again."),
     "corrupt": _l("The file is damaged or incomplete. Open it, save it again, and upload the new file."),
-    "zip_bomb": _l("The file unpacks to far more data than an ordinary document, so it was refused for safety. "
-                   "Save it again in Word or Excel, or split it into smaller files, and upload again."),
-    "macros": _l("Files with macros and templates are not accepted. Save it as a Word Document (.docx) or "
-                 "Excel Workbook (.xlsx) without macros and upload it again."),
-    "strict_ooxml": _l("The file is saved in the \"Strict Open XML\" format. In Word or Excel choose Save As, "
-                       "pick \"Word Document (.docx)\" or \"Excel Workbook (.xlsx)\", and upload the new file."),
-    "doctype": _l("The file contains XML declarations (DOCTYPE) that Word and Excel never write, so it was "
-                  "refused for safety. Save it again in Word or Excel and upload the new file."),
-    "external_link": _l("The file links to a template, workbook or object outside itself, which would be "
-                        "fetched when it is opened. Remove the link (detach the template or break the links "
-                        "to other workbooks), save the file and upload it again."),
-    "pdf_active_content": _l("The PDF contains scripts, actions or attached files. Print it to a new PDF "
-                             "without scripts or attachments and upload that."),
+    "zip_bomb": _l(
+        "The file unpacks to far more data than an ordinary document, so it was refused for safety. "
+        "Save it again in Word or Excel, or split it into smaller files, and upload again."
+    ),
+    "macros": _l(
+        "Files with macros and templates are not accepted. Save it as a Word Document (.docx) or "
+        "Excel Workbook (.xlsx) without macros and upload it again."
+    ),
+    "strict_ooxml": _l(
+        'The file is saved in the "Strict Open XML" format. In Word or Excel choose Save As, '
+        'pick "Word Document (.docx)" or "Excel Workbook (.xlsx)", and upload the new file.'
+    ),
+    "doctype": _l(
+        "The file contains XML declarations (DOCTYPE) that Word and Excel never write, so it was "
+        "refused for safety. Save it again in Word or Excel and upload the new file."
+    ),
+    "external_link": _l(
+        "The file links to a template, workbook or object outside itself, which would be "
+        "fetched when it is opened. Remove the link (detach the template or break the links "
+        "to other workbooks), save the file and upload it again."
+    ),
+    "pdf_active_content": _l(
+        "The PDF contains scripts, actions or attached files. Print it to a new PDF "
+        "without scripts or attachments and upload that."
+    ),
 }
 
 _MAX_NAME = 120
 # Extensions a person may have left on a file whose content is another kind; they are replaced, any other
 # suffix ("Báo cáo v1.2") is part of the name and kept.
-_DOCUMENT_EXTENSIONS = frozenset({"doc", "docx", "docm", "dot", "dotx", "dotm", "xls", "xlsx", "xlsm", "xlsb",
-                                  "xlt", "xltx", "xltm", "pdf", "odt", "ods", "rtf"})
+_DOCUMENT_EXTENSIONS = frozenset(
+    {
+        "doc",
+        "docx",
+        "docm",
+        "dot",
+        "dotx",
+        "dotm",
+        "xls",
+        "xlsx",
+        "xlsm",
+        "xlsb",
+        "xlt",
+        "xltx",
+        "xltm",
+        "pdf",
+        "odt",
+        "ods",
+        "rtf",
+    }
+)
 # Unicode control, format (bidi overrides that disguise an extension, zero-width) and surrogate characters.
 _BAD_NAME_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
 
@@ -91,15 +126,17 @@ _MAIN_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": "xlsx",
 }
-_MACRO_OR_TEMPLATE_TYPES = frozenset({
-    "application/vnd.ms-word.document.macroenabled.main+xml",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
-    "application/vnd.ms-word.template.macroenabledtemplate.main+xml",
-    "application/vnd.ms-excel.sheet.macroenabled.main+xml",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
-    "application/vnd.ms-excel.template.macroenabled.main+xml",
-    "application/vnd.ms-excel.sheet.binary.macroenabled.main",
-})
+_MACRO_OR_TEMPLATE_TYPES = frozenset(
+    {
+        "application/vnd.ms-word.document.macroenabled.main+xml",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+        "application/vnd.ms-word.template.macroenabledtemplate.main+xml",
+        "application/vnd.ms-excel.sheet.macroenabled.main+xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+        "application/vnd.ms-excel.template.macroenabled.main+xml",
+        "application/vnd.ms-excel.sheet.binary.macroenabled.main",
+    }
+)
 _MACRO_PART_NAMES = frozenset({"vbaproject.bin", "vbadata.xml"})
 _DOCTYPE = re.compile(rb"<!doctype", re.IGNORECASE)
 
@@ -128,8 +165,15 @@ class CheckedFile:
     text: str
 
 
-def check_upload(filename: str, data: bytes, *, max_bytes: int, max_entries: int = 2000,
-                 max_uncompressed: int = 200 * 1024 * 1024, max_ratio: int = 200) -> CheckedFile:
+def check_upload(
+    filename: str,
+    data: bytes,
+    *,
+    max_bytes: int,
+    max_entries: int = 2000,
+    max_uncompressed: int = 200 * 1024 * 1024,
+    max_ratio: int = 200,
+) -> CheckedFile:
     """Accept a .docx, .xlsx or .pdf upload or raise UploadRefused saying why.
 
     The size is checked before anything else so an oversized body costs nothing more; the name is
@@ -137,9 +181,14 @@ def check_upload(filename: str, data: bytes, *, max_bytes: int, max_entries: int
     extension of that kind whatever the person called the file.
     """
     if len(data) > max_bytes:
-        raise UploadRefused(_l("The file is larger than %(mb)g MB. Make it smaller (for example compress its "
-                               "pictures or split it) and upload it again.", mb=round(max_bytes / 2**20, 1)),
-                            code="too_large")
+        raise UploadRefused(
+            _l(
+                "The file is larger than %(mb)g MB. Make it smaller (for example compress its "
+                "pictures or split it) and upload it again.",
+                mb=round(max_bytes / 2**20, 1),
+            ),
+            code="too_large",
+        )
     if not data:
         raise _refused("empty")
     if any(char in "/\\" or unicodedata.category(char) in _BAD_NAME_CATEGORIES for char in filename):
@@ -152,8 +201,15 @@ def check_upload(filename: str, data: bytes, *, max_bytes: int, max_entries: int
         raise _refused(_judge_ole(data))
     else:
         raise _refused("unsupported_type")
-    return CheckedFile(kind=kind, media_type=MEDIA_TYPES[kind], display_name=_display_name(filename, kind),
-                       data=data, sha256=sha256(data).hexdigest(), size=len(data), text=text)
+    return CheckedFile(
+        kind=kind,
+        media_type=MEDIA_TYPES[kind],
+        display_name=_display_name(filename, kind),
+        data=data,
+        sha256=sha256(data).hexdigest(),
+        size=len(data),
+        text=text,
+    )
 
 
 def _refused(code):
@@ -183,11 +239,12 @@ def _display_name(filename, kind):
     stem, dot, extension = name.rpartition(".")
     if dot and extension.lower() in _DOCUMENT_EXTENSIONS:
         name = stem
-    name = name.strip(". ")[:_MAX_NAME - len(kind) - 1].rstrip(". ")
+    name = name.strip(". ")[: _MAX_NAME - len(kind) - 1].rstrip(". ")
     return f"{name or 'document'}.{kind}"
 
 
 # --- OLE2 compound files (.doc, .xls, password-protected .docx/.xlsx) ---------------------------------
+
 
 def _judge_ole(data):
     """Say why an OLE2 compound file is refused.
@@ -226,7 +283,7 @@ def _ole_directory_names(data):
         start = (number + 1) * size
         if number > _OLE_MAX_SECTOR or start + size > len(data):
             raise ValueError("sector outside the file")
-        return data[start:start + size]
+        return data[start : start + size]
 
     fat_sectors = list(struct.unpack_from("<109I", data, 76))
     (difat,) = struct.unpack_from("<I", data, 68)
@@ -250,13 +307,14 @@ def _ole_directory_names(data):
         for offset in range(0, size, 128):
             length, entry_type = struct.unpack_from("<HB", block, offset + 64)
             if entry_type in (1, 2, 5) and 2 <= length <= 64:
-                names.add(block[offset:offset + length - 2].decode("utf-16-le", "replace"))
+                names.add(block[offset : offset + length - 2].decode("utf-16-le", "replace"))
         fat = sector(fat_sectors[current // per_sector])
         (current,) = struct.unpack_from("<I", fat, (current % per_sector) * 4)
     return names
 
 
 # --- OOXML packages ------------------------------------------------------------------------------------
+
 
 def _check_ooxml(data, max_entries, max_uncompressed, max_ratio):
     """Check the archive, then the package, then let the library read it; returns (kind, text).
@@ -293,8 +351,12 @@ def _check_archive(archive, data, max_uncompressed, max_ratio):
     parts = {}
     for info in archive.infolist():
         name = info.filename
-        if (name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name)
-                or ".." in re.split(r"[/\\]", name) or name.lower() in parts):
+        if (
+            name.startswith(("/", "\\"))
+            or re.match(r"[A-Za-z]:", name)
+            or ".." in re.split(r"[/\\]", name)
+            or name.lower() in parts
+        ):
             raise _refused("corrupt")
         parts[name.lower()] = info
     if sum(info.file_size for info in parts.values()) > max_uncompressed:
@@ -315,7 +377,7 @@ def _measure_entry(data, info, max_ratio):
     """
     if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise _refused("corrupt")  # Office never encrypts entries or uses other compression methods
-    local_header = data[info.header_offset:info.header_offset + 30]
+    local_header = data[info.header_offset : info.header_offset + 30]
     if len(local_header) < 30 or not local_header.startswith(_ZIP_MAGIC):
         raise _refused("corrupt")
     name_length, extra_length = struct.unpack_from("<HH", local_header, 26)
@@ -341,11 +403,11 @@ def _entry_chunks(data, start, end, deflated):
     neither its input nor its output ever grows large."""
     if not deflated:
         for position in range(start, end, _CHUNK):
-            yield data[position:min(position + _CHUNK, end)]
+            yield data[position : min(position + _CHUNK, end)]
         return
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     for position in range(start, end, _CHUNK):
-        pending = data[position:min(position + _CHUNK, end)]
+        pending = data[position : min(position + _CHUNK, end)]
         while pending:
             yield inflater.decompress(pending, _CHUNK)
             pending = inflater.unconsumed_tail
@@ -374,8 +436,14 @@ def _check_package(archive, parts):
     relationships = []
     if "_rels/.rels" in parts:
         relationships = [attrib for _, attrib in _read_xml(archive, parts["_rels/.rels"], {_RELATIONSHIP})]
-    main = next((rel for rel in relationships
-                 if rel.get("Type", "").endswith("/officeDocument") and rel.get("TargetMode") != "External"), None)
+    main = next(
+        (
+            rel
+            for rel in relationships
+            if rel.get("Type", "").endswith("/officeDocument") and rel.get("TargetMode") != "External"
+        ),
+        None,
+    )
     if main is None:
         raise _refused("unsupported_type")
     if main["Type"].startswith(_STRICT_NS):
@@ -389,8 +457,12 @@ def _check_package(archive, parts):
     kind = _MAIN_TYPES.get(main_type)
     if kind is None:
         raise _refused("unsupported_type")
-    if any(posixpath.basename(name) in _MACRO_PART_NAMES or "vba" in content_type(name)
-           or "macroenabled" in content_type(name) for name in parts):
+    if any(
+        posixpath.basename(name) in _MACRO_PART_NAMES
+        or "vba" in content_type(name)
+        or "macroenabled" in content_type(name)
+        for name in parts
+    ):
         raise _refused("macros")
     if kind == "xlsx" and any(name.startswith("xl/externallinks/") for name in parts):
         raise _refused("external_link")
@@ -403,8 +475,9 @@ def _check_package(archive, parts):
         elif name.endswith(".xml") or content_type(name).endswith(("+xml", "/xml")):
             _read_xml(archive, info)
     # Office fetches every external target when the file opens, except hyperlinks, followed only on a click.
-    if any(rel.get("TargetMode") == "External" and not rel.get("Type", "").endswith("/hyperlink")
-           for rel in relationships):
+    if any(
+        rel.get("TargetMode") == "External" and not rel.get("Type", "").endswith("/hyperlink") for rel in relationships
+    ):
         raise _refused("external_link")
     return kind
 
@@ -440,8 +513,7 @@ def _read_xml(archive, info, wanted=frozenset()):
     elements. A DOCTYPE is refused by a byte search first and by the parser for encodings the search
     cannot see (UTF-16)."""
     target = _Collector(wanted) if wanted else _XmlTarget()
-    parser = etree.XMLParser(target=target, resolve_entities=False, no_network=True, huge_tree=False,
-                             load_dtd=False)
+    parser = etree.XMLParser(target=target, resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     tail = b""
     try:
         with archive.open(info) as stream:
@@ -495,6 +567,7 @@ def _xlsx_pieces(workbook):
 
 
 # --- PDF -----------------------------------------------------------------------------------------------
+
 
 def _check_pdf(data):
     """Open with pypdf, refuse encryption and active content, return the text of the pages."""

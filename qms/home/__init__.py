@@ -3,4 +3,5 @@
 
 def init_app(app):
     from qms.home.views import bp
+
     app.register_blueprint(bp)

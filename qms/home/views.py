@@ -1,4 +1,5 @@
 """The home page: what this person has to do next, per role."""
+
 from flask import Blueprint, render_template
 from flask_login import current_user
 

@@ -1,4 +1,5 @@
 """A signed decision on any record: who, meaning what, when, over which digest."""
+
 import datetime as dt
 
 from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text

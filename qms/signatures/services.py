@@ -12,10 +12,11 @@ fields a decision is about), and the identity fields that a seal ties to (a vers
 issue). `verify()` then answers two questions for any signature: is the seal intact (nobody edited
 the signature or moved it to another record), and does the subject still hold what was signed.
 """
+
 import datetime as dt
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -34,10 +35,10 @@ _TAGS = {1: "qms-signature-v1", 2: "qms-signature-v2"}
 class SubjectKind:
     """How signatures on records of one type are sealed and checked."""
 
-    record_type: str                  # the table name, as the audit trail names the record
+    record_type: str  # the table name, as the audit trail names the record
     model: type
-    content_digest: Callable          # subject -> digest of what a signature covers, as it is now
-    identity: Callable                # subject -> fields a seal is tied to, besides the id
+    content_digest: Callable  # subject -> digest of what a signature covers, as it is now
+    identity: Callable  # subject -> fields a seal is tied to, besides the id
 
 
 _KINDS: dict = {}
@@ -60,21 +61,27 @@ def confirm_password(user, password, *, meaning, subject):
     """Re-authentication before a signature. A wrong password is recorded against the account and
     the subject and raises PasswordRefused (a recorded refusal: the caller's unit of work keeps
     the record); a locked account is refused without looking at the password."""
-    reauthenticate(user, password, purpose="signature", entity=subject, changes={"meaning": (None, str(meaning))},
-                   wrong=_l("The password is wrong; nothing was signed."))
+    reauthenticate(
+        user,
+        password,
+        purpose="signature",
+        entity=subject,
+        changes={"meaning": (None, str(meaning))},
+        wrong=_l("The password is wrong; nothing was signed."),
+    )
 
 
 def _meaning(value) -> str:
     return getattr(value, "value", value)
 
 
-def seal_of(scheme, *, subject_type, subject_id, identity, meaning, signer_id, signer_name, signed_at,
-            signed_digest, comment) -> str:
+def seal_of(
+    scheme, *, subject_type, subject_id, identity, meaning, signer_id, signer_name, signed_at, signed_digest, comment
+) -> str:
     """SHA-256 over length-prefixed fields: what was signed, by whom, when, on which record."""
-    when = signed_at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+    when = signed_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     head = (_TAGS[scheme], subject_id) if scheme == 1 else (_TAGS[scheme], subject_type, subject_id)
-    return sha256_hex(length_prefixed(*head, *identity, meaning, signer_id, signer_name, when, signed_digest,
-                                      comment))
+    return sha256_hex(length_prefixed(*head, *identity, meaning, signer_id, signer_name, when, signed_digest, comment))
 
 
 def sign(user, subject, meaning, *, comment="") -> Signature:
@@ -83,13 +90,30 @@ def sign(user, subject, meaning, *, comment="") -> Signature:
     signed_at = utcnow()
     meaning = _meaning(meaning)
     digest = kind.content_digest(subject) or ""
-    signature = Signature(commune_id=subject.commune_id, subject_type=kind.record_type, subject_id=subject.id,
-                          meaning=meaning, signer_id=user.id, signer_name=user.full_name, signed_at=signed_at,
-                          signed_digest=digest, comment=comment, scheme=SCHEME,
-                          seal=seal_of(SCHEME, subject_type=kind.record_type, subject_id=subject.id,
-                                       identity=kind.identity(subject), meaning=meaning, signer_id=user.id,
-                                       signer_name=user.full_name, signed_at=signed_at, signed_digest=digest,
-                                       comment=comment))
+    signature = Signature(
+        commune_id=subject.commune_id,
+        subject_type=kind.record_type,
+        subject_id=subject.id,
+        meaning=meaning,
+        signer_id=user.id,
+        signer_name=user.full_name,
+        signed_at=signed_at,
+        signed_digest=digest,
+        comment=comment,
+        scheme=SCHEME,
+        seal=seal_of(
+            SCHEME,
+            subject_type=kind.record_type,
+            subject_id=subject.id,
+            identity=kind.identity(subject),
+            meaning=meaning,
+            signer_id=user.id,
+            signer_name=user.full_name,
+            signed_at=signed_at,
+            signed_digest=digest,
+            comment=comment,
+        ),
+    )
     db.session.add(signature)
     db.session.flush()
     return signature
@@ -98,14 +122,17 @@ def sign(user, subject, meaning, *, comment="") -> Signature:
 def signature_changes(signature) -> dict:
     """What an audit event of a signed action records about its signature: its meaning (a code the
     trail shows in words), its seal and the digest it covers."""
-    return {"meaning": (None, signature.meaning), "signature": (None, signature.seal),
-            "signed_digest": (None, signature.signed_digest)}
+    return {
+        "meaning": (None, signature.meaning),
+        "signature": (None, signature.seal),
+        "signed_digest": (None, signature.signed_digest),
+    }
 
 
 @dataclass(frozen=True)
 class Verification:
-    sealed: bool            # the signature is as it was made, on this record
-    content_matches: bool   # the record still holds what was signed
+    sealed: bool  # the signature is as it was made, on this record
+    content_matches: bool  # the record still holds what was signed
 
     @property
     def valid(self) -> bool:
@@ -122,10 +149,18 @@ def is_sealed(signature, subject=None) -> bool:
     kind, found = _subject(signature) if subject is None else (subject_kind(signature.subject_type), subject)
     if found is None or signature.scheme not in _TAGS:
         return False
-    expected = seal_of(signature.scheme, subject_type=signature.subject_type, subject_id=signature.subject_id,
-                       identity=kind.identity(found), meaning=signature.meaning, signer_id=signature.signer_id,
-                       signer_name=signature.signer_name, signed_at=signature.signed_at,
-                       signed_digest=signature.signed_digest, comment=signature.comment)
+    expected = seal_of(
+        signature.scheme,
+        subject_type=signature.subject_type,
+        subject_id=signature.subject_id,
+        identity=kind.identity(found),
+        meaning=signature.meaning,
+        signer_id=signature.signer_id,
+        signer_name=signature.signer_name,
+        signed_at=signature.signed_at,
+        signed_digest=signature.signed_digest,
+        comment=signature.comment,
+    )
     return hmac.compare_digest(expected, signature.seal)
 
 
@@ -142,5 +177,10 @@ def verify(signature, subject=None, *, current_digest=None) -> Verification:
 def signatures_of(subject) -> list:
     """The signatures on `subject`, oldest first."""
     kind = subject_kind(subject)
-    return list(db.session.scalars(select(Signature).where(
-        Signature.subject_type == kind.record_type, Signature.subject_id == subject.id).order_by(Signature.id)))
+    return list(
+        db.session.scalars(
+            select(Signature)
+            .where(Signature.subject_type == kind.record_type, Signature.subject_id == subject.id)
+            .order_by(Signature.id)
+        )
+    )

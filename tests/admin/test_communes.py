@@ -1,5 +1,6 @@
 """Several communes per installation: the installation's administrator adds a commune with its own
 administrator (page and `qms commune create`); bad input changes nothing."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -9,8 +10,13 @@ from qms.db import db
 from tests.conftest import login
 from tests.core.support import events, post, signed_in_client
 
-NEW = {"code": "XA-TANLAP", "name": "UBND xã Tân Lập", "admin_username": "quantri.tanlap",
-       "admin_full_name": "Lý Thị Quản", "admin_password": "Tan-Lap-Quan-Tri-2026"}
+NEW = {
+    "code": "XA-TANLAP",
+    "name": "UBND xã Tân Lập",
+    "admin_username": "quantri.tanlap",
+    "admin_full_name": "Lý Thị Quản",
+    "admin_password": "Tan-Lap-Quan-Tri-2026",
+}
 
 
 def _count(model):
@@ -33,11 +39,14 @@ def test_the_installation_administrator_adds_a_commune_with_its_administrator(ap
     assert newcomer.get("/admin/users").status_code == 200
 
 
-@pytest.mark.parametrize("change, field_message", [
-    ({"code": "XÃ TÂN LẬP"}, "letters, digits"),
-    ({"admin_password": "short"}, "at least 10 characters"),
-    ({"name": "   "}, "Enter a name"),
-])
+@pytest.mark.parametrize(
+    "change, field_message",
+    [
+        ({"code": "XÃ TÂN LẬP"}, "letters, digits"),
+        ({"admin_password": "short"}, "at least 10 characters"),
+        ({"name": "   "}, "Enter a name"),
+    ],
+)
 def test_bad_input_is_refused_under_its_field_and_changes_nothing(app, make_user, change, field_message):
     make_user("installation_admin", username="sysadmin", locale="en")
     client = signed_in_client(app, "sysadmin")

@@ -1,4 +1,5 @@
 """Units are data: the administrator adds, renames and deactivates them; each change is an event."""
+
 import pytest
 from sqlalchemy import select
 
@@ -26,11 +27,11 @@ def test_adding_a_unit(admin_client, world):
 
 def test_a_code_is_unique_within_the_commune(admin_client, world):
     seq = head_seq()
-    response = post(admin_client, "/admin/units", {"code": world["a"]["unit"].code, "name": "Bis"},
-                    page="/admin/units")
+    response = post(admin_client, "/admin/units", {"code": world["a"]["unit"].code, "name": "Bis"}, page="/admin/units")
     assert response.status_code == 400 and head_seq() == seq
-    other_commune = post(admin_client, "/admin/units", {"code": world["b"]["unit"].code, "name": "Riêng"},
-                         page="/admin/units")
+    other_commune = post(
+        admin_client, "/admin/units", {"code": world["b"]["unit"].code, "name": "Riêng"}, page="/admin/units"
+    )
     assert other_commune.status_code == 302
 
 
@@ -49,7 +50,8 @@ def test_renaming_and_deactivating_a_unit(admin_client, world):
 def test_another_communes_unit_is_not_found(admin_client, world, suffix):
     unit = world["b"]["unit"]
     seq = head_seq()
-    response = post(admin_client, f"/admin/units/{unit.id}{suffix}", {"code": unit.code, "name": "Taken over"},
-                    page="/admin/units")
+    response = post(
+        admin_client, f"/admin/units/{unit.id}{suffix}", {"code": unit.code, "name": "Taken over"}, page="/admin/units"
+    )
     assert response.status_code == 404
     assert head_seq() == seq and fresh(unit).name != "Taken over" and fresh(unit).is_active

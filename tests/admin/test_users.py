@@ -1,5 +1,6 @@
 """Administration of accounts: create with roles and units, edit (old -> new in the trail), disable
 (never delete), enable, unlock, reset passwords; administrators only, and only in their commune."""
+
 import re
 
 import pytest
@@ -20,8 +21,15 @@ def admin_client(app, world):
 
 
 def new_user_form(world, **overrides):
-    data = {"username": "thu", "full_name": "Lê Thị Thu", "email": "thu@example.vn", "password": "Bien-Nhan-2026",
-            "roles": ["staff", "auditor"], "units": [str(world["a"]["unit"].id)], "locale": "vi"}
+    data = {
+        "username": "thu",
+        "full_name": "Lê Thị Thu",
+        "email": "thu@example.vn",
+        "password": "Bien-Nhan-2026",
+        "roles": ["staff", "auditor"],
+        "units": [str(world["a"]["unit"].id)],
+        "locale": "vi",
+    }
     data.update(overrides)
     return data
 
@@ -47,28 +55,37 @@ def test_an_administrator_creates_a_user_with_roles_and_units(admin_client, worl
     assert login(new_client, "thu", "Bien-Nhan-2026").status_code == 302
 
 
-@pytest.mark.parametrize("overrides", [
-    {"password": "short-1"},
-    {"password": "password123"},
-    {"username": "a_staff"},
-    {"username": "has space"},
-    {"full_name": ""},
-    {"email": "not-an-address"},
-    {"roles": ["superuser"]},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"password": "short-1"},
+        {"password": "password123"},
+        {"username": "a_staff"},
+        {"username": "has space"},
+        {"full_name": ""},
+        {"email": "not-an-address"},
+        {"roles": ["superuser"]},
+    ],
+)
 def test_bad_input_is_a_form_error_and_creates_nothing(admin_client, world, overrides):
     before = db.session.scalar(select(func.count()).select_from(User))
     seq = head_seq()
     response = post(admin_client, "/admin/users/new", new_user_form(world, **overrides), page="/admin/users/new")
     assert response.status_code == 400
-    assert 'class="invalid-feedback"' in response.get_data(as_text=True) or "text-danger" in response.get_data(as_text=True)
+    assert 'class="invalid-feedback"' in response.get_data(as_text=True) or "text-danger" in response.get_data(
+        as_text=True
+    )
     assert db.session.scalar(select(func.count()).select_from(User)) == before
     assert head_seq() == seq
 
 
 def test_a_unit_of_another_commune_cannot_be_given(admin_client, world):
-    response = post(admin_client, "/admin/users/new", new_user_form(world, units=[str(world["b"]["unit"].id)]),
-                    page="/admin/users/new")
+    response = post(
+        admin_client,
+        "/admin/users/new",
+        new_user_form(world, units=[str(world["b"]["unit"].id)]),
+        page="/admin/users/new",
+    )
     assert response.status_code == 400
     assert find("thu") is None
 
@@ -85,30 +102,39 @@ def test_the_edit_page_shows_the_current_roles_and_units(admin_client, world):
 def test_editing_roles_and_units_records_old_and_new(admin_client, world, make_unit):
     staff = world["a"]["users"]["staff"]
     second = make_unit(world["a"]["commune"], code="KT", name="Phòng Kinh tế")
-    response = post(admin_client, f"/admin/users/{staff.id}",
-                    {"full_name": "A staff", "roles": ["staff", "leader"], "units": [str(second.id)],
-                     "reason": "new post"}, page=f"/admin/users/{staff.id}")
+    response = post(
+        admin_client,
+        f"/admin/users/{staff.id}",
+        {"full_name": "A staff", "roles": ["staff", "leader"], "units": [str(second.id)], "reason": "new post"},
+        page=f"/admin/users/{staff.id}",
+    )
     assert response.status_code == 302
     user = fresh(staff)
     assert user.role_codes == {"staff", "leader"} and [u.code for u in user.units] == ["KT"]
     [event] = events("user.updated")
-    assert event["changes"] == {"roles": [["staff"], ["leader", "staff"]],
-                                "units": [[world["a"]["unit"].code], ["KT"]]}
+    assert event["changes"] == {"roles": [["staff"], ["leader", "staff"]], "units": [[world["a"]["unit"].code], ["KT"]]}
     assert event["reason"] == "new post" and event["entity_id"] == str(staff.id)
 
 
 def test_saving_without_changes_records_nothing(admin_client, world):
     staff = world["a"]["users"]["staff"]
-    post(admin_client, f"/admin/users/{staff.id}",
-         {"full_name": "A staff", "roles": ["staff"], "units": [str(world["a"]["unit"].id)]},
-         page=f"/admin/users/{staff.id}")
+    post(
+        admin_client,
+        f"/admin/users/{staff.id}",
+        {"full_name": "A staff", "roles": ["staff"], "units": [str(world["a"]["unit"].id)]},
+        page=f"/admin/users/{staff.id}",
+    )
     assert events("user.updated") == []
 
 
 def test_an_administrator_cannot_remove_their_own_administrator_role(admin_client, world):
     admin = world["a"]["users"]["administrator"]
-    response = post(admin_client, f"/admin/users/{admin.id}", {"full_name": "A administrator", "roles": ["staff"]},
-                    page=f"/admin/users/{admin.id}")
+    response = post(
+        admin_client,
+        f"/admin/users/{admin.id}",
+        {"full_name": "A administrator", "roles": ["staff"]},
+        page=f"/admin/users/{admin.id}",
+    )
     assert response.status_code == 400
     assert fresh(admin).role_codes == {"administrator"}
 
@@ -121,8 +147,10 @@ def test_disable_then_enable_keeps_the_account_and_its_history(admin_client, wor
     assert login(admin_client.application.test_client(), "a_staff").status_code == 403
     post(admin_client, f"/admin/users/{staff.id}/enable", {"reason": "came back"}, page="/admin/users")
     assert fresh(staff).is_active_account
-    assert [e["action"] for e in events() if e["action"] in ("user.disabled", "user.enabled")] == \
-        ["user.disabled", "user.enabled"]
+    assert [e["action"] for e in events() if e["action"] in ("user.disabled", "user.enabled")] == [
+        "user.disabled",
+        "user.enabled",
+    ]
     assert login(admin_client.application.test_client(), "a_staff").status_code == 302
 
 
@@ -136,11 +164,16 @@ def test_an_administrator_cannot_disable_themself(admin_client, world):
 
 def test_resetting_a_password(admin_client, world):
     staff = world["a"]["users"]["staff"]
-    weak = post(admin_client, f"/admin/users/{staff.id}/password", {"new_password": "12345"},
-                page=f"/admin/users/{staff.id}")
+    weak = post(
+        admin_client, f"/admin/users/{staff.id}/password", {"new_password": "12345"}, page=f"/admin/users/{staff.id}"
+    )
     assert weak.status_code == 400 and check_password(fresh(staff).password_hash, PASSWORD)
-    done = post(admin_client, f"/admin/users/{staff.id}/password",
-                {"new_password": "Mat-Khau-Moi-2026", "reason": "forgotten"}, page=f"/admin/users/{staff.id}")
+    done = post(
+        admin_client,
+        f"/admin/users/{staff.id}/password",
+        {"new_password": "Mat-Khau-Moi-2026", "reason": "forgotten"},
+        page=f"/admin/users/{staff.id}",
+    )
     assert done.status_code == 302
     app = admin_client.application
     assert login(app.test_client(), "a_staff", PASSWORD).status_code == 401
@@ -188,8 +221,9 @@ def test_another_communes_user_is_not_found(admin_client, world, action):
     other = world["b"]["users"]["staff"]
     seq = head_seq()
     if action:
-        response = post(admin_client, f"/admin/users/{other.id}{action}", {"new_password": "Another-Secret-11"},
-                        page="/admin/users")
+        response = post(
+            admin_client, f"/admin/users/{other.id}{action}", {"new_password": "Another-Secret-11"}, page="/admin/users"
+        )
     else:
         response = admin_client.get(f"/admin/users/{other.id}")
     assert response.status_code == 404

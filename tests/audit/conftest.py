@@ -2,6 +2,7 @@
 events made with record_event(), and the means of an attacker with database access (drop the
 append-only triggers, then change rows with raw SQL on a connection of its own, recomputing hashes
 as whoever knows the algorithm can)."""
+
 import pytest
 from sqlalchemy import select, text, update
 
@@ -30,8 +31,9 @@ def raw_sql(*statements):
 def drop_triggers(*tables):
     """What an attacker with database access does first: remove the append-only triggers."""
     dialect = db.engine.dialect.name
-    raw_sql(*[s for table in tables or ("audit_events", "audit_checkpoints")
-              for s in drop_append_only_ddl(dialect, table)])
+    raw_sql(
+        *[s for table in tables or ("audit_events", "audit_checkpoints") for s in drop_append_only_ddl(dialect, table)]
+    )
 
 
 @pytest.fixture
@@ -66,9 +68,23 @@ def stored(seq):
 def hash_of(event_fields):
     """What an attacker who knows the algorithm computes for a row of their own."""
     f = event_fields
-    return event_hash(canonical_bytes(f["seq"], f["prev_hash"], f["occurred_at"], f["commune_id"], f["actor_id"],
-                                      f["actor_name"], f["action"], f["entity_type"], f["entity_id"], f["changes"],
-                                      f["reason"], f["ip"], f["request_id"]))
+    return event_hash(
+        canonical_bytes(
+            f["seq"],
+            f["prev_hash"],
+            f["occurred_at"],
+            f["commune_id"],
+            f["actor_id"],
+            f["actor_name"],
+            f["action"],
+            f["entity_type"],
+            f["entity_id"],
+            f["changes"],
+            f["reason"],
+            f["ip"],
+            f["request_id"],
+        )
+    )
 
 
 def fields_of(event, **overrides):
@@ -85,8 +101,10 @@ def forged(seq, prev_hash, *, like, valid_hash=True, **overrides):
 
 def renumber(from_seq, by):
     """Shift every event from `from_seq` on by `by` (in two steps: seq is unique)."""
-    raw_sql(update(AuditEvent).where(AuditEvent.seq >= from_seq).values(seq=-(AuditEvent.seq + by)),
-            update(AuditEvent).where(AuditEvent.seq < 0).values(seq=-AuditEvent.seq))
+    raw_sql(
+        update(AuditEvent).where(AuditEvent.seq >= from_seq).values(seq=-(AuditEvent.seq + by)),
+        update(AuditEvent).where(AuditEvent.seq < 0).values(seq=-AuditEvent.seq),
+    )
 
 
 def set_head(seq, hash_):
@@ -94,9 +112,11 @@ def set_head(seq, hash_):
 
 
 def swap(a, b):
-    raw_sql(update(AuditEvent).where(AuditEvent.seq == a).values(seq=-1),
-            update(AuditEvent).where(AuditEvent.seq == b).values(seq=a),
-            update(AuditEvent).where(AuditEvent.seq == -1).values(seq=b))
+    raw_sql(
+        update(AuditEvent).where(AuditEvent.seq == a).values(seq=-1),
+        update(AuditEvent).where(AuditEvent.seq == b).values(seq=a),
+        update(AuditEvent).where(AuditEvent.seq == -1).values(seq=b),
+    )
 
 
 def rewrite_tail(from_seq, reason="viết lại"):
@@ -109,8 +129,11 @@ def rewrite_tail(from_seq, reason="viết lại"):
     for n, event in enumerate(events):
         row = fields_of(event, prev_hash=prev, **({"reason": reason} if n == 0 else {}))
         row["hash"] = hash_of(row)
-        statements.append(update(AuditEvent).where(AuditEvent.id == event.id)
-                          .values(prev_hash=row["prev_hash"], hash=row["hash"], reason=row["reason"]))
+        statements.append(
+            update(AuditEvent)
+            .where(AuditEvent.id == event.id)
+            .values(prev_hash=row["prev_hash"], hash=row["hash"], reason=row["reason"])
+        )
         prev = row["hash"]
     raw_sql(*statements)
     set_head(events[-1].seq, prev)

@@ -1,6 +1,7 @@
 """Helpers of the audit-trail page and API tests: a stopped clock for record_event(), and a check
 of the SQL statements the app runs (tests.core.support.statements) that no query of the trail
 skips rows with OFFSET."""
+
 import datetime as dt
 import re
 
@@ -9,7 +10,7 @@ from sqlalchemy.sql import visitors
 from qms.core.calendar import clock_at
 from qms.db import db
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 READERS = ("auditor", "quality_officer", "administrator")
 
 
@@ -23,6 +24,7 @@ def later_than_march():
     dates an event before its predecessor, so whatever the tests record after their trail (a
     sign-in, a token) is dated then too, and stays out of their periods."""
     from qms.audit.services import record_event
+
     with clock(dt.datetime(2032, 1, 1, tzinfo=UTC)):
         record_event(None, "test.later", entity_type="tests", entity_id="0")
 
@@ -37,6 +39,6 @@ def no_offset(seen):
         if stmt is not None:
             assert all(getattr(element, "_offset_clause", None) is None for element in visitors.iterate(stmt)), text
         for match in re.finditer(r"\bOFFSET\b", text, re.I):
-            assert db.engine.dialect.name == "sqlite" and text[match.end():].startswith(" ?"), text
-            assert params[text[:match.end()].count("?")] == 0, text
+            assert db.engine.dialect.name == "sqlite" and text[match.end() :].startswith(" ?"), text
+            assert params[text[: match.end()].count("?")] == 0, text
     return [text for text, _params, _stmt in trail_queries]

@@ -1,6 +1,7 @@
 """GET /api/v1/audit-events: the trail of the token holder's commune with the page's filters and
 cursor (never OFFSET), for auditors, quality officers and administrators; JSON errors
 {"error", "message"} with 400 on bad input, 401 without a token, 403 for other roles."""
+
 import datetime as dt
 from urllib.parse import parse_qs, urlencode
 
@@ -26,10 +27,17 @@ def events_a(app, world):
     for n in range(12):
         with clock(dt.datetime(2031, 4, 1 + n, 3, 0, tzinfo=UTC)):
             action = ("document.created", "document.version.approved", "document.acknowledged")[n % 3]
-            seqs.append(record_event(staff if n % 2 else qo, action, entity_type="documents",
-                                     entity_id=str(1 + n % 3), reason=f"Sự kiện {n}",
-                                     changes={"số": (n, n + 1)}).seq)
-    for n in range(2):
+            seqs.append(
+                record_event(
+                    staff if n % 2 else qo,
+                    action,
+                    entity_type="documents",
+                    entity_id=str(1 + n % 3),
+                    reason=f"Sự kiện {n}",
+                    changes={"số": (n, n + 1)},
+                ).seq
+            )
+    for _ in range(2):
         record_event(b["users"]["staff"], "document.created", entity_type="documents", entity_id="1")
     later_than_march()
     db.session.commit()
@@ -44,8 +52,9 @@ def token_of(user):
 
 def api(app, who, status=200, **params):
     """GET the trail as `who` (with a token of theirs) with these query parameters."""
-    response = app.test_client().get(f"/api/v1/audit-events?{urlencode(params)}",
-                                     headers={"Authorization": f"Bearer {token_of(who)}"})
+    response = app.test_client().get(
+        f"/api/v1/audit-events?{urlencode(params)}", headers={"Authorization": f"Bearer {token_of(who)}"}
+    )
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/json"
     return response.get_json()
@@ -60,24 +69,41 @@ def test_an_auditor_reads_the_communes_events_newest_first(app, world, events_a)
     assert seqs(body) == sorted(events_a, reverse=True)
     assert body["next_cursor"] is None and body["next"] is None
     latest = body["events"][0]
-    assert set(latest) == {"seq", "occurred_at", "actor_id", "actor_name", "action", "entity_type", "entity_id",
-                           "changes", "reason", "ip", "request_id", "prev_hash", "hash"}
+    assert set(latest) == {
+        "seq",
+        "occurred_at",
+        "actor_id",
+        "actor_name",
+        "action",
+        "entity_type",
+        "entity_id",
+        "changes",
+        "reason",
+        "ip",
+        "request_id",
+        "prev_hash",
+        "hash",
+    }
     assert latest["changes"] == {"số": [11, 12]} and latest["reason"] == "Sự kiện 11"
     assert dt.datetime.fromisoformat(latest["occurred_at"]) == dt.datetime(2031, 4, 12, 3, 0, tzinfo=UTC)
-    commune_b = {e.seq for e in db.session.scalars(select(AuditEvent).where(
-        AuditEvent.commune_id == world["b"]["commune"].id))}
+    commune_b = {
+        e.seq for e in db.session.scalars(select(AuditEvent).where(AuditEvent.commune_id == world["b"]["commune"].id))
+    }
     assert not commune_b & set(seqs(api(app, world["a"]["users"]["auditor"], limit=500)))
 
 
-@pytest.mark.parametrize("params, picked", [
-    ({"action": "document.created"}, lambda n: n % 3 == 0),
-    ({"action": "document.*"}, lambda n: True),
-    ({"action": "document.version.*"}, lambda n: n % 3 == 1),
-    ({"entity_type": "documents", "entity_id": "2"}, lambda n: n % 3 == 1),
-    ({"from": "03/04/2031", "to": "05/04/2031"}, lambda n: 2 <= n <= 4),
-    ({"user": "STAFF"}, lambda n: n % 2 == 1),
-    ({"user": "STAFF", "action": "document.acknowledged", "from": "01/04/2031"}, lambda n: n % 2 and n % 3 == 2),
-])
+@pytest.mark.parametrize(
+    "params, picked",
+    [
+        ({"action": "document.created"}, lambda n: n % 3 == 0),
+        ({"action": "document.*"}, lambda n: True),
+        ({"action": "document.version.*"}, lambda n: n % 3 == 1),
+        ({"entity_type": "documents", "entity_id": "2"}, lambda n: n % 3 == 1),
+        ({"from": "03/04/2031", "to": "05/04/2031"}, lambda n: 2 <= n <= 4),
+        ({"user": "STAFF"}, lambda n: n % 2 == 1),
+        ({"user": "STAFF", "action": "document.acknowledged", "from": "01/04/2031"}, lambda n: n % 2 and n % 3 == 2),
+    ],
+)
 def test_the_same_filters_as_the_page(app, world, events_a, params, picked):
     if params.get("user") == "STAFF":
         params = {**params, "user": str(world["a"]["users"]["staff"].id)}
@@ -106,8 +132,12 @@ def test_the_next_link_keeps_the_filters_and_the_limit(app, world, events_a):
     assert body["next_cursor"] == seqs(body)[-1]
     path, query = body["next"].split("?", 1)
     assert path == "/api/v1/audit-events"
-    assert parse_qs(query) == {"action": ["document.created"], "limit": ["2"], "before": [str(body["next_cursor"])],
-                               "to": ["30/04/2031"]}
+    assert parse_qs(query) == {
+        "action": ["document.created"],
+        "limit": ["2"],
+        "before": [str(body["next_cursor"])],
+        "to": ["30/04/2031"],
+    }
 
 
 def test_before_is_a_sequence_number(app, world, events_a):
@@ -132,21 +162,24 @@ def test_no_token_no_trail(app, world, events_a):
     assert bad.status_code == 401
 
 
-@pytest.mark.parametrize("params, code", [
-    ({"from": "31/02/2031"}, "bad_date"),
-    ({"to": "tomorrow"}, "bad_date"),
-    ({"from": "05/04/2031", "to": "01/04/2031"}, "bad_period"),
-    ({"user": "an"}, "bad_user"),
-    ({"user": "²"}, "bad_user"),
-    ({"user": "99999999999999999999"}, "bad_user"),
-    ({"before": "x"}, "bad_cursor"),
-    ({"before": "٣"}, "bad_cursor"),
-    ({"before": "99999999999999999999999"}, "bad_cursor"),
-    ({"limit": "0"}, "bad_limit"),
-    ({"limit": "501"}, "bad_limit"),
-    ({"limit": "²"}, "bad_limit"),
-    ({"limit": "ten"}, "bad_limit"),
-])
+@pytest.mark.parametrize(
+    "params, code",
+    [
+        ({"from": "31/02/2031"}, "bad_date"),
+        ({"to": "tomorrow"}, "bad_date"),
+        ({"from": "05/04/2031", "to": "01/04/2031"}, "bad_period"),
+        ({"user": "an"}, "bad_user"),
+        ({"user": "²"}, "bad_user"),
+        ({"user": "99999999999999999999"}, "bad_user"),
+        ({"before": "x"}, "bad_cursor"),
+        ({"before": "٣"}, "bad_cursor"),
+        ({"before": "99999999999999999999999"}, "bad_cursor"),
+        ({"limit": "0"}, "bad_limit"),
+        ({"limit": "501"}, "bad_limit"),
+        ({"limit": "²"}, "bad_limit"),
+        ({"limit": "ten"}, "bad_limit"),
+    ],
+)
 def test_bad_input_is_a_400_json_error(app, world, events_a, params, code):
     body = api(app, world["a"]["users"]["auditor"], status=400, **params)
     assert body["error"] == code and isinstance(body["message"], str) and body["message"]
@@ -168,6 +201,14 @@ def test_error_messages_speak_the_users_language(app, world, events_a):
 def test_the_openapi_document_describes_the_filters_and_the_cursor(app):
     spec = app.test_client().get("/api/v1/openapi.json").get_json()
     operation = spec["paths"]["/api/v1/audit-events"]["get"]
-    assert {p["name"] for p in operation["parameters"]} == {"from", "to", "user", "action", "entity_type",
-                                                             "entity_id", "before", "limit"}
+    assert {p["name"] for p in operation["parameters"]} == {
+        "from",
+        "to",
+        "user",
+        "action",
+        "entity_type",
+        "entity_id",
+        "before",
+        "limit",
+    }
     assert "400" in operation["responses"]

@@ -1,6 +1,7 @@
 """Append-only: the database itself refuses UPDATE and DELETE on the events (and on the signed
 checkpoints), and TRUNCATE on PostgreSQL, whoever asks: raw SQL on a fresh connection, not the
 application. Inserting stays possible (that is how the trail grows)."""
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select, text

@@ -3,6 +3,7 @@ their signature): a chain rewritten consistently from event k on is named at k, 
 between two checkpoints; forged or stripped evidence is caught with the key; checkpoints made before
 the evidence verify as they did. A tail cut off in the database, checkpoint rows and all, is still
 caught by the journal. The migration that adds the column keeps the table append-only."""
+
 import json
 
 import flask_migrate
@@ -14,12 +15,18 @@ from sqlalchemy import delete, insert, select, update
 from qms.audit import verify
 from qms.audit.models import AuditCheckpoint, AuditEvent
 from qms.audit.services import record_event
-from qms.audit.verify import (EVIDENCE_DIGITS, create_checkpoint, key_id, read_journal, sign_head, verify_chain,
-                              verify_installation)
+from qms.audit.verify import (
+    EVIDENCE_DIGITS,
+    create_checkpoint,
+    key_id,
+    read_journal,
+    sign_head,
+    verify_chain,
+    verify_installation,
+)
 from qms.core.calendar import utcnow
 from qms.db import DomainError, db
-from tests.audit.conftest import (broken, drop_triggers, fields_of, hash_of, raw_sql, rewrite_tail, set_head,
-                                  stored)
+from tests.audit.conftest import broken, drop_triggers, fields_of, hash_of, raw_sql, rewrite_tail, set_head, stored
 from tests.core.support import stored_head
 
 KEY = bytes.fromhex("11" * 32)
@@ -56,6 +63,7 @@ def evidence_of(checkpoint_id):
 
 # --- what a checkpoint keeps ------------------------------------------------------------------
 
+
 def test_a_checkpoint_keeps_the_hash_prefixes_of_the_events_since_the_previous_one(instance, chain):
     first = create_checkpoint(KEY, instance)
     db.session.commit()
@@ -63,12 +71,16 @@ def test_a_checkpoint_keeps_the_hash_prefixes_of_the_events_since_the_previous_o
     second = create_checkpoint(KEY, instance)
     db.session.commit()
     assert evidence_of(first.id) == "".join(stored(seq).hash[:EVIDENCE_DIGITS] for seq in range(1, first.seq + 1))
-    assert evidence_of(second.id) == "".join(stored(seq).hash[:EVIDENCE_DIGITS]
-                                             for seq in range(first.seq + 1, second.seq + 1))
+    assert evidence_of(second.id) == "".join(
+        stored(seq).hash[:EVIDENCE_DIGITS] for seq in range(first.seq + 1, second.seq + 1)
+    )
     journal = [json.loads(line) for line in verify.journal_path(instance).read_text().splitlines()]
     assert [entry["evidence"] for entry in journal] == [evidence_of(first.id), evidence_of(second.id)]
-    assert second.signature == sign_head(KEY, second.seq, second.hash, evidence_of(second.id)) != \
-        sign_head(KEY, second.seq, second.hash)
+    assert (
+        second.signature
+        == sign_head(KEY, second.seq, second.hash, evidence_of(second.id))
+        != sign_head(KEY, second.seq, second.hash)
+    )
     assert verify_installation(instance).ok
 
 
@@ -80,12 +92,18 @@ def test_a_checkpoint_over_missing_events_is_refused(instance, tampered):
 
 # --- a rewrite is named where it begins -------------------------------------------------------------
 
-@pytest.mark.parametrize("where", ["first after the first checkpoint", "middle", "the second checkpoint's",
-                                   "after the second checkpoint"])
+
+@pytest.mark.parametrize(
+    "where", ["first after the first checkpoint", "middle", "the second checkpoint's", "after the second checkpoint"]
+)
 def test_a_consistent_rewrite_is_named_at_its_first_event(two_checkpoints, where):
     first, second = two_checkpoints
-    start = {"first after the first checkpoint": first + 1, "middle": first + 3,
-             "the second checkpoint's": second, "after the second checkpoint": second + 1}[where]
+    start = {
+        "first after the first checkpoint": first + 1,
+        "middle": first + 3,
+        "the second checkpoint's": second,
+        "after the second checkpoint": second + 1,
+    }[where]
     rewrite_tail(start)  # hashes, links and head all recomputed: a chain consistent in itself
     for key in (None, KEY):
         result = verify_chain(key=key, journal=read_journal(current_app.instance_path))
@@ -125,6 +143,7 @@ def test_an_event_edited_and_rehashed_alone_is_named_at_it(two_checkpoints):
 
 # --- forged evidence -------------------------------------------------------------------------------
 
+
 def test_evidence_rewritten_with_the_chain_needs_the_key(two_checkpoints):
     """Whoever rewrites the chain can rewrite the evidence too; the signature covers it, so only the
     key tells."""
@@ -133,13 +152,18 @@ def test_evidence_rewritten_with_the_chain_needs_the_key(two_checkpoints):
     drop_triggers("audit_checkpoints")
     checkpoint = db.session.scalar(select(AuditCheckpoint).where(AuditCheckpoint.seq == second))
     evidence = "".join(stored(seq).hash[:EVIDENCE_DIGITS] for seq in range(first + 1, second + 1))
-    raw_sql(update(AuditCheckpoint.__table__).where(AuditCheckpoint.__table__.c.id == checkpoint.id)
-            .values(hash=stored(second).hash, evidence=evidence))
+    raw_sql(
+        update(AuditCheckpoint.__table__)
+        .where(AuditCheckpoint.__table__.c.id == checkpoint.id)
+        .values(hash=stored(second).hash, evidence=evidence)
+    )
     verify.journal_path(current_app.instance_path).unlink()
     assert verify_chain().ok
     result = verify_chain(key=KEY)
-    assert broken(result) == (second, "checkpoint") and result.detail == \
-        f"checkpoint {checkpoint.id} does not carry a valid signature"
+    assert (
+        broken(result) == (second, "checkpoint")
+        and result.detail == f"checkpoint {checkpoint.id} does not carry a valid signature"
+    )
 
 
 def test_stripped_evidence_breaks_the_signature(two_checkpoints):
@@ -156,14 +180,17 @@ def test_stripped_evidence_breaks_the_signature(two_checkpoints):
 def test_evidence_that_cannot_be_read_is_a_break(two_checkpoints, evidence):
     _first, second = two_checkpoints
     drop_triggers("audit_checkpoints")
-    raw_sql(update(AuditCheckpoint.__table__).where(AuditCheckpoint.__table__.c.seq == second).values(evidence=evidence))
+    raw_sql(
+        update(AuditCheckpoint.__table__).where(AuditCheckpoint.__table__.c.seq == second).values(evidence=evidence)
+    )
     result = verify_chain()
     assert broken(result) == (second, "checkpoint") and "evidence" in result.detail
 
 
 def test_a_journal_line_with_evidence_of_the_wrong_type_is_unreadable(instance, chain):
-    verify.journal_path(instance).write_text(json.dumps({"seq": 3, "hash": "a" * 64, "signature": "",
-                                                         "evidence": ["not", "text"]}) + "\n")
+    verify.journal_path(instance).write_text(
+        json.dumps({"seq": 3, "hash": "a" * 64, "signature": "", "evidence": ["not", "text"]}) + "\n"
+    )
     [entry] = read_journal(instance)
     assert (entry.seq, entry.hash) == (0, "unreadable journal line")
 
@@ -171,16 +198,27 @@ def test_a_journal_line_with_evidence_of_the_wrong_type_is_unreadable(instance, 
 # --- checkpoints made before the evidence -----------------------------------------------------------
 
 # audit_checkpoints as it was before the evidence (revision 0005)
-OLD_CHECKPOINTS = sa.table("audit_checkpoints", sa.column("seq"), sa.column("hash"), sa.column("created_at"),
-                           sa.column("key_id"), sa.column("signature"))
+OLD_CHECKPOINTS = sa.table(
+    "audit_checkpoints",
+    sa.column("seq"),
+    sa.column("hash"),
+    sa.column("created_at"),
+    sa.column("key_id"),
+    sa.column("signature"),
+)
 
 
 def old_checkpoint(key, seq, hash_):
     """A checkpoint as create_checkpoint() made them before the evidence: the head and its signature."""
-    raw_sql(insert(OLD_CHECKPOINTS).values(seq=seq, hash=hash_, key_id=key_id(key),
-                                           created_at=utcnow().replace(tzinfo=None)
-                                           if db.engine.dialect.name == "sqlite" else utcnow(),
-                                           signature=sign_head(key, seq, hash_)))
+    raw_sql(
+        insert(OLD_CHECKPOINTS).values(
+            seq=seq,
+            hash=hash_,
+            key_id=key_id(key),
+            created_at=utcnow().replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else utcnow(),
+            signature=sign_head(key, seq, hash_),
+        )
+    )
 
 
 def test_a_checkpoint_made_before_the_evidence_verifies_as_it_did(tampered):
@@ -197,6 +235,7 @@ def test_a_checkpoint_made_before_the_evidence_verifies_as_it_did(tampered):
 
 
 # --- a truncated tail --------------------------------------------------------------------------------
+
 
 def test_a_tail_cut_off_with_its_checkpoint_rows_is_caught_by_the_journal(instance, tampered):
     """Someone deletes the last events, moves the head back and deletes the checkpoint rows: the
@@ -215,6 +254,7 @@ def test_a_tail_cut_off_with_its_checkpoint_rows_is_caught_by_the_journal(instan
 
 
 # --- the migration ---------------------------------------------------------------------------------
+
 
 def test_the_migration_keeps_the_checkpoints_append_only(app, chain):
     """Adding the column (and dropping it again) leaves the append-only triggers in place (on SQLite
@@ -241,6 +281,8 @@ def test_a_resumed_check_reads_only_the_journal_entries_after_its_state(instance
     db.session.commit()
     with verify.journal_path(instance).open("a") as journal:
         journal.write("\n{damaged\n")
-    assert [(e.seq, e.hash) for e in read_journal(instance, after=first)] == \
-        [(second, stored(second).hash), (0, "unreadable journal line")]
+    assert [(e.seq, e.hash) for e in read_journal(instance, after=first)] == [
+        (second, stored(second).hash),
+        (0, "unreadable journal line"),
+    ]
     assert [e.seq for e in read_journal(instance)] == [first, second, 0]

@@ -1,21 +1,23 @@
 """Every action the code records has a label the trail shows beside its code, and every field its
 changes name a label the trail shows instead of it, in the reader's language; the codes themselves
 stay what they are (the hash covers them)."""
+
 import ast
 from pathlib import Path
 
 from qms.audit.labels import change_value
 from qms.auth.services import PASSWORD_REFUSED
 from qms.core.labels import action_labels, field_label, field_labels, record_labels
-from qms.documents.models import ChangeRequestStatus
 from qms.db import db
+from qms.documents.models import ChangeRequestStatus
 from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parents[2] / "qms"
 # Actions not written as a literal, and the actions they can be.
 DYNAMIC = {
-    "f'document.change_request.{status.value}'": [f"document.change_request.{s.value}" for s in ChangeRequestStatus
-                                                  if s is not ChangeRequestStatus.open],
+    "f'document.change_request.{status.value}'": [
+        f"document.change_request.{s.value}" for s in ChangeRequestStatus if s is not ChangeRequestStatus.open
+    ],
     "PASSWORD_REFUSED[purpose]": list(PASSWORD_REFUSED.values()),
 }
 
@@ -25,7 +27,10 @@ def recorded_actions():
     found = set()
     for path in ROOT.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "record_event":
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "record_event"
+            ):
                 action = node.args[1]
                 if isinstance(action, ast.Constant):
                     found.add(action.value)
@@ -38,8 +43,18 @@ def recorded_actions():
 # keyword arguments update_document(), update_unit() and replace_draft_file() pass on to diff(),
 # update_document()'s related records, and the document-control settings.
 DYNAMIC_FIELDS = {
-    "given": ["title", "field", "review_interval_months", "retention_years", "issuer", "number", "issued_on",
-              "effective_on", "access", "legal_status"],
+    "given": [
+        "title",
+        "field",
+        "review_interval_months",
+        "retention_years",
+        "issuer",
+        "number",
+        "issued_on",
+        "effective_on",
+        "access",
+        "legal_status",
+    ],
     "values": ["name", "is_one_stop", "is_active", "change_summary", "reason", "author_id"],
     "changes[name] = (_label(old_obj), _label(new))": ["owning_unit", "owner", "parent"],
     "changes[field] = (old, new)": [],  # diff() itself: its callers' fields are found at the calls
@@ -47,8 +62,12 @@ DYNAMIC_FIELDS = {
 
 
 def _is_creation(node):
-    return isinstance(node, ast.Tuple) and len(node.elts) == 2 and isinstance(node.elts[0], ast.Constant) \
+    return (
+        isinstance(node, ast.Tuple)
+        and len(node.elts) == 2
+        and isinstance(node.elts[0], ast.Constant)
         and node.elts[0].value is None
+    )
 
 
 def recorded_fields():
@@ -77,8 +96,11 @@ def recorded_fields():
             elif isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "changes":
                 if isinstance(node.value, ast.Dict):
                     found.update(key.value for key in node.value.keys)
-            elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript) \
-                    and getattr(node.targets[0].value, "id", "") == "changes":
+            elif (
+                isinstance(node, ast.Assign)
+                and isinstance(node.targets[0], ast.Subscript)
+                and getattr(node.targets[0].value, "id", "") == "changes"
+            ):
                 key = node.targets[0].slice
                 found.update([key.value] if isinstance(key, ast.Constant) else DYNAMIC_FIELDS[ast.unparse(node)])
     return found
@@ -108,14 +130,23 @@ def test_the_trail_shows_labels_in_vietnamese_and_the_codes(app, world):
 
 def test_changes_show_fields_and_coded_values_by_their_labels(app, world):
     from qms.documents.services import create_document
+
     with app.test_request_context():
         assert field_label("status") == "Trạng thái" and field_label("from_a_newer_qms") == "from_a_newer_qms"
-        assert change_value("in_review", "status") == "Đang xem xét" and change_value("in_review", "title") == "in_review"
+        assert (
+            change_value("in_review", "status") == "Đang xem xét" and change_value("in_review", "title") == "in_review"
+        )
         assert change_value(True) == "Có" and change_value(False) == "Không"
         assert change_value(7, "approved_by_id", {7: "Nguyễn Văn A"}) == "Nguyễn Văn A (#7)"
         assert change_value(7, "approved_by_id", {}) == 7 and change_value(7, "issue_no", {7: "Nguyễn Văn A"}) == 7
         assert change_value({"form": "BM-{n}"}) == "form: BM-{n}" and change_value("vi", "locale") == "Tiếng Việt"
-    create_document(world["a"]["users"]["quality_officer"], world["a"]["commune"], code="QT-77", title="Quy trình thử nhãn", kind="procedure")
+    create_document(
+        world["a"]["users"]["quality_officer"],
+        world["a"]["commune"],
+        code="QT-77",
+        title="Quy trình thử nhãn",
+        kind="procedure",
+    )
     db.session.commit()
     client = app.test_client()
     login(client, "a_auditor")
@@ -135,10 +166,14 @@ def test_every_reason_the_system_writes_is_a_code_shown_in_words(app):
     """A reason the code itself writes (not one a person typed) is a registered code, shown in the
     reader's language on the trail, never English text stored in the chain."""
     from qms.core.labels import reason_label
+
     written = set()
     for path in ROOT.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "record_event":
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "record_event"
+            ):
                 for keyword in node.keywords:
                     if keyword.arg == "reason":
                         for value in ast.walk(keyword.value):

@@ -1,6 +1,7 @@
 """Parallel writers never fork the chain: threads in two app instances ("worker processes"), each
 thread with its own app context, session and database connection, record events and commit at
 the same time (some rolling back); the result is one gap-free chain, every link in place."""
+
 import random
 import threading
 import time
@@ -42,9 +43,12 @@ def writer(app, user_id, number, start, errors, rollback_every=None):
 def run_writers(make_app, user_id, rollback_every=None):
     apps = [make_app(), make_app()]
     start, errors = threading.Barrier(THREADS), []
-    threads = [threading.Thread(target=writer, args=(apps[i % 2], user_id, i, start, errors,
-                                                     rollback_every if i % 3 == 0 else None))
-               for i in range(THREADS)]
+    threads = [
+        threading.Thread(
+            target=writer, args=(apps[i % 2], user_id, i, start, errors, rollback_every if i % 3 == 0 else None)
+        )
+        for i in range(THREADS)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -55,8 +59,9 @@ def run_writers(make_app, user_id, rollback_every=None):
 
 def assert_one_gap_free_chain():
     db.session.expire_all()
-    rows = db.session.execute(select(AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.hash)
-                              .order_by(AuditEvent.seq)).all()
+    rows = db.session.execute(
+        select(AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.hash).order_by(AuditEvent.seq)
+    ).all()
     assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
     assert [r.prev_hash for r in rows] == [GENESIS_HASH] + [r.hash for r in rows[:-1]]
     head = db.session.get(AuditChainHead, 1)
@@ -77,8 +82,9 @@ def test_parallel_writers_make_one_gap_free_chain(app, make_app, writer_user):
     rows = assert_one_gap_free_chain()
     assert len(rows) == before + THREADS * EVENTS_PER_THREAD
     written = db.session.scalars(select(AuditEvent.changes).where(AuditEvent.action == "test.parallel")).all()
-    assert sorted(written) == sorted(f'{{"n":[null,{n}],"writer":[null,{w}]}}'
-                                     for w in range(THREADS) for n in range(EVENTS_PER_THREAD))
+    assert sorted(written) == sorted(
+        f'{{"n":[null,{n}],"writer":[null,{w}]}}' for w in range(THREADS) for n in range(EVENTS_PER_THREAD)
+    )
 
 
 def test_writers_that_roll_back_leave_no_gap(app, make_app, writer_user):

@@ -1,6 +1,7 @@
 """record_event(): who, when (UTC), what, which record, old -> new, why, from where (IP and request
 id, set by the web layer for every request); the hash chain it extends; and the transaction it
 shares with the change: a rollback takes the event, and the chain head, with it."""
+
 import datetime as dt
 import enum
 import hashlib
@@ -13,8 +14,8 @@ from sqlalchemy import select, text
 from qms.audit.models import GENESIS_HASH, AuditEvent
 from qms.audit.services import audit_context, canonical_changes, diff, record_event
 from qms.audit.verify import verify_chain
-from qms.db import db
 from qms.core.calendar import utcnow
+from qms.db import db
 from tests.conftest import login
 from tests.core.support import events, head_seq, post, signed_in_client, stored_head
 
@@ -39,8 +40,13 @@ def test_an_event_records_who_when_what_which_record_old_new_why_and_from_where(
     before_seq, before_hash = stored_head()
     start = utcnow()
     with audit_context(ip="203.0.113.9", request_id="req-42"):
-        event = record_event(user, "user.updated", user, reason="Đổi theo quyết định số 12",
-                             changes={"full_name": ("Nguyễn Văn An", "Nguyễn Văn Ân"), "email": (None, "an@xa.vn")})
+        event = record_event(
+            user,
+            "user.updated",
+            user,
+            reason="Đổi theo quyết định số 12",
+            changes={"full_name": ("Nguyễn Văn An", "Nguyễn Văn Ân"), "email": (None, "an@xa.vn")},
+        )
     db.session.commit()
 
     [row] = events(after=before_seq)
@@ -55,9 +61,21 @@ def test_an_event_records_who_when_what_which_record_old_new_why_and_from_where(
     assert start <= row["occurred_at"] <= utcnow()
 
     when = row["occurred_at"].strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
-    payload = canonical(row["seq"], before_hash, when, user.commune_id, user.id, "Nguyễn Văn An", "user.updated",
-                        "users", user.id, '{"email":[null,"an@xa.vn"],"full_name":["Nguyễn Văn An","Nguyễn Văn Ân"]}',
-                        "Đổi theo quyết định số 12", "203.0.113.9", "req-42")
+    payload = canonical(
+        row["seq"],
+        before_hash,
+        when,
+        user.commune_id,
+        user.id,
+        "Nguyễn Văn An",
+        "user.updated",
+        "users",
+        user.id,
+        '{"email":[null,"an@xa.vn"],"full_name":["Nguyễn Văn An","Nguyễn Văn Ân"]}',
+        "Đổi theo quyết định số 12",
+        "203.0.113.9",
+        "req-42",
+    )
     assert row["hash"] == hashlib.sha256(payload).hexdigest() == event.hash
     assert stored_head() == (row["seq"], row["hash"])
 
@@ -86,10 +104,19 @@ def test_the_system_as_actor_and_a_record_named_by_type_and_id(app, make_commune
 
 def test_changes_are_canonical_json_keeping_vietnamese_dates_in_utc_and_enum_values():
     when = dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
-    text_ = canonical_changes({"z": (1, 2), "a": (None, "Sổ tay"), "at": (None, when), "on": (dt.date(2026, 3, 1), None),
-                               "colour": (None, Colour.red)})
-    assert text_ == ('{"a":[null,"Sổ tay"],"at":[null,"2026-03-01T01:30:00.000000+00:00"],'
-                     '"colour":[null,"đỏ"],"on":["2026-03-01",null],"z":[1,2]}')
+    text_ = canonical_changes(
+        {
+            "z": (1, 2),
+            "a": (None, "Sổ tay"),
+            "at": (None, when),
+            "on": (dt.date(2026, 3, 1), None),
+            "colour": (None, Colour.red),
+        }
+    )
+    assert text_ == (
+        '{"a":[null,"Sổ tay"],"at":[null,"2026-03-01T01:30:00.000000+00:00"],'
+        '"colour":[null,"đỏ"],"on":["2026-03-01",null],"z":[1,2]}'
+    )
     assert canonical_changes(None) == canonical_changes({}) == "{}"
 
 
@@ -111,6 +138,7 @@ def test_events_form_one_gap_free_linked_chain(app, chain):
 
 # --- the same transaction as the change ------------------------------------------------------
 
+
 def test_an_event_rolled_back_disappears_with_the_chain_head(app, make_user):
     user = make_user("staff")
     before = stored_head()
@@ -129,6 +157,7 @@ def test_an_event_rolled_back_disappears_with_the_chain_head(app, make_user):
 def test_a_change_and_its_event_roll_back_together(app, make_user, make_commune):
     from qms.auth.models import User
     from qms.auth.services import create_user
+
     commune = make_commune()
     before = stored_head()
     create_user(None, commune, username="ephemeral", full_name="Tạm", password="Mot-Hai-Ba-Bon-5")
@@ -139,6 +168,7 @@ def test_a_change_and_its_event_roll_back_together(app, make_user, make_commune)
 
 # --- the web layer sets the context of every request -------------------------------------------
 
+
 @pytest.fixture
 def signed_in(app, make_user):
     make_user("staff", username="web")
@@ -147,8 +177,14 @@ def signed_in(app, make_user):
 
 def test_a_request_records_its_client_ip_and_the_request_id_it_was_given(app, signed_in):
     before = head_seq()
-    response = post(signed_in, "/language", {"locale": "en", "next": "/account"}, page="/account",
-                    headers={"X-Request-ID": "proxy-7f3a"}, environ_base={"REMOTE_ADDR": "198.51.100.23"})
+    response = post(
+        signed_in,
+        "/language",
+        {"locale": "en", "next": "/account"},
+        page="/account",
+        headers={"X-Request-ID": "proxy-7f3a"},
+        environ_base={"REMOTE_ADDR": "198.51.100.23"},
+    )
     assert response.status_code == 302
     assert response.headers["X-Request-ID"] == "proxy-7f3a"
     [event] = events(after=before)
@@ -171,8 +207,13 @@ def test_a_forwarded_for_header_is_ignored_unless_the_proxy_is_trusted(make_app,
         client = make_app(QMS_PROXY_FIX=trusted).test_client()
         before = head_seq()
         login(client, "fwd")
-        post(client, "/language", {"locale": locale}, headers={"X-Forwarded-For": "203.0.113.50"},
-             environ_base={"REMOTE_ADDR": "10.1.1.1"})
+        post(
+            client,
+            "/language",
+            {"locale": locale},
+            headers={"X-Forwarded-For": "203.0.113.50"},
+            environ_base={"REMOTE_ADDR": "10.1.1.1"},
+        )
         assert events("user.locale_changed", after=before)[0]["ip"] == expected
 
 
@@ -194,8 +235,9 @@ def test_a_nul_character_in_a_reason_is_refused_and_changes_nothing(app, world):
     login(client, "a_administrator")
     staff = world["a"]["users"]["staff"]
     before = head_seq()
-    response = post(client, f"/admin/users/{staff.id}/disable", {"reason": "nghỉ\x00việc"},
-                    page=f"/admin/users/{staff.id}")
+    response = post(
+        client, f"/admin/users/{staff.id}/disable", {"reason": "nghỉ\x00việc"}, page=f"/admin/users/{staff.id}"
+    )
     assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
     assert head_seq() == before
     db.session.refresh(staff)
@@ -214,8 +256,9 @@ def test_an_event_is_never_dated_before_the_one_before_it(app, make_user, monkey
     """A clock set back (or a second server whose clock is behind) does not make the trail go
     back in time: the event takes its predecessor's time, so a period is one run of events."""
     from qms.audit import services
+
     user = make_user("staff")
-    later = dt.datetime(2036, 5, 1, 8, 0, tzinfo=dt.timezone.utc)
+    later = dt.datetime(2036, 5, 1, 8, 0, tzinfo=dt.UTC)
     monkeypatch.setattr(services, "utcnow", lambda: later)
     first = record_event(user, "test.first", user)
     monkeypatch.setattr(services, "utcnow", lambda: later - dt.timedelta(minutes=5))

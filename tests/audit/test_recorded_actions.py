@@ -2,6 +2,7 @@
 request that made them: the acting person, the record, the client's IP and the request id the
 response carries. (What each event says in detail is tested in tests/auth and tests/admin; here:
 that each change through the web is exactly its event(s), from that request.)"""
+
 import itertools
 
 import pytest
@@ -22,10 +23,17 @@ def send(client, path, data=None, page="/", status=None):
     token = csrf_token(client, page)
     request_id = f"req-{next(_ids)}"
     before = head_seq()
-    response = client.post(path, data={**(data or {}), "csrf_token": token},
-                           headers={"X-Request-ID": request_id}, environ_base={"REMOTE_ADDR": IP})
-    assert response.status_code == status if status else response.status_code < 400, \
-        (path, response.status_code, response.get_data(as_text=True)[-3000:])
+    response = client.post(
+        path,
+        data={**(data or {}), "csrf_token": token},
+        headers={"X-Request-ID": request_id},
+        environ_base={"REMOTE_ADDR": IP},
+    )
+    assert response.status_code == status if status else response.status_code < 400, (
+        path,
+        response.status_code,
+        response.get_data(as_text=True)[-3000:],
+    )
     added = events(after=before)
     assert response.headers["X-Request-ID"] == request_id
     assert all((e["ip"], e["request_id"]) == (IP, request_id) for e in added), added
@@ -40,12 +48,12 @@ def test_sign_in_failure_lock_out_and_sign_out_are_events_of_their_requests(app,
     user = make_user("staff", username="hoa")
     client = app.test_client()
     for _ in range(4):
-        _, added = send(client, "/login", {"username": "hoa", "password": "Not-Her-Password-1"}, page="/login",
-                        status=401)
+        _, added = send(
+            client, "/login", {"username": "hoa", "password": "Not-Her-Password-1"}, page="/login", status=401
+        )
         assert actions(added) == ["auth.sign_in_failed"]
         assert (added[0]["actor_id"], added[0]["entity_id"]) == (None, str(user.id))
-    _, added = send(client, "/login", {"username": "hoa", "password": "Not-Her-Password-1"}, page="/login",
-                    status=429)
+    _, added = send(client, "/login", {"username": "hoa", "password": "Not-Her-Password-1"}, page="/login", status=429)
     assert actions(added) == ["auth.sign_in_failed", "auth.locked_out"]
 
     # the administrator lifts the lock; then she signs in and out
@@ -78,30 +86,66 @@ def test_every_administration_change_is_its_event(app, world):
             assert event["entity_id"] == str(entity_id)
         return event
 
-    created = change("/admin/users/new", {"username": "moi", "full_name": "Người Mới", "password": "Bien-Nhan-Tiep-2026",
-                                          "roles": ["staff"], "locale": "vi"},
-                     "/admin/users/new", "user.created", "users")
+    created = change(
+        "/admin/users/new",
+        {
+            "username": "moi",
+            "full_name": "Người Mới",
+            "password": "Bien-Nhan-Tiep-2026",
+            "roles": ["staff"],
+            "locale": "vi",
+        },
+        "/admin/users/new",
+        "user.created",
+        "users",
+    )
     new_user = db.session.scalar(select(User).where(User.username == "moi"))
     assert created["entity_id"] == str(new_user.id)
-    change(f"/admin/users/{new_user.id}", {"full_name": "Người Mới Đổi Tên", "roles": ["staff", "leader"],
-                                           "reason": "điều động"},
-           f"/admin/users/{new_user.id}", "user.updated", "users", new_user.id)
-    change(f"/admin/users/{new_user.id}/password", {"new_password": "Ho-So-Mot-Cua-77", "reason": "quên"},
-           f"/admin/users/{new_user.id}", "user.password_reset", "users", new_user.id)
-    change(f"/admin/users/{staff.id}/disable", {"reason": "nghỉ phép dài"}, f"/admin/users/{staff.id}",
-           "user.disabled", "users", staff.id)
+    change(
+        f"/admin/users/{new_user.id}",
+        {"full_name": "Người Mới Đổi Tên", "roles": ["staff", "leader"], "reason": "điều động"},
+        f"/admin/users/{new_user.id}",
+        "user.updated",
+        "users",
+        new_user.id,
+    )
+    change(
+        f"/admin/users/{new_user.id}/password",
+        {"new_password": "Ho-So-Mot-Cua-77", "reason": "quên"},
+        f"/admin/users/{new_user.id}",
+        "user.password_reset",
+        "users",
+        new_user.id,
+    )
+    change(
+        f"/admin/users/{staff.id}/disable",
+        {"reason": "nghỉ phép dài"},
+        f"/admin/users/{staff.id}",
+        "user.disabled",
+        "users",
+        staff.id,
+    )
     change(f"/admin/users/{staff.id}/enable", {}, f"/admin/users/{staff.id}", "user.enabled", "users", staff.id)
     change("/admin/units", {"code": "VH", "name": "Phòng Văn hóa - Xã hội"}, "/admin/units", "unit.created", "units")
     culture = db.session.scalar(select(Unit).where(Unit.code == "VH"))
-    change(f"/admin/units/{culture.id}", {"code": "VH", "name": "Phòng Văn hóa"}, "/admin/units",
-           "unit.updated", "units", culture.id)
+    change(
+        f"/admin/units/{culture.id}",
+        {"code": "VH", "name": "Phòng Văn hóa"},
+        "/admin/units",
+        "unit.updated",
+        "units",
+        culture.id,
+    )
     change(f"/admin/units/{unit.id}/active", {"reason": "sáp nhập"}, "/admin/units", "unit.updated", "units", unit.id)
 
 
-@pytest.mark.parametrize("path, data, page", [
-    ("/admin/users/new", {"username": "", "full_name": "", "password": ""}, "/admin/users/new"),
-    ("/admin/units", {"code": "", "name": ""}, "/admin/units"),
-])
+@pytest.mark.parametrize(
+    "path, data, page",
+    [
+        ("/admin/users/new", {"username": "", "full_name": "", "password": ""}, "/admin/users/new"),
+        ("/admin/units", {"code": "", "name": ""}, "/admin/units"),
+    ],
+)
 def test_a_refused_administration_change_records_nothing(app, world, path, data, page):
     client = app.test_client()
     send(client, "/login", {"username": "a_administrator", "password": PASSWORD}, page="/login")

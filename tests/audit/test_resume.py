@@ -4,6 +4,7 @@ and `qms audit verify` then replays only the events after it (and checks the che
 having found its event still carrying its hash; it says where it resumed. A state that is not
 genuine, or whose event changed, means a full replay; `--full` replays everything; so does the
 auditor's page. A broken chain, or a restored database, is never resumed from an older state."""
+
 import json
 import shutil
 
@@ -63,6 +64,7 @@ def edit_quietly(seq):
 
 # --- recording the state --------------------------------------------------------------------------
 
+
 def test_a_full_check_keeps_the_last_checkpoint_it_confirmed(runner, instance, chain):
     assert state(instance) is None
     checkpoint = create_checkpoint(KEY, instance)
@@ -85,6 +87,7 @@ def test_without_a_key_no_state_is_kept(app, chain):
 
 # --- resuming ---------------------------------------------------------------------------------------
 
+
 def test_the_daily_check_resumes_after_the_last_verified_state(runner, verified):
     seq, head_hash = stored_head()
     result = qms(runner, "audit", "verify")
@@ -92,7 +95,8 @@ def test_the_daily_check_resumes_after_the_last_verified_state(runner, verified)
     assert result.stdout.splitlines() == [
         f"OK {seq} events, head {head_hash}",
         f"Resumed from event {verified + 1}: the events up to {verified} were verified before "
-        "(--full replays them too)."]
+        "(--full replays them too).",
+    ]
 
 
 def test_a_resumed_check_does_not_reread_the_events_before_the_state(runner, verified):
@@ -142,6 +146,7 @@ def test_a_resumed_check_with_nothing_new_keeps_the_state(instance, verified):
 
 # --- when it cannot resume -------------------------------------------------------------------------
 
+
 def test_a_rewrite_reaching_back_before_the_state_is_named_by_a_full_replay(instance, verified):
     rewrite_tail(verified - 3)
     result = verify_installation(instance, resume=True)
@@ -183,11 +188,14 @@ def moved_back(path):
     path.write_text(json.dumps({**data, "seq": data["seq"] - 5, "hash": stored(data["seq"] - 5).hash}))
 
 
-@pytest.mark.parametrize("spoil, why", [
-    (signed_with_another_key, "audit-verified.json does not carry a valid signature"),
-    (moved_back, "audit-verified.json does not carry a valid signature"),
-    (lambda path: path.write_text("{not json"), "audit-verified.json cannot be read"),
-])
+@pytest.mark.parametrize(
+    "spoil, why",
+    [
+        (signed_with_another_key, "audit-verified.json does not carry a valid signature"),
+        (moved_back, "audit-verified.json does not carry a valid signature"),
+        (lambda path: path.write_text("{not json"), "audit-verified.json cannot be read"),
+    ],
+)
 def test_a_state_that_is_not_genuine_means_a_full_replay(runner, verified, spoil, why):
     path = verify.verified_state_path(runner.app.instance_path)
     spoil(path)
@@ -201,8 +209,10 @@ def test_a_state_is_not_trusted_without_the_key(runner, verified):
     verify.checkpoint_key_path(runner.app.instance_path).unlink()
     result = qms(runner, "audit", "verify")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[1] == \
-        "Replayed every event: no checkpoint key is installed to check the last verified state."
+    assert (
+        result.stdout.splitlines()[1]
+        == "Replayed every event: no checkpoint key is installed to check the last verified state."
+    )
 
 
 def test_full_replays_every_event(runner, verified):
@@ -226,14 +236,14 @@ def test_checkpoint_resumes_too(runner, verified):
 
 # --- restore ---------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def pg_tools(app):
     if db.engine.dialect.name == "postgresql" and not all(shutil.which(t) for t in ("pg_dump", "pg_restore", "psql")):
         pytest.skip("pg_dump, pg_restore or psql is not installed: PostgreSQL backups need the client tools")
 
 
-def test_a_restored_database_is_not_resumed_from_a_state_verified_before(runner, instance, chain, pg_tools,
-                                                                           tmp_path):
+def test_a_restored_database_is_not_resumed_from_a_state_verified_before(runner, instance, chain, pg_tools, tmp_path):
     """Restoring replaces the database: the restore's full verification replaces the state (here the
     backup predates every checkpoint, so none is kept), and the daily check after it replays all."""
     assert qms(runner, "backup", tmp_path / "before.zip").exit_code == 0

@@ -3,6 +3,7 @@ would (the append-only triggers dropped first): verify_chain() names the first b
 number and how it broke (edited, deleted, inserted, reordered); a signed checkpoint catches a
 rewrite of the whole tail, hashes and head included; a forged checkpoint is caught with the key;
 `qms audit verify` prints OK with the count and head hash, or the broken event, exiting 1."""
+
 import datetime as dt
 
 import pytest
@@ -14,8 +15,19 @@ from qms.audit.services import record_event
 from qms.audit.verify import create_checkpoint, load_checkpoint_key, sign_head, verify_chain
 from qms.cli import main
 from qms.db import db
-from tests.audit.conftest import (broken, drop_triggers, fields_of, forged, hash_of, raw_sql, renumber, rewrite_tail,
-                                  set_head, stored, swap)
+from tests.audit.conftest import (
+    broken,
+    drop_triggers,
+    fields_of,
+    forged,
+    hash_of,
+    raw_sql,
+    renumber,
+    rewrite_tail,
+    set_head,
+    stored,
+    swap,
+)
 from tests.core.support import stored_head
 
 KEY = bytes.fromhex("11" * 32)
@@ -30,13 +42,25 @@ def test_an_intact_chain_verifies(chain):
 
 # --- edited ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("column, value", [
-    ("reason", "lý do khác"), ("actor_name", "Người khác"), ("action", "user.deleted"), ("entity_id", "999"),
-    ("changes", '{"step":[0,100]}'), ("ip", "6.6.6.6"), ("request_id", "forged"), ("actor_id", None),
-    ("commune_id", None), ("entity_type", "documents"),
-    ("occurred_at", dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)),
-    ("hash", "0" * 64), ("prev_hash", "a" * 64),
-])
+
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        ("reason", "lý do khác"),
+        ("actor_name", "Người khác"),
+        ("action", "user.deleted"),
+        ("entity_id", "999"),
+        ("changes", '{"step":[0,100]}'),
+        ("ip", "6.6.6.6"),
+        ("request_id", "forged"),
+        ("actor_id", None),
+        ("commune_id", None),
+        ("entity_type", "documents"),
+        ("occurred_at", dt.datetime(2020, 1, 1, tzinfo=dt.UTC)),
+        ("hash", "0" * 64),
+        ("prev_hash", "a" * 64),
+    ],
+)
 def test_editing_any_field_of_an_event_is_named(tampered, column, value):
     seq = tampered - 4
     raw_sql(update(AuditEvent).where(AuditEvent.seq == seq).values({column: value}))
@@ -67,6 +91,7 @@ def test_rewriting_the_whole_tail_and_the_head_needs_a_checkpoint_to_be_seen(tam
 
 # --- deleted --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("which", ["first", "middle", "last"])
 def test_deleting_an_event_is_named(tampered, which):
     seq = {"first": 1, "middle": tampered - 4, "last": tampered}[which]
@@ -90,6 +115,7 @@ def test_deleting_the_tail_and_moving_the_head_back_is_caught_by_a_checkpoint(ta
 
 
 # --- inserted -------------------------------------------------------------------------------
+
 
 def test_inserting_a_forged_event_in_the_middle_is_named(tampered):
     seq = tampered - 4
@@ -125,6 +151,7 @@ def test_an_event_with_a_number_outside_the_chain_is_named(tampered, seq):
 
 # --- reordered ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("distance", [1, 4])
 def test_swapping_two_events_is_named(tampered, distance):
     a = tampered - 6
@@ -138,6 +165,7 @@ def test_swapping_the_last_two_events_is_named(tampered):
 
 
 # --- checkpoints ----------------------------------------------------------------------------
+
 
 def test_a_rewrite_of_the_whole_tail_after_a_checkpoint_is_named_at_its_first_event(tampered):
     """The checkpoint keeps the hash prefixes of the events it covers: the rewrite is named where it
@@ -160,8 +188,11 @@ def test_a_forged_checkpoint_is_caught_with_the_key(tampered):
     # the attacker also rewrites the checkpoint and its evidence, signing them with a key of their own
     checkpoint = db.session.scalar(select(AuditCheckpoint))
     evidence = "".join(stored(seq).hash[:16] for seq in range(1, checkpoint.seq + 1))
-    raw_sql(update(AuditCheckpoint.__table__).where(AuditCheckpoint.__table__.c.id == checkpoint.id).values(
-        hash=new_head, evidence=evidence, signature=sign_head(OTHER_KEY, checkpoint.seq, new_head, evidence)))
+    raw_sql(
+        update(AuditCheckpoint.__table__)
+        .where(AuditCheckpoint.__table__.c.id == checkpoint.id)
+        .values(hash=new_head, evidence=evidence, signature=sign_head(OTHER_KEY, checkpoint.seq, new_head, evidence))
+    )
     result = verify_chain(key=KEY)
     assert broken(result) == (checkpoint.seq, "checkpoint")
     assert "signature" in result.detail
@@ -219,11 +250,17 @@ def test_a_checkpoint_signed_with_another_key_is_refused(app, chain):
 
 # --- no false alarm -------------------------------------------------------------------------
 
+
 def test_unusual_but_honest_values_verify(app, make_user):
     user = make_user("staff", full_name="Đặng Thị Ánh 🌸")
     record_event(None, "test.system", commune_id=None, entity_type="", entity_id="")
-    record_event(user, "test.odd", user, reason="ký tự\x00NUL, tab\t, xuống dòng\n, 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
-                 changes={"số": ("", None), "k\"ey": ("a:b", "5:xx")})
+    record_event(
+        user,
+        "test.odd",
+        user,
+        reason="ký tự\x00NUL, tab\t, xuống dòng\n, 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+        changes={"số": ("", None), 'k"ey': ("a:b", "5:xx")},
+    )
     record_event(user, "test.long", user, reason="dài " * 5000)
     db.session.commit()
     assert verify_chain().ok
@@ -235,7 +272,7 @@ def test_an_equivalent_time_stored_in_another_form_is_not_an_edit(app, make_user
     if db.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL stores a timestamp, not its text")
     user = make_user("staff")
-    when = dt.datetime(2036, 11, 25, 8, 14, 14, 500000, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2036, 11, 25, 8, 14, 14, 500000, tzinfo=dt.UTC)
     monkeypatch.setattr(services, "utcnow", lambda: when)
     event = record_event(user, "test.half_second", user)
     db.session.commit()
@@ -248,6 +285,7 @@ def test_an_equivalent_time_stored_in_another_form_is_not_an_edit(app, make_user
 
 # --- `qms audit verify` ---------------------------------------------------------------------
 
+
 def test_the_command_prints_ok_with_the_count_and_the_head_hash(app, runner, chain):
     seq, head_hash = stored_head()
     result = runner.invoke(main, args=["audit", "verify"])
@@ -255,12 +293,15 @@ def test_the_command_prints_ok_with_the_count_and_the_head_hash(app, runner, cha
     assert result.stdout.strip() == f"OK {seq} events, head {head_hash}"
 
 
-@pytest.mark.parametrize("tamper, kind", [
-    (lambda last: raw_sql(f"UPDATE audit_events SET reason = 'x' WHERE seq = {last - 3}"), "edited"),
-    (lambda last: raw_sql(f"DELETE FROM audit_events WHERE seq = {last - 3}"), "deleted"),
-    (lambda last: swap(last - 3, last - 2), "reordered"),
-    (lambda last: raw_sql(insert(AuditEvent).values(forged(last + 5, "c" * 64, like=stored(last)))), "inserted"),
-])
+@pytest.mark.parametrize(
+    "tamper, kind",
+    [
+        (lambda last: raw_sql(f"UPDATE audit_events SET reason = 'x' WHERE seq = {last - 3}"), "edited"),
+        (lambda last: raw_sql(f"DELETE FROM audit_events WHERE seq = {last - 3}"), "deleted"),
+        (lambda last: swap(last - 3, last - 2), "reordered"),
+        (lambda last: raw_sql(insert(AuditEvent).values(forged(last + 5, "c" * 64, like=stored(last)))), "inserted"),
+    ],
+)
 def test_the_command_names_the_broken_event_and_exits_1(runner, tampered, tamper, kind):
     tamper(tampered)
     result = runner.invoke(main, args=["audit", "verify"])
@@ -275,8 +316,11 @@ def test_the_command_checks_checkpoint_signatures_with_the_instance_key(app, run
     key = load_checkpoint_key(app.instance_path)
     assert key is not None
     checkpoint = db.session.scalar(select(AuditCheckpoint))
-    raw_sql(update(AuditCheckpoint).where(AuditCheckpoint.id == checkpoint.id)
-            .values(signature=sign_head(OTHER_KEY, checkpoint.seq, checkpoint.hash)))
+    raw_sql(
+        update(AuditCheckpoint)
+        .where(AuditCheckpoint.id == checkpoint.id)
+        .values(signature=sign_head(OTHER_KEY, checkpoint.seq, checkpoint.hash))
+    )
     result = runner.invoke(main, args=["audit", "verify"])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"BROKEN at {checkpoint.seq}: checkpoint (")

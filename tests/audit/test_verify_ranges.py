@@ -4,6 +4,7 @@ chain is shared between forked worker processes, each with a connection of its o
 ranges and the workers, the answer is the one the exact, event-by-event check gives: the fast check
 never accepts what the exact one refuses (a NUL hiding text after it, a BLOB), and honest values,
 however unusual, pass without a replay."""
+
 import os
 
 import pytest
@@ -14,8 +15,7 @@ from qms.audit.models import AuditEvent
 from qms.audit.services import record_event
 from qms.audit.verify import PARALLEL_FROM, create_checkpoint, verify_chain
 from qms.db import db
-from tests.audit.conftest import (fields_of, forged, hash_of, raw_sql, renumber, rewrite_tail, set_head, stored,
-                                  swap)
+from tests.audit.conftest import fields_of, forged, hash_of, raw_sql, renumber, rewrite_tail, set_head, stored, swap
 
 KEY = bytes.fromhex("11" * 32)
 LAYOUTS = [(3, 1), (1, 1), (4, 2), (3, 3)]  # (events per range, workers)
@@ -48,10 +48,13 @@ SCENARIOS = {
     "first deleted": lambda last: raw_sql("DELETE FROM audit_events WHERE seq = 1"),
     "middle deleted": lambda last: raw_sql(f"DELETE FROM audit_events WHERE seq = {last - 4}"),
     "last deleted": lambda last: raw_sql(f"DELETE FROM audit_events WHERE seq = {last}"),
-    "inserted": lambda last: (renumber(last - 4, 1), raw_sql(insert(AuditEvent).values(
-        forged(last - 4, stored(last - 5).hash, like=stored(last - 5))))),
-    "beyond the head": lambda last: raw_sql(insert(AuditEvent).values(forged(last + 1, stored(last).hash,
-                                                                             like=stored(last)))),
+    "inserted": lambda last: (
+        renumber(last - 4, 1),
+        raw_sql(insert(AuditEvent).values(forged(last - 4, stored(last - 5).hash, like=stored(last - 5)))),
+    ),
+    "beyond the head": lambda last: raw_sql(
+        insert(AuditEvent).values(forged(last + 1, stored(last).hash, like=stored(last)))
+    ),
     "numbered 0": lambda last: raw_sql(insert(AuditEvent).values(forged(0, stored(last).hash, like=stored(last)))),
     "swapped": lambda last: swap(last - 6, last - 5),
     "swapped across a range": lambda last: swap(3, 4),
@@ -80,6 +83,7 @@ def replays(monkeypatch):
     def recording(session, state, pins, head, stop=None, from_start=False):
         seen.append((state.expected, stop))
         return replay(session, state, pins, head, stop=stop, from_start=from_start)
+
     monkeypatch.setattr(verify, "_replay", recording)
     return seen
 
@@ -93,6 +97,7 @@ def forks(monkeypatch):
     def recording(ranges, check, connect, count):
         seen.append(count)
         return in_workers(ranges, check, connect, count)
+
     monkeypatch.setattr(verify, "_in_workers", recording)
     return seen
 
@@ -111,8 +116,13 @@ def test_the_answer_does_not_depend_on_ranges_or_workers(tampered, scenario, for
 def test_an_honest_chain_is_never_replayed(app, make_user, replays):
     user = make_user("staff", full_name="Đặng Thị Ánh 🌸")
     record_event(None, "test.system", commune_id=None, entity_type="", entity_id="")
-    record_event(user, "test.odd", user, reason="ký tự\x00NUL, tab\t, xuống dòng\n, 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 'quote' \\ %s %d",
-                 changes={"số": ("", None), "k\"ey": ("a:b", "5:xx"), "3:": (1.5, ["x", 2])})
+    record_event(
+        user,
+        "test.odd",
+        user,
+        reason="ký tự\x00NUL, tab\t, xuống dòng\n, 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 'quote' \\ %s %d",
+        changes={"số": ("", None), 'k"ey': ("a:b", "5:xx"), "3:": (1.5, ["x", 2])},
+    )
     record_event(user, "test.long", user, reason="dài " * 5000)
     db.session.commit()
     last = db.session.scalar(select(func.max(AuditEvent.seq)))
@@ -122,16 +132,20 @@ def test_an_honest_chain_is_never_replayed(app, make_user, replays):
         assert replays == [(last + 1, None)]  # only the look for events written after the head was read
 
 
-@pytest.mark.parametrize("column", ["reason", "actor_name", "changes", "entity_id", "request_id", "actor_id",
-                                    "occurred_at", "prev_hash", "hash"])
+@pytest.mark.parametrize(
+    "column",
+    ["reason", "actor_name", "changes", "entity_id", "request_id", "actor_id", "occurred_at", "prev_hash", "hash"],
+)
 def test_a_nul_hiding_text_after_it_is_never_passed_by_the_fast_check(tampered, column):
     """SQLite's printf() and length() stop at a NUL: a field with one, and text after it, must not
     read like its first part alone. (PostgreSQL refuses a NUL in a text.)"""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL cannot store a NUL in a text")
     seq = tampered - 4
-    raw_sql("PRAGMA foreign_keys = OFF",  # what an attacker would do to store a text in actor_id
-            f"UPDATE audit_events SET {column} = {column} || char(0) || 'ẩn' WHERE seq = {seq}")
+    raw_sql(
+        "PRAGMA foreign_keys = OFF",  # what an attacker would do to store a text in actor_id
+        f"UPDATE audit_events SET {column} = {column} || char(0) || 'ẩn' WHERE seq = {seq}",
+    )
     expected = exact()
     if column != "occurred_at":  # the ORM reads the time up to the NUL: the same instant, as it was
         assert expected["broken_seq"] in (seq, seq + 1) and not expected["ok"]
@@ -158,16 +172,19 @@ def test_hashes_shifted_between_neighbours_are_never_passed_by_the_fast_check(ta
         pytest.skip("PostgreSQL refuses a hash longer than 64 characters")
     seq = tampered - 4
     first, second = stored(seq).hash, stored(seq + 1).hash
-    raw_sql(update(AuditEvent).where(AuditEvent.seq == seq).values(hash=first[:63]),
-            update(AuditEvent).where(AuditEvent.seq == seq + 1).values(hash=first[63] + second),
-            update(AuditEvent).where(AuditEvent.seq == seq + 1).values(prev_hash=first[:63]),
-            update(AuditEvent).where(AuditEvent.seq == seq + 2).values(prev_hash=first[63] + second))
+    raw_sql(
+        update(AuditEvent).where(AuditEvent.seq == seq).values(hash=first[:63]),
+        update(AuditEvent).where(AuditEvent.seq == seq + 1).values(hash=first[63] + second),
+        update(AuditEvent).where(AuditEvent.seq == seq + 1).values(prev_hash=first[:63]),
+        update(AuditEvent).where(AuditEvent.seq == seq + 2).values(prev_hash=first[63] + second),
+    )
     expected = exact()
     assert (expected["broken_seq"], expected["kind"]) == (seq, "edited")
     assert verify_chain().as_dict() == expected
 
 
 # --- workers --------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def fork_possible():
@@ -183,14 +200,17 @@ def test_a_long_chain_is_shared_between_workers(fork_possible):
 
 
 @pytest.mark.parametrize("failure", ["cannot connect", "dies"])
-def test_a_worker_that_fails_leaves_its_ranges_to_the_exact_check(tampered, monkeypatch, fork_possible, replays,
-                                                                    failure):
+def test_a_worker_that_fails_leaves_its_ranges_to_the_exact_check(
+    tampered, monkeypatch, fork_possible, replays, failure
+):
     def connector(engine):
         def connect():
             if failure == "dies":
                 os._exit(3)
             raise RuntimeError("no database today")
+
         return connect
+
     monkeypatch.setattr(verify, "_connector", connector)
     assert verify_chain(batch=3, workers=2).ok
     assert len([stop for _first, stop in replays if stop is not None]) == -(-tampered // 3)

@@ -2,6 +2,7 @@
 action (exact, or a prefix with *) and record; keyset pagination (the SQL never says OFFSET);
 each record's history; the CSV export of the whole filtered set; the "verify chain" action; for
 auditors, quality officers and administrators only; a bad filter is a form message and a 400."""
+
 import csv
 import datetime as dt
 import functools
@@ -33,19 +34,37 @@ def trail(app, world):
     staff, qo = a["users"]["staff"], a["users"]["quality_officer"]
     plan = [
         ("late_1_march", dt.datetime(2031, 3, 1, 16, 59, 59, tzinfo=UTC), staff, "document.created", "documents", "7"),
-        ("early_2_march", dt.datetime(2031, 3, 1, 17, 0, 0, tzinfo=UTC), qo, "document.version.approved",
-         "document_versions", "3"),
+        (
+            "early_2_march",
+            dt.datetime(2031, 3, 1, 17, 0, 0, tzinfo=UTC),
+            qo,
+            "document.version.approved",
+            "document_versions",
+            "3",
+        ),
         ("wildcard_lookalike", dt.datetime(2031, 3, 2, 3, 0, tzinfo=UTC), staff, "documentXcreated", "documents", "7"),
         ("locale", dt.datetime(2031, 3, 2, 4, 0, tzinfo=UTC), staff, "user.locale_changed", "users", str(staff.id)),
         ("doc_7_again", dt.datetime(2031, 3, 5, 2, 0, tzinfo=UTC), qo, "document.acknowledged", "documents", "7"),
-        ("other_commune", dt.datetime(2031, 3, 2, 5, 0, tzinfo=UTC), b["users"]["staff"], "document.created",
-         "documents", "7"),
+        (
+            "other_commune",
+            dt.datetime(2031, 3, 2, 5, 0, tzinfo=UTC),
+            b["users"]["staff"],
+            "document.created",
+            "documents",
+            "7",
+        ),
     ]
     seqs = {}
     for name, when, actor, action, entity_type, entity_id in plan:
         with clock(when):
-            seqs[name] = record_event(actor, action, entity_type=entity_type, entity_id=entity_id,
-                                      reason=f"Lý do: {name}", changes={"trạng thái": ("cũ", "mới")}).seq
+            seqs[name] = record_event(
+                actor,
+                action,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                reason=f"Lý do: {name}",
+                changes={"trạng thái": ("cũ", "mới")},
+            ).seq
     later_than_march()
     db.session.commit()
     return seqs
@@ -79,24 +98,27 @@ def march(seqs, *names):
 
 # --- the list and its filters ------------------------------------------------------------------
 
+
 def test_the_trail_shows_the_communes_events_newest_first(app, trail):
     page = get(reader(app), "/audit/?from=01/03/2031&to=31/03/2031")
-    assert shown(page) == march(trail, "late_1_march", "early_2_march", "wildcard_lookalike", "locale",
-                                "doc_7_again")
+    assert shown(page) == march(trail, "late_1_march", "early_2_march", "wildcard_lookalike", "locale", "doc_7_again")
     assert trail["other_commune"] not in shown(get(reader(app), "/audit/"))
     assert "Lý do: doc_7_again" in page and "trạng thái" in page and "A staff" in page
     assert "01/03/2031 23:59:59" in page  # 16:59:59 UTC shown in Vietnam time
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("from=02/03/2031&to=02/03/2031", ("early_2_march", "wildcard_lookalike", "locale")),
-    ("from=01/03/2031&to=01/03/2031", ("late_1_march",)),
-    ("from=2031-03-02&to=2031-03-02", ("early_2_march", "wildcard_lookalike", "locale")),
-    ("from=03/03/2031", ("doc_7_again",)),
-    ("to=01/03/2031", ("late_1_march",)),
-    ("from=01/01/0001&to=01/03/2031", ("late_1_march",)),
-    ("from=05/03/2031&to=31/12/9999", ("doc_7_again",)),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("from=02/03/2031&to=02/03/2031", ("early_2_march", "wildcard_lookalike", "locale")),
+        ("from=01/03/2031&to=01/03/2031", ("late_1_march",)),
+        ("from=2031-03-02&to=2031-03-02", ("early_2_march", "wildcard_lookalike", "locale")),
+        ("from=03/03/2031", ("doc_7_again",)),
+        ("to=01/03/2031", ("late_1_march",)),
+        ("from=01/01/0001&to=01/03/2031", ("late_1_march",)),
+        ("from=05/03/2031&to=31/12/9999", ("doc_7_again",)),
+    ],
+)
 def test_the_period_is_in_vietnam_days(app, trail, query, expected):
     got = [s for s in shown(get(reader(app), f"/audit/?{query}")) if s in trail.values()]
     assert got == march(trail, *expected)
@@ -117,27 +139,36 @@ def test_filter_by_user(app, world, trail):
     assert shown(get(reader(app), f"/audit/?user={b_staff.id}")) == []  # never another commune's events
 
 
-@pytest.mark.parametrize("action, expected", [
-    ("document.created", ("late_1_march",)),
-    ("document.*", ("late_1_march", "early_2_march", "doc_7_again")),
-    ("document.version.*", ("early_2_march",)),
-    ("document", ()),
-    ("user.locale_changed", ("locale",)),
-    ("docu%*", ()),  # LIKE's wildcards are matched literally
-    ("document_*", ()),
-])
+@pytest.mark.parametrize(
+    "action, expected",
+    [
+        ("document.created", ("late_1_march",)),
+        ("document.*", ("late_1_march", "early_2_march", "doc_7_again")),
+        ("document.version.*", ("early_2_march",)),
+        ("document", ()),
+        ("user.locale_changed", ("locale",)),
+        ("docu%*", ()),  # LIKE's wildcards are matched literally
+        ("document_*", ()),
+    ],
+)
 def test_filter_by_action_exact_or_prefix(app, trail, action, expected):
     assert shown(get(reader(app), f"/audit/?action={action}&from=01/03/2031")) == march(trail, *expected)
 
 
 def test_filter_by_record_and_combined_filters(app, world, trail):
     client = reader(app)
-    assert shown(get(client, "/audit/?entity_type=documents&entity_id=7")) == \
-        march(trail, "late_1_march", "wildcard_lookalike", "doc_7_again")
+    assert shown(get(client, "/audit/?entity_type=documents&entity_id=7")) == march(
+        trail, "late_1_march", "wildcard_lookalike", "doc_7_again"
+    )
     assert shown(get(client, "/audit/?entity_type=document_versions")) == march(trail, "early_2_march")
     staff = world["a"]["users"]["staff"]
-    assert shown(get(client, f"/audit/?entity_type=documents&entity_id=7&user={staff.id}&action=document.*"
-                             f"&from=01/03/2031&to=01/03/2031")) == march(trail, "late_1_march")
+    assert shown(
+        get(
+            client,
+            f"/audit/?entity_type=documents&entity_id=7&user={staff.id}&action=document.*"
+            f"&from=01/03/2031&to=01/03/2031",
+        )
+    ) == march(trail, "late_1_march")
 
 
 def test_the_filter_form_keeps_what_was_asked(app, trail):
@@ -146,12 +177,14 @@ def test_the_filter_form_keeps_what_was_asked(app, trail):
         assert re.search(rf'name="{field}"[^>]*value="{re.escape(value)}"', page), field
     for field, value in (("action", "document.*"), ("entity_type", "documents")):  # chosen from a list
         select = re.search(rf'<select[^>]*name="{field}"[^>]*>(.*?)</select>', page, re.S).group(1)
-        assert re.search(rf'<option (selected value="{re.escape(value)}"|value="{re.escape(value)}" selected)',
-                         select), field
+        assert re.search(
+            rf'<option (selected value="{re.escape(value)}"|value="{re.escape(value)}" selected)', select
+        ), field
     assert "export.csv?" in page and "action=document." in page  # the export link carries the filters
 
 
 # --- keyset pagination -------------------------------------------------------------------------
+
 
 def walk(client, url):
     """Follow the "older" links from `url` to the end; returns the pages' sequence numbers."""
@@ -178,8 +211,9 @@ def test_pages_follow_the_older_cursor_to_the_end_without_offset(app, world, tra
     assert all(re.search(r"\bLIMIT\b", s, re.I) for s in trail_queries if "ORDER BY audit_events.seq" in s)
     assert all(len(p) == 4 for p in pages[:-1]) and 1 <= len(pages[-1]) <= 4
     commune_a = world["a"]["commune"].id
-    everything = db.session.scalars(select(AuditEvent.seq).where(AuditEvent.commune_id == commune_a)
-                                    .order_by(AuditEvent.seq.desc())).all()
+    everything = db.session.scalars(
+        select(AuditEvent.seq).where(AuditEvent.commune_id == commune_a).order_by(AuditEvent.seq.desc())
+    ).all()
     assert [s for p in pages for s in p] == everything  # newest first, each event once, none missing
 
 
@@ -199,12 +233,14 @@ def test_the_older_cursor_keeps_the_filters(app, world, trail):
 def test_the_cursor_is_a_sequence_number(app, trail):
     client = reader(app)
     before = trail["locale"]
-    assert shown(get(client, f"/audit/?before={before}&from=01/03/2031&to=31/03/2031")) == \
-        march(trail, "wildcard_lookalike", "early_2_march", "late_1_march")
+    assert shown(get(client, f"/audit/?before={before}&from=01/03/2031&to=31/03/2031")) == march(
+        trail, "wildcard_lookalike", "early_2_march", "late_1_march"
+    )
     assert shown(get(client, "/audit/?before=1")) == []
 
 
 # --- a record's own history --------------------------------------------------------------------
+
 
 def test_each_record_has_its_history_page(app, world, trail):
     client = reader(app)
@@ -230,6 +266,7 @@ def test_a_records_history_is_paginated_too(app, trail):
 
 
 # --- CSV export --------------------------------------------------------------------------------
+
 
 def export(client, query=""):
     response = client.get(f"/audit/export.csv?{query}")
@@ -264,15 +301,19 @@ def test_the_export_writes_vietnamese_text_and_vietnam_time(app, trail):
     rows = {int(r[0]): dict(zip(views.CSV_COLUMNS, r)) for r in export(reader(app), "from=01/03/2031")}
     row = rows[trail["late_1_march"]]
     assert row["time_vn"] == "01/03/2031 23:59:59"
-    assert (row["user"], row["action"], row["entity_type"], row["entity_id"]) == \
-        ("A staff", "document.created", "documents", "7")
+    assert (row["user"], row["action"], row["entity_type"], row["entity_id"]) == (
+        "A staff",
+        "document.created",
+        "documents",
+        "7",
+    )
     assert row["reason"] == "Lý do: late_1_march" and row["changes"] == '{"trạng thái":["cũ","mới"]}'
     assert len(row["hash"]) == 64
 
 
 def test_the_export_cannot_smuggle_a_formula_into_excel(app, world):
     staff = world["a"]["users"]["staff"]
-    with services.audit_context(ip="10.0.0.1", request_id="=HYPERLINK(\"http://evil\")"):
+    with services.audit_context(ip="10.0.0.1", request_id='=HYPERLINK("http://evil")'):
         record_event(staff, "test.csv", staff, reason="=1+2")
         record_event(staff, "test.csv", staff, reason="@SUM(A1)")
         record_event(staff, "test.csv", staff, reason="-2+3")
@@ -284,13 +325,16 @@ def test_the_export_cannot_smuggle_a_formula_into_excel(app, world):
 
 def test_the_export_follows_the_filters_of_the_page(app, world, trail):
     qo = world["a"]["users"]["quality_officer"]
-    assert [int(r[0]) for r in export(reader(app), f"user={qo.id}&from=01/03/2031")] == \
-        march(trail, "early_2_march", "doc_7_again")
-    assert [int(r[0]) for r in export(reader(app), "entity_type=documents&entity_id=7")] == \
-        march(trail, "late_1_march", "wildcard_lookalike", "doc_7_again")
+    assert [int(r[0]) for r in export(reader(app), f"user={qo.id}&from=01/03/2031")] == march(
+        trail, "early_2_march", "doc_7_again"
+    )
+    assert [int(r[0]) for r in export(reader(app), "entity_type=documents&entity_id=7")] == march(
+        trail, "late_1_march", "wildcard_lookalike", "doc_7_again"
+    )
 
 
 # --- verify chain ------------------------------------------------------------------------------
+
 
 def verify(client):
     return post(client, "/audit/verify", page="/audit/")
@@ -306,8 +350,9 @@ def test_verify_shows_ok_with_the_count_and_head_hash(app, trail):
     assert 'alert-success" id="verify-result"' in page and result.head_hash in page
     assert re.search(rf"\b{result.count}\b", page)
     with app.test_request_context(), force_locale("vi"):
-        assert gettext("No checkpoint key is installed on this server, so checkpoint signatures were not "
-                       "checked.") in page
+        assert (
+            gettext("No checkpoint key is installed on this server, so checkpoint signatures were not checked.") in page
+        )
 
 
 def test_verify_shows_where_the_chain_broke_and_how(app, trail):
@@ -338,8 +383,12 @@ def test_verify_needs_a_post_with_a_csrf_token(app, trail):
 
 # --- who may read it ---------------------------------------------------------------------------
 
-PAGES = [("get", "/audit/"), ("get", "/audit/records/documents/7"), ("get", "/audit/export.csv"),
-         ("post", "/audit/verify")]
+PAGES = [
+    ("get", "/audit/"),
+    ("get", "/audit/records/documents/7"),
+    ("get", "/audit/export.csv"),
+    ("post", "/audit/verify"),
+]
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
@@ -402,10 +451,20 @@ def test_a_bad_cursor_is_a_400(app, trail, query):
         assert html.escape(gettext("The page cursor is not valid.")) in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query, status", [
-    ("action=a%00b", 400), ("entity_id=%00", 400), ("entity_type=x%00", 400), ("action=" + "x" * 500, 200),
-    ("action=%25", 200), ("action=*", 200), ("user=0", 200), ("before=0", 200), ("from=%00", 400),
-])
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        ("action=a%00b", 400),
+        ("entity_id=%00", 400),
+        ("entity_type=x%00", 400),
+        ("action=" + "x" * 500, 200),
+        ("action=%25", 200),
+        ("action=*", 200),
+        ("user=0", 200),
+        ("before=0", 200),
+        ("from=%00", 400),
+    ],
+)
 def test_odd_filters_are_answered_never_a_server_error(app, trail, query, status):
     """A NUL (which PostgreSQL refuses in text) is refused with a message, like any request holding
     one; "%" is no wildcard; "*" alone matches every action."""
@@ -421,8 +480,9 @@ def test_a_nul_given_to_the_services_is_stored_and_found_as_a_replacement(app, w
     event = record_event(staff, "test.nul", entity_type="documents", entity_id="a\x00b")
     db.session.commit()
     assert event.entity_id == "a\ufffdb"
-    found = queries.page(queries.TrailFilter(commune_id=world["a"]["commune"].id,
-                                             entity_type="documents", entity_id="a\x00b"))
+    found = queries.page(
+        queries.TrailFilter(commune_id=world["a"]["commune"].id, entity_type="documents", entity_id="a\x00b")
+    )
     assert [e.seq for e in found.items] == [event.seq]
 
 

@@ -1,4 +1,5 @@
 """Fixtures of the accounts tests: apps whose test clients isolate each request."""
+
 import pytest
 
 from tests.core.support import IsolatedClient

@@ -1,4 +1,5 @@
 """Language: a signed-in user's choice is stored on their account; an anonymous visitor's in the session."""
+
 import re
 
 from qms.auth.models import User

@@ -1,4 +1,5 @@
 """The password policy (at least 10 characters, not a common password) and argon2id hashes."""
+
 import pytest
 from argon2 import PasswordHasher
 
@@ -80,16 +81,27 @@ def test_a_hash_made_with_old_parameters_is_renewed_at_sign_in(make_app, make_us
 def test_users_change_their_own_password_within_the_policy(client, make_user):
     user = make_user("staff", username="minh", locale="en")
     login(client, "minh")
-    weak = post(client, "/account/password", {"current_password": PASSWORD, "new_password": "abc12345",
-                                               "confirm": "abc12345"}, page="/account")
+    weak = post(
+        client,
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": "abc12345", "confirm": "abc12345"},
+        page="/account",
+    )
     assert weak.status_code == 400
     assert check_password(fresh(user).password_hash, PASSWORD)
-    wrong = post(client, "/account/password", {"current_password": "not-my-password", "new_password":
-                                                "Brand-New-Secret-7", "confirm": "Brand-New-Secret-7"},
-                 page="/account")
+    wrong = post(
+        client,
+        "/account/password",
+        {"current_password": "not-my-password", "new_password": "Brand-New-Secret-7", "confirm": "Brand-New-Secret-7"},
+        page="/account",
+    )
     assert wrong.status_code == 400
-    done = post(client, "/account/password", {"current_password": PASSWORD, "new_password": "Brand-New-Secret-7",
-                                               "confirm": "Brand-New-Secret-7"}, page="/account")
+    done = post(
+        client,
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": "Brand-New-Secret-7", "confirm": "Brand-New-Secret-7"},
+        page="/account",
+    )
     assert done.status_code == 302
     assert check_password(fresh(user).password_hash, "Brand-New-Secret-7")
     assert [e["entity_id"] for e in events("user.password_changed")] == [str(user.id)]
@@ -97,8 +109,9 @@ def test_users_change_their_own_password_within_the_policy(client, make_user):
 
 
 def _change(client, current, new="Brand-New-Secret-7"):
-    return post(client, "/account/password", {"current_password": current, "new_password": new, "confirm": new},
-                page="/account")
+    return post(
+        client, "/account/password", {"current_password": current, "new_password": new, "confirm": new}, page="/account"
+    )
 
 
 def test_wrong_current_passwords_count_toward_the_lockout(app, client, make_user):

@@ -1,5 +1,6 @@
 """Server-side sessions: sign-out ends them (a copied cookie stops working), disabling an account
 ends them at the next request and revokes its tokens, and an idle session times out."""
+
 import datetime as dt
 
 from sqlalchemy import select
@@ -100,8 +101,9 @@ def test_an_idle_session_times_out_after_30_minutes(app, make_user):
         login(client, "hai")  # signing in again in this browser ends the idle session and says so
     [expired] = events("auth.session_expired")
     assert expired["entity_id"] == str(user.id) and expired["reason"] == "idle_timeout"
-    sessions = list(db.session.scalars(select(AuthSession).where(AuthSession.user_id == user.id)
-                                       .order_by(AuthSession.id)))
+    sessions = list(
+        db.session.scalars(select(AuthSession).where(AuthSession.user_id == user.id).order_by(AuthSession.id))
+    )
     assert sessions[0].ended_at is not None and sessions[1].ended_at is None
 
 

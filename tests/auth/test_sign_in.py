@@ -1,5 +1,6 @@
 """Sign-in: audit events, and the lock-out after 5 failures within 15 minutes, counted in the
 database so that it holds across worker processes (two app instances on one database here)."""
+
 import datetime as dt
 import re
 
@@ -7,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from qms.auth.models import LoginAttempt, User
-from qms.db import db
 from qms.core.calendar import clock_at, utcnow
+from qms.db import db
 from tests.conftest import PASSWORD, csrf_token, login
 from tests.core.support import events, fresh, is_signed_in
 
@@ -135,6 +136,7 @@ def test_lock_out_settings_are_configurable(make_app, make_user):
 
 def test_a_disabled_account_cannot_sign_in(client, make_user):
     from qms.auth.services import disable_user
+
     user = make_user("staff", username="phuc")
     disable_user(None, user, reason="left the commune")
     db.session.commit()
@@ -152,18 +154,22 @@ def test_a_sign_in_without_csrf_token_is_refused(client, make_user):
     assert events("auth.sign_in") == [] and db.session.scalar(select(LoginAttempt)) is None
 
 
-@pytest.mark.parametrize("target, landing", [
-    ("/account", "/account"),
-    ("//evil.example/x", "/"),
-    ("/\\evil.example/x", "/"),
-    ("https://evil.example/", "/"),
-    ("javascript:alert(1)", "/"),
-])
+@pytest.mark.parametrize(
+    "target, landing",
+    [
+        ("/account", "/account"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
 def test_after_sign_in_only_pages_of_this_site_are_followed(client, make_user, target, landing):
     make_user("staff", username="son")
     token = csrf_token(client)
-    response = client.post("/login", data={"username": "son", "password": PASSWORD, "next": target,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": "son", "password": PASSWORD, "next": target, "csrf_token": token}
+    )
     assert response.headers["Location"] == landing
 
 
@@ -194,11 +200,11 @@ def test_a_locked_account_and_an_unknown_name_answer_the_same(client, make_user)
     answers = {}
     for name in ("real", "nobody-here"):
         responses = [fail(client, name) for _ in range(6)]
-        answers[name] = [(r.status_code, re.sub(r'name="csrf_token"[^>]*', "", r.get_data(as_text=True)))
-                         for r in responses]
+        answers[name] = [
+            (r.status_code, re.sub(r'name="csrf_token"[^>]*', "", r.get_data(as_text=True))) for r in responses
+        ]
     assert [status for status, _ in answers["real"]] == [401, 401, 401, 401, 429, 429]
-    assert answers["real"] == [(status, page.replace("nobody-here", "real")) for status, page in
-                               answers["nobody-here"]]
+    assert answers["real"] == [(status, page.replace("nobody-here", "real")) for status, page in answers["nobody-here"]]
     assert login(client, "nobody-here", PASSWORD).status_code == 429
 
 

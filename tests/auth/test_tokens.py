@@ -1,7 +1,9 @@
 """Personal API tokens on the account page: shown once, stored hashed, revocable, owner only."""
+
 import hashlib
 import re
 
+import pytest
 from sqlalchemy import select
 
 from qms.auth import services
@@ -9,8 +11,6 @@ from qms.auth.models import ApiToken
 from qms.db import DomainError, db
 from tests.conftest import login
 from tests.core.support import events, post
-
-import pytest
 
 
 def bearer(plain):

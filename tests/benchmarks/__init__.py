@@ -4,6 +4,7 @@ No file here is named test_*.py, so pytest collects nothing from this folder. To
 (say "documents"), write tests/benchmarks/documents.py with a function decorated
 @group("documents", "...") from tests.benchmarks.harness, and add the module's name to GROUP_MODULES.
 """
+
 import importlib
 
 GROUP_MODULES = ("audit", "documents")

@@ -4,6 +4,7 @@ Runs the registered groups (all by default) and prints one table per group: medi
 baseline measured in the same run, and the goals, met or not. Exits 0 whatever the figures: goals
 inform, they are not tests. Exits 2 on a bad argument, 1 if a group fails to run.
 """
+
 import argparse
 import sys
 import time

@@ -15,6 +15,7 @@ The events are bulk-inserted in large transactions (COPY on PostgreSQL); their h
 with the same canonical serialisation as record_event(), and the chain is verified before
 anything is timed.
 """
+
 import datetime as dt
 import hashlib
 import os
@@ -26,11 +27,29 @@ from sqlalchemy import func, insert, select, update
 
 from qms.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from qms.audit.services import canonical_bytes, canonical_changes, event_hash
-from qms.audit.verify import (_COLUMNS, _SCAN_SQL, RANGE_SIZE, _worker_count, checkpoint_key_path, create_checkpoint,
-                              load_checkpoint_key, verify_chain, verify_installation)
+from qms.audit.verify import (
+    _COLUMNS,
+    _SCAN_SQL,
+    RANGE_SIZE,
+    _worker_count,
+    checkpoint_key_path,
+    create_checkpoint,
+    load_checkpoint_key,
+    verify_chain,
+    verify_installation,
+)
 from qms.db import db
-from tests.benchmarks.harness import (PASSWORD, Stopwatch, at_most_times, database_kind, group, measure,
-                                      signed_in_client, temporary_app, under_ms)
+from tests.benchmarks.harness import (
+    PASSWORD,
+    Stopwatch,
+    at_most_times,
+    database_kind,
+    group,
+    measure,
+    signed_in_client,
+    temporary_app,
+    under_ms,
+)
 
 FULL_SIZE = 1_000_000
 QUICK_SIZE = 100_000
@@ -38,25 +57,47 @@ NEW_EVENTS = 1000  # the daily check's new events
 KEY = bytes.fromhex("5a" * 32)  # the checkpoint key of the benchmark's installation
 INSERT_BATCH = 20_000
 TRANSACTION_ROWS = 250_000
-START = dt.datetime(2025, 1, 2, 1, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2025, 1, 2, 1, 0, tzinfo=dt.UTC)
 STEP = dt.timedelta(seconds=29, microseconds=123)  # a million events over about eleven months
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 # (action, record type, weight): a commune's everyday mix, sign-ins and downloads dominating
 ACTIONS = [
-    ("auth.sign_in", "users", 30), ("auth.sign_out", "users", 25), ("auth.sign_in_failed", "users", 4),
-    ("document.version.submitted", "document_versions", 6), ("document.version.approved", "document_versions", 5),
-    ("document.copy.downloaded", "document_versions", 15), ("document.created", "documents", 3),
-    ("document.acknowledged", "documents", 8), ("user.updated", "users", 2), ("user.locale_changed", "users", 1),
+    ("auth.sign_in", "users", 30),
+    ("auth.sign_out", "users", 25),
+    ("auth.sign_in_failed", "users", 4),
+    ("document.version.submitted", "document_versions", 6),
+    ("document.version.approved", "document_versions", 5),
+    ("document.copy.downloaded", "document_versions", 15),
+    ("document.created", "documents", 3),
+    ("document.acknowledged", "documents", 8),
+    ("user.updated", "users", 2),
+    ("user.locale_changed", "users", 1),
     ("unit.updated", "units", 1),
 ]
 _KINDS = [(action, entity_type) for action, entity_type, _weight in ACTIONS]
 _WEIGHTS = [weight for _action, _entity_type, weight in ACTIONS]
 RARE_ACTION = "user.password_reset"  # one event in 5,000: the hard case for a first page
-TITLES = ["Quy trình cấp bản sao từ sổ gốc", "Hướng dẫn tiếp nhận hồ sơ một cửa", "Sổ tay chất lượng",
-          "Biểu mẫu phiếu kiểm soát quá trình", "Quy trình chứng thực chữ ký"]
-_FIELDS = ("occurred_at", "commune_id", "actor_id", "actor_name", "action", "entity_type", "entity_id",
-           "changes", "reason", "ip", "request_id")
+TITLES = [
+    "Quy trình cấp bản sao từ sổ gốc",
+    "Hướng dẫn tiếp nhận hồ sơ một cửa",
+    "Sổ tay chất lượng",
+    "Biểu mẫu phiếu kiểm soát quá trình",
+    "Quy trình chứng thực chữ ký",
+]
+_FIELDS = (
+    "occurred_at",
+    "commune_id",
+    "actor_id",
+    "actor_name",
+    "action",
+    "entity_type",
+    "entity_id",
+    "changes",
+    "reason",
+    "ip",
+    "request_id",
+)
 
 
 def people():
@@ -71,14 +112,20 @@ def people():
 
 def _people():
     from qms.auth.services import create_commune, create_user
+
     a = create_commune(None, code="XA-A", name="UBND xã Hòa Bình")
     b = create_commune(None, code="XA-B", name="UBND xã Tân Lập")
-    auditor = create_user(None, a, username="auditor", full_name="Nguyễn Thị Kiểm", password=PASSWORD,
-                          roles=["auditor"])
-    staff_a = [create_user(None, a, username=f"a{i}", full_name=f"Trần Văn Công {i}", password=PASSWORD,
-                           roles=["staff"]) for i in range(10)]
-    staff_b = [create_user(None, b, username=f"b{i}", full_name=f"Lê Thị Bích {i}", password=PASSWORD,
-                           roles=["staff"]) for i in range(3)]
+    auditor = create_user(
+        None, a, username="auditor", full_name="Nguyễn Thị Kiểm", password=PASSWORD, roles=["auditor"]
+    )
+    staff_a = [
+        create_user(None, a, username=f"a{i}", full_name=f"Trần Văn Công {i}", password=PASSWORD, roles=["staff"])
+        for i in range(10)
+    ]
+    staff_b = [
+        create_user(None, b, username=f"b{i}", full_name=f"Lê Thị Bích {i}", password=PASSWORD, roles=["staff"])
+        for i in range(3)
+    ]
     db.session.commit()
     return {"a": a, "b": b, "auditor": auditor, "actors_a": [auditor, *staff_a], "actors_b": staff_b}
 
@@ -101,8 +148,19 @@ def _content(rng, n, who):
         reason = "Cập nhật theo yêu cầu của lãnh đạo"
     elif action == "document.created":
         changes = canonical_changes({"title": (None, TITLES[n % len(TITLES)])})
-    return (START + n * STEP, commune.id, actor.id, actor.full_name, action, entity_type, entity_id, changes,
-            reason, f"10.0.{n % 7}.{n % 250 + 1}", f"{rng.getrandbits(128):032x}")
+    return (
+        START + n * STEP,
+        commune.id,
+        actor.id,
+        actor.full_name,
+        action,
+        entity_type,
+        entity_id,
+        changes,
+        reason,
+        f"10.0.{n % 7}.{n % 250 + 1}",
+        f"{rng.getrandbits(128):032x}",
+    )
 
 
 def _batches(count, who, seq, prev, seed, first):
@@ -181,6 +239,7 @@ def generate_events(count, who, seed=20261125, first=0):
 
 # --- (a) verification against raw chaining ---------------------------------------------------
 
+
 def canonical_chunks(chunk=100_000):
     """The canonical bytes of every event, oldest first, a chunk at a time (a million of them
     never sit in memory at once), built the exact way: column types, then canonical_bytes()."""
@@ -250,15 +309,20 @@ def trail_cases(who, count):
         ("action=auth.sign_in", {"action": "auth.sign_in"}, base + [AuditEvent.action == "auth.sign_in"]),
         ("action=document.*", {"action": "document.*"}, base + [AuditEvent.action.startswith("document.")]),
         (f"action={RARE_ACTION} (1 in 5,000)", {"action": RARE_ACTION}, base + [AuditEvent.action == RARE_ACTION]),
-        ("entity_type=document_versions", {"entity_type": "document_versions"},
-         base + [AuditEvent.entity_type == "document_versions"]),
+        (
+            "entity_type=document_versions",
+            {"entity_type": "document_versions"},
+            base + [AuditEvent.entity_type == "document_versions"],
+        ),
         ("entity_type=units (1 in 100)", {"entity_type": "units"}, base + [AuditEvent.entity_type == "units"]),
         ("entity_type=communes (2 events)", {"entity_type": "communes"}, base + [AuditEvent.entity_type == "communes"]),
         ("user=one staff member", {"user": str(staff.id)}, base + [AuditEvent.actor_id == staff.id]),
-        ("one record (type and id)", {"entity_type": "documents", "entity_id": "17"},
-         base + [AuditEvent.entity_type == "documents", AuditEvent.entity_id == "17"]),
-        (f"period={day:%d/%m/%Y} (an old day)", {"from": f"{day:%d/%m/%Y}", "to": f"{day:%d/%m/%Y}"},
-         base + in_day),
+        (
+            "one record (type and id)",
+            {"entity_type": "documents", "entity_id": "17"},
+            base + [AuditEvent.entity_type == "documents", AuditEvent.entity_id == "17"],
+        ),
+        (f"period={day:%d/%m/%Y} (an old day)", {"from": f"{day:%d/%m/%Y}", "to": f"{day:%d/%m/%Y}"}, base + in_day),
         ("period=February 2025 (an old month)", {"from": "01/02/2025", "to": "28/02/2025"}, base + in_month),
         (f"period=from {recent:%d/%m/%Y} (the last 30 days)", {"from": f"{recent:%d/%m/%Y}"}, base + in_recent),
     ]
@@ -277,13 +341,13 @@ def page_request(client, args, expect_rows):
         if shown != expect_rows:
             raise RuntimeError(f"{url} showed {shown} events, expected {expect_rows}")
         return page
+
     return get
 
 
 def deepest_cursor(where, size):
     """The cursor of the page holding the oldest `size` events of a filter: the bottom of the trail."""
-    oldest = db.session.scalars(select(AuditEvent.seq).where(*where).order_by(AuditEvent.seq)
-                                .limit(size + 1)).all()
+    oldest = db.session.scalars(select(AuditEvent.seq).where(*where).order_by(AuditEvent.seq).limit(size + 1)).all()
     return oldest[-1] if len(oldest) > size else None
 
 
@@ -305,31 +369,50 @@ def audit_group(bench):
         table = bench.table(f"audit: verification of {seq:,} events on {database_kind()}")
         repeat = bench.runs(3)
         raw, volume = raw_chaining(repeat)
-        baseline = table.add("raw SHA-256 chaining of the same bytes", raw, baseline="self",
-                             note=f"{volume / 1e6:,.0f} MB of canonical bytes, in memory")
+        baseline = table.add(
+            "raw SHA-256 chaining of the same bytes",
+            raw,
+            baseline="self",
+            note=f"{volume / 1e6:,.0f} MB of canonical bytes, in memory",
+        )
         workers = verify_workers(seq)
-        table.add("verify_chain()", measure(lambda: _verified(verify_chain(), seq), repeat=repeat, warmup=0),
-                  baseline=baseline, goal=at_most_times(3), goal_on="ratio",
-                  note=f"every event, {workers} worker process{'es' if workers != 1 else ''} "
-                       f"({os.cpu_count()} processors)")
-        table.add("  for scale: the same in this process alone",
-                  measure(lambda: _verified(verify_chain(workers=1), seq), repeat=repeat, warmup=0),
-                  baseline=baseline)
-        table.add("  for scale: only reading the rows one by one", measure(read_rows_only, repeat=repeat, warmup=0),
-                  baseline=baseline, note="every column of every row through a raw cursor, fetched and dropped: "
-                                          "the floor for a verification that serialises the events in Python")
+        table.add(
+            "verify_chain()",
+            measure(lambda: _verified(verify_chain(), seq), repeat=repeat, warmup=0),
+            baseline=baseline,
+            goal=at_most_times(3),
+            goal_on="ratio",
+            note=f"every event, {workers} worker process{'es' if workers != 1 else ''} ({os.cpu_count()} processors)",
+        )
+        table.add(
+            "  for scale: the same in this process alone",
+            measure(lambda: _verified(verify_chain(workers=1), seq), repeat=repeat, warmup=0),
+            baseline=baseline,
+        )
+        table.add(
+            "  for scale: only reading the rows one by one",
+            measure(read_rows_only, repeat=repeat, warmup=0),
+            baseline=baseline,
+            note="every column of every row through a raw cursor, fetched and dropped: "
+            "the floor for a verification that serialises the events in Python",
+        )
 
         client = signed_in_client(app, "auditor")
         size = app.config["QMS_AUDIT_PAGE_SIZE"]
         goal = under_ms(20) if database_kind() == "SQLite" else None
-        pages = bench.table(f"audit: the trail page through the app, {seq:,} events, {size} per page, "
-                            f"signed in as an auditor")
+        pages = bench.table(
+            f"audit: the trail page through the app, {seq:,} events, {size} per page, signed in as an auditor"
+        )
         page_repeat = bench.runs(25)
         for name, args, where in trail_cases(who, count):
             total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(*where))
             first = page_request(client, args, min(size, total))
-            pages.add(f"first page, {name}", measure(first, repeat=page_repeat, warmup=2), goal=goal,
-                      note=f"{total:,} matching event{'s' if total != 1 else ''}" if total <= size else "")
+            pages.add(
+                f"first page, {name}",
+                measure(first, repeat=page_repeat, warmup=2),
+                goal=goal,
+                note=f"{total:,} matching event{'s' if total != 1 else ''}" if total <= size else "",
+            )
             cursor = deepest_cursor(where, size)
             if cursor is None:
                 continue
@@ -337,8 +420,12 @@ def audit_group(bench):
             if older is None or "before=" not in older.group(1):
                 raise RuntimeError(f"the first page of {name} has no 'older' link")
             deep = page_request(client, {**args, "before": cursor}, size)
-            pages.add(f"deepest page, {name}", measure(deep, repeat=page_repeat, warmup=2), goal=goal,
-                      note=f"{total:,} matching events; before={cursor:,}, {seq - cursor:,} events newer")
+            pages.add(
+                f"deepest page, {name}",
+                measure(deep, repeat=page_repeat, warmup=2),
+                goal=goal,
+                note=f"{total:,} matching events; before={cursor:,}, {seq - cursor:,} events newer",
+            )
         db.session.commit()
 
         daily_check(bench, app, who, count)
@@ -352,10 +439,12 @@ def daily_check(bench, app, who, count):
     seq = create_checkpoint(load_checkpoint_key(instance), instance).seq  # the pages' sign-in came after the million
     db.session.commit()
     table = bench.table(f"audit: the daily check on {database_kind()}, with a checkpoint at event {seq:,}")
-    full = table.add("verify_installation(), every event",
-                     measure(lambda: _verified(verify_installation(instance), seq), repeat=bench.runs(3), warmup=0),
-                     note="with the checkpoint's evidence for every event, its signature and the journal; "
-                          "keeps the checkpoint as the last verified state")
+    full = table.add(
+        "verify_installation(), every event",
+        measure(lambda: _verified(verify_installation(instance), seq), repeat=bench.runs(3), warmup=0),
+        note="with the checkpoint's evidence for every event, its signature and the journal; "
+        "keeps the checkpoint as the last verified state",
+    )
     new_seq, _head = generate_events(NEW_EVENTS, who, seed=20261206, first=count)
     db.session.commit()
 
@@ -363,10 +452,14 @@ def daily_check(bench, app, who, count):
         result = verify_installation(instance, resume=True)
         if not result.ok or result.count != new_seq or result.resumed_from != seq:
             raise RuntimeError(f"the resumed check did not resume after {seq}: {result.as_dict()}")
-    table.add(f"verify_installation(resume=True), {NEW_EVENTS:,} new events",
-              measure(resumed, repeat=bench.runs(25), warmup=1), baseline=full,
-              note=f"what `qms audit verify` does each day: events {seq + 1:,}..{new_seq:,} replayed, "
-                   "the rest vouched for by the last verified state")
+
+    table.add(
+        f"verify_installation(resume=True), {NEW_EVENTS:,} new events",
+        measure(resumed, repeat=bench.runs(25), warmup=1),
+        baseline=full,
+        note=f"what `qms audit verify` does each day: events {seq + 1:,}..{new_seq:,} replayed, "
+        "the rest vouched for by the last verified state",
+    )
 
 
 def verify_workers(seq):

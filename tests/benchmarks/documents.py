@@ -19,6 +19,7 @@ carries "BẢN KIỂM SOÁT" in its header, the original is byte-identical to th
 exactly the versions in force (no draft, no superseded issue) and the prepared-list baseline renders
 the same page without a single SQL statement.
 """
+
 import datetime as dt
 import io
 import random
@@ -36,68 +37,128 @@ from flask_login import login_user
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from qms.core.lists import read_filters
 from qms.db import db
 from qms.documents import services
-from qms.documents.models import (Access, Document, DocumentKind, DocumentStatus, DocumentVersion, SearchEntry, VersionFile, VersionStatus)
-from qms.core.lists import read_filters
 from qms.documents.forms import SearchForm
-from qms.files.models import StoredFile
+from qms.documents.models import (
+    Access,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    DocumentVersion,
+    SearchEntry,
+    VersionFile,
+    VersionStatus,
+)
 from qms.documents.queries import CurrentFile, current_files, group_current_files
 from qms.documents.search import index_version, tokens
 from qms.documents.settings import document_settings, update_document_settings
+from qms.files.models import StoredFile
 from qms.files.stamping import Stamp, stamp_file
 from qms.files.storage import read_bytes
 from qms.files.uploads import MEDIA_TYPES
-from tests.benchmarks.harness import (PASSWORD, Stopwatch, at_most_times, database_kind, group, measure,
-                                      signed_in_client, temporary_app)
+from tests.benchmarks.harness import (
+    PASSWORD,
+    Stopwatch,
+    at_most_times,
+    database_kind,
+    group,
+    measure,
+    signed_in_client,
+    temporary_app,
+)
 from tests.core.support import statements
 
-FORM_BYTES = 50 * 1024       # "a 50 KB form"
-SIZE_TOLERANCE = 0.03        # the generated file is within 3 % of it
+FORM_BYTES = 50 * 1024  # "a 50 KB form"
+SIZE_TOLERANCE = 0.03  # the generated file is within 3 % of it
 CONTROLLED = services.LABEL_CONTROLLED  # "BẢN KIỂM SOÁT"
 
-FULL_PROCEDURES = 2_000      # x (1 procedure + 4 forms) = 10,000 documents
-QUICK_PROCEDURES = 200       # 1,000 documents
+FULL_PROCEDURES = 2_000  # x (1 procedure + 4 forms) = 10,000 documents
+QUICK_PROCEDURES = 200  # 1,000 documents
 FORMS_PER_PROCEDURE = 4
-SEARCH = "khai sinh"         # one procedure subject in 40: a few hundred rows of 10,000
+SEARCH = "khai sinh"  # one procedure subject in 40: a few hundred rows of 10,000
 
 # Words of Vietnamese administrative forms, for text that compresses like real text does.
-WORDS = ("họ chữ đệm và tên người yêu cầu nơi cư trú giấy tờ tùy thân quan hệ với người được "
-         "đăng ký ngày tháng năm dân tộc quốc tịch đề nghị cơ quan cam đoan nội dung trên đây "
-         "đúng sự thật chịu trách nhiệm trước pháp luật về lời khai của mình số định danh cá nhân "
-         "thường trú tạm trú ủy ban nhân dân xã công chức tư pháp hộ tịch tiếp nhận hồ sơ").split()
+WORDS = (
+    "họ chữ đệm và tên người yêu cầu nơi cư trú giấy tờ tùy thân quan hệ với người được "
+    "đăng ký ngày tháng năm dân tộc quốc tịch đề nghị cơ quan cam đoan nội dung trên đây "
+    "đúng sự thật chịu trách nhiệm trước pháp luật về lời khai của mình số định danh cá nhân "
+    "thường trú tạm trú ủy ban nhân dân xã công chức tư pháp hộ tịch tiếp nhận hồ sơ"
+).split()
 
 # Five fields (lĩnh vực) of a commune's one-stop shop, eight procedure subjects each.
 FIELDS = {
-    "Hộ tịch": ["đăng ký khai sinh", "đăng ký kết hôn", "đăng ký khai tử", "đăng ký nhận cha, mẹ, con",
-                "đăng ký giám hộ", "thay đổi, cải chính, bổ sung thông tin hộ tịch",
-                "cấp bản sao trích lục hộ tịch", "cấp giấy xác nhận tình trạng hôn nhân"],
-    "Chứng thực": ["chứng thực bản sao từ bản chính", "chứng thực chữ ký", "chứng thực hợp đồng, giao dịch",
-                   "chứng thực di chúc", "chứng thực văn bản thỏa thuận phân chia di sản",
-                   "chứng thực việc sửa đổi, bổ sung hợp đồng", "cấp bản sao từ sổ gốc",
-                   "chứng thực chữ ký người dịch"],
-    "Đất đai": ["hòa giải tranh chấp đất đai", "xác nhận nguồn gốc đất", "đăng ký biến động đất đai",
-                "xác nhận hiện trạng sử dụng đất", "tiếp nhận hồ sơ cấp giấy chứng nhận",
-                "xác nhận đơn đề nghị thuê đất", "xác nhận đủ điều kiện chuyển mục đích",
-                "kiểm tra hiện trạng thửa đất"],
-    "Bảo trợ xã hội": ["trợ cấp xã hội hằng tháng", "hỗ trợ chi phí mai táng", "xác định mức độ khuyết tật",
-                       "cấp giấy xác nhận khuyết tật", "trợ giúp xã hội khẩn cấp", "nhận chăm sóc, nuôi dưỡng",
-                       "công nhận hộ nghèo, hộ cận nghèo", "thôi hưởng trợ cấp xã hội"],
-    "Người có công": ["giải quyết chế độ mai táng phí", "cấp giấy giới thiệu thăm viếng mộ liệt sĩ",
-                      "hưởng trợ cấp người có công", "di chuyển hài cốt liệt sĩ",
-                      "cấp đổi, cấp lại bằng Tổ quốc ghi công", "xác nhận thương binh",
-                      "hỗ trợ cải thiện nhà ở", "cấp thẻ bảo hiểm y tế người có công"],
+    "Hộ tịch": [
+        "đăng ký khai sinh",
+        "đăng ký kết hôn",
+        "đăng ký khai tử",
+        "đăng ký nhận cha, mẹ, con",
+        "đăng ký giám hộ",
+        "thay đổi, cải chính, bổ sung thông tin hộ tịch",
+        "cấp bản sao trích lục hộ tịch",
+        "cấp giấy xác nhận tình trạng hôn nhân",
+    ],
+    "Chứng thực": [
+        "chứng thực bản sao từ bản chính",
+        "chứng thực chữ ký",
+        "chứng thực hợp đồng, giao dịch",
+        "chứng thực di chúc",
+        "chứng thực văn bản thỏa thuận phân chia di sản",
+        "chứng thực việc sửa đổi, bổ sung hợp đồng",
+        "cấp bản sao từ sổ gốc",
+        "chứng thực chữ ký người dịch",
+    ],
+    "Đất đai": [
+        "hòa giải tranh chấp đất đai",
+        "xác nhận nguồn gốc đất",
+        "đăng ký biến động đất đai",
+        "xác nhận hiện trạng sử dụng đất",
+        "tiếp nhận hồ sơ cấp giấy chứng nhận",
+        "xác nhận đơn đề nghị thuê đất",
+        "xác nhận đủ điều kiện chuyển mục đích",
+        "kiểm tra hiện trạng thửa đất",
+    ],
+    "Bảo trợ xã hội": [
+        "trợ cấp xã hội hằng tháng",
+        "hỗ trợ chi phí mai táng",
+        "xác định mức độ khuyết tật",
+        "cấp giấy xác nhận khuyết tật",
+        "trợ giúp xã hội khẩn cấp",
+        "nhận chăm sóc, nuôi dưỡng",
+        "công nhận hộ nghèo, hộ cận nghèo",
+        "thôi hưởng trợ cấp xã hội",
+    ],
+    "Người có công": [
+        "giải quyết chế độ mai táng phí",
+        "cấp giấy giới thiệu thăm viếng mộ liệt sĩ",
+        "hưởng trợ cấp người có công",
+        "di chuyển hài cốt liệt sĩ",
+        "cấp đổi, cấp lại bằng Tổ quốc ghi công",
+        "xác nhận thương binh",
+        "hỗ trợ cải thiện nhà ở",
+        "cấp thẻ bảo hiểm y tế người có công",
+    ],
 }
-FORM_KINDS = [("Tờ khai {s}", "docx"), ("Phiếu tiếp nhận hồ sơ {s}", "docx"), ("Sổ theo dõi {s}", "xlsx"),
-              ("Phiếu kiểm soát quá trình {s}", "docx")]
-PROCEDURE_TEXT = ("Mục đích. Phạm vi áp dụng. Tài liệu viện dẫn. Định nghĩa và từ viết tắt. Nội dung quy trình: "
-                  "thành phần hồ sơ, số lượng hồ sơ, thời gian xử lý, nơi tiếp nhận và trả kết quả, lệ phí, "
-                  "trình tự xử lý công việc. Biểu mẫu. Hồ sơ cần lưu.")
-FORM_TEXT = ("Cộng hòa xã hội chủ nghĩa Việt Nam. Độc lập – Tự do – Hạnh phúc. Kính gửi: Ủy ban nhân dân xã. "
-             "Họ, chữ đệm, tên người yêu cầu; nơi cư trú; giấy tờ tùy thân; quan hệ với người được đăng ký.")
+FORM_KINDS = [
+    ("Tờ khai {s}", "docx"),
+    ("Phiếu tiếp nhận hồ sơ {s}", "docx"),
+    ("Sổ theo dõi {s}", "xlsx"),
+    ("Phiếu kiểm soát quá trình {s}", "docx"),
+]
+PROCEDURE_TEXT = (
+    "Mục đích. Phạm vi áp dụng. Tài liệu viện dẫn. Định nghĩa và từ viết tắt. Nội dung quy trình: "
+    "thành phần hồ sơ, số lượng hồ sơ, thời gian xử lý, nơi tiếp nhận và trả kết quả, lệ phí, "
+    "trình tự xử lý công việc. Biểu mẫu. Hồ sơ cần lưu."
+)
+FORM_TEXT = (
+    "Cộng hòa xã hội chủ nghĩa Việt Nam. Độc lập – Tự do – Hạnh phúc. Kính gửi: Ủy ban nhân dân xã. "
+    "Họ, chữ đệm, tên người yêu cầu; nơi cư trú; giấy tờ tùy thân; quan hệ với người được đăng ký."
+)
 
 
 # --- the 50 KB forms --------------------------------------------------------------------------
+
 
 def _sized(build, target=FORM_BYTES):
     """build(n) makes a file growing with n; find the n whose file is closest to `target` bytes."""
@@ -149,12 +210,22 @@ def form_xlsx(rows):
     sheet.title = "Sổ theo dõi"
     sheet.oddHeader.center.text = "UBND XÃ HÒA BÌNH"
     sheet["A1"] = "SỔ THEO DÕI TIẾP NHẬN VÀ TRẢ KẾT QUẢ ĐĂNG KÝ KHAI SINH"
-    sheet.append(["STT", "Ngày tiếp nhận", "Họ và tên người yêu cầu", "Nơi cư trú", "Nội dung", "Ngày hẹn trả",
-                  "Ghi chú"])
+    sheet.append(
+        ["STT", "Ngày tiếp nhận", "Họ và tên người yêu cầu", "Nơi cư trú", "Nội dung", "Ngày hẹn trả", "Ghi chú"]
+    )
     day = dt.date(2026, 1, 5)
     for n in range(rows):
-        sheet.append([n + 1, day + dt.timedelta(days=n // 6), _sentence(rng, 4), _sentence(rng, 5),
-                      _sentence(rng, 6), day + dt.timedelta(days=n // 6 + 3), "" if n % 3 else "Đã trả"])
+        sheet.append(
+            [
+                n + 1,
+                day + dt.timedelta(days=n // 6),
+                _sentence(rng, 4),
+                _sentence(rng, 5),
+                _sentence(rng, 6),
+                day + dt.timedelta(days=n // 6 + 3),
+                "" if n % 3 else "Đã trả",
+            ]
+        )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -162,18 +233,24 @@ def form_xlsx(rows):
 
 # --- (a) stamped against unstamped ------------------------------------------------------------
 
+
 def _people(code, name, *others):
     """A commune with a unit, the three people a version needs (author qo1, reviewer leader,
     approver qo2) and `others` ((username, full name, role), ...) in that unit."""
     from qms.auth.services import create_commune, create_unit, create_user
+
     commune = create_commune(None, code=code, name=name)
     unit = create_unit(None, commune, code="TN-TKQ", name="Bộ phận tiếp nhận và trả kết quả", is_one_stop=True)
     made = {}
-    for username, full_name, role in (("qo1", "Nguyễn Thị Soạn", "quality_officer"),
-                                      ("qo2", "Trần Văn Duyệt", "quality_officer"),
-                                      ("leader", "Lê Văn Xem", "leader"), *others):
-        made[username] = create_user(None, commune, username=username, full_name=full_name, password=PASSWORD,
-                                     roles=[role], unit_ids=[unit.id])
+    for username, full_name, role in (
+        ("qo1", "Nguyễn Thị Soạn", "quality_officer"),
+        ("qo2", "Trần Văn Duyệt", "quality_officer"),
+        ("leader", "Lê Văn Xem", "leader"),
+        *others,
+    ):
+        made[username] = create_user(
+            None, commune, username=username, full_name=full_name, password=PASSWORD, roles=[role], unit_ids=[unit.id]
+        )
     db.session.commit()
     return commune, unit, made
 
@@ -181,8 +258,9 @@ def _people(code, name, *others):
 def _effective(author, reviewer, approver, document, filename, data):
     """Draft, submit, review and approve (effective today) with the services; separation of duties
     holds: three different people."""
-    version = services.create_draft_version(author, document, filename=filename, data=data,
-                                            change_summary="Ban hành lần đầu")
+    version = services.create_draft_version(
+        author, document, filename=filename, data=data, change_summary="Ban hành lần đầu"
+    )
     services.submit_for_review(author, version)
     services.review_version(reviewer, version, password=PASSWORD)
     services.approve_version(approver, version, password=PASSWORD)
@@ -217,8 +295,11 @@ def _check_downloads(client, version, kind, upload, downloader):
         raise RuntimeError(f"the original of {code} is not the uploaded file")
     first, rest = _stamped_header(kind, stamped.data)
     identity = f"{CONTROLLED} – {code} – Lần ban hành: 01"
-    if not first.startswith(identity) and not (kind == "xlsx" and identity in first) \
-            or f"Người tải về: {downloader.full_name}" not in first:
+    if (
+        not first.startswith(identity)
+        and not (kind == "xlsx" and identity in first)
+        or f"Người tải về: {downloader.full_name}" not in first
+    ):
         raise RuntimeError(f"the copy of {code} does not carry the stamp in its header: {first!r}")
     if not any("UBND XÃ HÒA BÌNH" in line for line in rest):
         raise RuntimeError(f"the copy of {code} lost the form's own header: {rest!r}")
@@ -232,10 +313,12 @@ def _check_downloads(client, version, kind, upload, downloader):
 
 def _getter(client, url, good):
     """A function that GETs `url` and checks the answer (cheaply: it runs inside the timing)."""
+
     def get():
         response = client.get(url)
         if response.status_code != 200 or not good(response.data):
             raise RuntimeError(f"{url} answered {response.status_code} with {len(response.data):,} bytes")
+
     return get
 
 
@@ -259,53 +342,94 @@ def downloads(bench):
     with temporary_app() as app:
         commune, unit, who = _people("XA-HB", "UBND xã Hòa Bình")
         author, reviewer, approver = who["qo1"], who["leader"], who["qo2"]
-        procedure = services.create_document(author, commune, code="QT-01", title="Quy trình đăng ký khai sinh",
-                                             kind="procedure", field="Hộ tịch", owning_unit=unit)
+        procedure = services.create_document(
+            author,
+            commune,
+            code="QT-01",
+            title="Quy trình đăng ký khai sinh",
+            kind="procedure",
+            field="Hộ tịch",
+            owning_unit=unit,
+        )
         _effective(author, reviewer, approver, procedure, "Quy trình đăng ký khai sinh.docx", form_docx(5))
-        forms = [("docx", "BM-01-QT-01", "Tờ khai đăng ký khai sinh", _sized(form_docx)),
-                 ("xlsx", "BM-02-QT-01", "Sổ theo dõi đăng ký khai sinh", _sized(form_xlsx))]
+        forms = [
+            ("docx", "BM-01-QT-01", "Tờ khai đăng ký khai sinh", _sized(form_docx)),
+            ("xlsx", "BM-02-QT-01", "Sổ theo dõi đăng ký khai sinh", _sized(form_xlsx)),
+        ]
         client = signed_in_client(app, "qo1")
         repeat = bench.runs(10 if bench.quick else 40)
-        table = bench.table(f"documents: a 50 KB form downloaded through the app, stamped vs as stored, "
-                            f"signed in as a quality officer, on {database_kind()}")
+        table = bench.table(
+            f"documents: a 50 KB form downloaded through the app, stamped vs as stored, "
+            f"signed in as a quality officer, on {database_kind()}"
+        )
         for kind, code, title, upload in forms:
-            document = services.create_document(author, commune, code=code, title=title, kind="form",
-                                                parent=procedure, owning_unit=unit)
+            document = services.create_document(
+                author, commune, code=code, title=title, kind="form", parent=procedure, owning_unit=unit
+            )
             version = _effective(author, reviewer, approver, document, f"{title}.{kind}", upload)
             copy_size = _check_downloads(client, version, kind, upload, author)
             stamped, original = interleaved(
-                _getter(client, f"/documents/versions/{version.id}/download",
-                        lambda data: data[:2] == b"PK" and len(data) > len(upload) * 0.8),
+                _getter(
+                    client,
+                    f"/documents/versions/{version.id}/download",
+                    lambda data: data[:2] == b"PK" and len(data) > len(upload) * 0.8,
+                ),
                 _getter(client, f"/documents/versions/{version.id}/original", lambda data: data == upload),
-                repeat=repeat)
-            baseline = table.add(f".{kind} {code}: GET .../original (as stored)", original, baseline="self",
-                                 note=f"{len(upload):,} bytes; measured interleaved with the stamped copy")
-            table.add(f".{kind} {code}: GET .../download (stamped copy)", stamped, baseline=baseline,
-                      goal=at_most_times(1.5), goal_on="ratio", note=f"{copy_size:,} bytes")
-            stamp = Stamp(code=code, issue_no=1, effective_date="25/11/2026", label=CONTROLLED,
-                          downloaded_by=author.full_name, downloaded_at="25/11/2026 14:05",
-                          signed=services.sign_off_text(version))
-            table.add(f"  for scale: stamp_file() alone (.{kind})",
-                      measure(lambda: stamp_file(kind, upload, stamp), repeat=repeat), baseline=baseline)
+                repeat=repeat,
+            )
+            baseline = table.add(
+                f".{kind} {code}: GET .../original (as stored)",
+                original,
+                baseline="self",
+                note=f"{len(upload):,} bytes; measured interleaved with the stamped copy",
+            )
+            table.add(
+                f".{kind} {code}: GET .../download (stamped copy)",
+                stamped,
+                baseline=baseline,
+                goal=at_most_times(1.5),
+                goal_on="ratio",
+                note=f"{copy_size:,} bytes",
+            )
+            stamp = Stamp(
+                code=code,
+                issue_no=1,
+                effective_date="25/11/2026",
+                label=CONTROLLED,
+                downloaded_by=author.full_name,
+                downloaded_at="25/11/2026 14:05",
+                signed=services.sign_off_text(version),
+            )
+            table.add(
+                f"  for scale: stamp_file() alone (.{kind})",
+                measure(lambda: stamp_file(kind, upload, stamp), repeat=repeat),
+                baseline=baseline,
+            )
             sha = version.primary_file.sha256
-            table.add("  for scale: read_bytes() alone (read, SHA-256 check)",
-                      measure(lambda: read_bytes(sha), repeat=repeat), baseline=baseline)
+            table.add(
+                "  for scale: read_bytes() alone (read, SHA-256 check)",
+                measure(lambda: read_bytes(sha), repeat=repeat),
+                baseline=baseline,
+            )
         db.session.commit()
 
 
 # --- (b) the current-forms page ---------------------------------------------------------------
 
+
 def _forms_people():
     commune, unit, made = _people("XA-TL", "UBND xã Tân Lập", ("staff", "Phạm Thị Một Cửa", "staff"))
     # 2,000 procedures do not fit the default QT-nn: the commune numbers them with four digits
     settings = document_settings(commune)
-    update_document_settings(None, commune, code_patterns={**settings.code_patterns,
-                                                           "procedure": r"QT-\d{2,4}",
-                                                           "form": r"BM-\d{2}-QT-\d{2,4}"},
-                             reviewer_roles={k: list(v) for k, v in settings.reviewer_roles.items()},
-                             approver_roles={k: list(v) for k, v in settings.approver_roles.items()},
-                             allow_same_reviewer_approver=False,
-                             review_interval_months=settings.review_interval_months)
+    update_document_settings(
+        None,
+        commune,
+        code_patterns={**settings.code_patterns, "procedure": r"QT-\d{2,4}", "form": r"BM-\d{2}-QT-\d{2,4}"},
+        reviewer_roles={k: list(v) for k, v in settings.reviewer_roles.items()},
+        approver_roles={k: list(v) for k, v in settings.approver_roles.items()},
+        allow_same_reviewer_approver=False,
+        review_interval_months=settings.review_interval_months,
+    )
     db.session.commit()
     return commune, unit, made
 
@@ -323,19 +447,34 @@ def generate_forms(procedures, commune, unit, who, seed=20261125):
     order, and the folded search text of each version id."""
     rng = random.Random(seed)
     author, reviewer, approver = who["qo1"], who["leader"], who["qo2"]
-    now = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.timezone.utc)
-    ids = {table: (db.session.scalar(select(func.max(model.id))) or 0)
-           for table, model in (("documents", Document), ("versions", DocumentVersion), ("files", VersionFile))}
+    now = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
+    ids = {
+        table: (db.session.scalar(select(func.max(model.id))) or 0)
+        for table, model in (("documents", Document), ("versions", DocumentVersion), ("files", VersionFile))
+    }
     documents, versions, files, stored, entries, expected, folded = [], [], [], [], [], [], {}
     field_names = list(FIELDS)
 
     def add_document(code, title, kind, field, parent):
         ids["documents"] += 1
-        documents.append({"id": ids["documents"], "commune_id": commune.id, "code": code, "title": title,
-                          "kind": kind, "field": field, "owning_unit_id": unit.id, "owner_id": author.id,
-                          "parent_id": parent["id"] if parent else None, "review_interval_months": 12,
-                          "access": Access.internal, "status": DocumentStatus.active, "created_at": now,
-                          "created_by_id": author.id})
+        documents.append(
+            {
+                "id": ids["documents"],
+                "commune_id": commune.id,
+                "code": code,
+                "title": title,
+                "kind": kind,
+                "field": field,
+                "owning_unit_id": unit.id,
+                "owner_id": author.id,
+                "parent_id": parent["id"] if parent else None,
+                "review_interval_months": 12,
+                "access": Access.internal,
+                "status": DocumentStatus.active,
+                "created_at": now,
+                "created_by_id": author.id,
+            }
+        )
         document = documents[-1]
         file_kind = "xlsx" if title.startswith("Sổ theo dõi") else "docx"
         body = PROCEDURE_TEXT if kind is DocumentKind.procedure else FORM_TEXT
@@ -350,33 +489,77 @@ def generate_forms(procedures, commune, unit, who, seed=20261125):
             summary = "Ban hành lần đầu" if issue_no == 1 else f"Sửa đổi lần {issue_no - 1}"
             signed = status is not VersionStatus.draft
             day = effective_on + dt.timedelta(days=200 * (issue_no - 1))
-            versions.append({
-                "id": version_id, "commune_id": commune.id, "document_id": document["id"], "issue_no": issue_no,
-                "status": status, "change_summary": summary, "reason": "", "author_id": author.id,
-                "created_at": now, "submitted_at": now if signed else None,
-                "reviewed_by_id": reviewer.id if signed else None, "reviewed_at": now if signed else None,
-                "approved_by_id": approver.id if signed else None, "approved_at": now if signed else None,
-                "effective_date": day if signed else None, "effective_at": now if signed else None,
-                "superseded_at": now if status is VersionStatus.superseded else None,
-                "next_review_on": day + dt.timedelta(days=365) if status is VersionStatus.effective else None,
-                "returned_comment": "", "row_version": 1})
+            versions.append(
+                {
+                    "id": version_id,
+                    "commune_id": commune.id,
+                    "document_id": document["id"],
+                    "issue_no": issue_no,
+                    "status": status,
+                    "change_summary": summary,
+                    "reason": "",
+                    "author_id": author.id,
+                    "created_at": now,
+                    "submitted_at": now if signed else None,
+                    "reviewed_by_id": reviewer.id if signed else None,
+                    "reviewed_at": now if signed else None,
+                    "approved_by_id": approver.id if signed else None,
+                    "approved_at": now if signed else None,
+                    "effective_date": day if signed else None,
+                    "effective_at": now if signed else None,
+                    "superseded_at": now if status is VersionStatus.superseded else None,
+                    "next_review_on": day + dt.timedelta(days=365) if status is VersionStatus.effective else None,
+                    "returned_comment": "",
+                    "row_version": 1,
+                }
+            )
             ids["files"] += 1
             content = f"{body} {title}. Lần ban hành {issue_no:02d}."
             sha = f"{version_id:064x}"  # a unique address; the page never reads the bytes
             size = rng.randrange(18_000, 90_000)
             filename = f"{title}.{file_kind}"[:200]
             stored.append({"sha256": sha, "size": size, "created_at": now})
-            files.append({"id": ids["files"], "version_id": version_id, "sha256": sha, "filename": filename,
-                          "kind": file_kind, "media_type": MEDIA_TYPES[file_kind], "size": size,
-                          "is_primary": True, "text_content": content})
+            files.append(
+                {
+                    "id": ids["files"],
+                    "version_id": version_id,
+                    "sha256": sha,
+                    "filename": filename,
+                    "kind": file_kind,
+                    "media_type": MEDIA_TYPES[file_kind],
+                    "size": size,
+                    "is_primary": True,
+                    "text_content": content,
+                }
+            )
             folded[version_id] = _folded(code, title, summary, content)
-            entries.append({"version_id": version_id, "commune_id": commune.id, "document_id": document["id"],
-                            "folded": folded[version_id]})
+            entries.append(
+                {
+                    "version_id": version_id,
+                    "commune_id": commune.id,
+                    "document_id": document["id"],
+                    "folded": folded[version_id],
+                }
+            )
             if status is VersionStatus.effective:
-                expected.append(CurrentFile(
-                    document["id"], code, title, kind.value, field or (parent["field"] if parent else ""),
-                    parent["id"] if parent else None, parent["code"] if parent else "",
-                    parent["title"] if parent else "", version_id, issue_no, day, filename, file_kind, size))
+                expected.append(
+                    CurrentFile(
+                        document["id"],
+                        code,
+                        title,
+                        kind.value,
+                        field or (parent["field"] if parent else ""),
+                        parent["id"] if parent else None,
+                        parent["code"] if parent else "",
+                        parent["title"] if parent else "",
+                        version_id,
+                        issue_no,
+                        day,
+                        filename,
+                        file_kind,
+                        size,
+                    )
+                )
         return document
 
     for n in range(1, procedures + 1):
@@ -384,23 +567,32 @@ def generate_forms(procedures, commune, unit, who, seed=20261125):
         subject = FIELDS[field][((n - 1) // len(field_names)) % len(FIELDS[field])]
         case = (n - 1) // (len(field_names) * len(FIELDS[field])) + 1
         code = f"QT-{n:04d}"
-        procedure = add_document(code, f"Quy trình {subject} – trường hợp {case}", DocumentKind.procedure,
-                                 field, None)
+        procedure = add_document(code, f"Quy trình {subject} – trường hợp {case}", DocumentKind.procedure, field, None)
         for number, (template, _kind) in enumerate(FORM_KINDS[:FORMS_PER_PROCEDURE], start=1):
-            add_document(f"BM-{number:02d}-{code}", f"{template.format(s=subject)} – trường hợp {case}",
-                         DocumentKind.form, "", procedure)
+            add_document(
+                f"BM-{number:02d}-{code}",
+                f"{template.format(s=subject)} – trường hợp {case}",
+                DocumentKind.form,
+                "",
+                procedure,
+            )
 
-    for table, rows in ((Document.__table__, documents), (DocumentVersion.__table__, versions),
-                        (StoredFile.__table__, stored), (VersionFile.__table__, files),
-                        (SearchEntry.__table__, entries)):
+    for table, rows in (
+        (Document.__table__, documents),
+        (DocumentVersion.__table__, versions),
+        (StoredFile.__table__, stored),
+        (VersionFile.__table__, files),
+        (SearchEntry.__table__, entries),
+    ):
         for start in range(0, len(rows), 5_000):
-            db.session.execute(insert(table), rows[start:start + 5_000])
+            db.session.execute(insert(table), rows[start : start + 5_000])
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         # explicit ids leave the sequences behind; and the statistics autovacuum would have gathered
         for table in ("documents", "document_versions", "version_files"):
-            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                    f"(SELECT max(id) FROM {table}))"))
+            db.session.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            )
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for table in ("documents", "document_versions", "version_files", "search_entries"):
@@ -425,8 +617,11 @@ def _matches(row, folded, q):
     (search.py), or q is part of the code or the title (queries.current_files)."""
     words = folded.split()
     needle = q.strip().lower()
-    return all(any(w.startswith(t) for w in words) for t in tokens(q)) or needle in row.code.lower() \
+    return (
+        all(any(w.startswith(t) for w in words) for t in tokens(q))
+        or needle in row.code.lower()
         or needle in row.title.lower()
+    )
 
 
 DOWNLOAD_ID = re.compile(r'id="download-(\d+)"')
@@ -457,9 +652,11 @@ def detached_user(user_id):
     """The user with everything the layout reads of them (commune, roles) loaded, on a session of
     its own that is then closed: rendering can never lazy-load anything (it would raise)."""
     from qms.auth.models import User
+
     with Session(db.engine) as session:
-        user = session.scalars(select(User).where(User.id == user_id)
-                               .options(joinedload(User.commune), selectinload(User.roles))).one()
+        user = session.scalars(
+            select(User).where(User.id == user_id).options(joinedload(User.commune), selectinload(User.roles))
+        ).one()
         user.commune.name, user.role_codes, user.locale, user.full_name  # noqa: B018 (loaded now)
     return user
 
@@ -475,6 +672,7 @@ def _prepared_renderer(app, user, rows, q):
             groups = group_current_files(rows, no_field_label=gettext("Other"))
             form = read_filters(SearchForm, request.args)
             return render_template("documents/current_forms.html", groups=groups, q=q, form=form)
+
     return render
 
 
@@ -502,11 +700,14 @@ def current_forms_page(bench):
         staff = detached_user(who["staff"].id)
         client = signed_in_client(app, "staff")
         repeat = bench.runs(5 if bench.quick else 15)
-        table = bench.table(f"documents: the current-forms page, {count:,} documents in force, signed in as "
-                            f"staff, on {database_kind()}")
+        table = bench.table(
+            f"documents: the current-forms page, {count:,} documents in force, signed in as staff, on {database_kind()}"
+        )
         searched = [row for row in rows if _matches(row, folded[row.version_id], SEARCH)]
-        for label, q, wanted in ((f"all {len(rows):,} files", "", rows),
-                                 (f"q={SEARCH!r}, {len(searched):,} files", SEARCH, searched)):
+        for label, q, wanted in (
+            (f"all {len(rows):,} files", "", rows),
+            (f"q={SEARCH!r}, {len(searched):,} files", SEARCH, searched),
+        ):
             get, page = _page_getter(client, q, {row.version_id for row in wanted})
             render = _prepared_renderer(app, staff, wanted, q)
             with statements() as seen:
@@ -516,16 +717,28 @@ def current_forms_page(bench):
             if _normalised(prepared) != _normalised(page):
                 raise RuntimeError(f"the page rendered from the prepared list differs from the app's ({label})")
             app_samples, prepared_samples = interleaved(get, render, repeat=repeat)
-            baseline = table.add(f"{label}: template from a prepared list (no database)", prepared_samples,
-                                 baseline="self", note=f"{_throughput(prepared_samples)}; the same HTML as the "
-                                                       f"app's page, {_size(len(page.encode()))}")
-            table.add(f"{label}: GET /documents/forms{'?q=' + q if q else ''} through the app", app_samples,
-                      baseline=baseline, note=_throughput(app_samples))
-            table.add("  for scale: current_files() alone (the query)",
-                      measure(lambda: _rows_of(commune.id, q, len(wanted)), repeat=repeat), baseline=baseline)
-            table.add("  for scale: group_current_files() alone",
-                      measure(lambda: group_current_files(wanted, no_field_label="Khác"), repeat=repeat),
-                      baseline=baseline)
+            baseline = table.add(
+                f"{label}: template from a prepared list (no database)",
+                prepared_samples,
+                baseline="self",
+                note=f"{_throughput(prepared_samples)}; the same HTML as the app's page, {_size(len(page.encode()))}",
+            )
+            table.add(
+                f"{label}: GET /documents/forms{'?q=' + q if q else ''} through the app",
+                app_samples,
+                baseline=baseline,
+                note=_throughput(app_samples),
+            )
+            table.add(
+                "  for scale: current_files() alone (the query)",
+                measure(lambda: _rows_of(commune.id, q, len(wanted)), repeat=repeat),
+                baseline=baseline,
+            )
+            table.add(
+                "  for scale: group_current_files() alone",
+                measure(lambda: group_current_files(wanted, no_field_label="Khác"), repeat=repeat),
+                baseline=baseline,
+            )
         db.session.commit()
 
 

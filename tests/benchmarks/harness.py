@@ -6,6 +6,7 @@ A group is a function decorated with @group("name", "what it measures"); it rece
 adds rows to its table. Goals are printed as met / not met, never asserted: a benchmark informs,
 the test suite decides.
 """
+
 import contextlib
 import io
 import os
@@ -14,8 +15,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Optional
 
 GROUPS = {}
 
@@ -29,15 +31,18 @@ class Group:
 
 def group(name, description):
     """Register a benchmark group: `python -m tests.benchmarks NAME` runs it."""
+
     def decorate(fn):
         if name in GROUPS:
             raise ValueError(f"benchmark group {name!r} is registered twice")
         GROUPS[name] = Group(name, description, fn)
         return fn
+
     return decorate
 
 
 # --- timing ---------------------------------------------------------------------------------
+
 
 def measure(fn, *, repeat, warmup=1):
     """Call fn() `warmup` times untimed, then `repeat` times; return the durations in seconds."""
@@ -76,9 +81,11 @@ class Stopwatch:
 
 # --- goals and the table --------------------------------------------------------------------
 
+
 @dataclass
 class Goal:
     """A target printed beside a figure: `text` for the reader, `met(value)` to judge it."""
+
     text: str
     met: Callable[[float], bool]
 
@@ -96,7 +103,7 @@ class Row:
     name: str
     samples: list
     baseline: Optional["Row"] = None  # the row this one is a ratio of (itself for a baseline)
-    goal: Optional[Goal] = None
+    goal: Goal | None = None
     goal_on: str = "median"  # the goal judges the "median" (seconds) or the "ratio"
     note: str = ""
 
@@ -137,12 +144,26 @@ class Table:
 
     def render(self):
         header = ("measurement", "runs", "median", "min", "ratio", "goal", "result")
-        lines = [(r.name, str(len(r.samples)), format_seconds(r.median), format_seconds(min(r.samples)),
-                  "" if r.baseline is None else "baseline" if r.baseline is r else f"{r.ratio:.2f}x",
-                  r.goal.text if r.goal else "", r.verdict()) for r in self.rows]
+        lines = [
+            (
+                r.name,
+                str(len(r.samples)),
+                format_seconds(r.median),
+                format_seconds(min(r.samples)),
+                "" if r.baseline is None else "baseline" if r.baseline is r else f"{r.ratio:.2f}x",
+                r.goal.text if r.goal else "",
+                r.verdict(),
+            )
+            for r in self.rows
+        ]
         widths = [max([len(h)] + [len(line[i]) for line in lines]) for i, h in enumerate(header)]
-        aligned = lambda cells: "  ".join(c.rjust(w) if 0 < i < 5 else c.ljust(w)  # noqa: E731
-                                          for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+        def aligned(cells):
+            return "  ".join(
+                c.rjust(w) if 0 < i < 5 else c.ljust(w)  # noqa: E731
+                for i, (c, w) in enumerate(zip(cells, widths))
+            ).rstrip()
+
         out = [self.title, aligned(header), aligned(["-" * w for w in widths])]
         out += [aligned(line) for line in lines]
         out += [f"  * {r.name.strip()}: {r.note}" for r in self.rows if r.note]
@@ -197,6 +218,7 @@ def _database(directory):
         yield f"sqlite:///{directory}/bench.sqlite3"
         return
     import sqlalchemy as sa
+
     if url.startswith("postgresql://"):
         url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     base = sa.engine.make_url(url)
@@ -223,8 +245,9 @@ def temporary_app(**overrides):
     from tests.core.support import IsolatedClient
 
     with tempfile.TemporaryDirectory(prefix="qms-bench-") as directory, _database(directory) as url:
-        app = create_app({**BENCH_CONFIG, "QMS_DATABASE_URL": url, "INSTANCE_PATH": f"{directory}/instance",
-                          **overrides})
+        app = create_app(
+            {**BENCH_CONFIG, "QMS_DATABASE_URL": url, "INSTANCE_PATH": f"{directory}/instance", **overrides}
+        )
         # each request gets its own context, as in production, not the benchmark's pushed one
         app.test_client_class = IsolatedClient
         with app.app_context():
@@ -240,6 +263,7 @@ def temporary_app(**overrides):
 def signed_in_client(app, username, password=PASSWORD):
     """A test client signed in through the real sign-in form (CSRF token and all)."""
     from tests.conftest import login
+
     client = app.test_client()
     response = login(client, username, password)
     if response.status_code != 302:

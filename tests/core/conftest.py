@@ -1,4 +1,5 @@
 """Fixtures of the access and security tests: apps whose test clients isolate each request."""
+
 import pytest
 
 from tests.core.support import IsolatedClient

@@ -1,4 +1,5 @@
 """Helpers shared by the tests of several areas (and the benchmarks)."""
+
 import contextlib
 import contextvars
 import json
@@ -87,6 +88,7 @@ def statements():
 
     def capture(conn, cursor, statement, parameters, context, executemany):
         seen.append((statement, parameters, getattr(getattr(context, "compiled", None), "statement", None)))
+
     event.listen(db.engine, "before_cursor_execute", capture)
     try:
         yield seen

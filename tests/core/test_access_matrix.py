@@ -9,10 +9,11 @@
     changes nothing.
 URL arguments are filled from tests/core/url_samples.py: see there how to add an area.
 """
+
 import re
 import tempfile
-from urllib.parse import unquote_plus
 from dataclasses import dataclass
+from urllib.parse import unquote_plus
 
 import pytest
 
@@ -62,8 +63,11 @@ class Case:
 
 def undeclared_endpoints(app):
     """Endpoints whose view carries no access declaration."""
-    return sorted(rule.endpoint for rule in app.url_map.iter_rules()
-                  if rule.endpoint != "static" and access_of(app.view_functions[rule.endpoint]) is None)
+    return sorted(
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static" and access_of(app.view_functions[rule.endpoint]) is None
+    )
 
 
 def cases_of(app):
@@ -72,16 +76,18 @@ def cases_of(app):
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
             methods = rule.methods - {"HEAD", "OPTIONS"}
             method = "GET" if "GET" in methods else sorted(methods)[0]
-            out.append(Case(rule.rule, rule.endpoint, method, tuple(sorted(rule.arguments)),
-                            endpoint_access(rule.endpoint)))
+            out.append(
+                Case(rule.rule, rule.endpoint, method, tuple(sorted(rule.arguments)), endpoint_access(rule.endpoint))
+            )
     return out
 
 
 def _collected_cases():
     """The rules, read from an app built for collection only (it never touches its database)."""
     with tempfile.TemporaryDirectory() as instance:
-        app = create_app({**BASE_CONFIG, "QMS_DATABASE_URL": f"sqlite:///{instance}/unused.sqlite3",
-                          "INSTANCE_PATH": instance})
+        app = create_app(
+            {**BASE_CONFIG, "QMS_DATABASE_URL": f"sqlite:///{instance}/unused.sqlite3", "INSTANCE_PATH": instance}
+        )
         return cases_of(app)
 
 
@@ -102,13 +108,18 @@ def pytest_generate_tests(metafunc):
 
 # --- the world the matrix runs in -----------------------------------------------------------------
 
+
 @pytest.fixture
 def matrix_world(world):
     """The conftest world, one roleless account per commune, and every area's sample records."""
     for side in ("a", "b"):
         world[side]["roleless"] = services.create_user(
-            None, world[side]["commune"], username=f"{side}_{NO_ROLE}", full_name=f"{side} no role",
-            password="Roleless-Password-2026")
+            None,
+            world[side]["commune"],
+            username=f"{side}_{NO_ROLE}",
+            full_name=f"{side} no role",
+            password="Roleless-Password-2026",
+        )
     db.session.commit()
     return build_world(world)
 
@@ -116,8 +127,10 @@ def matrix_world(world):
 def url_of(app, case, world, side):
     missing = [arg for arg in case.arguments if sample(case.endpoint, arg) is None]
     if missing:
-        pytest.fail(f"{case} has URL argument(s) {missing} without a sample: add them to URL_SAMPLES "
-                    "in tests/core/url_samples.py (see the instructions at the top of that file)")
+        pytest.fail(
+            f"{case} has URL argument(s) {missing} without a sample: add them to URL_SAMPLES "
+            "in tests/core/url_samples.py (see the instructions at the top of that file)"
+        )
     values = {arg: sample(case.endpoint, arg)(world, side) for arg in case.arguments}
     return app.url_map.bind("localhost").build(case.endpoint, values, method=case.method)
 
@@ -166,9 +179,10 @@ def expect_sign_in(case, response):
 
 # --- (a) declarations ---------------------------------------------------------------------------
 
+
 def test_every_endpoint_declares_who_may_use_it(app):
     missing = undeclared_endpoints(app)
-    assert not missing, ("endpoints without @allow(...) or @public: " + ", ".join(missing))
+    assert not missing, "endpoints without @allow(...) or @public: " + ", ".join(missing)
 
 
 def test_an_undeclared_endpoint_is_found_and_closed_to_everyone(make_app, make_user):
@@ -184,10 +198,10 @@ def test_an_undeclared_endpoint_is_found_and_closed_to_everyone(make_app, make_u
 
 
 def test_every_url_argument_has_a_sample():
-    missing = sorted({f"{arg} (in {case})" for case in CASES for arg in case.arguments
-                      if sample(case.endpoint, arg) is None})
-    assert not missing, ("URL arguments without a sample in tests/core/url_samples.py URL_SAMPLES: "
-                         + "; ".join(missing))
+    missing = sorted(
+        {f"{arg} (in {case})" for case in CASES for arg in case.arguments if sample(case.endpoint, arg) is None}
+    )
+    assert not missing, "URL arguments without a sample in tests/core/url_samples.py URL_SAMPLES: " + "; ".join(missing)
 
 
 def test_the_matrix_covers_every_rule(app):
@@ -195,6 +209,7 @@ def test_the_matrix_covers_every_rule(app):
 
 
 # --- (b) the declaration holds for every role ----------------------------------------------------
+
 
 def test_allowed(app, matrix_world, allowed_case):
     case, requester = allowed_case
@@ -210,8 +225,11 @@ def test_allowed(app, matrix_world, allowed_case):
     if case.method == "GET":
         recorded = [e for e in events(after=seq) if e["action"] not in AUDITED_READS.get(case.endpoint, ())]
         assert recorded == [], f"GET {url} as {requester} changed state: {recorded}"
-        writes = [sql for sql, _params, _stmt in ran if WRITE.match(sql)
-                  and not (case.endpoint in AUDITED_READS and AUDIT_WRITE.match(sql))]
+        writes = [
+            sql
+            for sql, _params, _stmt in ran
+            if WRITE.match(sql) and not (case.endpoint in AUDITED_READS and AUDIT_WRITE.match(sql))
+        ]
         assert writes == [], f"GET {url} as {requester} wrote: {writes}"
 
 
@@ -235,6 +253,7 @@ def test_denied(app, matrix_world, denied_case):
 
 # --- (c) one commune never reaches another's records ----------------------------------------------
 
+
 def test_other_communes_records_are_out_of_reach(app, matrix_world, record_case):
     case = record_case
     url = url_of(app, case, matrix_world, "a")
@@ -244,8 +263,7 @@ def test_other_communes_records_are_out_of_reach(app, matrix_world, record_case)
         client, headers, token = client_for(app, matrix_world, "b", requester, case)
         seq = head_seq()
         response = send(client, case, url, headers, token)
-        assert response.status_code in (403, 404), \
-            f"{case} as b's {requester} on a's record: {response.status_code}"
+        assert response.status_code in (403, 404), f"{case} as b's {requester} on a's record: {response.status_code}"
         assert events(after=seq) == [], f"{case} as b's {requester} changed state"
 
 
@@ -284,6 +302,7 @@ def _readable(response):
     if body.startswith(b"PK"):
         import io
         import zipfile
+
         with zipfile.ZipFile(io.BytesIO(body)) as package:
             return "".join(package.read(name).decode("utf-8", "replace") for name in package.namelist())
     return body.decode("utf-8", "replace")
@@ -292,12 +311,23 @@ def _readable(response):
 def _markers(world, side):
     """Strings only commune `side`'s records carry: its name, its people, its documents' codes."""
     users = [*world[side]["users"].values(), world[side]["roleless"], world[side]["subject"], world[side]["author"]]
-    return {world[side]["commune"].name, *(u.full_name for u in users), world[side]["procedure"].code,
-            world[side]["draft"].document.code, world[side]["in_review"].document.code}
+    return {
+        world[side]["commune"].name,
+        *(u.full_name for u in users),
+        world[side]["procedure"].code,
+        world[side]["draft"].document.code,
+        world[side]["in_review"].document.code,
+    }
 
 
-LIST_CASES = [case for case in CASES if case.method == "GET" and not case.names_a_record
-              and case.access != PUBLIC and case.endpoint not in INSTALLATION_WIDE]
+LIST_CASES = [
+    case
+    for case in CASES
+    if case.method == "GET"
+    and not case.names_a_record
+    and case.access != PUBLIC
+    and case.endpoint not in INSTALLATION_WIDE
+]
 
 
 @pytest.mark.parametrize("list_case", LIST_CASES, ids=[c.endpoint for c in LIST_CASES])

@@ -1,5 +1,6 @@
 """Error pages in the user's language (Vietnamese by default), JSON errors under /api/v1, and an
 unexpected failure that rolls back its transaction and shows a page instead of a traceback."""
+
 import pytest
 from sqlalchemy import select
 

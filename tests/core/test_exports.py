@@ -1,5 +1,6 @@
 """Spreadsheet cells written from text people typed are always text: Excel and LibreOffice show a
 title beginning with =, +, -, @, a tab or a carriage return as written and never run it."""
+
 import io
 
 import openpyxl
@@ -8,8 +9,10 @@ import pytest
 from qms.core.exports import FORMULA_START, workbook_bytes, xlsx_cell
 
 
-@pytest.mark.parametrize("text", ['=HYPERLINK("http://evil.example","Bấm")', "+84 912 345 678", "-1+1",
-                                  "@SUM(A1)", "\t=1+1", "\r=1+1", "=1+1"])
+@pytest.mark.parametrize(
+    "text",
+    ['=HYPERLINK("http://evil.example","Bấm")', "+84 912 345 678", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", "=1+1"],
+)
 def test_text_that_looks_like_a_formula_stays_text(text):
     assert text.startswith(FORMULA_START)
     workbook = openpyxl.Workbook()
@@ -20,6 +23,7 @@ def test_text_that_looks_like_a_formula_stays_text(text):
 
 def test_other_values_keep_their_type():
     import datetime as dt
+
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     xlsx_cell(sheet, 1, 1, 12)

@@ -1,4 +1,5 @@
 """The home page per role: each role sees its sections, with real items, or an empty state."""
+
 import datetime as dt
 import re
 from types import SimpleNamespace
@@ -9,8 +10,8 @@ from sqlalchemy import select
 from qms.audit.verify import create_checkpoint
 from qms.auth import services
 from qms.auth.models import ALL_ROLES, User
-from qms.db import db
 from qms.core.calendar import utcnow
+from qms.db import db
 from tests.conftest import login
 from tests.core.support import events
 
@@ -36,20 +37,25 @@ def sections(html):
     """{section key: (list of item texts, has its empty state)} in page order."""
     out = {}
     for key, body in re.findall(r'<section class="card[^"]*" id="section-([\w-]+)">(.*?)</section>', html, re.S):
-        items = [re.sub(r"<[^>]+>|\s+", " ", li).strip()
-                 for li in re.findall(r'<li class="list-group-item.*?</li>', body, re.S)]
+        items = [
+            re.sub(r"<[^>]+>|\s+", " ", li).strip()
+            for li in re.findall(r'<li class="list-group-item.*?</li>', body, re.S)
+        ]
         out[key] = (items, 'class="empty-state' in body)
     return out
 
 
-@pytest.mark.parametrize("role, expected", [
-    ("administrator", ADMIN_SECTIONS | EVERYONE),
-    ("quality_officer", AUDIT_SECTIONS | DOCUMENT_OFFICER | EVERYONE),
-    ("auditor", AUDIT_SECTIONS | EVERYONE),
-    ("leader", DOCUMENT_SIGNING | EVERYONE),
-    ("staff", EVERYONE),
-    ("installation_admin", EVERYONE),
-])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("administrator", ADMIN_SECTIONS | EVERYONE),
+        ("quality_officer", AUDIT_SECTIONS | DOCUMENT_OFFICER | EVERYONE),
+        ("auditor", AUDIT_SECTIONS | EVERYONE),
+        ("leader", DOCUMENT_SIGNING | EVERYONE),
+        ("staff", EVERYONE),
+        ("installation_admin", EVERYONE),
+    ],
+)
 def test_each_role_sees_its_sections(app, world, role, expected):
     shown = sections(home(app, f"a_{role}"))
     assert set(shown) == expected
@@ -127,6 +133,7 @@ def test_recent_events_are_those_of_the_users_commune_only(app, world):
 def test_the_recent_events_section_is_empty_for_a_commune_without_events(app, world):
     """In practice every commune has events (its creation); the query still must not borrow others'."""
     from qms.audit.home import recent_events
+
     with app.test_request_context():
         assert recent_events(SimpleNamespace(commune_id=10_000)) == []
 

@@ -1,5 +1,6 @@
 """Jobs: what the system does by itself. A version approved for a later date comes into force on
 that date through the job, with its audit event by the system, and never because a page was read."""
+
 import datetime as dt
 import time
 
@@ -11,9 +12,9 @@ from qms.core.jobs import jobs, run_jobs, start_scheduler
 from qms.db import db
 from qms.documents import services
 from qms.documents.models import DocumentVersion, VersionStatus
+from tests.conftest import PASSWORD
 from tests.core.support import signed_in_client
 from tests.files.samples import docx_bytes
-from tests.conftest import PASSWORD
 
 VN = dt.timezone(dt.timedelta(hours=7))
 
@@ -34,8 +35,15 @@ def _approved_for(world, day):
 
 def _second_quality_officer(world):
     from qms.auth.services import create_user
-    user = create_user(None, world["a"]["commune"], username="a_qo_b", full_name="Người phê duyệt",
-                       password=PASSWORD, roles=["quality_officer"])
+
+    user = create_user(
+        None,
+        world["a"]["commune"],
+        username="a_qo_b",
+        full_name="Người phê duyệt",
+        password=PASSWORD,
+        roles=["quality_officer"],
+    )
     db.session.commit()
     return user
 

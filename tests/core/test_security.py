@@ -1,5 +1,6 @@
 """CSRF on every state-changing request, security headers on every response, and the session
 cookie's flags (HttpOnly, SameSite=Lax, Secure over HTTPS, also behind a trusted reverse proxy)."""
+
 import re
 
 import pytest
@@ -49,8 +50,9 @@ def test_a_csrf_token_of_another_session_is_rejected(app, signed_in, make_user):
     assert head_seq() == seq and is_signed_in(signed_in)
 
 
-@pytest.mark.parametrize("path", ["/login", "/", "/static/qms.css", "/no-such-page", "/api/v1/openapi.json",
-                                  "/api/v1/me"])
+@pytest.mark.parametrize(
+    "path", ["/login", "/", "/static/qms.css", "/no-such-page", "/api/v1/openapi.json", "/api/v1/me"]
+)
 def test_every_response_carries_the_security_headers(client, path):
     response = client.get(path)
     for header in HEADERS:
@@ -62,8 +64,7 @@ def test_every_response_carries_the_security_headers(client, path):
 
 
 def test_error_and_redirect_responses_carry_them_too(signed_in):
-    for response in (signed_in.get("/admin/users"), signed_in.post("/logout", data={}),
-                     signed_in.get("/login")):
+    for response in (signed_in.get("/admin/users"), signed_in.post("/logout", data={}), signed_in.get("/login")):
         assert response.status_code in (302, 400, 403)
         assert all(response.headers.get(h) for h in HEADERS)
 
@@ -103,9 +104,11 @@ def test_forwarded_headers_are_ignored_unless_the_proxy_is_trusted(make_app, mak
     trusted = make_app(QMS_PROXY_FIX=True).test_client()
     assert "Strict-Transport-Security" in trusted.get("/login", headers=forwarded).headers
     token = csrf_token(trusted)
-    response = trusted.post("/login", data={"username": "em", "password": PASSWORD,
-                                            "csrf_token": token},
-                            headers={**forwarded, "Referer": "https://localhost/login"})
+    response = trusted.post(
+        "/login",
+        data={"username": "em", "password": PASSWORD, "csrf_token": token},
+        headers={**forwarded, "Referer": "https://localhost/login"},
+    )
     assert "secure" in session_set_cookie(response)
     assert events("auth.sign_in")[-1]["ip"] == "203.0.113.9"
 
@@ -132,10 +135,15 @@ def test_over_https_a_post_from_another_site_is_rejected(app, make_user):
 def login_over(client, base_url, username, password=PASSWORD, referer=None):
     """Sign in over `base_url`; over HTTPS Flask-WTF also checks that the Referer is this site,
     as a browser sends it."""
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
-                      client.get("/login", base_url=base_url).get_data(as_text=True)).group(1)
-    return client.post("/login", base_url=base_url, headers={"Referer": referer or f"{base_url}/login"},
-                       data={"username": username, "password": password, "csrf_token": token})
+    token = re.search(
+        r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login", base_url=base_url).get_data(as_text=True)
+    ).group(1)
+    return client.post(
+        "/login",
+        base_url=base_url,
+        headers={"Referer": referer or f"{base_url}/login"},
+        data={"username": username, "password": password, "csrf_token": token},
+    )
 
 
 def test_api_tokens_work_without_csrf_since_cookies_are_never_read_there(app, make_user):
@@ -148,14 +156,20 @@ def test_api_tokens_work_without_csrf_since_cookies_are_never_read_there(app, ma
 
 # --- input no database could store -------------------------------------------------------------
 
+
 def test_a_nul_character_in_a_form_is_refused_with_a_message_and_changes_nothing(app, make_user):
     from qms.auth.models import User
+
     make_user("administrator", username="quantri")
     client = app.test_client()
     login(client, "quantri")
     seq = head_seq()
-    response = post(client, "/admin/users/new", {"username": "moi", "full_name": "Nguyễn\x00Văn",
-                                                  "password": PASSWORD, "roles": "staff"}, page="/admin/users/new")
+    response = post(
+        client,
+        "/admin/users/new",
+        {"username": "moi", "full_name": "Nguyễn\x00Văn", "password": PASSWORD, "roles": "staff"},
+        page="/admin/users/new",
+    )
     assert response.status_code == 400
     assert "NUL" in response.get_data(as_text=True) and 'lang="vi"' in response.get_data(as_text=True)
     assert head_seq() == seq and db.session.query(User).filter_by(username="moi").count() == 0
@@ -165,13 +179,13 @@ def test_a_nul_character_in_a_query_or_an_api_form_is_a_json_400(app, make_user)
     user = make_user("auditor", username="kiemtra")
     _token, plain = services.create_api_token(user, user)
     db.session.commit()
-    response = app.test_client().get("/api/v1/audit-events?action=a%00b",
-                                     headers={"Authorization": f"Bearer {plain}"})
+    response = app.test_client().get("/api/v1/audit-events?action=a%00b", headers={"Authorization": f"Bearer {plain}"})
     assert response.status_code == 400 and response.get_json()["error"] == "bad_character"
 
 
-@pytest.mark.parametrize("given, kept", [("abc-123_X.y", True), ("a b", False), ("x" * 65, False),
-                                         ("<script>", False), ("", False)])
+@pytest.mark.parametrize(
+    "given, kept", [("abc-123_X.y", True), ("a b", False), ("x" * 65, False), ("<script>", False), ("", False)]
+)
 def test_a_request_id_from_a_proxy_is_kept_only_if_it_looks_like_one(client, given, kept):
     returned = client.get("/healthz", headers={"X-Request-ID": given}).headers["X-Request-ID"]
     assert (returned == given) is kept
@@ -185,6 +199,7 @@ def _serve(app):
     from waitress.server import create_server
 
     from qms.cli import waitress_options
+
     server = create_server(app, **waitress_options(app, host="127.0.0.1", port=0, threads=2))
     threading.Thread(target=server.run, daemon=True).start()
     return server, f"http://127.0.0.1:{server.effective_port}"
@@ -195,11 +210,13 @@ def test_qms_serve_behind_a_proxy_sees_https_as_gunicorn_does(make_app, proxy_fi
     """waitress drops X-Forwarded-* unless told to keep them: with QMS_PROXY_FIX the application's
     ProxyFix must see them (HSTS and Secure cookies over the proxy's HTTPS), without it never."""
     import urllib.request
+
     app = make_app(QMS_PROXY_FIX=proxy_fix)
     server, base = _serve(app)
     try:
-        request = urllib.request.Request(base + "/login", headers={"X-Forwarded-Proto": "https",
-                                                                    "X-Forwarded-For": "203.0.113.9"})
+        request = urllib.request.Request(
+            base + "/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             headers = response.headers
     finally:
@@ -210,9 +227,10 @@ def test_qms_serve_behind_a_proxy_sees_https_as_gunicorn_does(make_app, proxy_fi
 def test_downloads_are_never_stored_by_the_browser(app, make_user):
     """A file sent with send_file says no-cache (which lets a browser keep it on disk); every response
     but the static files says no-store."""
-    from flask import send_file
     import io
-    app.add_url_rule("/test-file", "test_file", lambda: send_file(io.BytesIO(b"x"), download_name="a.txt",
-                                                                  max_age=0))
+
+    from flask import send_file
+
+    app.add_url_rule("/test-file", "test_file", lambda: send_file(io.BytesIO(b"x"), download_name="a.txt", max_age=0))
     app.view_functions["test_file"].qms_access = "public"
     assert app.test_client().get("/test-file").headers["Cache-Control"] == "no-store"

@@ -45,6 +45,7 @@ Records a builder creates must not be the users the matrix signs in as (world[si
 requests that disable, reset or change a record must not sign out the next requester. The
 "subject" account below exists for that.
 """
+
 from qms.auth import services
 from qms.db import db
 
@@ -95,14 +96,21 @@ def build_world(world):
 
 # --- accounts and administration --------------------------------------------------------------
 
+
 def add_accounts(world):
     """Per commune, a staff "subject" whose account the administration routes act on, with an API
     token (revoked only by its owner, so other users get 404 for it)."""
     for side in ("a", "b"):
         commune = world[side]["commune"]
-        subject = services.create_user(None, commune, username=f"{side}_subject", full_name=f"{side} subject",
-                                       password="Subject-Password-2026", roles=["staff"],
-                                       unit_ids=[world[side]["unit"].id])
+        subject = services.create_user(
+            None,
+            commune,
+            username=f"{side}_subject",
+            full_name=f"{side} subject",
+            password="Subject-Password-2026",
+            roles=["staff"],
+            unit_ids=[world[side]["unit"].id],
+        )
         token, _plain = services.create_api_token(subject, subject, "matrix")
         world[side]["subject"], world[side]["subject_token"] = subject, token
     db.session.commit()
@@ -121,6 +129,7 @@ register_samples(
 
 # --- document control ---------------------------------------------------------------------------
 
+
 def add_documents(world):
     """Per commune, with codes that differ between the communes (the API names documents by code, so
     commune b asking for a's code must find nothing of its own):
@@ -135,33 +144,56 @@ def add_documents(world):
 
     for number, side in enumerate(("a", "b"), start=1):
         commune, unit, users = world[side]["commune"], world[side]["unit"], world[side]["users"]
-        author = services.create_user(None, commune, username=f"{side}_author", full_name=f"{side} author",
-                                      password=PASSWORD, roles=["quality_officer"], unit_ids=[unit.id])
+        author = services.create_user(
+            None,
+            commune,
+            username=f"{side}_author",
+            full_name=f"{side} author",
+            password=PASSWORD,
+            roles=["quality_officer"],
+            unit_ids=[unit.id],
+        )
         leader, qo = users["leader"], users["quality_officer"]
 
         def document(code, kind="procedure", parent=None, distribution=()):
-            return documents.create_document(author, commune, code=code, title=f"Tài liệu {code}", kind=kind,
-                                             parent=parent, distribution=distribution)
+            return documents.create_document(
+                author,
+                commune,
+                code=code,
+                title=f"Tài liệu {code}",
+                kind=kind,
+                parent=parent,
+                distribution=distribution,
+            )
 
         def draft(doc):
-            return documents.create_draft_version(author, doc, filename=f"{doc.code}.docx",
-                                                  data=docx_bytes(f"Nội dung {doc.code}"))
+            return documents.create_draft_version(
+                author, doc, filename=f"{doc.code}.docx", data=docx_bytes(f"Nội dung {doc.code}")
+            )
 
         procedure = document(f"QT-1{number}", distribution=[(unit, None)])
         effective = draft(procedure)
         documents.submit_for_review(author, effective)
         documents.review_version(leader, effective, password=PASSWORD)
         documents.approve_version(qo, effective, password=PASSWORD)
-        change_request = documents.propose_change(users["staff"], procedure, what="Sửa bước 2",
-                                                  why="Thời hạn đã thay đổi")
+        change_request = documents.propose_change(
+            users["staff"], procedure, what="Sửa bước 2", why="Thời hạn đã thay đổi"
+        )
         drafted = draft(document(f"QT-2{number}"))
         in_review = draft(document(f"BM-0{number}-QT-1{number}", kind="form", parent=procedure))
         documents.submit_for_review(author, in_review)
         reviewed = draft(document(f"BM-1{number}-QT-1{number}", kind="form", parent=procedure))
         documents.submit_for_review(author, reviewed)
         documents.review_version(leader, reviewed, password=PASSWORD)
-        world[side].update(procedure=procedure, effective=effective, change_request=change_request,
-                           draft=drafted, in_review=in_review, reviewed=reviewed, author=author)
+        world[side].update(
+            procedure=procedure,
+            effective=effective,
+            change_request=change_request,
+            draft=drafted,
+            in_review=in_review,
+            reviewed=reviewed,
+            author=author,
+        )
     db.session.commit()
 
 
@@ -196,8 +228,12 @@ for _role in ("no_role", "administrator", "staff", "auditor", "leader"):
     MAY_REFUSE[("documents.approve_version", _role)] = _NOT_AN_APPROVER
     MAY_REFUSE[("documents.confirm_version", _role)] = _NOT_AN_APPROVER
     MAY_REFUSE[("documents.withdraw_document", _role)] = _NOT_AN_APPROVER
-for _endpoint in ("documents.download_version", "documents.download_current", "documents.download_original",
-                  "api.download_current_document"):
+for _endpoint in (
+    "documents.download_version",
+    "documents.download_current",
+    "documents.download_original",
+    "api.download_current_document",
+):
     AUDITED_READS[_endpoint] = {"document.version.downloaded"}
 MAY_REFUSE[("documents.propose_change", "auditor")] = "auditors read and never change anything"
 MAY_REFUSE[("documents.propose_change", "no_role")] = "a user without a role may propose nothing"

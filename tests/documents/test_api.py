@@ -1,6 +1,7 @@
 """The JSON API of document control (/api/v1/documents), through the test client with bearer tokens:
 what staff and quality officers see, the filters and their refusals, other communes, the stamped
 download and its audit event, and uploads (accepted, refused, conflicting)."""
+
 import io
 from pathlib import Path
 from urllib.parse import quote
@@ -11,9 +12,9 @@ from sqlalchemy import func, select
 
 from qms.auth.services import create_api_token
 from qms.db import db
-from qms.documents.services import versions as versions_service
 from qms.documents import services
 from qms.documents.models import DocumentVersion, VersionStatus
+from qms.documents.services import versions as versions_service
 from qms.files.models import StoredFile
 from tests.conftest import PASSWORD
 from tests.core.support import events, head_seq
@@ -35,8 +36,9 @@ def url(code, tail=""):
 
 
 def draft(people, document, text, summary=""):
-    version = services.create_draft_version(people.author, document, filename=f"{document.code}.docx",
-                                            data=docx_bytes(text), change_summary=summary)
+    version = services.create_draft_version(
+        people.author, document, filename=f"{document.code}.docx", data=docx_bytes(text), change_summary=summary
+    )
     db.session.commit()
     return version
 
@@ -57,11 +59,18 @@ def library(people, make_document):
     withdrawn = make_document(code="QT-04", title="Quy trình cũ")
     walk(draft(people, withdrawn, "Cũ"), people)
     services.withdraw_document(people.author, withdrawn, password=PASSWORD, reason="Không còn áp dụng")
-    law = make_document(code=LAW, kind="external", title="Nghị định về một cửa", issuer="Chính phủ",
-                        number="61/2018/NĐ-CP", legal_status="in_force")
+    law = make_document(
+        code=LAW,
+        kind="external",
+        title="Nghị định về một cửa",
+        issuer="Chính phủ",
+        number="61/2018/NĐ-CP",
+        legal_status="in_force",
+    )
     services.register_external_file(people.author, law, filename="nd61.docx", data=docx_bytes("Điều 1"))
-    services.create_document(people.other_qo, people.other_commune, code="QT-01", title="Quy trình của xã B",
-                             kind="procedure")
+    services.create_document(
+        people.other_qo, people.other_commune, code="QT-01", title="Quy trình của xã B", kind="procedure"
+    )
     db.session.commit()
     return {"procedure": procedure, "form": form, "law": law}
 
@@ -91,6 +100,7 @@ def upload(client, headers, code, data, filename="ban-moi.docx", **fields):
 
 # --- the list -----------------------------------------------------------------------------------------
 
+
 def test_staff_list_only_documents_in_force_quality_officer_all(client, people, library):
     staff = codes(client.get(API, headers=bearer(people.staff)))
     assert sorted(staff) == sorted(["QT-01", "BM-01-QT-01", LAW])
@@ -98,8 +108,9 @@ def test_staff_list_only_documents_in_force_quality_officer_all(client, people, 
     assert sorted(officer) == sorted(["QT-01", "BM-01-QT-01", "QT-02", "QT-03", "QT-04", LAW])
     auditor = codes(client.get(API, headers=bearer(people.auditor)))
     assert sorted(auditor) == sorted(officer)
-    entry = next(d for d in client.get(API, headers=bearer(people.staff)).get_json()["documents"]
-                 if d["code"] == "BM-01-QT-01")
+    entry = next(
+        d for d in client.get(API, headers=bearer(people.staff)).get_json()["documents"] if d["code"] == "BM-01-QT-01"
+    )
     assert entry["current_version"]["issue_no"] == 2 and entry["current_version"]["status"] == "effective"
     assert entry["parent"]["code"] == "QT-01"
     assert entry["links"]["download"] == url("BM-01-QT-01", "/current/download")
@@ -132,19 +143,22 @@ def test_pagination_follows_next_to_the_end(client, people, library):
     assert beyond["documents"] == [] and beyond["total"] == 6
 
 
-@pytest.mark.parametrize("args, error", [
-    ({"kind": "law"}, "bad_kind"),
-    ({"status": "superseded"}, "bad_status"),
-    ({"status": "Effective"}, "bad_status"),
-    ({"page": "0"}, "bad_page"),
-    ({"page": "-1"}, "bad_page"),
-    ({"page": "two"}, "bad_page"),
-    ({"page": "1.5"}, "bad_page"),
-    ({"per_page": "0"}, "bad_per_page"),
-    ({"per_page": "201"}, "bad_per_page"),
-    ({"q": "x" * 201}, "bad_q"),
-    ({"kinds": "form"}, "unknown_parameter"),
-])
+@pytest.mark.parametrize(
+    "args, error",
+    [
+        ({"kind": "law"}, "bad_kind"),
+        ({"status": "superseded"}, "bad_status"),
+        ({"status": "Effective"}, "bad_status"),
+        ({"page": "0"}, "bad_page"),
+        ({"page": "-1"}, "bad_page"),
+        ({"page": "two"}, "bad_page"),
+        ({"page": "1.5"}, "bad_page"),
+        ({"per_page": "0"}, "bad_per_page"),
+        ({"per_page": "201"}, "bad_per_page"),
+        ({"q": "x" * 201}, "bad_q"),
+        ({"kinds": "form"}, "unknown_parameter"),
+    ],
+)
 def test_a_bad_filter_is_400_with_the_reason(client, people, library, args, error):
     response = client.get(API, query_string=args, headers=bearer(people.staff))
     assert response.status_code == 400
@@ -153,6 +167,7 @@ def test_a_bad_filter_is_400_with_the_reason(client, people, library, args, erro
 
 
 # --- one document and its versions -------------------------------------------------------------------
+
 
 def test_staff_never_see_a_draft_in_review_or_withdrawn_document(client, people, library, make_document):
     draft(people, make_document(code="BM-02-QT-01", kind="form", parent=library["procedure"]), "Chưa ban hành")
@@ -189,8 +204,10 @@ def test_versions_for_staff_are_the_one_in_force(client, people, library):
     assert [v["status"] for v in drafts] == ["effective", "draft"]
     one = client.get(url("BM-01-QT-01", "/versions"), query_string={"issue": 1}, headers=officer).get_json()
     assert [v["issue_no"] for v in one["versions"]] == [1]
-    assert client.get(url("BM-01-QT-01", "/versions"), query_string={"issue": 1},
-                      headers=staff).get_json()["versions"] == []
+    assert (
+        client.get(url("BM-01-QT-01", "/versions"), query_string={"issue": 1}, headers=staff).get_json()["versions"]
+        == []
+    )
     bad = client.get(url("BM-01-QT-01", "/versions"), query_string={"issue": "x"}, headers=officer)
     assert bad.status_code == 400 and bad.get_json()["error"] == "bad_issue"
 
@@ -211,13 +228,16 @@ def test_another_communes_document_is_not_found(client, people, library):
 
 # --- the controlled copy ---------------------------------------------------------------------------------
 
+
 def test_download_is_the_stamped_controlled_copy_and_is_audited(client, people, library):
     seq = head_seq()
     response = client.get(url("QT-01", "/current/download"), headers=bearer(people.staff))
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    assert "attachment" in response.headers["Content-Disposition"] and "QT-01_L01" in \
-        response.headers["Content-Disposition"]
+    assert (
+        "attachment" in response.headers["Content-Disposition"]
+        and "QT-01_L01" in response.headers["Content-Disposition"]
+    )
     assert response.headers["X-QMS-Stamped"] == "true"
     document = docx.Document(io.BytesIO(response.data))
     header = "\n".join(p.text for section in document.sections for p in section.header.paragraphs)
@@ -243,16 +263,28 @@ def test_nothing_in_force_nothing_to_download(client, people, library):
 
 # --- uploads -----------------------------------------------------------------------------------------------
 
+
 def test_upload_creates_the_next_draft(app, client, people, library):
     form = library["form"]
     officer = bearer(people.author)
     before = stored_files(app)
-    response = upload(client, officer, "BM-01-QT-01", docx_bytes("Tờ khai lần 3"), filename="Tờ khai.docx",
-                      change_summary="Bỏ ô fax", reason="Không còn dùng fax")
+    response = upload(
+        client,
+        officer,
+        "BM-01-QT-01",
+        docx_bytes("Tờ khai lần 3"),
+        filename="Tờ khai.docx",
+        change_summary="Bỏ ô fax",
+        reason="Không còn dùng fax",
+    )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert (body["issue_no"], body["status"], body["change_summary"], body["reason"]) == \
-        (3, "draft", "Bỏ ô fax", "Không còn dùng fax")
+    assert (body["issue_no"], body["status"], body["change_summary"], body["reason"]) == (
+        3,
+        "draft",
+        "Bỏ ô fax",
+        "Không còn dùng fax",
+    )
     assert body["author"]["id"] == people.author.id and body["file"]["filename"] == "Tờ khai.docx"
     assert response.headers["Location"].endswith(url("BM-01-QT-01", "/versions?issue=3"))
     listed = client.get(response.headers["Location"], headers=officer).get_json()["versions"]
@@ -268,25 +300,32 @@ def test_upload_creates_the_next_draft(app, client, people, library):
 
 def _vba_docx():
     import zipfile
+
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx_bytes("Có macro")), "r") as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(docx_bytes("Có macro")), "r") as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             target.writestr(info.filename, source.read(info))
         target.writestr("word/vbaProject.bin", bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504))
     return out.getvalue()
 
 
-@pytest.mark.parametrize("data, filename, fields, status, error", [
-    (_vba_docx(), "co-macro.docx", {"change_summary": "x"}, 400, "macros"),
-    (b"Just some text, not a document", "ghi-chu.docx", {"change_summary": "x"}, 400, "unsupported_type"),
-    (docx_bytes("Tốt")[:300], "cut.docx", {"change_summary": "x"}, 400, "corrupt"),
-    (b"", "rong.docx", {"change_summary": "x"}, 400, "empty"),
-    (docx_bytes("Tốt"), "bad\x07name.docx", {"change_summary": "x"}, 400, "bad_name"),
-    (docx_bytes("Tốt"), "lan-3.docx", {}, 400, "summary_required"),
-])
-def test_a_refused_upload_answers_the_reason_and_leaves_nothing(app, client, people, library, data, filename,
-                                                                 fields, status, error):
+@pytest.mark.parametrize(
+    "data, filename, fields, status, error",
+    [
+        (_vba_docx(), "co-macro.docx", {"change_summary": "x"}, 400, "macros"),
+        (b"Just some text, not a document", "ghi-chu.docx", {"change_summary": "x"}, 400, "unsupported_type"),
+        (docx_bytes("Tốt")[:300], "cut.docx", {"change_summary": "x"}, 400, "corrupt"),
+        (b"", "rong.docx", {"change_summary": "x"}, 400, "empty"),
+        (docx_bytes("Tốt"), "bad\x07name.docx", {"change_summary": "x"}, 400, "bad_name"),
+        (docx_bytes("Tốt"), "lan-3.docx", {}, 400, "summary_required"),
+    ],
+)
+def test_a_refused_upload_answers_the_reason_and_leaves_nothing(
+    app, client, people, library, data, filename, fields, status, error
+):
     form = library["form"]
     before_files, before_versions = stored_files(app), version_count()
     headers = bearer(people.author)
@@ -317,15 +356,29 @@ def test_an_upload_must_be_multipart_with_one_file(client, people, library):
     seq = head_seq()
     as_json = client.post(url("BM-01-QT-01", "/versions"), json={"change_summary": "x"}, headers=officer)
     assert as_json.status_code == 400 and as_json.get_json()["error"] == "multipart_required"
-    no_file = client.post(url("BM-01-QT-01", "/versions"), data={"change_summary": "x"}, headers=officer,
-                          content_type="multipart/form-data")
+    no_file = client.post(
+        url("BM-01-QT-01", "/versions"),
+        data={"change_summary": "x"},
+        headers=officer,
+        content_type="multipart/form-data",
+    )
     assert no_file.status_code == 400 and no_file.get_json()["error"] == "file_required"
-    empty_name = client.post(url("BM-01-QT-01", "/versions"), headers=officer, content_type="multipart/form-data",
-                             data={"file": (io.BytesIO(docx_bytes()), ""), "change_summary": "x"})
+    empty_name = client.post(
+        url("BM-01-QT-01", "/versions"),
+        headers=officer,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(docx_bytes()), ""), "change_summary": "x"},
+    )
     assert empty_name.status_code == 400 and empty_name.get_json()["error"] == "file_required"
-    two = client.post(url("BM-01-QT-01", "/versions"), headers=officer, content_type="multipart/form-data",
-                      data={"file": [(io.BytesIO(docx_bytes("1")), "a.docx"), (io.BytesIO(docx_bytes("2")), "b.docx")],
-                            "change_summary": "x"})
+    two = client.post(
+        url("BM-01-QT-01", "/versions"),
+        headers=officer,
+        content_type="multipart/form-data",
+        data={
+            "file": [(io.BytesIO(docx_bytes("1")), "a.docx"), (io.BytesIO(docx_bytes("2")), "b.docx")],
+            "change_summary": "x",
+        },
+    )
     assert two.status_code == 400 and two.get_json()["error"] == "one_file"
     long_text = upload(client, officer, "BM-01-QT-01", docx_bytes(), change_summary="x" * 4001)
     assert long_text.status_code == 400 and long_text.get_json()["error"] == "text_too_long"
@@ -356,8 +409,14 @@ def test_a_withdrawn_document_takes_no_upload(client, people, library):
 
 
 def test_an_external_document_is_registered_in_force(client, people, library):
-    response = upload(client, bearer(people.author), LAW, docx_bytes("Điều 1 sửa đổi"), filename="nd61-2.docx",
-                      change_summary="Văn bản hợp nhất")
+    response = upload(
+        client,
+        bearer(people.author),
+        LAW,
+        docx_bytes("Điều 1 sửa đổi"),
+        filename="nd61-2.docx",
+        change_summary="Văn bản hợp nhất",
+    )
     assert response.status_code == 201, response.get_json()
     assert (response.get_json()["issue_no"], response.get_json()["status"]) == (2, "effective")
     versions = client.get(url(LAW, "/versions"), headers=bearer(people.author)).get_json()["versions"]
@@ -378,6 +437,7 @@ def test_a_concurrent_upload_is_a_json_409_and_leaves_no_file(app, client, peopl
 
 # --- the OpenAPI description of these routes ------------------------------------------------------------------
 
+
 def test_the_openapi_document_describes_the_document_routes(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     listing = paths["/api/v1/documents"]["get"]
@@ -392,8 +452,10 @@ def test_the_openapi_document_describes_the_document_routes(client):
     assert "quality_officer" in post["description"]
     download = paths["/api/v1/documents/{code}/current/download"]["get"]
     assert download["operationId"] == "download_current_document"
-    assert "application/vnd.openxmlformats-officedocument.wordprocessingml.document" in \
-        download["responses"]["200"]["content"]
+    assert (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        in download["responses"]["200"]["content"]
+    )
     for item in (paths["/api/v1/documents/{code}"], paths["/api/v1/documents/{code}/versions"]):
         for operation in item.values():
             assert [p["name"] for p in operation["parameters"] if p["in"] == "path"] == ["code"]

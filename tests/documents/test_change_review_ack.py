@@ -1,22 +1,23 @@
 """Change requests, periodic review ("reviewed, still valid") and distribution with its
 "read and understood" tasks, through the services."""
+
 import datetime as dt
 
 import pytest
 from sqlalchemy import select
 
-from qms.core.calendar import add_months
 from qms.auth.services import PasswordRefused
-from qms.signatures.services import verify
+from qms.core.calendar import add_months
 from qms.db import DomainError, db
 from qms.documents import services
 from qms.documents.models import Acknowledgment, ChangeRequestStatus, SignatureMeaning, VersionStatus
+from qms.signatures.services import verify
 from tests.conftest import PASSWORD
 from tests.documents.conftest import walk
 from tests.files.samples import docx_bytes
 
-
 # --- change requests -------------------------------------------------------------------------------
+
 
 def test_staff_proposes_and_the_quality_officer_accepts(people, effective_version):
     document = effective_version.document
@@ -46,8 +47,9 @@ def test_a_second_request_joins_the_open_draft(people, effective_version):
 
 def test_accepting_while_a_revision_is_in_review_is_refused(people, effective_version):
     document = effective_version.document
-    draft = services.create_draft_version(people.author, document, filename="b.docx", data=docx_bytes("b"),
-                                          change_summary="x")
+    draft = services.create_draft_version(
+        people.author, document, filename="b.docx", data=docx_bytes("b"), change_summary="x"
+    )
     services.submit_for_review(people.author, draft)
     request = services.propose_change(people.staff, document, what="a", why="b")
     with pytest.raises(DomainError) as refused:
@@ -74,13 +76,15 @@ def test_proposals_need_what_and_why_and_an_effective_document(people, make_docu
 
 # --- periodic review ---------------------------------------------------------------------------------
 
+
 def test_confirm_still_valid_resets_the_review_date_without_a_new_version(people, effective_version):
     versions_before = len(effective_version.document.versions)
     today = effective_version.next_review_on + dt.timedelta(days=3)  # overdue
     with pytest.raises(DomainError):
         services.confirm_still_valid(people.staff, effective_version, password=PASSWORD, today=today)
-    services.confirm_still_valid(people.author, effective_version, password=PASSWORD, comment="Còn phù hợp",
-                                 today=today)
+    services.confirm_still_valid(
+        people.author, effective_version, password=PASSWORD, comment="Còn phù hợp", today=today
+    )
     db.session.commit()
     assert effective_version.next_review_on == add_months(today, 12)
     assert effective_version.signatures[-1].meaning == SignatureMeaning.confirmed
@@ -98,19 +102,22 @@ def test_confirm_needs_the_password(people, effective_version):
 
 # --- distribution and acknowledgment ----------------------------------------------------------------
 
+
 def test_effective_version_creates_tasks_for_the_distribution(people, make_document, make_user, make_unit):
     other_unit = make_unit(people.commune, code="KT")
     elsewhere = make_user("staff", commune=people.commune, units=[other_unit])
     disabled = make_user("staff", commune=people.commune, units=[people.unit])
     from qms.auth.services import disable_user
+
     disable_user(None, disabled)
     document = make_document(distribution=[(people.unit, "staff"), (None, "leader")])
     version = services.create_draft_version(people.author, document, filename="a.docx", data=docx_bytes("a"))
     db.session.commit()
     assert db.session.scalars(select(Acknowledgment)).all() == []
     walk(version, people)
-    assigned = {a.user_id for a in db.session.scalars(select(Acknowledgment).where(
-        Acknowledgment.version_id == version.id))}
+    assigned = {
+        a.user_id for a in db.session.scalars(select(Acknowledgment).where(Acknowledgment.version_id == version.id))
+    }
     assert assigned == {people.staff.id, people.leader.id}
     assert elsewhere.id not in assigned and disabled.id not in assigned
 
@@ -124,8 +131,9 @@ def test_acknowledge_once(people, effective_version):
 
 
 def test_only_the_effective_version_is_acknowledged(people, effective_version):
-    draft = services.create_draft_version(people.author, effective_version.document, filename="b.docx",
-                                          data=docx_bytes("b"), change_summary="x")
+    draft = services.create_draft_version(
+        people.author, effective_version.document, filename="b.docx", data=docx_bytes("b"), change_summary="x"
+    )
     with pytest.raises(DomainError):
         services.acknowledge_version(people.staff, draft)
 
@@ -135,8 +143,11 @@ def test_changing_distribution_reaches_new_users_of_the_current_version(people, 
     changes = services.set_distribution(people.author, document, [(None, "staff")])
     db.session.commit()
     assert changes == {"distribution": ([], ["staff"])}
-    assert db.session.scalar(select(Acknowledgment).where(Acknowledgment.user_id == people.staff.id,
-                                                          Acknowledgment.version_id == effective_version.id))
+    assert db.session.scalar(
+        select(Acknowledgment).where(
+            Acknowledgment.user_id == people.staff.id, Acknowledgment.version_id == effective_version.id
+        )
+    )
     assert services.set_distribution(people.author, document, [(None, "staff")]) == {}
     with pytest.raises(DomainError):
         services.set_distribution(people.staff, document, [(None, "leader")])

@@ -1,12 +1,12 @@
 """Comparing two versions: rows of equal, changed, added and removed lines, changed words marked, and
 the side-by-side partial rendering them safely."""
+
 import re
 
 from flask import render_template_string
 
+from qms.documents.compare import ADDED, CHANGED, EQUAL, REMOVED, Row, compare_texts, compare_versions, has_differences
 from qms.documents.models import VersionStatus
-from qms.documents.compare import (ADDED, CHANGED, EQUAL, REMOVED, Row, compare_texts, compare_versions,
-                                   has_differences)
 from tests.documents.rows import add_document, add_version
 
 OLD = """1. Mục đích
@@ -90,8 +90,9 @@ def test_compare_versions_uses_the_text_of_the_files(world):
 
 def _render(app, rows):
     with app.test_request_context("/"):
-        return render_template_string("{% include 'documents/_compare.html' %}", rows=rows,
-                                      left_label="Lần 01", right_label="Lần 02")
+        return render_template_string(
+            "{% include 'documents/_compare.html' %}", rows=rows, left_label="Lần 01", right_label="Lần 02"
+        )
 
 
 def test_partial_renders_side_by_side_with_marks(app):

@@ -1,5 +1,6 @@
 """Two people acting on the same version at once, each in their own app instance ("worker process")
 and database session: exactly one wins, the other gets a ConflictError; nothing is overwritten."""
+
 import pytest
 
 from qms.auth.models import User
@@ -14,8 +15,7 @@ from tests.files.samples import docx_bytes
 @pytest.fixture
 def reviewed(people, make_document, make_user):
     people["qo3"] = make_user("quality_officer", commune=people.commune, username="a_qo3")
-    version = services.create_draft_version(people.author, make_document(), filename="a.docx",
-                                            data=docx_bytes("A"))
+    version = services.create_draft_version(people.author, make_document(), filename="a.docx", data=docx_bytes("A"))
     db.session.commit()
     return walk(version, people, to="reviewed")
 
@@ -44,8 +44,9 @@ def test_two_editors_at_once_one_wins(app, make_app, people, make_document):
     other_app = make_app()
     with other_app.app_context():
         theirs = db.session.get(DocumentVersion, version.id)
-        services.replace_draft_file(db.session.get(User, people.qo2.id), theirs, filename="theirs.docx",
-                                    data=docx_bytes("theirs"))
+        services.replace_draft_file(
+            db.session.get(User, people.qo2.id), theirs, filename="theirs.docx", data=docx_bytes("theirs")
+        )
         db.session.commit()
     with pytest.raises(ConflictError):
         services.replace_draft_file(people.author, mine, filename="mine.docx", data=docx_bytes("mine"))

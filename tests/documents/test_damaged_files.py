@@ -2,6 +2,7 @@
 missing: its version page shows the file as damaged and its signatures as not matching, every
 download is refused with a message a person understands (never a 500), the damage is recorded in
 the audit trail once, and the administrator's home page lists it until a good copy is back."""
+
 import sqlalchemy as sa
 
 from qms.audit.models import AuditEvent
@@ -44,7 +45,7 @@ def test_a_damaged_file_is_shown_refused_recorded_and_listed(app, world, people,
     assert _events("document.version.downloaded") == []
 
     home = html(signed_in(app, people.admin).get("/"))
-    section = home[home.index('id="section-admin-damaged-files"'):]
+    section = home[home.index('id="section-admin-damaged-files"') :]
     assert f"/documents/versions/{version_id}" in section and "Quy trình.docx" in section
     other = html(signed_in(app, world["b"]["users"]["administrator"]).get("/"))
     assert f"/documents/versions/{version_id}" not in other and 'id="section-admin-damaged-files"' in other
@@ -52,11 +53,14 @@ def test_a_damaged_file_is_shown_refused_recorded_and_listed(app, world, people,
 
 def test_the_api_answers_409_with_a_reason(app, people, effective_version):
     from qms.auth.services import create_api_token
+
     _token, plain = create_api_token(people.staff, people.staff, "test")
     db.session.commit()
     _damage(effective_version, how="delete")
-    response = app.test_client().get(f"/api/v1/documents/{effective_version.document.code}/current/download",
-                                     headers={"Authorization": f"Bearer {plain}"})
+    response = app.test_client().get(
+        f"/api/v1/documents/{effective_version.document.code}/current/download",
+        headers={"Authorization": f"Bearer {plain}"},
+    )
     assert response.status_code == 409 and response.get_json()["error"] == "file_damaged"
     [damaged] = _events("file.damaged")
     assert '"state":[null,"missing"]' in damaged.changes
@@ -71,21 +75,26 @@ def test_a_good_copy_brought_back_is_served_again(app, people, effective_version
     assert staff.get(f"/documents/versions/{effective_version.id}/download").status_code == 200
     assert [e.action for e in _events("file.repaired")] == ["file.repaired"]
     home = html(signed_in(app, people.admin).get("/"))
-    section = home[home.index('id="section-admin-damaged-files"'):]
+    section = home[home.index('id="section-admin-damaged-files"') :]
     assert f"/documents/versions/{effective_version.id}" not in section.split("</section>")[0]
 
 
 def test_a_damaged_file_is_never_signed(app, people, effective_version):
     from qms.documents import services
+
     document = effective_version.document
-    draft = services.create_draft_version(people.author, document, filename="QT2.docx",
-                                          data=docx_bytes("Lần 2"), change_summary="Sửa")
+    draft = services.create_draft_version(
+        people.author, document, filename="QT2.docx", data=docx_bytes("Lần 2"), change_summary="Sửa"
+    )
     services.submit_for_review(people.author, draft)
     db.session.commit()
     _damage(draft)
-    response = post(signed_in(app, people.leader), f"/documents/versions/{draft.id}/review",
-                    {"password": "Correct-Horse-Battery-42", "row_version": str(draft.row_version)},
-                    page=f"/documents/versions/{draft.id}")
+    response = post(
+        signed_in(app, people.leader),
+        f"/documents/versions/{draft.id}/review",
+        {"password": "Correct-Horse-Battery-42", "row_version": str(draft.row_version)},
+        page=f"/documents/versions/{draft.id}",
+    )
     assert response.status_code == 409 and "missing or damaged" in html(response)
     db.session.expire_all()
     assert db.session.get(type(draft), draft.id).reviewed_by_id is None

@@ -1,5 +1,6 @@
 """Controlled copies through the service: what the stamp says (code, issue, effective date, label,
 who downloaded it when, the sign-off block), who may download which version, and the audit event."""
+
 import io
 
 import docx
@@ -8,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from qms.audit.models import AuditEvent
+from qms.core.calendar import format_date
 from qms.db import DomainError, db
 from qms.documents import services
 from qms.files.storage import sha256_of
-from qms.core.calendar import format_date
 from tests.documents.conftest import walk
 from tests.files.samples import docx_bytes, xlsx_bytes
 
@@ -21,8 +22,11 @@ def _header_lines(data):
 
 
 def _downloads():
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "document.version.downloaded")
-                                   .order_by(AuditEvent.seq)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "document.version.downloaded").order_by(AuditEvent.seq)
+        )
+    )
 
 
 def test_the_controlled_copy_names_the_issue_the_downloader_and_the_sign_off(people, effective_version):
@@ -30,12 +34,15 @@ def test_the_controlled_copy_names_the_issue_the_downloader_and_the_sign_off(peo
     db.session.commit()
     stamp, sign_off = _header_lines(copy.data)[:2]
     code = effective_version.document.code
-    assert stamp.startswith(f"BẢN KIỂM SOÁT – {code} – Lần ban hành: 01 – Hiệu lực: "
-                            f"{format_date(effective_version.effective_date)}")
+    assert stamp.startswith(
+        f"BẢN KIỂM SOÁT – {code} – Lần ban hành: 01 – Hiệu lực: {format_date(effective_version.effective_date)}"
+    )
     assert f"Người tải về: {people.staff.full_name}, lúc " in stamp
     today = format_date(effective_version.approved_at)
-    assert sign_off == (f"Soạn thảo: {people.author.full_name} – Xem xét: {people.leader.full_name} ({today})"
-                        f" – Phê duyệt: {people.qo2.full_name} ({today})")
+    assert sign_off == (
+        f"Soạn thảo: {people.author.full_name} – Xem xét: {people.leader.full_name} ({today})"
+        f" – Phê duyệt: {people.qo2.full_name} ({today})"
+    )
     assert copy.label == "BẢN KIỂM SOÁT" and copy.stamped
     assert copy.filename == f"{code}_L01_Quy trình.docx"
     body = [p.text for p in docx.Document(io.BytesIO(copy.data)).paragraphs]
@@ -53,8 +60,9 @@ def test_every_download_is_an_audit_event(people, effective_version):
 
 def test_a_superseded_issue_is_stamped_obsolete_and_never_served_to_staff(people, effective_version):
     document = effective_version.document
-    second = services.create_draft_version(people.author, document, filename="QT.docx",
-                                           data=docx_bytes("Quy trình lần 2"), change_summary="Sửa bước 2")
+    second = services.create_draft_version(
+        people.author, document, filename="QT.docx", data=docx_bytes("Quy trình lần 2"), change_summary="Sửa bước 2"
+    )
     db.session.commit()
     walk(second, people)
     with pytest.raises(DomainError) as refused:
@@ -81,8 +89,9 @@ def test_staff_cannot_download_a_draft_and_a_draft_copy_says_so(people, make_doc
 def test_a_workbook_is_stamped_in_its_header_and_signed_off_in_its_footer(people, make_document):
     procedure = make_document(code="QT-05")
     form = make_document(code="BM-03-QT-05", kind="form", parent=procedure)
-    version = services.create_draft_version(people.author, form, filename="Sổ theo dõi.xlsx",
-                                            data=xlsx_bytes("Sổ theo dõi hồ sơ"))
+    version = services.create_draft_version(
+        people.author, form, filename="Sổ theo dõi.xlsx", data=xlsx_bytes("Sổ theo dõi hồ sơ")
+    )
     db.session.commit()
     walk(version, people)
     copy = services.download_copy(people.staff, version)

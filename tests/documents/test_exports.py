@@ -1,5 +1,6 @@
 """Master lists of internal and external documents: the rows, and their .docx / .xlsx layout per
 Decree 30/2020 (A4, margins, Times New Roman, national motto, repeated table header)."""
+
 import datetime as dt
 import io
 import os
@@ -14,9 +15,15 @@ import sqlalchemy as sa
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from qms.db import db
-from qms.documents.exports import (EXTERNAL_COLUMNS, INTERNAL_COLUMNS, master_list_docx, master_list_rows, master_list_xlsx)
 from qms.core.exports import date_line, issuer_lines, place_name
+from qms.db import db
+from qms.documents.exports import (
+    EXTERNAL_COLUMNS,
+    INTERNAL_COLUMNS,
+    master_list_docx,
+    master_list_rows,
+    master_list_xlsx,
+)
 from qms.documents.models import DocumentKind, DocumentStatus, LegalStatus, VersionStatus
 from tests.documents.rows import add_document, add_external, add_version
 
@@ -29,13 +36,26 @@ def lists(world, make_unit):
     commune, author = a["commune"], a["users"]["quality_officer"]
     commune.name = "UBND xã Hòa Bình"
     unit = make_unit(commune, code="VP", name="Văn phòng HĐND và UBND")
-    law = add_external(commune, "60/2014/QH13", "Luật Hộ tịch", issued_on=dt.date(2014, 11, 20),
-                        effective_on=dt.date(2016, 1, 1))
-    circular = add_external(commune, "01/2018/TT-VPCP", "Thông tư hướng dẫn cơ chế một cửa",
-                             issuer="Văn phòng Chính phủ", issued_on=dt.date(2018, 11, 23),
-                             effective_on=dt.date(2019, 1, 6), legal_status=LegalStatus.replaced)
-    decree = add_external(commune, "118/2025/NĐ-CP", "Nghị định về thủ tục hành chính một cửa",
-                           issuer="Chính phủ", issued_on=dt.date(2025, 6, 9), effective_on=dt.date(2025, 7, 1))
+    law = add_external(
+        commune, "60/2014/QH13", "Luật Hộ tịch", issued_on=dt.date(2014, 11, 20), effective_on=dt.date(2016, 1, 1)
+    )
+    circular = add_external(
+        commune,
+        "01/2018/TT-VPCP",
+        "Thông tư hướng dẫn cơ chế một cửa",
+        issuer="Văn phòng Chính phủ",
+        issued_on=dt.date(2018, 11, 23),
+        effective_on=dt.date(2019, 1, 6),
+        legal_status=LegalStatus.replaced,
+    )
+    decree = add_external(
+        commune,
+        "118/2025/NĐ-CP",
+        "Nghị định về thủ tục hành chính một cửa",
+        issuer="Chính phủ",
+        issued_on=dt.date(2025, 6, 9),
+        effective_on=dt.date(2025, 7, 1),
+    )
     withdrawn_law = add_external(commune, "99/2000/QH10", "Luật đã gỡ khỏi danh mục")
     withdrawn_law.status = DocumentStatus.obsolete
 
@@ -45,8 +65,7 @@ def lists(world, make_unit):
     add_version(qt2, author, issue_no=1, status=VersionStatus.superseded, effective_date=dt.date(2025, 1, 2))
     add_version(qt2, author, issue_no=2, effective_date=dt.date(2026, 1, 15))
     add_version(qt2, author, issue_no=3, status=VersionStatus.in_review)
-    form = add_document(commune, "BM-01-QT-02", "Tờ khai đăng ký khai sinh", kind=DocumentKind.form,
-                         parent_id=qt2.id)
+    form = add_document(commune, "BM-01-QT-02", "Tờ khai đăng ký khai sinh", kind=DocumentKind.form, parent_id=qt2.id)
     add_version(form, author, effective_date=dt.date(2026, 1, 15))
     policy = add_document(commune, "CS-01", "Chính sách chất lượng", kind=DocumentKind.policy)
     add_version(policy, author, effective_date=dt.date(2025, 12, 1))
@@ -102,7 +121,9 @@ def test_place_and_issuer_come_from_the_commune(make_commune):
     assert place_name(commune) == "Hòa Bình"
     assert issuer_lines(commune.name) == [("ỦY BAN NHÂN DÂN", True), ("XÃ HÒA BÌNH", True)]
     assert issuer_lines(commune.name, "Trung tâm Phục vụ hành chính công") == [
-        ("UBND XÃ HÒA BÌNH", False), ("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG", True)]
+        ("UBND XÃ HÒA BÌNH", False),
+        ("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG", True),
+    ]
     commune.settings = {"place_name": "Tân Lạc"}
     assert place_name(commune) == "Tân Lạc"
     other = make_commune(name="Phường Thống Nhất")
@@ -110,8 +131,7 @@ def test_place_and_issuer_come_from_the_commune(make_commune):
 
 
 def _paragraphs_with_runs(document):
-    for paragraph in document.paragraphs:
-        yield paragraph
+    yield from document.paragraphs
     for table in document.tables:
         for row in table.rows:
             for cell in row.cells:
@@ -182,7 +202,7 @@ def test_xlsx_prints_on_a4_with_a_repeated_header(lists, external, world):
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in flat and "Độc lập - Tự do - Hạnh phúc" in flat
     assert "Hòa Bình, ngày 05 tháng 02 năm 2026" in flat
     columns = EXTERNAL_COLUMNS if external else INTERNAL_COLUMNS
-    assert values[8][:len(columns)] == [heading for heading, *_ in columns]
+    assert values[8][: len(columns)] == [heading for heading, *_ in columns]
     assert len([r for r in values[9:] if r[0] is not None]) == len(rows)
     for row in sheet.iter_rows(min_row=9):
         for cell in row:
@@ -206,13 +226,28 @@ def _soffice():
 @pytest.mark.skipif(_soffice() is None, reason="LibreOffice is not installed")
 def test_libreoffice_converts_both_files_to_pdf(lists, tmp_path, world):
     from pypdf import PdfReader
+
     rows = master_list_rows(world["a"]["users"]["quality_officer"], external=False)
     (tmp_path / "list.docx").write_bytes(master_list_docx(lists, rows, False, TODAY))
     (tmp_path / "sheet.xlsx").write_bytes(master_list_xlsx(lists, rows, False, TODAY))
     profile = tmp_path / f"lo-{uuid.uuid4().hex}"
-    subprocess.run([_soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(tmp_path / "list.docx"), str(tmp_path / "sheet.xlsx")],
-                   check=True, timeout=180, capture_output=True, env={**os.environ, "HOME": str(tmp_path)})
+    subprocess.run(
+        [
+            _soffice(),
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "list.docx"),
+            str(tmp_path / "sheet.xlsx"),
+        ],
+        check=True,
+        timeout=180,
+        capture_output=True,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
     for name in ("list.pdf", "sheet.pdf"):
         reader = PdfReader(tmp_path / name)
         text = " ".join(page.extract_text() for page in reader.pages)
@@ -238,6 +273,7 @@ def test_the_external_list_names_to_staff_only_the_documents_they_may_see(lists,
     """A document that exists only as a draft is not named to staff in the "based on" column (they
     may not see it anywhere else either); quality officers see it."""
     from qms.documents.models import Document
+
     law = db.session.scalar(sa.select(Document).where(Document.number == "60/2014/QH13"))
     draft_only = db.session.scalar(sa.select(Document).where(Document.code == "QT-03"))
     draft_only.legal_bases.append(law)
@@ -246,6 +282,7 @@ def test_the_external_list_names_to_staff_only_the_documents_they_may_see(lists,
     def based_on(user):
         rows = master_list_rows(user, external=True)
         return next(r for r in rows if r["number"] == "60/2014/QH13")["based_on"]
+
     assert "QT-03" in based_on(world["a"]["users"]["quality_officer"])
     assert "QT-03" not in based_on(world["a"]["users"]["staff"])
     assert "QT-10" in based_on(world["a"]["users"]["staff"])

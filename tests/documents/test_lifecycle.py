@@ -1,31 +1,41 @@
 """The lifecycle of a version, through the services: draft -> in review -> reviewed -> approved ->
 effective (previous superseded), returned to draft, withdrawn; one effective version per document."""
+
 import datetime as dt
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from qms.core.calendar import add_months, local_today
 from qms.audit.models import AuditEvent
 from qms.cli import main
+from qms.core.calendar import add_months, local_today
 from qms.db import ConflictError, DomainError, db
-from qms.documents.services import versions as versions_service
 from qms.documents import services
-from qms.documents.models import (Document, DocumentStatus, DocumentVersion, SignatureMeaning, VersionStatus)
+from qms.documents.models import Document, DocumentStatus, DocumentVersion, SignatureMeaning, VersionStatus
+from qms.documents.services import versions as versions_service
 from tests.conftest import PASSWORD
 from tests.documents.conftest import walk
 from tests.files.samples import docx_bytes
 
 
 def _actions(entity_type="document_versions"):
-    return [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == entity_type)
-                                                 .order_by(AuditEvent.seq))]
+    return [
+        e.action
+        for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.entity_type == entity_type).order_by(AuditEvent.seq)
+        )
+    ]
 
 
 def _draft(people, document, text="Lần ban hành"):
-    version = services.create_draft_version(people.author, document, filename="QT.docx", data=docx_bytes(text),
-                                            change_summary="Sửa bước 3" if document.versions else "")
+    version = services.create_draft_version(
+        people.author,
+        document,
+        filename="QT.docx",
+        data=docx_bytes(text),
+        change_summary="Sửa bước 3" if document.versions else "",
+    )
     db.session.commit()
     return version
 
@@ -44,9 +54,14 @@ def test_whole_lifecycle_supersedes_the_previous_issue(people, make_document):
     assert first.superseded_at is not None
     assert [s.meaning for s in second.signatures] == [SignatureMeaning.reviewed, SignatureMeaning.approved]
     assert second.reviewed_by_id == people.leader.id and second.approved_by_id == people.qo2.id
-    assert {"document.version.created", "document.version.submitted", "document.version.reviewed",
-            "document.version.approved", "document.version.effective",
-            "document.version.superseded"} <= set(_actions())
+    assert {
+        "document.version.created",
+        "document.version.submitted",
+        "document.version.reviewed",
+        "document.version.approved",
+        "document.version.effective",
+        "document.version.superseded",
+    } <= set(_actions())
 
 
 def test_audit_records_old_and_new_status(people, make_document):
@@ -79,8 +94,9 @@ def test_make_effective_refuses_before_the_date(people, make_document):
 
 
 def test_the_activation_job_puts_due_versions_into_force(people, make_document, runner):
-    version = walk(_draft(people, make_document()), people, effective_date=dt.date(2000, 1, 2),
-                   today=dt.date(2000, 1, 1))
+    version = walk(
+        _draft(people, make_document()), people, effective_date=dt.date(2000, 1, 2), today=dt.date(2000, 1, 1)
+    )
     assert version.status is VersionStatus.approved
     result = runner.invoke(main, args=["jobs", "run", "documents.activate_due"])
     assert result.exit_code == 0, result.output
@@ -112,8 +128,9 @@ def test_one_version_in_progress_at_a_time(people, make_document):
 
 def test_a_revision_needs_a_summary(people, effective_version):
     with pytest.raises(DomainError) as refused:
-        services.create_draft_version(people.author, effective_version.document, filename="b.docx",
-                                      data=docx_bytes("b"), change_summary=" ")
+        services.create_draft_version(
+            people.author, effective_version.document, filename="b.docx", data=docx_bytes("b"), change_summary=" "
+        )
     assert refused.value.code == "summary_required"
 
 
@@ -151,15 +168,24 @@ def test_the_database_allows_one_effective_version_per_document(people, effectiv
     document = effective_version.document
     draft = _draft(people, document, "second")
     with pytest.raises(sa.exc.IntegrityError):
-        db.session.execute(sa.text("UPDATE document_versions SET status = 'effective' WHERE id = :id"),
-                           {"id": draft.id})
+        db.session.execute(
+            sa.text("UPDATE document_versions SET status = 'effective' WHERE id = :id"), {"id": draft.id}
+        )
     db.session.rollback()
     with pytest.raises(sa.exc.IntegrityError):
-        db.session.execute(sa.text(
-            "INSERT INTO document_versions (commune_id, document_id, issue_no, status, change_summary, reason, "
-            "author_id, created_at, returned_comment, row_version) VALUES (:c, :d, 9, 'effective', '', '', :a, "
-            ":t, '', 1)"), {"c": document.commune_id, "d": document.id, "a": people.author.id,
-                            "t": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)})
+        db.session.execute(
+            sa.text(
+                "INSERT INTO document_versions (commune_id, document_id, issue_no, status, change_summary, reason, "
+                "author_id, created_at, returned_comment, row_version) VALUES (:c, :d, 9, 'effective', '', '', :a, "
+                ":t, '', 1)"
+            ),
+            {
+                "c": document.commune_id,
+                "d": document.id,
+                "a": people.author.id,
+                "t": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            },
+        )
     db.session.rollback()
 
 
@@ -178,6 +204,7 @@ def test_create_document_checks_code_format_and_uniqueness(people, make_document
     db.session.rollback()
     # the same code in another commune is fine
     from qms.documents.services import create_document
+
     create_document(people.other_qo, people.other_commune, code="QT-05", title="Khác", kind="procedure")
 
 
@@ -189,8 +216,14 @@ def test_a_form_belongs_to_a_procedure_and_bases_are_external(people, make_docum
     db.session.rollback()
     form = make_document(code="BM-01-QT-01", kind="form", parent=procedure)
     assert form.parent_id == procedure.id and procedure.children == [form]
-    law = make_document(code="LUAT-HT-2014", kind="external", issuer="Quốc hội", number="60/2014/QH13",
-                        legal_status="in_force", issued_on=dt.date(2014, 11, 20))
+    law = make_document(
+        code="LUAT-HT-2014",
+        kind="external",
+        issuer="Quốc hội",
+        number="60/2014/QH13",
+        legal_status="in_force",
+        issued_on=dt.date(2014, 11, 20),
+    )
     with pytest.raises(DomainError):
         make_document(code="QT-02", legal_bases=[form])
     db.session.rollback()
@@ -222,8 +255,7 @@ def test_external_file_is_registered_in_force(people, make_document):
 def test_update_document_records_old_and_new(people, make_document, make_unit):
     document = make_document(title="Cũ")
     unit = make_unit(people.commune, code="KT", name="Phòng Kinh tế")
-    changes = services.update_document(people.author, document, title="Mới", owning_unit=unit,
-                                       review_interval_months=6)
+    changes = services.update_document(people.author, document, title="Mới", owning_unit=unit, review_interval_months=6)
     db.session.commit()
     assert changes["title"] == ("Cũ", "Mới") and changes["owning_unit"] == (None, "KT")
     assert db.session.get(Document, document.id).review_interval_months == 6
@@ -233,14 +265,16 @@ def test_update_document_records_old_and_new(people, make_document, make_unit):
 
 def test_changing_the_legal_bases_records_their_codes(people, make_document):
     document = make_document(code="QT-41")
-    law = make_document(kind="external", code="ND-61", issuer="Chính phủ", number="61/2018/NĐ-CP",
-                        legal_status="in_force")
-    decree = make_document(kind="external", code="ND-118", issuer="Chính phủ", number="118/2025/NĐ-CP",
-                           legal_status="in_force")
-    assert services.update_document(people.author, document, legal_bases=[law]) == {
-        "legal_bases": ([], ["ND-61"])}
+    law = make_document(
+        kind="external", code="ND-61", issuer="Chính phủ", number="61/2018/NĐ-CP", legal_status="in_force"
+    )
+    decree = make_document(
+        kind="external", code="ND-118", issuer="Chính phủ", number="118/2025/NĐ-CP", legal_status="in_force"
+    )
+    assert services.update_document(people.author, document, legal_bases=[law]) == {"legal_bases": ([], ["ND-61"])}
     assert services.update_document(people.author, document, legal_bases=[decree, law]) == {
-        "legal_bases": (["ND-61"], ["ND-118", "ND-61"])}
+        "legal_bases": (["ND-61"], ["ND-118", "ND-61"])
+    }
     assert services.update_document(people.author, document, legal_bases=[law, decree]) == {}
     db.session.commit()
     assert [d.code for d in db.session.get(Document, document.id).legal_bases] == ["ND-118", "ND-61"]
@@ -262,6 +296,7 @@ def test_conflicting_issue_numbers_are_a_conflict(people, make_document, monkeyp
     db.session.expire_all()
     monkeypatch.setattr(versions_service, "next_issue_no", lambda doc: 1)
     with pytest.raises(ConflictError):
-        services.create_draft_version(people.author, db.session.get(Document, document.id), filename="a.docx",
-                                      data=docx_bytes("again"))
+        services.create_draft_version(
+            people.author, db.session.get(Document, document.id), filename="a.docx", data=docx_bytes("again")
+        )
     db.session.rollback()

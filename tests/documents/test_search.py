@@ -1,5 +1,6 @@
 """Search by code, title and file text, insensitive to case and Vietnamese diacritics, on SQLite
 (FTS5) and PostgreSQL (tsvector) alike."""
+
 import io
 
 import docx
@@ -32,14 +33,21 @@ def corpus(world):
     ca, cb = a["commune"], b["commune"]
     docs = {}
     docs["chung_thuc"] = add_version(
-        add_document(ca, "QT-07", "Chứng thực bản sao từ bản chính", field="Chứng thực"), author_a,
-        text_content="Công chức tư pháp - hộ tịch kiểm tra bản chính và ký chứng thực.")
+        add_document(ca, "QT-07", "Chứng thực bản sao từ bản chính", field="Chứng thực"),
+        author_a,
+        text_content="Công chức tư pháp - hộ tịch kiểm tra bản chính và ký chứng thực.",
+    )
     docs["khai_sinh"] = add_version(
-        add_document(ca, "QT-06", "Đăng ký khai sinh", field="Hộ tịch"), author_a,
-        text_content="Tiếp nhận tờ khai đăng ký khai sinh và giấy chứng sinh.")
+        add_document(ca, "QT-06", "Đăng ký khai sinh", field="Hộ tịch"),
+        author_a,
+        text_content="Tiếp nhận tờ khai đăng ký khai sinh và giấy chứng sinh.",
+    )
     docs["form"] = add_version(
-        add_document(ca, "BM-01-QT-01", "Phiếu đề nghị sửa đổi tài liệu", kind=DocumentKind.form), author_a,
-        change_summary="Thêm cột lý do", text_content="Phiếu đề nghị")
+        add_document(ca, "BM-01-QT-01", "Phiếu đề nghị sửa đổi tài liệu", kind=DocumentKind.form),
+        author_a,
+        change_summary="Thêm cột lý do",
+        text_content="Phiếu đề nghị",
+    )
     # the text of a Word table cell, as the upload extracts it into text_content
     table_doc = docx.Document()
     table = table_doc.add_table(rows=2, cols=2)
@@ -48,13 +56,20 @@ def corpus(world):
     table_doc.save(buffer)
     cell_text = check_upload("bang.docx", buffer.getvalue(), max_bytes=10 * 2**20).text
     assert "tám nghìn" in cell_text
-    docs["table"] = add_version(add_document(ca, "QT-09", "Cấp bản sao trích lục hộ tịch"), author_a,
-                                 text_content=cell_text)
-    docs["draft"] = add_version(add_document(ca, "QT-10", "Chứng thực chữ ký"), author_a,
-                                 status=VersionStatus.draft, text_content="chữ ký người yêu cầu chứng thực")
+    docs["table"] = add_version(
+        add_document(ca, "QT-09", "Cấp bản sao trích lục hộ tịch"), author_a, text_content=cell_text
+    )
+    docs["draft"] = add_version(
+        add_document(ca, "QT-10", "Chứng thực chữ ký"),
+        author_a,
+        status=VersionStatus.draft,
+        text_content="chữ ký người yêu cầu chứng thực",
+    )
     docs["other_commune"] = add_version(
-        add_document(cb, "QT-07", "Chứng thực bản sao từ bản chính"), author_b,
-        text_content="Chứng thực bản sao; đăng ký khai sinh; trích lục")
+        add_document(cb, "QT-07", "Chứng thực bản sao từ bản chính"),
+        author_b,
+        text_content="Chứng thực bản sao; đăng ký khai sinh; trích lục",
+    )
     db.session.commit()
     return {"a": ca, "b": cb, **{key: v.id for key, v in docs.items()}}
 
@@ -118,8 +133,11 @@ def test_status_and_kind_filters(corpus):
 
 def test_best_match_comes_first(corpus, world):
     author = world["a"]["users"]["quality_officer"]
-    strong = add_version(add_document(corpus["a"], "QT-20", "Sổ hộ tịch"), author,
-                          text_content="hộ tịch hộ tịch hộ tịch hộ tịch hộ tịch hộ tịch")
+    strong = add_version(
+        add_document(corpus["a"], "QT-20", "Sổ hộ tịch"),
+        author,
+        text_content="hộ tịch hộ tịch hộ tịch hộ tịch hộ tịch hộ tịch",
+    )
     found = ids(corpus, "ho tich")
     assert found[0] == strong.id
     assert set(found) == {strong.id, corpus["table"], corpus["chung_thuc"]}
@@ -137,9 +155,25 @@ def test_limit(corpus):
     assert ids(corpus, "qt", limit=0) == []
 
 
-@pytest.mark.parametrize("query", [
-    "", "   ", "***", '"', "''", "()", "-", "AND", "OR", "NOT", "NEAR", "*", ":", "^",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "***",
+        '"',
+        "''",
+        "()",
+        "-",
+        "AND",
+        "OR",
+        "NOT",
+        "NEAR",
+        "*",
+        ":",
+        "^",
+    ],
+)
 def test_empty_or_punctuation_queries_find_nothing(corpus, query):
     result = ids(corpus, query)
     assert result == [] or all(isinstance(i, int) for i in result)
@@ -147,11 +181,24 @@ def test_empty_or_punctuation_queries_find_nothing(corpus, query):
         assert result == []
 
 
-@pytest.mark.parametrize("query", [
-    "chung OR khai", 'chung" OR "khai', "chung*", "NEAR(chung khai)", "(chung) OR (khai)",
-    "chung NOT thuc", "'; DROP TABLE documents; --", "1' OR '1'='1", "folded:chung", "chung & | ! khai",
-    "chung:* | khai:*", "\\", "\x00chung",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "chung OR khai",
+        'chung" OR "khai',
+        "chung*",
+        "NEAR(chung khai)",
+        "(chung) OR (khai)",
+        "chung NOT thuc",
+        "'; DROP TABLE documents; --",
+        "1' OR '1'='1",
+        "folded:chung",
+        "chung & | ! khai",
+        "chung:* | khai:*",
+        "\\",
+        "\x00chung",
+    ],
+)
 def test_query_syntax_is_never_interpreted(corpus, query):
     everything = set(ids(corpus, "qt")) | {corpus["form"]}
     result = set(ids(corpus, query))
@@ -164,8 +211,11 @@ def test_query_syntax_is_never_interpreted(corpus, query):
 
 def test_index_version_is_idempotent_and_follows_changes(corpus, world):
     author = world["a"]["users"]["quality_officer"]
-    version = add_version(add_document(corpus["a"], "HD-01", "Hướng dẫn lưu trữ", kind=DocumentKind.instruction),
-                           author, text_content="Lưu hồ sơ vào tủ")
+    version = add_version(
+        add_document(corpus["a"], "HD-01", "Hướng dẫn lưu trữ", kind=DocumentKind.instruction),
+        author,
+        text_content="Lưu hồ sơ vào tủ",
+    )
     index_version(version)
     index_version(version)
     assert db.session.query(SearchEntry).filter_by(version_id=version.id).count() == 1
@@ -180,8 +230,9 @@ def test_index_version_is_idempotent_and_follows_changes(corpus, world):
 def test_a_very_long_text_stays_searchable_by_every_word(corpus, world):
     author = world["a"]["users"]["quality_officer"]
     long_text = "bien ban " * 60_000 + " tu khoa cuoi cung"
-    version = add_version(add_document(corpus["a"], "HS-01", "Hồ sơ dài", kind=DocumentKind.internal),
-                           author, text_content=long_text)
+    version = add_version(
+        add_document(corpus["a"], "HS-01", "Hồ sơ dài", kind=DocumentKind.internal), author, text_content=long_text
+    )
     db.session.commit()
     entry = db.session.get(SearchEntry, version.id)
     assert len(entry.folded) < 310_000
@@ -193,6 +244,7 @@ def test_percent_and_underscore_are_not_wildcards(corpus, world, query):
     """On the documents list and the current forms, % and _ are the characters typed: a code or a
     title matches only if it contains them."""
     from qms.documents import queries
+
     reader = world["a"]["users"]["quality_officer"]
     assert queries.list_documents(reader, q=query).items == []
     assert queries.current_files(reader.commune_id, q=query) == []
@@ -200,6 +252,7 @@ def test_percent_and_underscore_are_not_wildcards(corpus, world, query):
 
 def test_a_title_with_a_percent_sign_is_found_by_it(corpus, world):
     from qms.documents import queries
+
     a = world["a"]
     add_version(add_document(a["commune"], "QT-30", "Tỷ lệ 100% hồ sơ đúng hạn"), a["users"]["quality_officer"])
     db.session.commit()

@@ -1,4 +1,5 @@
 """Per-commune document-control settings: defaults, validation, audit, and their effect."""
+
 import pytest
 from sqlalchemy import select
 
@@ -33,13 +34,16 @@ def test_update_is_validated_and_audited(people, make_document):
         make_document(code="QT-01")
 
 
-@pytest.mark.parametrize("change, code", [
-    (lambda v: v["code_patterns"].update(form="BM-(\\d"), "invalid_pattern"),
-    (lambda v: v["approver_roles"].update(form=[]), "no_role"),
-    (lambda v: v["reviewer_roles"].update(form=["chief_wizard"]), "invalid"),
-    (lambda v: v.update(review_interval_months=0), "invalid_interval"),
-    (lambda v: v.update(review_interval_months="twelve"), "invalid_interval"),
-])
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        (lambda v: v["code_patterns"].update(form="BM-(\\d"), "invalid_pattern"),
+        (lambda v: v["approver_roles"].update(form=[]), "no_role"),
+        (lambda v: v["reviewer_roles"].update(form=["chief_wizard"]), "invalid"),
+        (lambda v: v.update(review_interval_months=0), "invalid_interval"),
+        (lambda v: v.update(review_interval_months="twelve"), "invalid_interval"),
+    ],
+)
 def test_invalid_settings_are_refused(people, change, code):
     values = document_settings(people.commune).as_dict()
     change(values)

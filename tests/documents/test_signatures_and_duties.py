@@ -1,5 +1,6 @@
 """Separation of duties and electronic signatures: who may review and approve, the password
 re-entered, what a signature binds, and that it cannot be edited or moved."""
+
 import json
 
 import pytest
@@ -12,10 +13,10 @@ from qms.db import DomainError, db
 from qms.documents import permissions as perm
 from qms.documents import services
 from qms.documents.models import SignatureMeaning, VersionStatus
-from qms.signatures.models import Signature
-from qms.signatures.services import verify
 from qms.documents.settings import document_settings, update_document_settings
 from qms.files.storage import sha256_of
+from qms.signatures.models import Signature
+from qms.signatures.services import verify
 from tests.conftest import PASSWORD
 from tests.documents.conftest import walk
 from tests.files.samples import docx_bytes
@@ -128,10 +129,19 @@ def test_a_signature_copied_to_another_version_fails_verification(people, in_rev
     other = services.create_draft_version(people.author, other_doc, filename="b.docx", data=docx_bytes("A"))
     db.session.commit()
     original = in_review.signatures[0]
-    copy = Signature(commune_id=original.commune_id, subject_type=original.subject_type, subject_id=other.id,
-                     signer_id=original.signer_id, signer_name=original.signer_name, meaning=original.meaning,
-                     signed_at=original.signed_at, signed_digest=original.signed_digest, comment=original.comment,
-                     seal=original.seal, scheme=original.scheme)
+    copy = Signature(
+        commune_id=original.commune_id,
+        subject_type=original.subject_type,
+        subject_id=other.id,
+        signer_id=original.signer_id,
+        signer_name=original.signer_name,
+        meaning=original.meaning,
+        signed_at=original.signed_at,
+        signed_digest=original.signed_digest,
+        comment=original.comment,
+        seal=original.seal,
+        scheme=original.scheme,
+    )
     db.session.add(copy)
     db.session.commit()
     assert verify(original).sealed
@@ -159,8 +169,10 @@ def test_a_signature_shows_when_the_file_changed_after_it(people, in_review):
 
 
 def test_other_commune_users_can_do_nothing(people, in_review):
-    for call in (lambda: services.review_version(people.other_qo, in_review, password=PASSWORD),
-                 lambda: services.submit_for_review(people.other_qo, in_review),
-                 lambda: services.propose_change(people.other_staff, in_review.document, what="a", why="b")):
+    for call in (
+        lambda: services.review_version(people.other_qo, in_review, password=PASSWORD),
+        lambda: services.submit_for_review(people.other_qo, in_review),
+        lambda: services.propose_change(people.other_staff, in_review.document, what="a", why="b"),
+    ):
         with pytest.raises(DomainError):
             call()

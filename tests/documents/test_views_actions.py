@@ -1,6 +1,7 @@
 """The actions of document control through the pages' forms: registering and editing documents,
 uploads (a refused one leaves nothing behind), the signed steps (a wrong password signs nothing, an
 outdated page is a conflict), change requests, acknowledgment and withdrawal."""
+
 import re
 from pathlib import Path
 
@@ -8,29 +9,39 @@ import pytest
 from sqlalchemy import func, select
 
 from qms.db import db
-from qms.documents.models import (Acknowledgment, ChangeRequest, ChangeRequestStatus, Document, DocumentStatus, DocumentVersion, SignatureMeaning, VersionStatus)
-from qms.signatures.models import Signature
+from qms.documents.models import (
+    Acknowledgment,
+    ChangeRequest,
+    ChangeRequestStatus,
+    Document,
+    DocumentStatus,
+    DocumentVersion,
+    SignatureMeaning,
+    VersionStatus,
+)
 from qms.files.models import StoredFile
+from qms.signatures.models import Signature
 from tests.conftest import PASSWORD
 from tests.core.support import events, fresh
 from tests.documents.conftest import walk
+from tests.documents.views_support import html, ids, library, signed_in, submit  # noqa: F401 (fixture)
 from tests.files.samples import docx_bytes
 from tests.files.test_uploads import make_ole
-from tests.documents.views_support import html, ids, library, signed_in, submit  # noqa: F401 (fixture)
 
 WRONG = "Not-The-Password-1"
 
 
 def value_of(page, element_id):
-    match = re.search(rf'id="{re.escape(element_id)}"[^>]*value="([^"]*)"', page) or \
-        re.search(rf'value="([^"]*)"[^>]*id="{re.escape(element_id)}"', page)
+    match = re.search(rf'id="{re.escape(element_id)}"[^>]*value="([^"]*)"', page) or re.search(
+        rf'value="([^"]*)"[^>]*id="{re.escape(element_id)}"', page
+    )
     assert match, f"no #{element_id} with a value"
     return match.group(1)
 
 
 def marked_invalid(page, attribute):
     """The page's element with `attribute` (e.g. 'name="code"') carries the is-invalid class."""
-    return re.search(rf'{attribute}[^>]*is-invalid|is-invalid[^>]*{attribute}', page)
+    return re.search(rf"{attribute}[^>]*is-invalid|is-invalid[^>]*{attribute}", page)
 
 
 def stored_files(app):
@@ -49,12 +60,26 @@ def version_page(client, version):
 
 # --- documents ---------------------------------------------------------------------------------------
 
+
 def test_registering_a_document_through_the_form(app, people):
     client = signed_in(app, people.author)
-    response = submit(client, "/documents/new", {"kind": "procedure", "code": "QT-05", "title": "Quy trình chứng thực",
-                                                 "field": "Chứng thực", "owning_unit": people.unit.id, "owner": 0,
-                                                 "parent": 0, "review_interval_months": "12", "access": "internal",
-                                                 "legal_status": ""}, page="/documents/new")
+    response = submit(
+        client,
+        "/documents/new",
+        {
+            "kind": "procedure",
+            "code": "QT-05",
+            "title": "Quy trình chứng thực",
+            "field": "Chứng thực",
+            "owning_unit": people.unit.id,
+            "owner": 0,
+            "parent": 0,
+            "review_interval_months": "12",
+            "access": "internal",
+            "legal_status": "",
+        },
+        page="/documents/new",
+    )
     assert response.status_code == 303
     document = db.session.scalar(select(Document).where(Document.code == "QT-05"))
     assert document.title == "Quy trình chứng thực" and document.owning_unit_id == people.unit.id
@@ -63,9 +88,21 @@ def test_registering_a_document_through_the_form(app, people):
 
 def test_a_code_off_the_communes_format_is_a_form_error_and_registers_nothing(app, people):
     client = signed_in(app, people.author)
-    response = submit(client, "/documents/new", {"kind": "procedure", "code": "QUY TRINH 1", "title": "Sai mã",
-                                                 "owning_unit": 0, "owner": 0, "parent": 0, "access": "internal",
-                                                 "legal_status": ""}, page="/documents/new")
+    response = submit(
+        client,
+        "/documents/new",
+        {
+            "kind": "procedure",
+            "code": "QUY TRINH 1",
+            "title": "Sai mã",
+            "owning_unit": 0,
+            "owner": 0,
+            "parent": 0,
+            "access": "internal",
+            "legal_status": "",
+        },
+        page="/documents/new",
+    )
     assert response.status_code == 400
     assert marked_invalid(html(response), 'name="code"')
     assert count(Document) == 0
@@ -73,11 +110,25 @@ def test_a_code_off_the_communes_format_is_a_form_error_and_registers_nothing(ap
 
 def test_registering_a_document_of_external_origin_with_its_legal_data(app, people):
     client = signed_in(app, people.author)
-    response = submit(client, "/documents/new", {"kind": "external", "code": "LHT-2014", "title": "Luật Hộ tịch",
-                                                 "owning_unit": 0, "owner": 0, "parent": 0, "access": "public",
-                                                 "issuer": "Quốc hội", "number": "60/2014/QH13",
-                                                 "issued_on": "20/11/2014", "effective_on": "01/01/2016",
-                                                 "legal_status": "in_force"}, page="/documents/new")
+    response = submit(
+        client,
+        "/documents/new",
+        {
+            "kind": "external",
+            "code": "LHT-2014",
+            "title": "Luật Hộ tịch",
+            "owning_unit": 0,
+            "owner": 0,
+            "parent": 0,
+            "access": "public",
+            "issuer": "Quốc hội",
+            "number": "60/2014/QH13",
+            "issued_on": "20/11/2014",
+            "effective_on": "01/01/2016",
+            "legal_status": "in_force",
+        },
+        page="/documents/new",
+    )
     assert response.status_code == 303
     document = db.session.scalar(select(Document).where(Document.code == "LHT-2014"))
     assert document.number == "60/2014/QH13" and document.issued_on.year == 2014
@@ -86,10 +137,23 @@ def test_registering_a_document_of_external_origin_with_its_legal_data(app, peop
 
 def test_an_external_document_without_its_number_is_told_so_under_the_number(app, people):
     client = signed_in(app, people.author)
-    response = submit(client, "/documents/new", {"kind": "external", "code": "QĐ-1", "title": "Quyết định",
-                                                 "owning_unit": 0, "owner": 0, "parent": 0, "access": "internal",
-                                                 "issuer": "UBND tỉnh", "number": "", "legal_status": "in_force"},
-                      page="/documents/new")
+    response = submit(
+        client,
+        "/documents/new",
+        {
+            "kind": "external",
+            "code": "QĐ-1",
+            "title": "Quyết định",
+            "owning_unit": 0,
+            "owner": 0,
+            "parent": 0,
+            "access": "internal",
+            "issuer": "UBND tỉnh",
+            "number": "",
+            "legal_status": "in_force",
+        },
+        page="/documents/new",
+    )
     assert response.status_code == 400
     assert marked_invalid(html(response), 'name="number"')
     assert count(Document) == 0
@@ -99,10 +163,23 @@ def test_fields_hidden_for_the_chosen_kind_are_not_held_against_it(app, people, 
     """The page hides the procedure and the external fields for a procedure (qms.css); values left in
     them from an earlier choice of kind do not refuse the registration."""
     client = signed_in(app, people.author)
-    response = submit(client, "/documents/new", {"kind": "procedure", "code": "QT-07", "title": "Quy trình mới",
-                                                 "owning_unit": 0, "owner": 0, "parent": library.procedure.id,
-                                                 "access": "internal", "issuer": "Chính phủ", "number": "1/2020",
-                                                 "legal_status": "in_force"}, page="/documents/new")
+    response = submit(
+        client,
+        "/documents/new",
+        {
+            "kind": "procedure",
+            "code": "QT-07",
+            "title": "Quy trình mới",
+            "owning_unit": 0,
+            "owner": 0,
+            "parent": library.procedure.id,
+            "access": "internal",
+            "issuer": "Chính phủ",
+            "number": "1/2020",
+            "legal_status": "in_force",
+        },
+        page="/documents/new",
+    )
     assert response.status_code == 303
     document = db.session.scalar(select(Document).where(Document.code == "QT-07"))
     assert document.parent_id is None and document.issuer == "" and document.legal_status is None
@@ -112,10 +189,22 @@ def test_editing_a_documents_details_and_its_distribution(app, people, library):
     client = signed_in(app, people.author)
     path = f"/documents/{library.procedure.id}/edit"
     assert client.get(path).status_code == 200
-    response = submit(client, path, {"title": "Quy trình khai sinh (sửa)", "field": "Hộ tịch",
-                                     "owning_unit": people.unit.id,
-                                     "owner": people.author.id, "parent": 0, "review_interval_months": "24",
-                                     "access": "internal", "legal_status": "", "reason": "Đổi tên"}, page=path)
+    response = submit(
+        client,
+        path,
+        {
+            "title": "Quy trình khai sinh (sửa)",
+            "field": "Hộ tịch",
+            "owning_unit": people.unit.id,
+            "owner": people.author.id,
+            "parent": 0,
+            "review_interval_months": "24",
+            "access": "internal",
+            "legal_status": "",
+            "reason": "Đổi tên",
+        },
+        page=path,
+    )
     assert response.status_code == 303
     document = fresh(library.procedure)
     assert document.title == "Quy trình khai sinh (sửa)" and document.review_interval_months == 24
@@ -128,21 +217,37 @@ def test_editing_a_form_keeps_its_procedure(app, people, library):
     client = signed_in(app, people.author)
     path = f"/documents/{library.form.id}/edit"
     page = html(client.get(path))
-    assert f'<option selected value="{library.procedure.id}">' in page or \
-        f'value="{library.procedure.id}" selected' in page
-    response = submit(client, path, {"title": "Tờ khai (mới)", "owning_unit": 0, "owner": 0,
-                                     "parent": library.procedure.id, "access": "internal", "legal_status": ""},
-                      page=path)
+    assert (
+        f'<option selected value="{library.procedure.id}">' in page
+        or f'value="{library.procedure.id}" selected' in page
+    )
+    response = submit(
+        client,
+        path,
+        {
+            "title": "Tờ khai (mới)",
+            "owning_unit": 0,
+            "owner": 0,
+            "parent": library.procedure.id,
+            "access": "internal",
+            "legal_status": "",
+        },
+        page=path,
+    )
     assert response.status_code == 303 and fresh(library.form).parent_id == library.procedure.id
 
 
 # --- uploads --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("filename, data, words", [
-    ("Quy trình.doc", make_ole("WordDocument", "1Table"), ".docx"),
-    ("ghi chú.txt", b"plain text is not a document", ".docx"),
-    ("cắt cụt.docx", docx_bytes("Cắt")[:300], None),
-])
+
+@pytest.mark.parametrize(
+    "filename, data, words",
+    [
+        ("Quy trình.doc", make_ole("WordDocument", "1Table"), ".docx"),
+        ("ghi chú.txt", b"plain text is not a document", ".docx"),
+        ("cắt cụt.docx", docx_bytes("Cắt")[:300], None),
+    ],
+)
 def test_a_refused_upload_says_why_and_leaves_no_row_and_no_file(app, people, make_document, filename, data, words):
     document = make_document(title="Tài liệu chưa có bản nào")
     client = signed_in(app, people.author)
@@ -174,13 +279,23 @@ def test_an_upload_creates_a_draft_and_the_draft_form_replaces_its_file(app, peo
     document = make_document()
     client = signed_in(app, people.author)
     path = f"/documents/{document.id}/versions/new"
-    response = submit(client, path, {"change_summary": "", "reason": "Ban hành lần đầu"}, page=path,
-                      files={"file": (docx_bytes("Bản đầu"), "QT.docx")})
+    response = submit(
+        client,
+        path,
+        {"change_summary": "", "reason": "Ban hành lần đầu"},
+        page=path,
+        files={"file": (docx_bytes("Bản đầu"), "QT.docx")},
+    )
     assert response.status_code == 303
     version = db.session.scalar(select(DocumentVersion).where(DocumentVersion.document_id == document.id))
     assert version.status is VersionStatus.draft and version.reason == "Ban hành lần đầu"
-    response = act(client, version, "draft", {"change_summary": "", "reason": "Sửa lỗi chính tả"},
-                   files={"file": (docx_bytes("Bản sửa"), "QT sửa.docx")})
+    response = act(
+        client,
+        version,
+        "draft",
+        {"change_summary": "", "reason": "Sửa lỗi chính tả"},
+        files={"file": (docx_bytes("Bản sửa"), "QT sửa.docx")},
+    )
     assert response.status_code == 303
     version = fresh(version)
     assert version.primary_file.filename == "QT sửa.docx" and version.reason == "Sửa lỗi chính tả"
@@ -192,8 +307,13 @@ def test_a_refused_file_for_a_draft_keeps_the_draft_as_it_was(app, people, libra
     draft = library.draft
     old = draft.primary_file.sha256
     files_before, rows_before = stored_files(app), count(StoredFile)
-    response = act(client, draft, "draft", {"change_summary": "", "reason": ""},
-                   files={"file": (b"MZ\x90\x00 not a document", "virus.docx")})
+    response = act(
+        client,
+        draft,
+        "draft",
+        {"change_summary": "", "reason": ""},
+        files={"file": (b"MZ\x90\x00 not a document", "virus.docx")},
+    )
     assert response.status_code == 400
     assert marked_invalid(html(response), 'id="draft-form-file"')
     assert fresh(draft).primary_file.sha256 == old
@@ -202,8 +322,15 @@ def test_a_refused_file_for_a_draft_keeps_the_draft_as_it_was(app, people, libra
 
 # --- the signed steps -----------------------------------------------------------------------------------
 
-FORM_IDS = {"draft": "draft-form", "submit": "submit-form", "review": "review-form", "approve": "approve-form",
-            "return": "return-form", "confirm": "confirm-form", "acknowledge": "ack-form"}
+FORM_IDS = {
+    "draft": "draft-form",
+    "submit": "submit-form",
+    "review": "review-form",
+    "approve": "approve-form",
+    "return": "return-form",
+    "confirm": "confirm-form",
+    "acknowledge": "ack-form",
+}
 
 
 def act(client, version, action, data=None, files=None, row_version=None):
@@ -281,8 +408,9 @@ def test_returning_needs_a_comment_and_shows_it_on_the_draft(app, people, librar
 
 def test_approving_with_a_later_effective_date_leaves_it_approved(app, people, library):
     walk(library.draft, people, to="reviewed")
-    response = act(signed_in(app, people.qo2), library.draft, "approve",
-                   {"password": PASSWORD, "effective_date": "31/12/2099"})
+    response = act(
+        signed_in(app, people.qo2), library.draft, "approve", {"password": PASSWORD, "effective_date": "31/12/2099"}
+    )
     assert response.status_code == 303
     version = fresh(library.draft)
     assert version.status is VersionStatus.approved and version.effective_date.year == 2099
@@ -290,8 +418,9 @@ def test_approving_with_a_later_effective_date_leaves_it_approved(app, people, l
 
 def test_a_badly_written_effective_date_is_a_form_error(app, people, library):
     walk(library.draft, people, to="reviewed")
-    response = act(signed_in(app, people.qo2), library.draft, "approve",
-                   {"password": PASSWORD, "effective_date": "31.12.99"})
+    response = act(
+        signed_in(app, people.qo2), library.draft, "approve", {"password": PASSWORD, "effective_date": "31.12.99"}
+    )
     assert response.status_code == 400 and "Enter the date as dd/mm/yyyy." in html(response)
     assert fresh(library.draft).status is VersionStatus.in_review
 
@@ -318,8 +447,9 @@ def test_staff_acknowledge_a_version_once(app, people, library):
     version = library.effective
     staff = signed_in(app, people.staff)
     assert act(staff, version, "acknowledge").status_code == 303
-    ack = db.session.scalar(select(Acknowledgment).where(Acknowledgment.version_id == version.id,
-                                                         Acknowledgment.user_id == people.staff.id))
+    ack = db.session.scalar(
+        select(Acknowledgment).where(Acknowledgment.version_id == version.id, Acknowledgment.user_id == people.staff.id)
+    )
     assert ack.acknowledged_at is not None
     page = version_page(staff, version)
     assert "own-acknowledgment" in ids(page) and "ack-form" not in ids(page)
@@ -346,6 +476,7 @@ def test_withdrawing_needs_the_password_and_a_reason(app, people, library):
 
 # --- change requests ---------------------------------------------------------------------------------
 
+
 def test_staff_propose_a_change_and_the_quality_officer_accepts_it_into_a_draft(app, people, library):
     document = library.form
     staff = signed_in(app, people.staff)
@@ -363,8 +494,12 @@ def test_staff_propose_a_change_and_the_quality_officer_accepts_it_into_a_draft(
     officer = signed_in(app, people.author)
     page = html(officer.get(f"/documents/{document.id}"))
     assert {f"accept-{change_request.id}", f"decline-{change_request.id}"} <= ids(page)
-    response = submit(officer, f"/documents/change-requests/{change_request.id}/accept", {"reason": "Hợp lý"},
-                      page=f"/documents/{document.id}")
+    response = submit(
+        officer,
+        f"/documents/change-requests/{change_request.id}/accept",
+        {"reason": "Hợp lý"},
+        page=f"/documents/{document.id}",
+    )
     assert response.status_code == 303
     change_request = fresh(change_request)
     draft = change_request.draft_version
@@ -384,8 +519,9 @@ def test_declining_a_change_request_needs_a_reason_the_proposer_sees(app, people
     response = submit(officer, f"/documents/change-requests/{change_request.id}/decline", {"reason": ""})
     assert response.status_code == 303 and fresh(change_request).status is ChangeRequestStatus.open
     assert "Say why the request is declined." in html(officer.get(response.headers["Location"]))
-    response = submit(officer, f"/documents/change-requests/{change_request.id}/decline",
-                      {"reason": "Mục 4 vẫn cần thiết"})
+    response = submit(
+        officer, f"/documents/change-requests/{change_request.id}/decline", {"reason": "Mục 4 vẫn cần thiết"}
+    )
     assert response.status_code == 303 and fresh(change_request).status is ChangeRequestStatus.declined
     page = html(staff.get("/documents/change-requests?status=declined"))
     assert "Mục 4 vẫn cần thiết" in page
@@ -403,6 +539,7 @@ def test_staff_cannot_decide_change_requests(app, people, library):
 
 # --- settings ------------------------------------------------------------------------------------------
 
+
 def test_the_settings_form_saves_the_rules(app, people):
     client = signed_in(app, people.author)
     page = html(client.get("/documents/settings"))
@@ -414,6 +551,7 @@ def test_the_settings_form_saves_the_rules(app, people):
     response = submit(client, "/documents/settings", data, page="/documents/settings")
     assert response.status_code == 303
     from qms.documents.settings import document_settings
+
     settings = document_settings(fresh(people.commune))
     assert settings.review_interval_months == 18 and settings.allow_same_reviewer_approver
     assert settings.approvers_for("form") == {"leader"}
@@ -425,4 +563,5 @@ def test_a_kind_nobody_approves_is_refused_on_the_settings_page(app, people):
     assert response.status_code == 400
     assert count(Signature) == 0
     from qms.documents.settings import document_settings
+
     assert document_settings(fresh(people.commune)).approvers_for("form") == {"quality_officer"}

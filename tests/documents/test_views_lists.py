@@ -1,4 +1,5 @@
 """The master lists (page, .docx, .xlsx) and the comparison of two versions, through the test client."""
+
 import io
 
 import docx
@@ -13,17 +14,25 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def docx_text(data):
     document = docx.Document(io.BytesIO(data))
-    return "\n".join([p.text for p in document.paragraphs] +
-                     [cell.text for table in document.tables for row in table.rows for cell in row.cells])
+    return "\n".join(
+        [p.text for p in document.paragraphs]
+        + [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    )
 
 
 def xlsx_text(data):
     workbook = openpyxl.load_workbook(io.BytesIO(data))
-    return "\n".join(str(cell.value) for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
-                     if cell.value is not None)
+    return "\n".join(
+        str(cell.value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    )
 
 
 # --- master lists --------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("who", ("staff", "auditor"))
 def test_the_internal_master_list_shows_the_issues_in_force_only(app, people, library, who):
@@ -42,8 +51,9 @@ def test_the_external_master_list_shows_the_documents_of_external_origin(app, pe
     assert f"master-row-{library.procedure.id}" not in ids(page)
 
 
-@pytest.mark.parametrize("which, title", [("internal", "DANH MỤC TÀI LIỆU NỘI BỘ"),
-                                          ("external", "DANH MỤC TÀI LIỆU CÓ NGUỒN GỐC BÊN NGOÀI")])
+@pytest.mark.parametrize(
+    "which, title", [("internal", "DANH MỤC TÀI LIỆU NỘI BỘ"), ("external", "DANH MỤC TÀI LIỆU CÓ NGUỒN GỐC BÊN NGOÀI")]
+)
 def test_the_master_list_downloads_open_in_python_docx_and_openpyxl(app, people, library, which, title):
     client = signed_in(app, people.staff)
     response = client.get(f"/documents/master-list?which={which}&format=docx")
@@ -84,12 +94,13 @@ def test_the_list_page_links_both_master_lists(app, people, library):
 
 # --- comparison --------------------------------------------------------------------------------------
 
+
 def test_compare_shows_the_changed_line_against_the_previous_issue(app, people, library):
     page = html(signed_in(app, people.auditor).get(f"/documents/versions/{library.effective.id}/compare"))
     assert "compare-table" in ids(page)
     changed = [row for row in page.split("<tr") if 'class="compare-changed"' in row]
     assert len(changed) == 1
-    assert "<del class=\"compare-mark\">3</del>" in changed[0] and "<ins class=\"compare-mark\">2</ins>" in changed[0]
+    assert '<del class="compare-mark">3</del>' in changed[0] and '<ins class="compare-mark">2</ins>' in changed[0]
     assert "Bước 1: tiếp nhận hồ sơ" in page  # the unchanged line, shown once on each side
 
 

@@ -1,14 +1,15 @@
 """The document-control pages through the test client: each renders for the roles that may see it,
 shows what it should, and never shows staff a draft, a version in review or an obsolete version."""
+
 import re
 
 import pytest
 from flask import render_template, session
 
 from qms.core.calendar import local_today
+from qms.core.lists import read_filters
 from qms.db import db
 from qms.documents import queries
-from qms.core.lists import read_filters
 from qms.documents.forms import SearchForm
 from qms.documents.queries import CurrentFile
 from tests.core.support import statements
@@ -20,13 +21,21 @@ EVERYONE = ("author", "leader", "auditor", "staff", "admin")
 
 # --- each page renders for those who may see it ----------------------------------------------------
 
+
 @pytest.mark.parametrize("who", EVERYONE)
 def test_the_pages_everyone_may_open_render(app, people, library, who):
     client = signed_in(app, people[who])
-    for path in ("/documents/", "/documents/forms", "/documents/change-requests",
-                 "/documents/master-list?which=internal", "/documents/master-list?which=external",
-                 f"/documents/{library.procedure.id}", f"/documents/{library.form.id}",
-                 f"/documents/{library.external.id}", f"/documents/versions/{library.effective.id}"):
+    for path in (
+        "/documents/",
+        "/documents/forms",
+        "/documents/change-requests",
+        "/documents/master-list?which=internal",
+        "/documents/master-list?which=external",
+        f"/documents/{library.procedure.id}",
+        f"/documents/{library.form.id}",
+        f"/documents/{library.external.id}",
+        f"/documents/versions/{library.effective.id}",
+    ):
         response = client.get(path)
         assert response.status_code == 200, f"{path} as {who}: {response.status_code}"
         assert "<h1" in html(response)
@@ -44,10 +53,16 @@ def test_history_readers_open_every_version_and_the_review_pages(app, people, li
 
 def test_the_quality_officer_opens_the_editing_pages(app, people, library):
     client = signed_in(app, people.author)
-    for path in ("/documents/new", "/documents/new?kind=external", f"/documents/{library.procedure.id}/edit",
-                 f"/documents/{library.external.id}/edit", f"/documents/{library.draft_form.id}/edit",
-                 f"/documents/{library.form.id}/versions/new", f"/documents/{library.external.id}/versions/new",
-                 "/documents/settings"):
+    for path in (
+        "/documents/new",
+        "/documents/new?kind=external",
+        f"/documents/{library.procedure.id}/edit",
+        f"/documents/{library.external.id}/edit",
+        f"/documents/{library.draft_form.id}/edit",
+        f"/documents/{library.form.id}/versions/new",
+        f"/documents/{library.external.id}/versions/new",
+        "/documents/settings",
+    ):
         response = client.get(path)
         assert response.status_code == 200, path
     edit = html(client.get(f"/documents/{library.procedure.id}/edit"))
@@ -85,18 +100,28 @@ SECRET_WORDS = ("Phiếu nháp chưa ban hành", "BM-02-QT-01", "Dự thảo l�
 
 def test_staff_see_nothing_but_versions_in_force_on_any_page(app, people, library):
     client = signed_in(app, people.staff)
-    pages = {path: html(client.get(path)) for path in (
-        "/documents/", "/documents/?q=QT", "/documents/forms", "/documents/forms?q=bí mật",
-        "/documents/master-list?which=internal", "/documents/master-list?which=external",
-        f"/documents/{library.procedure.id}", f"/documents/versions/{library.effective.id}", "/")}
+    pages = {
+        path: html(client.get(path))
+        for path in (
+            "/documents/",
+            "/documents/?q=QT",
+            "/documents/forms",
+            "/documents/forms?q=bí mật",
+            "/documents/master-list?which=internal",
+            "/documents/master-list?which=external",
+            f"/documents/{library.procedure.id}",
+            f"/documents/versions/{library.effective.id}",
+            "/",
+        )
+    }
     for path, page in pages.items():
         for word in SECRET_WORDS:
             assert word not in page, f"{word!r} shown to staff on {path}"
     procedure = pages[f"/documents/{library.procedure.id}"]
     # only issue 02, the one in force: no link to issue 01 (superseded) or 03 (in review)
     assert f'href="/documents/versions/{library.effective.id}"' in procedure
-    assert f"/documents/versions/{library.superseded.id}\"" not in procedure
-    assert f"/documents/versions/{library.in_review.id}\"" not in procedure
+    assert f'/documents/versions/{library.superseded.id}"' not in procedure
+    assert f'/documents/versions/{library.in_review.id}"' not in procedure
     assert "pending-version" not in ids(procedure)
     for hidden in (library.superseded, library.in_review, library.draft, library.withdrawn_version):
         assert client.get(f"/documents/versions/{hidden.id}").status_code == 404
@@ -122,13 +147,14 @@ def test_history_readers_see_the_pending_version_and_every_issue(app, people, li
 
 # --- current forms -----------------------------------------------------------------------------------
 
+
 def test_current_forms_groups_by_field_and_procedure_with_one_click_downloads(app, people, library):
     page = html(signed_in(app, people.staff).get("/documents/forms"))
     assert "Hộ tịch" in page
-    field_section = page[page.index('id="field-1"'):]
-    field_section = field_section[:field_section.index("</section>")]
+    field_section = page[page.index('id="field-1"') :]
+    field_section = field_section[: field_section.index("</section>")]
     assert "Hộ tịch" in field_section
-    procedure_card = field_section[field_section.index(f'id="procedure-{library.procedure.id}"'):]
+    procedure_card = field_section[field_section.index(f'id="procedure-{library.procedure.id}"') :]
     assert f'href="/documents/versions/{library.effective.id}/download"' in procedure_card
     assert f'id="current-file-{library.form.id}"' in procedure_card
     assert f'href="/documents/versions/{library.form_effective.id}/download"' in procedure_card
@@ -151,15 +177,44 @@ def test_current_forms_without_any_form_in_force_says_so(app, people):
 
 
 def test_the_current_forms_page_renders_from_a_prepared_list_without_the_database(app):
-    rows = [CurrentFile(1, "QT-01", "Quy trình khai sinh", "procedure", "Hộ tịch", None, "", "", 11, 2, None,
-                        "QT-01.docx", "docx", 40_000),
-            CurrentFile(2, "BM-01-QT-01", "Tờ khai <khai sinh>", "form", "Hộ tịch", 1, "QT-01", "Quy trình khai sinh",
-                        12, 1, None, "BM.docx", "docx", 9_000)]
+    rows = [
+        CurrentFile(
+            1,
+            "QT-01",
+            "Quy trình khai sinh",
+            "procedure",
+            "Hộ tịch",
+            None,
+            "",
+            "",
+            11,
+            2,
+            None,
+            "QT-01.docx",
+            "docx",
+            40_000,
+        ),
+        CurrentFile(
+            2,
+            "BM-01-QT-01",
+            "Tờ khai <khai sinh>",
+            "form",
+            "Hộ tịch",
+            1,
+            "QT-01",
+            "Quy trình khai sinh",
+            12,
+            1,
+            None,
+            "BM.docx",
+            "docx",
+            9_000,
+        ),
+    ]
     groups = queries.group_current_files(rows, no_field_label="Khác")
     with statements() as ran, app.test_request_context("/documents/forms"):
         session["locale"] = "en"
-        page = render_template("documents/current_forms.html", groups=groups, q="",
-                               form=read_filters(SearchForm, {}))
+        page = render_template("documents/current_forms.html", groups=groups, q="", form=read_filters(SearchForm, {}))
     assert ran == []
     assert 'href="/documents/versions/11/download"' in page and 'href="/documents/versions/12/download"' in page
     assert "Tờ khai &lt;khai sinh&gt;" in page
@@ -167,6 +222,7 @@ def test_the_current_forms_page_renders_from_a_prepared_list_without_the_databas
 
 
 # --- the document and version pages -------------------------------------------------------------------
+
 
 def test_the_version_page_shows_the_file_people_and_verified_signatures(app, people, library):
     page = html(signed_in(app, people.auditor).get(f"/documents/versions/{library.effective.id}"))
@@ -225,14 +281,19 @@ def test_an_external_document_shows_its_legal_data_and_the_documents_based_on_it
 
 def test_another_communes_pages_are_not_found(app, people, library):
     client = signed_in(app, people.other_qo)
-    for path in (f"/documents/{library.procedure.id}", f"/documents/versions/{library.effective.id}",
-                 f"/documents/versions/{library.effective.id}/compare", f"/documents/{library.procedure.id}/edit"):
+    for path in (
+        f"/documents/{library.procedure.id}",
+        f"/documents/versions/{library.effective.id}",
+        f"/documents/versions/{library.effective.id}/compare",
+        f"/documents/{library.procedure.id}/edit",
+    ):
         assert client.get(path).status_code == 404, path
     assert "QT-01" not in html(client.get("/documents/forms"))
     assert "QT-01" not in html(client.get("/documents/master-list?which=internal"))
 
 
 # --- periodic review and settings -------------------------------------------------------------------
+
 
 def test_the_periodic_review_page_lists_due_and_overdue_versions_with_a_way_to_confirm(app, people, library):
     import datetime as dt
@@ -243,8 +304,8 @@ def test_the_periodic_review_page_lists_due_and_overdue_versions_with_a_way_to_c
     effective.next_review_on = local_today() + dt.timedelta(days=10)
     db.session.commit()
     page = html(signed_in(app, people.qo2).get("/documents/periodic-review"))
-    overdue = page[page.index('id="overdue"'):page.index('id="due"')]
-    due = page[page.index('id="due"'):]
+    overdue = page[page.index('id="overdue"') : page.index('id="due"')]
+    due = page[page.index('id="due"') :]
     assert f'id="review-{version.id}"' in overdue and "3 days late" in overdue
     assert f'id="review-{effective.id}"' in due and "in 10 days" in due
     assert f'href="/documents/versions/{version.id}#confirm"' in page
@@ -257,15 +318,16 @@ def test_the_periodic_review_page_has_an_empty_state(app, people):
 
 # --- home page --------------------------------------------------------------------------------------
 
+
 def test_the_home_page_asks_the_distribution_to_acknowledge_and_the_officers_to_act(app, people, library):
     staff = html(signed_in(app, people.staff).get("/"))
-    tasks = staff[staff.index('id="section-documents-acknowledge"'):]
-    tasks = tasks[:tasks.index("</section>")]
+    tasks = staff[staff.index('id="section-documents-acknowledge"') :]
+    tasks = tasks[: tasks.index("</section>")]
     assert f'href="/documents/versions/{library.effective.id}"' in tasks
-    assert f"/documents/versions/{library.in_review.id}\"" not in staff
+    assert f'/documents/versions/{library.in_review.id}"' not in staff
     leader = html(signed_in(app, people.leader).get("/"))
-    review = leader[leader.index('id="section-documents-review"'):]
-    assert f'href="/documents/versions/{library.in_review.id}"' in review[:review.index("</section>")]
+    review = leader[leader.index('id="section-documents-review"') :]
+    assert f'href="/documents/versions/{library.in_review.id}"' in review[: review.index("</section>")]
     author = html(signed_in(app, people.author).get("/"))
-    drafts = author[author.index('id="section-documents-drafts"'):]
-    assert f'href="/documents/versions/{library.draft.id}"' in drafts[:drafts.index("</section>")]
+    drafts = author[author.index('id="section-documents-drafts"') :]
+    assert f'href="/documents/versions/{library.draft.id}"' in drafts[: drafts.index("</section>")]

@@ -1,5 +1,6 @@
 """Shared by the page tests (tests/documents/test_views_*.py): signed-in clients,
 form posts with the page's CSRF token, and a document set with a version in every state."""
+
 import io
 import re
 from dataclasses import dataclass
@@ -63,28 +64,41 @@ class Library:
 @pytest.fixture
 def library(people, make_document):
     author = people.author
-    procedure = make_document(code="QT-01", title="Quy trình đăng ký khai sinh", field="Hộ tịch",
-                              distribution=[(people.unit, None)])
-    superseded = services.create_draft_version(author, procedure, filename="QT-01.docx",
-                                               data=docx_bytes("Bước 1: tiếp nhận hồ sơ",
-                                                               paragraphs=["Bước 2: thẩm định trong 3 ngày"]))
+    procedure = make_document(
+        code="QT-01", title="Quy trình đăng ký khai sinh", field="Hộ tịch", distribution=[(people.unit, None)]
+    )
+    superseded = services.create_draft_version(
+        author,
+        procedure,
+        filename="QT-01.docx",
+        data=docx_bytes("Bước 1: tiếp nhận hồ sơ", paragraphs=["Bước 2: thẩm định trong 3 ngày"]),
+    )
     db.session.commit()
     walk(superseded, people)
-    effective = services.create_draft_version(author, procedure, filename="QT-01.docx",
-                                              data=docx_bytes("Bước 1: tiếp nhận hồ sơ",
-                                                              paragraphs=["Bước 2: thẩm định trong 2 ngày"]),
-                                              change_summary="Rút ngắn thời hạn thẩm định", reason="Nghị định mới")
+    effective = services.create_draft_version(
+        author,
+        procedure,
+        filename="QT-01.docx",
+        data=docx_bytes("Bước 1: tiếp nhận hồ sơ", paragraphs=["Bước 2: thẩm định trong 2 ngày"]),
+        change_summary="Rút ngắn thời hạn thẩm định",
+        reason="Nghị định mới",
+    )
     db.session.commit()
     walk(effective, people)
-    in_review = services.create_draft_version(author, procedure, filename="QT-01-dự-thảo.docx",
-                                              data=docx_bytes("Bản dự thảo bí mật lần 3"),
-                                              change_summary="Dự thảo lần 3")
+    in_review = services.create_draft_version(
+        author,
+        procedure,
+        filename="QT-01-dự-thảo.docx",
+        data=docx_bytes("Bản dự thảo bí mật lần 3"),
+        change_summary="Dự thảo lần 3",
+    )
     db.session.commit()
     walk(in_review, people, to="in_review")
 
     form = make_document(code="BM-01-QT-01", kind="form", title="Tờ khai đăng ký khai sinh", parent=procedure)
-    form_effective = services.create_draft_version(author, form, filename="Tờ khai.docx",
-                                                   data=docx_bytes("Tờ khai khai sinh"))
+    form_effective = services.create_draft_version(
+        author, form, filename="Tờ khai.docx", data=docx_bytes("Tờ khai khai sinh")
+    )
     db.session.commit()
     walk(form_effective, people)
 
@@ -93,17 +107,34 @@ def library(people, make_document):
     db.session.commit()
 
     withdrawn = make_document(code="QT-09", title="Quy trình đã bãi bỏ", field="Chứng thực")
-    withdrawn_version = services.create_draft_version(author, withdrawn, filename="QT-09.docx",
-                                                      data=docx_bytes("Quy trình cũ"))
+    withdrawn_version = services.create_draft_version(
+        author, withdrawn, filename="QT-09.docx", data=docx_bytes("Quy trình cũ")
+    )
     db.session.commit()
     walk(withdrawn_version, people)
     services.withdraw_document(people.qo2, withdrawn, password=PASSWORD, reason="Thủ tục bị bãi bỏ")
     db.session.commit()
 
-    external = make_document(code="NĐ-123", kind="external", title="Nghị định về đăng ký hộ tịch",
-                             issuer="Chính phủ", number="123/2015/NĐ-CP", legal_status="in_force")
+    external = make_document(
+        code="NĐ-123",
+        kind="external",
+        title="Nghị định về đăng ký hộ tịch",
+        issuer="Chính phủ",
+        number="123/2015/NĐ-CP",
+        legal_status="in_force",
+    )
     services.register_external_file(author, external, filename="ND-123.docx", data=docx_bytes("Nghị định 123"))
     db.session.commit()
-    return Library(procedure, superseded, effective, in_review, form, form_effective, draft_form, draft, withdrawn,
-                   withdrawn_version, external)
-
+    return Library(
+        procedure,
+        superseded,
+        effective,
+        in_review,
+        form,
+        form_effective,
+        draft_form,
+        draft,
+        withdrawn,
+        withdrawn_version,
+        external,
+    )

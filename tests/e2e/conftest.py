@@ -1,5 +1,6 @@
 """End-to-end fixtures: the app served for real on a free localhost port (in a background thread, on
 this test's database) and Debian's Chromium driven by Playwright."""
+
 import os
 import threading
 from pathlib import Path
@@ -8,8 +9,13 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-gpu"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-gpu",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "_screenshots"
 
 
@@ -58,4 +64,5 @@ def screenshot(request):
         path = SCREENSHOTS / f"{prefix}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
+
     return take

@@ -3,6 +3,7 @@ in force -> the quality officer accepts it, uploads the edited file into the new
 -> a leader reviews and a second quality officer approves, both signing with their password -> the
 staff member opens "current forms", downloads the new form, and the file is the controlled copy of
 issue 02. Screenshots of each main page go to tests/_screenshots/."""
+
 import io
 import re
 
@@ -43,30 +44,56 @@ def commune(make_commune, make_unit, make_user):
     commune = make_commune(code="XA-HB", name="UBND xã Hòa Bình")
     unit = make_unit(commune, code="TTHCC", name="Trung tâm Phục vụ hành chính công", is_one_stop=True)
     people = {
-        "officer": make_user("quality_officer", commune=commune, units=[unit], username="thu.iso",
-                             full_name="Trần Thị Thu"),
-        "officer2": make_user("quality_officer", commune=commune, units=[unit], username="hai.iso",
-                              full_name="Lê Văn Hải"),
-        "leader": make_user("leader", commune=commune, units=[unit], username="minh.ct",
-                            full_name="Nguyễn Văn Minh"),
-        "staff": make_user("staff", commune=commune, units=[unit], username="lan.motcua",
-                           full_name="Phạm Thị Lan"),
+        "officer": make_user(
+            "quality_officer", commune=commune, units=[unit], username="thu.iso", full_name="Trần Thị Thu"
+        ),
+        "officer2": make_user(
+            "quality_officer", commune=commune, units=[unit], username="hai.iso", full_name="Lê Văn Hải"
+        ),
+        "leader": make_user("leader", commune=commune, units=[unit], username="minh.ct", full_name="Nguyễn Văn Minh"),
+        "staff": make_user("staff", commune=commune, units=[unit], username="lan.motcua", full_name="Phạm Thị Lan"),
     }
     officer = people["officer"]
-    procedure = services.create_document(officer, commune, code="QT-01", title="Quy trình đăng ký khai sinh",
-                                         kind="procedure", field="Hộ tịch", owning_unit=unit,
-                                         distribution=[(unit, None)])
-    form = services.create_document(officer, commune, code="BM-01-QT-01", title="Tờ khai đăng ký khai sinh",
-                                    kind="form", parent=procedure, owning_unit=unit, distribution=[(unit, None)])
-    certificate = services.create_document(officer, commune, code="QT-02",
-                                           title="Quy trình chứng thực bản sao từ bản chính", kind="procedure",
-                                           field="Chứng thực", owning_unit=unit)
+    procedure = services.create_document(
+        officer,
+        commune,
+        code="QT-01",
+        title="Quy trình đăng ký khai sinh",
+        kind="procedure",
+        field="Hộ tịch",
+        owning_unit=unit,
+        distribution=[(unit, None)],
+    )
+    form = services.create_document(
+        officer,
+        commune,
+        code="BM-01-QT-01",
+        title="Tờ khai đăng ký khai sinh",
+        kind="form",
+        parent=procedure,
+        owning_unit=unit,
+        distribution=[(unit, None)],
+    )
+    certificate = services.create_document(
+        officer,
+        commune,
+        code="QT-02",
+        title="Quy trình chứng thực bản sao từ bản chính",
+        kind="procedure",
+        field="Chứng thực",
+        owning_unit=unit,
+    )
     versions = [
-        services.create_draft_version(officer, procedure, filename="QT-01 Khai sinh.docx",
-                                      data=form_docx(["Bước 1: Tiếp nhận hồ sơ", "Bước 2: Thẩm định"])),
+        services.create_draft_version(
+            officer,
+            procedure,
+            filename="QT-01 Khai sinh.docx",
+            data=form_docx(["Bước 1: Tiếp nhận hồ sơ", "Bước 2: Thẩm định"]),
+        ),
         services.create_draft_version(officer, form, filename="BM-01 Tờ khai khai sinh.docx", data=form_docx(FIELDS)),
-        services.create_draft_version(officer, certificate, filename="QT-02 Chứng thực.docx",
-                                      data=form_docx(["Bước 1: Tiếp nhận bản chính"])),
+        services.create_draft_version(
+            officer, certificate, filename="QT-02 Chứng thực.docx", data=form_docx(["Bước 1: Tiếp nhận bản chính"])
+        ),
     ]
     db.session.commit()
     walker = People(author=officer, leader=people["leader"], qo2=people["officer2"])

@@ -1,5 +1,6 @@
 """Each role, in a real browser: sign in through the form, land on that role's home page in
 Vietnamese, switch to English with the footer's language form, sign out."""
+
 import re
 
 import pytest
@@ -26,13 +27,16 @@ def html_lang(page):
 
 
 def section_ids(page):
-    return {sid.removeprefix("section-") for sid in page.eval_on_selector_all(
-        "section[id^='section-']", "nodes => nodes.map(n => n.id)")}
+    return {
+        sid.removeprefix("section-")
+        for sid in page.eval_on_selector_all("section[id^='section-']", "nodes => nodes.map(n => n.id)")
+    }
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_role_signs_in_sees_home_in_vietnamese_switches_to_english_and_signs_out(
-        role, live_server, page, screenshot, make_commune, make_unit, make_user):
+    role, live_server, page, screenshot, make_commune, make_unit, make_user
+):
     commune = make_commune(code="XA-E2E", name="UBND xã Hòa Bình")
     unit = make_unit(commune, code="TTHCC", name="Trung tâm Phục vụ hành chính công", is_one_stop=True)
     user = make_user(role, commune=commune, units=[unit], username=f"e2e_{role}", full_name="Nguyễn Văn Thử")

@@ -1,4 +1,5 @@
 """Real Office files for tests: a small .docx and .xlsx made with python-docx and openpyxl."""
+
 import io
 
 import docx

@@ -1,6 +1,7 @@
 """The one upload path of every area (qms.files.services.receive_upload): the upload checks with the
 installation's size limit, the bytes kept, and, for files that will be served as controlled copies,
 a refusal now of a file the stamp could never be added to."""
+
 import io
 
 import openpyxl

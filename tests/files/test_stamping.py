@@ -1,4 +1,5 @@
 """Controlled-copy stamps: the stamp shows on every printed page and nothing else changes."""
+
 import io
 import re
 import shutil
@@ -63,6 +64,7 @@ def test_stamp_text():
 
 def _png() -> bytes:
     """A 4x4 red PNG, built by hand."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
@@ -102,8 +104,11 @@ def _displayed_headers(document):
             kinds.append("first_page_header")
         for kind in kinds:
             owner = next(
-                (getattr(s, kind) for s in reversed(sections[: index + 1])
-                 if not getattr(s, kind).is_linked_to_previous),
+                (
+                    getattr(s, kind)
+                    for s in reversed(sections[: index + 1])
+                    if not getattr(s, kind).is_linked_to_previous
+                ),
                 None,
             )
             assert owner is not None, f"section {index} shows no {kind}"
@@ -298,9 +303,7 @@ def _sheet_xml(entries, name):
 
 def _values(data: bytes):
     workbook = openpyxl.load_workbook(io.BytesIO(data))
-    return {
-        ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in workbook.worksheets
-    }
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in workbook.worksheets}
 
 
 def test_xlsx_stamps_worksheet_headers_only():
@@ -318,9 +321,7 @@ def test_xlsx_stamps_worksheet_headers_only():
         for tag in ("sheetData", "mergeCells", "pageMargins"):
             assert (before.find(SHEET_NS + tag) is None) == (after.find(SHEET_NS + tag) is None)
             if before.find(SHEET_NS + tag) is not None:
-                assert etree.tostring(after.find(SHEET_NS + tag)) == etree.tostring(
-                    before.find(SHEET_NS + tag)
-                )
+                assert etree.tostring(after.find(SHEET_NS + tag)) == etree.tostring(before.find(SHEET_NS + tag))
         tags = [etree.QName(child).localname for child in after]
         assert tags.index("headerFooter") == tags.index("pageMargins") + 1
         header = after.find(f"{SHEET_NS}headerFooter/{SHEET_NS}oddHeader").text
@@ -405,23 +406,30 @@ def test_xlsx_chartsheet_is_skipped():
 # --------------------------------------------------------------------------------------- pdf
 
 
-def _pdf(rotations=(0, 90), *, width=595, height=842, cropbox=None,
-         content=b"BT /F1 12 Tf 72 700 Td (Noi dung goc) Tj ET") -> bytes:
+def _pdf(
+    rotations=(0, 90), *, width=595, height=842, cropbox=None, content=b"BT /F1 12 Tf 72 700 Td (Noi dung goc) Tj ET"
+) -> bytes:
     writer = PdfWriter()
     for rotation in rotations:
         page = PageObject.create_blank_page(width=width, height=height)
         stream = DecodedStreamObject()
         stream.set_data(content)
         page[NameObject("/Contents")] = stream
-        page[NameObject("/Resources")] = DictionaryObject({
-            NameObject("/Font"): DictionaryObject({
-                NameObject("/F1"): DictionaryObject({
-                    NameObject("/Type"): NameObject("/Font"),
-                    NameObject("/Subtype"): NameObject("/Type1"),
-                    NameObject("/BaseFont"): NameObject("/Helvetica"),
-                })
-            })
-        })
+        page[NameObject("/Resources")] = DictionaryObject(
+            {
+                NameObject("/Font"): DictionaryObject(
+                    {
+                        NameObject("/F1"): DictionaryObject(
+                            {
+                                NameObject("/Type"): NameObject("/Font"),
+                                NameObject("/Subtype"): NameObject("/Type1"),
+                                NameObject("/BaseFont"): NameObject("/Helvetica"),
+                            }
+                        )
+                    }
+                )
+            }
+        )
         if cropbox:
             page.cropbox = RectangleObject(cropbox)
         writer.add_page(page).rotate(rotation)
@@ -518,8 +526,8 @@ def _ink(pdf: bytes, page: int, tmp_path):
     command = ["pdftoppm", "-gray", "-cropbox", "-r", "72", "-f", str(page), "-l", str(page), str(source)]
     image = subprocess.run(command, check=True, capture_output=True, timeout=60).stdout
     header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", image)
-    width, height, pixels = int(header[1]), int(header[2]), image[header.end():]
-    dark = [(i % width, i // width) for i, value in enumerate(pixels[:width * height]) if value < 128]
+    width, height, pixels = int(header[1]), int(header[2]), image[header.end() :]
+    dark = [(i % width, i // width) for i, value in enumerate(pixels[: width * height]) if value < 128]
     xs, ys = [x for x, _ in dark], [y for _, y in dark]
     return (min(xs), min(ys), max(xs) + 1, max(ys) + 1), (width, height)
 
@@ -595,9 +603,16 @@ def _to_pdf(tmp_path, name: str, data: bytes):
         [
             shutil.which("soffice"),
             f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-            "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
         ],
-        check=True, capture_output=True, timeout=180,
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     pdf = source.with_suffix(".pdf")
     return pdf if pdf.exists() else None
@@ -633,8 +648,15 @@ def test_libreoffice_prints_the_xlsx_stamp(tmp_path):
 
 # ------------------------------------------------------------------------------- sign-off line
 
-SIGNED = Stamp("BM-01-QT-01", 2, "01/12/2026", "BẢN KIỂM SOÁT", "Nguyễn Văn A", "25/11/2026 14:05",
-               signed="Soạn thảo: Trần Thị B – Xem xét: Lê Văn C (20/11/2026) – Phê duyệt: Phạm Thị D (21/11/2026)")
+SIGNED = Stamp(
+    "BM-01-QT-01",
+    2,
+    "01/12/2026",
+    "BẢN KIỂM SOÁT",
+    "Nguyễn Văn A",
+    "25/11/2026 14:05",
+    signed="Soạn thảo: Trần Thị B – Xem xét: Lê Văn C (20/11/2026) – Phê duyệt: Phạm Thị D (21/11/2026)",
+)
 
 
 def test_the_sign_off_line_follows_the_stamp_in_every_format():
@@ -660,20 +682,28 @@ def test_the_sign_off_line_follows_the_stamp_in_every_format():
 # what python-docx's load-and-save (the former implementation) or a whole parse and serialise of
 # the worksheet gives; the plan cache changes nothing in the result.
 
-WEIRD = Stamp("BM-01-QT-01", 3, "01/12/2026", "BẢN KIỂM SOÁT", " Nguyễn\tVăn\nA & <B> ", "25/11/2026 14:05",
-              signed="  Soạn thảo: Trần Thị B\r\nC  ")
+WEIRD = Stamp(
+    "BM-01-QT-01",
+    3,
+    "01/12/2026",
+    "BẢN KIỂM SOÁT",
+    " Nguyễn\tVăn\nA & <B> ",
+    "25/11/2026 14:05",
+    signed="  Soạn thảo: Trần Thị B\r\nC  ",
+)
 
 
 def _raw_entries(data: bytes) -> dict:
     """Each entry as stored: (method, CRC, compressed bytes, date, attributes, central extra fields
     but ZIP64's, which hold sizes and offsets of this archive), read from its local header
     independently of the stamping code."""
+
     def without_zip64(extra):
         fields, position = [], 0
         while position + 4 <= len(extra):
             field_id, length = struct.unpack_from("<HH", extra, position)
             if field_id != 1:
-                fields.append(extra[position:position + 4 + length])
+                fields.append(extra[position : position + 4 + length])
             position += 4 + length
         return b"".join(fields)
 
@@ -682,9 +712,15 @@ def _raw_entries(data: bytes) -> dict:
         for info in package.infolist():
             name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
             start = info.header_offset + 30 + name_length + extra_length
-            raw[info.filename] = (info.compress_type, info.CRC, data[start:start + info.compress_size],
-                                  info.date_time, info.external_attr, info.create_system,
-                                  without_zip64(info.extra))
+            raw[info.filename] = (
+                info.compress_type,
+                info.CRC,
+                data[start : start + info.compress_size],
+                info.date_time,
+                info.external_attr,
+                info.create_system,
+                without_zip64(info.extra),
+            )
     return raw
 
 
@@ -692,7 +728,7 @@ def _assert_copied_raw(original: bytes, stamped: bytes, changed: set):
     """Every entry but `changed` keeps its compressed bytes, CRC, method, date and attributes, and
     so its uncompressed bytes; the archive is valid."""
     old, new = _raw_entries(original), _raw_entries(stamped)
-    assert list(new)[:len(old)] == list(old)
+    assert list(new)[: len(old)] == list(old)
     assert {n: new[n] for n in old if n not in changed} == {n: old[n] for n in old if n not in changed}
     before, after = _entries(original), _entries(stamped)
     assert {n: after[n] for n in before if n not in changed} == {n: before[n] for n in before if n not in changed}
@@ -736,8 +772,14 @@ def _python_docx_stamp(data: bytes, stamp: Stamp) -> dict:
     for index, section in enumerate(sections):
         kinds = ["header"] + (["even_page_header"] if even else [])
         for kind in kinds + (["first_page_header"] if section.different_first_page_header_footer else []):
-            header = next((getattr(s, kind) for s in reversed(sections[:index + 1])
-                           if not getattr(s, kind).is_linked_to_previous), None)
+            header = next(
+                (
+                    getattr(s, kind)
+                    for s in reversed(sections[: index + 1])
+                    if not getattr(s, kind).is_linked_to_previous
+                ),
+                None,
+            )
             if header is None:
                 header = getattr(sections[0], kind)
                 header.is_linked_to_previous = False
@@ -745,7 +787,7 @@ def _python_docx_stamp(data: bytes, stamp: Stamp) -> dict:
             if header.part.partname in stamped:
                 continue
             stamped.add(header.part.partname)
-            lines = [((stamp.label, True), (stamp.text()[len(stamp.label):], False))]
+            lines = [((stamp.label, True), (stamp.text()[len(stamp.label) :], False))]
             if stamp.signed:
                 lines.append(((stamp.signed, False),))
             for position, runs in enumerate(lines):
@@ -767,10 +809,12 @@ def _python_docx_stamp(data: bytes, stamp: Stamp) -> dict:
         tree = etree.parse(io.BytesIO(expected["[Content_Types].xml"]))
         header_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
         for partname in created:
-            etree.SubElement(tree.getroot(), f"{{{tree.getroot().nsmap[None]}}}Override", PartName=partname,
-                             ContentType=header_type)
-        expected["[Content_Types].xml"] = etree.tostring(tree, xml_declaration=True, encoding="UTF-8",
-                                                         standalone=tree.docinfo.standalone)
+            etree.SubElement(
+                tree.getroot(), f"{{{tree.getroot().nsmap[None]}}}Override", PartName=partname, ContentType=header_type
+            )
+        expected["[Content_Types].xml"] = etree.tostring(
+            tree, xml_declaration=True, encoding="UTF-8", standalone=tree.docinfo.standalone
+        )
     return expected
 
 
@@ -793,21 +837,30 @@ def _docx_variants() -> dict:
     variants["first section without, second with a header"] = _save(document)
     entries = _entries(_docx_with_headers())
     for name in ("word/header1.xml", "word/document.xml"):
-        entries[name] = etree.tostring(etree.fromstring(entries[name]), pretty_print=True, xml_declaration=True,
-                                       encoding="UTF-8", standalone=True)
+        entries[name] = etree.tostring(
+            etree.fromstring(entries[name]), pretty_print=True, xml_declaration=True, encoding="UTF-8", standalone=True
+        )
     variants["indented XML"] = _zip(entries)
     entries = _entries(_docx_with_headers())
     header = entries["word/header1.xml"]
-    entries["word/header1.xml"] = (header.replace(b"xmlns:w=", b"xmlns:ns0=").replace(b"<w:", b"<ns0:")
-                                   .replace(b"</w:", b"</ns0:").replace(b" w:", b" ns0:"))
+    entries["word/header1.xml"] = (
+        header.replace(b"xmlns:w=", b"xmlns:ns0=")
+        .replace(b"<w:", b"<ns0:")
+        .replace(b"</w:", b"</ns0:")
+        .replace(b" w:", b" ns0:")
+    )
     variants["another prefix"] = _zip(entries)
     entries = _entries(_save(docx.Document()))
     entries["word/_rels/document.xml.rels"] = (
         entries["word/_rels/document.xml.rels"]
         .replace(b'Target="styles.xml"', b'Target="/word/styles.xml"')
-        .replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
-                                      b'officeDocument/2006/relationships/hyperlink" Target="https://example.com/'
-                                      b'?a=1&amp;b=2" TargetMode="External"/></Relationships>'))
+        .replace(
+            b"</Relationships>",
+            b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+            b'officeDocument/2006/relationships/hyperlink" Target="https://example.com/'
+            b'?a=1&amp;b=2" TargetMode="External"/></Relationships>',
+        )
+    )
     variants["header created, absolute and external relationships"] = _zip(entries)
     return variants
 
@@ -818,7 +871,7 @@ def test_docx_copy_is_what_python_docx_load_and_save_would_stamp(stamp):
         copy = stamp_docx(original, stamp)
         stamped, entries = _entries(copy), _entries(original)
         assert stamped == _python_docx_stamp(original, stamp), name
-        assert list(stamped)[:len(entries)] == list(entries), name
+        assert list(stamped)[: len(entries)] == list(entries), name
         docx.Document(io.BytesIO(copy))  # reopens
 
 
@@ -826,53 +879,91 @@ def _sheet_variants() -> dict:
     """Worksheet XML (sheet1.xml of a package otherwise as openpyxl writes it) for every path of
     the .xlsx stamp, and which one it takes."""
     plain = _entries(xlsx_bytes(1))["xl/worksheets/sheet1.xml"]
-    assert plain.endswith(b"</sheetData><pageMargins left=\"0.75\" right=\"0.75\" top=\"1\" bottom=\"1\" "
-                          b"header=\"0.5\" footer=\"0.5\"/></worksheet>")
+    assert plain.endswith(
+        b'</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>'
+    )
     rows = _entries(_xlsx())["xl/worksheets/sheet1.xml"]
 
     def before_end(extra: bytes, xml: bytes = plain) -> bytes:
         return xml.replace(b"</worksheet>", extra + b"</worksheet>")
 
     ns = etree.fromstring(plain).nsmap[None].encode()
-    prefixed = (plain.replace(b'xmlns="' + ns, b'xmlns:x="' + ns).replace(b"<", b"<x:").replace(b"<x:/", b"</x:")
-                .replace(b"<x:?", b"<?"))
+    prefixed = (
+        plain.replace(b'xmlns="' + ns, b'xmlns:x="' + ns)
+        .replace(b"<", b"<x:")
+        .replace(b"<x:/", b"</x:")
+        .replace(b"<x:?", b"<?")
+    )
     return {
         "header and footer set": ("spliced", rows),
         "no header": ("spliced", plain),
-        "indented": ("spliced", etree.tostring(etree.fromstring(rows), pretty_print=True, xml_declaration=True,
-                                               encoding="UTF-8", standalone=True)),
+        "indented": (
+            "spliced",
+            etree.tostring(
+                etree.fromstring(rows), pretty_print=True, xml_declaration=True, encoding="UTF-8", standalone=True
+            ),
+        ),
         "declaration and BOM": ("spliced", b'\xef\xbb\xbf<?xml version="1.0" encoding="utf-8"?>\r\n' + plain),
         "x: prefix": ("spliced", prefixed),
-        "x: prefix, header": ("spliced", prefixed.replace(
-            b"</x:worksheet>",
-            b"<x:headerFooter><x:oddHeader>&amp;CA</x:oddHeader></x:headerFooter></x:worksheet>")),
+        "x: prefix, header": (
+            "spliced",
+            prefixed.replace(
+                b"</x:worksheet>", b"<x:headerFooter><x:oddHeader>&amp;CA</x:oddHeader></x:headerFooter></x:worksheet>"
+            ),
+        ),
         "empty header element": ("spliced", before_end(b'<headerFooter differentFirst="1" />')),
-        "children indented, escaped, self-closing": ("spliced", before_end(
-            b"<headerFooter>\n  <oddFooter>&amp;Cch\xc3\xa2n &gt; x&#13;y</oddFooter>\n  <evenHeader/>\n"
-            b"</headerFooter>\n")),
-        "children out of order, repeated": ("spliced", before_end(
-            b'<headerFooter differentOddEven="true"><firstFooter>f</firstFooter><oddHeader>&amp;La</oddHeader>'
-            b"<oddHeader>b</oddHeader></headerFooter>")),
-        "elements after the header": ("spliced", before_end(
-            b'<headerFooter><oddHeader>&amp;CX</oddHeader></headerFooter>'
-            b'<rowBreaks count="1" manualBreakCount="1"><brk id="5" max="16383" man="1"/></rowBreaks>'
-            b'<legacyDrawingHF xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
-            b' r:id="rId9"/>')),
-        "no header, elements after its place": ("spliced", before_end(
-            b'\n<rowBreaks count="1" manualBreakCount="1"><brk id="5" max="16383" man="1"/></rowBreaks>\n')),
-        "'>' in an attribute": ("spliced", plain.replace(b"<pageMargins ", b'<pageMargins q:a="1&gt;2>3" '
-                                                                              b'xmlns:q="urn:q" ')),
-        "empty sheetData": ("spliced", plain.replace(b'<sheetData><row r="1"><c r="A1" t="n"><v>1</v></c></row>'
-                                                     b"</sheetData>", b"<sheetData />")),
-        "comment in sheetData naming its end tag": ("spliced", plain.replace(b"<sheetData>",
-                                                                             b"<sheetData><!-- </sheetData> -->")),
+        "children indented, escaped, self-closing": (
+            "spliced",
+            before_end(
+                b"<headerFooter>\n  <oddFooter>&amp;Cch\xc3\xa2n &gt; x&#13;y</oddFooter>\n  <evenHeader/>\n"
+                b"</headerFooter>\n"
+            ),
+        ),
+        "children out of order, repeated": (
+            "spliced",
+            before_end(
+                b'<headerFooter differentOddEven="true"><firstFooter>f</firstFooter><oddHeader>&amp;La</oddHeader>'
+                b"<oddHeader>b</oddHeader></headerFooter>"
+            ),
+        ),
+        "elements after the header": (
+            "spliced",
+            before_end(
+                b"<headerFooter><oddHeader>&amp;CX</oddHeader></headerFooter>"
+                b'<rowBreaks count="1" manualBreakCount="1"><brk id="5" max="16383" man="1"/></rowBreaks>'
+                b'<legacyDrawingHF xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+                b' r:id="rId9"/>'
+            ),
+        ),
+        "no header, elements after its place": (
+            "spliced",
+            before_end(b'\n<rowBreaks count="1" manualBreakCount="1"><brk id="5" max="16383" man="1"/></rowBreaks>\n'),
+        ),
+        "'>' in an attribute": (
+            "spliced",
+            plain.replace(b"<pageMargins ", b'<pageMargins q:a="1&gt;2>3" xmlns:q="urn:q" '),
+        ),
+        "empty sheetData": (
+            "spliced",
+            plain.replace(b'<sheetData><row r="1"><c r="A1" t="n"><v>1</v></c></row></sheetData>', b"<sheetData />"),
+        ),
+        "comment in sheetData naming its end tag": (
+            "spliced",
+            plain.replace(b"<sheetData>", b"<sheetData><!-- </sheetData> -->"),
+        ),
         "comment after sheetData": ("whole", before_end(b"<!-- c -->")),
-        "header before sheetData": ("whole", plain.replace(
-            b"<sheetData>", b"<headerFooter><oddHeader>early</oddHeader></headerFooter><sheetData>")),
-        "attribute on a header child": ("whole", before_end(b'<headerFooter><oddHeader a="1">X</oddHeader>'
-                                                           b"</headerFooter>")),
-        "sheetData named again in an extension": ("whole", before_end(
-            b'<extLst><ext uri="u"><sheetData xmlns="urn:other"></sheetData></ext></extLst>')),
+        "header before sheetData": (
+            "whole",
+            plain.replace(b"<sheetData>", b"<headerFooter><oddHeader>early</oddHeader></headerFooter><sheetData>"),
+        ),
+        "attribute on a header child": (
+            "whole",
+            before_end(b'<headerFooter><oddHeader a="1">X</oddHeader></headerFooter>'),
+        ),
+        "sheetData named again in an extension": (
+            "whole",
+            before_end(b'<extLst><ext uri="u"><sheetData xmlns="urn:other"></sheetData></ext></extLst>'),
+        ),
         "UTF-16": ("whole", etree.tostring(etree.fromstring(rows), encoding="UTF-16", xml_declaration=True)),
     }
 
@@ -896,12 +987,14 @@ def test_xlsx_copy_changes_only_the_header_footer_element_as_a_whole_parse_would
         # the same XML as parsing the sheet and serialising it whole ...
         whole = stamping._stamp_worksheet(sheet, stamp)
         assert etree.tostring(etree.fromstring(after), method="c14n") == etree.tostring(
-            etree.fromstring(whole), method="c14n"), name
+            etree.fromstring(whole), method="c14n"
+        ), name
         # ... and, when spliced, the uploaded bytes outside <headerFooter>
         if path == "spliced":
             assert _without_header_footer(after) == _without_header_footer(sheet), name
         assert {n: v for n, v in stamped.items() if not n.startswith("xl/worksheets/")} == {
-            n: v for n, v in base.items() if not n.startswith("xl/worksheets/")}
+            n: v for n, v in base.items() if not n.startswith("xl/worksheets/")
+        }
         openpyxl.load_workbook(io.BytesIO(_zip(stamped)))  # reopens
 
 
@@ -949,11 +1042,11 @@ def _walk(value, seen=None):
 # ------------------------------------------------------------------------------- zip details
 
 
-def _rezip(data: bytes, *, method=zipfile.ZIP_DEFLATED, level=None, extra=b"", streamed=False,
-           zip64=False) -> bytes:
+def _rezip(data: bytes, *, method=zipfile.ZIP_DEFLATED, level=None, extra=b"", streamed=False, zip64=False) -> bytes:
     """The same entries written again: another compression method or level, an extra field on
     each entry, streamed (sizes in data descriptors after the data, flag bit 3), ZIP64 local
     headers."""
+
     class Unseekable(io.RawIOBase):
         def __init__(self):
             self.buffer = bytearray()
@@ -981,19 +1074,21 @@ def _rezip(data: bytes, *, method=zipfile.ZIP_DEFLATED, level=None, extra=b"", s
 def _local_extra(data: bytes, info: zipfile.ZipInfo) -> bytes:
     name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
     start = info.header_offset + 30 + name_length
-    return data[start:start + extra_length]
+    return data[start : start + extra_length]
 
 
 # An "extended timestamp" extra field (0x5455) such as Info-ZIP writes.
 TIMESTAMP_EXTRA = struct.pack("<HHBL", 0x5455, 5, 1, 1_764_000_000)
 
 
-@pytest.mark.parametrize("variant", ["data descriptors", "ZIP64 local headers", "stored", "extra fields",
-                                     "leading bytes"])
+@pytest.mark.parametrize(
+    "variant", ["data descriptors", "ZIP64 local headers", "stored", "extra fields", "leading bytes"]
+)
 def test_packages_written_in_other_ways_are_copied_faithfully(variant):
     for kind, stamper, base, stamped_parts in (
-            ("docx", stamp_docx, _docx_with_headers(), {"word/header1.xml", "word/header2.xml"}),
-            ("xlsx", stamp_xlsx, _xlsx(), {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"})):
+        ("docx", stamp_docx, _docx_with_headers(), {"word/header1.xml", "word/header2.xml"}),
+        ("xlsx", stamp_xlsx, _xlsx(), {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"}),
+    ):
         original = {
             "data descriptors": lambda: _rezip(base, streamed=True),
             "ZIP64 local headers": lambda: _rezip(base, zip64=True),
@@ -1041,16 +1136,18 @@ def _with_flag(data: bytes, name: str, flag: int) -> bytes:
     out = bytearray(data)
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         local = package.getinfo(name).header_offset
-    central = next(match.start() for match in re.finditer(rb"PK\x01\x02", data)
-                   if data[match.start() + 46:].startswith(name.encode()))
+    central = next(
+        match.start()
+        for match in re.finditer(rb"PK\x01\x02", data)
+        if data[match.start() + 46 :].startswith(name.encode())
+    )
     for position in (local + 6, central + 8):
         struct.pack_into("<H", out, position, struct.unpack_from("<H", out, position)[0] | flag)
     return bytes(out)
 
 
 def test_packages_that_cannot_be_copied_faithfully_are_refused_with_value_error():
-    for kind, base, inner in (("docx", _docx_with_headers(), "word/styles.xml"),
-                              ("xlsx", _xlsx(), "xl/styles.xml")):
+    for kind, base, inner in (("docx", _docx_with_headers(), "word/styles.xml"), ("xlsx", _xlsx(), "xl/styles.xml")):
         duplicated = io.BytesIO(base)
         with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(duplicated, "a") as package:
             package.writestr(inner, b"<x/>")
@@ -1061,7 +1158,7 @@ def test_packages_that_cannot_be_copied_faithfully_are_refused_with_value_error(
             "truncated": base[: len(base) // 2],
             "not a zip": b"PK\x03\x04" + b"\x00" * 100,
         }
-        for case, data in refused.items():
+        for _case, data in refused.items():
             with pytest.raises(ValueError):
                 stamp_file(kind, data, STAMP)
         assert stamp_file(kind, base, STAMP)  # the same package without the defect is stamped

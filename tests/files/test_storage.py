@@ -1,4 +1,5 @@
 """The file store: content-addressed, atomic, never overwritten, verified on every read."""
+
 import hashlib
 from pathlib import Path
 

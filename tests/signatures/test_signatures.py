@@ -3,6 +3,7 @@ nonconformity) is signed, verified, and fails verification when the record or th
 a wrong password counts toward the account's lock-out whatever is being signed; signatures made by
 document control before the mechanism existed migrate with their meaning, time and digests and
 still verify."""
+
 import datetime as dt
 
 import pytest
@@ -32,17 +33,22 @@ class Finding(Base):
     severity: Mapped[str] = mapped_column(String(20))
 
 
-register_subject(Finding.__tablename__, Finding,
-                 content_digest=lambda f: record_digest({"title": f.title, "severity": f.severity}),
-                 identity=lambda f: (f"F-{f.id:03d}",))
+register_subject(
+    Finding.__tablename__,
+    Finding,
+    content_digest=lambda f: record_digest({"title": f.title, "severity": f.severity}),
+    identity=lambda f: (f"F-{f.id:03d}",),
+)
 
 
 @pytest.fixture
 def findings(app, world):
     Base.metadata.create_all(db.engine, tables=[Finding.__table__])
     a = world["a"]["commune"]
-    rows = [Finding(commune_id=a.id, title="Hồ sơ trả muộn 2 ngày", severity="minor"),
-            Finding(commune_id=a.id, title="Biểu mẫu hết hiệu lực còn dùng", severity="major")]
+    rows = [
+        Finding(commune_id=a.id, title="Hồ sơ trả muộn 2 ngày", severity="minor"),
+        Finding(commune_id=a.id, title="Biểu mẫu hết hiệu lực còn dùng", severity="major"),
+    ]
     db.session.add_all(rows)
     db.session.commit()
     yield rows
@@ -55,8 +61,11 @@ def test_a_signature_on_another_kind_of_record_verifies(world, findings):
     confirm_password(leader, PASSWORD, meaning="closed", subject=findings[0])
     signature = sign(leader, findings[0], "closed", comment="Đã khắc phục")
     db.session.commit()
-    assert (signature.subject_type, signature.subject_id, signature.meaning) == ("test_findings", findings[0].id,
-                                                                                 "closed")
+    assert (signature.subject_type, signature.subject_id, signature.meaning) == (
+        "test_findings",
+        findings[0].id,
+        "closed",
+    )
     assert signature.signed_digest == record_digest({"title": "Hồ sơ trả muộn 2 ngày", "severity": "minor"})
     assert verify(signature).valid
     assert signatures_of(findings[0]) == [signature] and signatures_of(findings[1]) == []
@@ -77,8 +86,9 @@ def test_it_no_longer_matches_when_the_record_changes(world, findings):
 def test_an_edited_or_moved_signature_no_longer_verifies(world, findings):
     signature = sign(world["a"]["users"]["leader"], findings[0], "closed")
     db.session.commit()
-    forged_time = Signature(**{c.name: getattr(signature, c.name) for c in Signature.__table__.columns
-                               if c.name != "id"})
+    forged_time = Signature(
+        **{c.name: getattr(signature, c.name) for c in Signature.__table__.columns if c.name != "id"}
+    )
     forged_time.signed_at = signature.signed_at - dt.timedelta(days=1)
     moved = Signature(**{c.name: getattr(signature, c.name) for c in Signature.__table__.columns if c.name != "id"})
     moved.subject_id = findings[1].id
@@ -107,9 +117,12 @@ def test_a_wrong_password_counts_toward_the_lockout_whatever_is_signed(app, worl
 
 def _v1_seal(version_id, code, issue_no, meaning, signer_id, signer_name, signed_at, file_sha256, comment):
     """The seal document control wrote before signatures had a home of their own."""
-    when = signed_at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
-    return sha256_hex(length_prefixed("qms-signature-v1", version_id, code, issue_no, meaning, signer_id,
-                                      signer_name, when, file_sha256, comment))
+    when = signed_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return sha256_hex(
+        length_prefixed(
+            "qms-signature-v1", version_id, code, issue_no, meaning, signer_id, signer_name, when, file_sha256, comment
+        )
+    )
 
 
 def test_signatures_made_before_the_migration_still_verify(app, world):
@@ -123,22 +136,35 @@ def test_signatures_made_before_the_migration_still_verify(app, world):
     version_id, file_sha = version.id, version.primary_file.sha256
     leader = world["a"]["users"]["leader"]
     commune_id, leader_id, leader_name = world["a"]["commune"].id, leader.id, leader.full_name
-    signed_at = dt.datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=dt.timezone.utc)
+    signed_at = dt.datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=dt.UTC)
     db.session.remove()
     downgrade(revision="0003")
     seal = _v1_seal(version_id, "QT-01", 1, "reviewed", leader_id, leader_name, signed_at, file_sha, "Đạt")
     with db.engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO signatures (commune_id, version_id, signer_id, signer_name, meaning, signed_at, "
-            "file_sha256, comment, digest) VALUES (:c, :v, :s, :n, 'reviewed', :t, :f, 'Đạt', :d)"),
-            {"c": commune_id, "v": version_id, "s": leader_id, "n": leader_name,
-             "t": signed_at if db.engine.dialect.name == "postgresql" else signed_at.replace(tzinfo=None),
-             "f": file_sha, "d": seal})
+        conn.execute(
+            sa.text(
+                "INSERT INTO signatures (commune_id, version_id, signer_id, signer_name, meaning, signed_at, "
+                "file_sha256, comment, digest) VALUES (:c, :v, :s, :n, 'reviewed', :t, :f, 'Đạt', :d)"
+            ),
+            {
+                "c": commune_id,
+                "v": version_id,
+                "s": leader_id,
+                "n": leader_name,
+                "t": signed_at if db.engine.dialect.name == "postgresql" else signed_at.replace(tzinfo=None),
+                "f": file_sha,
+                "d": seal,
+            },
+        )
     upgrade()
     [signature] = db.session.scalars(sa.select(Signature)).all()
     assert (signature.subject_type, signature.subject_id, signature.scheme) == ("document_versions", version_id, 1)
-    assert (signature.meaning, signature.signed_at, signature.signed_digest, signature.seal) == \
-        ("reviewed", signed_at, file_sha, seal)
+    assert (signature.meaning, signature.signed_at, signature.signed_digest, signature.seal) == (
+        "reviewed",
+        signed_at,
+        file_sha,
+        seal,
+    )
     assert verify(signature).valid
     with pytest.raises(sa.exc.DatabaseError):  # still append-only
         db.session.execute(sa.text("UPDATE signatures SET comment = 'sửa'"))

@@ -4,6 +4,7 @@ sheet as .docx; the dossier ledger as .xlsx), the civil-status declarations of C
 04/2020/TT-BTP and the certification registers. Each keeps the layout of the form it reproduces,
 with blank lines to fill in by hand (dot leaders to the margin, so they print the same in Word and
 LibreOffice)."""
+
 from __future__ import annotations
 
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
@@ -13,9 +14,27 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from qms.documents.demo.parts import (Control, Grid, form_document, grid, motto, signature_pair,
-                                      xlsx_control_sheet)
-from qms.core.exports import BODY_PT, MOTTO, NATIONAL_NAME, TABLE_PT, XLSX_BOX, a4_print_setup, add_run, cell_paragraph, issuer_lines, national_header, paragraph, place_from_name, remove_borders, set_table_widths, text_width_mm, workbook_bytes, xlsx_font, xlsx_merged
+from qms.core.exports import (
+    BODY_PT,
+    MOTTO,
+    NATIONAL_NAME,
+    TABLE_PT,
+    XLSX_BOX,
+    a4_print_setup,
+    add_run,
+    cell_paragraph,
+    issuer_lines,
+    national_header,
+    paragraph,
+    place_from_name,
+    remove_borders,
+    set_table_widths,
+    text_width_mm,
+    workbook_bytes,
+    xlsx_font,
+    xlsx_merged,
+)
+from qms.documents.demo.parts import Control, Grid, form_document, grid, motto, signature_pair, xlsx_control_sheet
 
 ONE_STOP_OLD = "Bộ phận Tiếp nhận và Trả kết quả"
 ONE_STOP = "Trung tâm Phục vụ hành chính công"
@@ -37,6 +56,7 @@ def blank_date(control):
 
 # --- lines to fill in ------------------------------------------------------------------------------
 
+
 def fill(container, *fields, width_mm=None, size=BODY_PT, before=3):
     """One line of labels, each followed by a dotted blank up to its end position in mm (None: the
     right margin; False: no blank, the label just follows): fill(doc, ("Số điện thoại: ", 80),
@@ -53,30 +73,45 @@ def fill(container, *fields, width_mm=None, size=BODY_PT, before=3):
 
 
 def text(container, value, *, bold=None, italic=None, size=BODY_PT, before=3, center=False, indent=None):
-    return paragraph(container, value, bold=bold, italic=italic, size=size, before=before, indent_first=indent,
-                     align=WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.JUSTIFY)
+    return paragraph(
+        container,
+        value,
+        bold=bold,
+        italic=italic,
+        size=size,
+        before=before,
+        indent_first=indent,
+        align=WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.JUSTIFY,
+    )
 
 
 def agency_header(document, control, *, unit=None, number="", dated=True):
     """Issuing body (the commune, or the commune over one of its units) with "Số: .../XX" under it,
     the national name and motto, and the date line to fill in."""
-    table = national_header(document, issuer_lines(control.commune, unit or ""),
-                            blank_date(control) if dated else "")
+    table = national_header(document, issuer_lines(control.commune, unit or ""), blank_date(control) if dated else "")
     if number:
-        paragraph(table.rows[0].cells[0], f"Số: ........../{number}", align=WD_ALIGN_PARAGRAPH.CENTER,
-                  size=BODY_PT, before=6)
+        paragraph(
+            table.rows[0].cells[0], f"Số: ........../{number}", align=WD_ALIGN_PARAGRAPH.CENTER, size=BODY_PT, before=6
+        )
     return table
 
 
 def form_title(document, *lines, before=12):
     for index, line in enumerate(lines):
-        paragraph(document, line, align=WD_ALIGN_PARAGRAPH.CENTER, size=14, bold=index == 0, italic=index > 0,
-                  before=before if index == 0 else 2)
+        paragraph(
+            document,
+            line,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            size=14,
+            bold=index == 0,
+            italic=index > 0,
+            before=before if index == 0 else 2,
+        )
     paragraph(document, "", size=6)
 
 
 def recipients_and_signature(document, recipients, heading, note, *, name=""):
-    """"Nơi nhận" on the left, the signer's block on the right (Decree 30, appendix I)."""
+    """ "Nơi nhận" on the left, the signer's block on the right (Decree 30, appendix I)."""
     total = text_width_mm(document)
     table = document.add_table(rows=1, cols=2)
     remove_borders(table)
@@ -101,6 +136,7 @@ def notes(document, *lines):
 
 # --- BM-01-QT-06 ------------------------------------------------------------------------------------
 
+
 def receipt(control: Control) -> bytes:
     unit = one_stop_unit(control)
 
@@ -115,34 +151,51 @@ def receipt(control: Control) -> bytes:
         fill(document, ("Số điện thoại: ", 80), ("Email: ", None))
         fill(document, ("Nội dung yêu cầu giải quyết: ", None))
         text(document, "1. Thành phần hồ sơ nộp gồm:", before=6)
-        grid(document, Grid(("TT", "Tên giấy tờ", "Hình thức (bản chính, bản sao, bản chụp...)", "Ghi chú"),
-                            (11, 84, 45, 25), tuple((str(i), "", "", "") for i in range(1, 4)),
-                            centered=frozenset({0})))
+        grid(
+            document,
+            Grid(
+                ("TT", "Tên giấy tờ", "Hình thức (bản chính, bản sao, bản chụp...)", "Ghi chú"),
+                (11, 84, 45, 25),
+                tuple((str(i), "", "", "") for i in range(1, 4)),
+                centered=frozenset({0}),
+            ),
+        )
         fill(document, ("2. Số lượng hồ sơ: ", 75), (" (bộ)", False), before=6)
         fill(document, ("3. Thời gian giải quyết hồ sơ theo quy định là: ", 135), (" ngày làm việc", False))
         text(document, "4. Thời gian nhận hồ sơ: ..... giờ ..... phút, ngày ..... tháng ..... năm 20.....")
-        text(document, "5. Thời gian trả kết quả giải quyết hồ sơ: ..... giờ ..... phút, ngày ..... tháng ..... "
-                       "năm 20.....")
+        text(
+            document,
+            "5. Thời gian trả kết quả giải quyết hồ sơ: ..... giờ ..... phút, ngày ..... tháng ..... năm 20.....",
+        )
         if control.issue_no == 1:
             fill(document, ("6. Đăng ký nhận kết quả tại: ", None))
         else:
             text(document, "6. Hình thức nhận kết quả:   □ Trực tiếp   □ Dịch vụ bưu chính công ích   □ Trực tuyến")
             fill(document, ("    Địa chỉ nhận (nếu qua bưu chính): ", None))
         fill(document, ("Vào Sổ theo dõi hồ sơ, Quyển số: ", 112), (" Số thứ tự: ", None))
-        signature_pair(document, ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)"),
-                       ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)"), space_mm=18)
-        lines = ["Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 liên: 01 liên giao cho tổ chức, cá "
-                 "nhân nộp hồ sơ; 01 liên lưu tại nơi tiếp nhận.",
-                 "Tổ chức, cá nhân có thể nhận kết quả trước ngày hẹn khi hồ sơ được giải quyết xong."]
+        signature_pair(
+            document,
+            ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)"),
+            ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)"),
+            space_mm=18,
+        )
+        lines = [
+            "Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 liên: 01 liên giao cho tổ chức, cá "
+            "nhân nộp hồ sơ; 01 liên lưu tại nơi tiếp nhận.",
+            "Tổ chức, cá nhân có thể nhận kết quả trước ngày hẹn khi hồ sơ được giải quyết xong.",
+        ]
         if control.issue_no > 1:
-            lines.append("Tra cứu tình trạng giải quyết hồ sơ trên Cổng Dịch vụ công quốc gia (dichvucong.gov.vn) "
-                         "bằng mã hồ sơ ghi trên giấy này.")
+            lines.append(
+                "Tra cứu tình trạng giải quyết hồ sơ trên Cổng Dịch vụ công quốc gia (dichvucong.gov.vn) "
+                "bằng mã hồ sơ ghi trên giấy này."
+            )
         notes(document, *lines)
 
     return form_document(control, body, origin=f"Mẫu số 01, {CIRCULAR_01}")
 
 
 # --- BM-02-QT-06 ------------------------------------------------------------------------------------
+
 
 def supplement_request(control: Control) -> bytes:
     def body(document):
@@ -161,15 +214,21 @@ def supplement_request(control: Control) -> bytes:
         fill(document, ("Trong quá trình hoàn thiện hồ sơ nếu có vướng mắc, ông (bà) liên hệ với: ", None), before=6)
         fill(document, ("số điện thoại: ", 90), (" để được hướng dẫn./.", False))
         if control.issue_no > 1:
-            text(document, "Hồ sơ bổ sung được nộp trực tiếp tại Trung tâm Phục vụ hành chính công, qua dịch vụ bưu "
-                           "chính công ích hoặc trực tuyến trên Cổng Dịch vụ công quốc gia bằng mã hồ sơ nêu trên; "
-                           "thời hạn giải quyết được tính lại từ ngày nhận đủ hồ sơ hợp lệ.", italic=True, before=6)
+            text(
+                document,
+                "Hồ sơ bổ sung được nộp trực tiếp tại Trung tâm Phục vụ hành chính công, qua dịch vụ bưu "
+                "chính công ích hoặc trực tuyến trên Cổng Dịch vụ công quốc gia bằng mã hồ sơ nêu trên; "
+                "thời hạn giải quyết được tính lại từ ngày nhận đủ hồ sơ hợp lệ.",
+                italic=True,
+                before=6,
+            )
         signature_pair(document, ("", ""), ("NGƯỜI HƯỚNG DẪN", "(Ký và ghi rõ họ tên)"))
 
     return form_document(control, body, origin=f"Mẫu số 02, {CIRCULAR_01}")
 
 
 # --- BM-03-QT-06 ------------------------------------------------------------------------------------
+
 
 def refusal(control: Control) -> bytes:
     def body(document):
@@ -180,8 +239,13 @@ def refusal(control: Control) -> bytes:
         fill(document, ("Địa chỉ: ", None))
         fill(document, ("Số điện thoại: ", 80), ("Email: ", None))
         fill(document, ("Nội dung yêu cầu giải quyết: ", None))
-        text(document, f"Qua xem xét, {ONE_STOP} xã {_place(control)} thông báo không tiếp nhận, giải quyết hồ sơ "
-                       "này với lý do cụ thể như sau:", before=8, indent=10)
+        text(
+            document,
+            f"Qua xem xét, {ONE_STOP} xã {_place(control)} thông báo không tiếp nhận, giải quyết hồ sơ "
+            "này với lý do cụ thể như sau:",
+            before=8,
+            indent=10,
+        )
         for _line in range(4):
             fill(document, ("", None))
         text(document, "Xin thông báo cho Ông/Bà được biết và thực hiện./.", before=6, indent=10)
@@ -192,31 +256,59 @@ def refusal(control: Control) -> bytes:
 
 # --- BM-04-QT-06 ------------------------------------------------------------------------------------
 
+
 def apology(control: Control) -> bytes:
     def body(document):
         agency_header(document, control, number="PXL")
         form_title(document, "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ")
-        paragraph(document, "Kính gửi: ..........................................................",
-                  align=WD_ALIGN_PARAGRAPH.CENTER, size=BODY_PT, bold=True)
-        text(document, f"Ngày ..... tháng ..... năm 20....., Ủy ban nhân dân xã {_place(control)} tiếp nhận giải "
-                       "quyết hồ sơ của Ông/Bà/Tổ chức ..............................................................",
-             before=8, indent=10)
+        paragraph(
+            document,
+            "Kính gửi: ..........................................................",
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            size=BODY_PT,
+            bold=True,
+        )
+        text(
+            document,
+            f"Ngày ..... tháng ..... năm 20....., Ủy ban nhân dân xã {_place(control)} tiếp nhận giải "
+            "quyết hồ sơ của Ông/Bà/Tổ chức ..............................................................",
+            before=8,
+            indent=10,
+        )
         fill(document, ("Nội dung yêu cầu giải quyết: ", None))
         fill(document, ("Mã hồ sơ: ", None))
-        text(document, "Thời hạn trả kết quả giải quyết hồ sơ: ..... giờ ..... phút, ngày ..... tháng ..... năm "
-                       "20.....", indent=10)
-        text(document, f"Tuy nhiên đến nay, Ủy ban nhân dân xã {_place(control)} chưa trả kết quả giải quyết hồ sơ "
-                       "của Ông/Bà/Tổ chức.", indent=10)
+        text(
+            document,
+            "Thời hạn trả kết quả giải quyết hồ sơ: ..... giờ ..... phút, ngày ..... tháng ..... năm 20.....",
+            indent=10,
+        )
+        text(
+            document,
+            f"Tuy nhiên đến nay, Ủy ban nhân dân xã {_place(control)} chưa trả kết quả giải quyết hồ sơ "
+            "của Ông/Bà/Tổ chức.",
+            indent=10,
+        )
         fill(document, ("Lý do: ", None))
         fill(document, ("", None))
-        text(document, f"Sự chậm trễ này đã gây phiền hà cho Ông/Bà/Tổ chức. Ủy ban nhân dân xã {_place(control)} "
-                       "xin lỗi Ông/Bà/Tổ chức và sẽ trả kết quả giải quyết hồ sơ cho Ông/Bà/Tổ chức vào ngày ..... "
-                       "tháng ..... năm 20..... .", indent=10)
+        text(
+            document,
+            f"Sự chậm trễ này đã gây phiền hà cho Ông/Bà/Tổ chức. Ủy ban nhân dân xã {_place(control)} "
+            "xin lỗi Ông/Bà/Tổ chức và sẽ trả kết quả giải quyết hồ sơ cho Ông/Bà/Tổ chức vào ngày ..... "
+            "tháng ..... năm 20..... .",
+            indent=10,
+        )
         text(document, "Kính mong nhận được sự thông cảm của Ông/Bà/Tổ chức vì sự chậm trễ này./.", indent=10)
-        recipients_and_signature(document, ("Như trên;", "Trung tâm Phục vụ hành chính công;", "Lưu: VT, hồ sơ."),
-                                 "CHỦ TỊCH", "(Ký, ghi rõ họ tên và đóng dấu)")
-        notes(document, "Phiếu được gửi tổ chức, công dân chậm nhất 01 ngày làm việc trước ngày hẹn trả kết quả; "
-                        "ngày hẹn trả chỉ được hẹn lại một lần (QT-06, mục 5.3).")
+        recipients_and_signature(
+            document,
+            ("Như trên;", "Trung tâm Phục vụ hành chính công;", "Lưu: VT, hồ sơ."),
+            "CHỦ TỊCH",
+            "(Ký, ghi rõ họ tên và đóng dấu)",
+        )
+        notes(
+            document,
+            "Phiếu được gửi tổ chức, công dân chậm nhất 01 ngày làm việc trước ngày hẹn trả kết quả; "
+            "ngày hẹn trả chỉ được hẹn lại một lần (QT-06, mục 5.3).",
+        )
 
     return form_document(control, body, origin=f"Mẫu số 04, {CIRCULAR_01}")
 
@@ -238,18 +330,42 @@ def control_sheet(control: Control) -> bytes:
         form_title(document, "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ")
         fill(document, ("Kèm theo hồ sơ của: ", None))
         fill(document, ("Mã hồ sơ: ", None))
-        text(document, "(Danh sách các cơ quan, đơn vị phối hợp giải quyết: ..................................."
-                       "....................)", italic=True)
+        text(
+            document,
+            "(Danh sách các cơ quan, đơn vị phối hợp giải quyết: ..................................."
+            "....................)",
+            italic=True,
+        )
         text(document, "Thời gian trả kết quả: ..... giờ ..... phút, ngày ..... tháng ..... năm 20.....")
         paragraph(document, "", after=4)
-        rows = tuple((f"1. Giao: {giver}\n2. Nhận: {taker}",
-                      "..... giờ ..... phút, ngày ..../..../20.....\nNgười giao          Người nhận\n\n", "", "")
-                     for giver, taker in HANDOVERS)
-        grid(document, Grid(("TÊN CƠ QUAN, ĐƠN VỊ", "THỜI GIAN GIAO, NHẬN HỒ SƠ",
-                             "KẾT QUẢ GIẢI QUYẾT HỒ SƠ\n(Trước hạn / đúng hạn / quá hạn)", "GHI CHÚ"),
-                            (48, 62, 35, 20), rows, centered=frozenset({1})))
-        notes(document, "Mỗi lần giao, nhận hồ sơ giữa các đơn vị, người giao và người nhận ghi thời gian và ký vào "
-                        "phiếu; phiếu đi kèm hồ sơ từ khi tiếp nhận đến khi trả kết quả.")
+        rows = tuple(
+            (
+                f"1. Giao: {giver}\n2. Nhận: {taker}",
+                "..... giờ ..... phút, ngày ..../..../20.....\nNgười giao          Người nhận\n\n",
+                "",
+                "",
+            )
+            for giver, taker in HANDOVERS
+        )
+        grid(
+            document,
+            Grid(
+                (
+                    "TÊN CƠ QUAN, ĐƠN VỊ",
+                    "THỜI GIAN GIAO, NHẬN HỒ SƠ",
+                    "KẾT QUẢ GIẢI QUYẾT HỒ SƠ\n(Trước hạn / đúng hạn / quá hạn)",
+                    "GHI CHÚ",
+                ),
+                (48, 62, 35, 20),
+                rows,
+                centered=frozenset({1}),
+            ),
+        )
+        notes(
+            document,
+            "Mỗi lần giao, nhận hồ sơ giữa các đơn vị, người giao và người nhận ghi thời gian và ký vào "
+            "phiếu; phiếu đi kèm hồ sơ từ khi tiếp nhận đến khi trả kết quả.",
+        )
 
     return form_document(control, body, origin=f"Mẫu số 05, {CIRCULAR_01}")
 
@@ -263,8 +379,14 @@ def birth_declaration(control: Control) -> bytes:
     def body(document):
         motto(document)
         form_title(document, "TỜ KHAI ĐĂNG KÝ KHAI SINH", before=10)
-        paragraph(document, f"Kính gửi: Ủy ban nhân dân xã {_place(control)}", align=WD_ALIGN_PARAGRAPH.CENTER,
-                  size=BODY_PT, bold=True, after=6)
+        paragraph(
+            document,
+            f"Kính gửi: Ủy ban nhân dân xã {_place(control)}",
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            size=BODY_PT,
+            bold=True,
+            after=6,
+        )
         fill(document, ("Họ, chữ đệm, tên người yêu cầu: ", None))
         fill(document, ("Nơi cư trú: ", None))
         fill(document, ("Giấy tờ tùy thân: ", None))
@@ -281,13 +403,28 @@ def birth_declaration(control: Control) -> bytes:
         fill(document, ("Họ, chữ đệm, tên người cha: ", None), before=8)
         fill(document, ("Năm sinh: ", 50), (" Dân tộc: ", 110), (" Quốc tịch: ", None))
         fill(document, ("Nơi cư trú: ", None))
-        text(document, "Tôi cam đoan nội dung đề nghị đăng ký khai sinh trên đây là đúng sự thật, được sự thỏa thuận "
-                       "nhất trí của các bên liên quan theo quy định pháp luật. Tôi chịu hoàn toàn trách nhiệm trước "
-                       "pháp luật về nội dung cam đoan của mình.", before=8, indent=10)
-        paragraph(document, f"Làm tại: {_place(control)}, ngày ..... tháng ..... năm 20.....",
-                  align=WD_ALIGN_PARAGRAPH.RIGHT, size=BODY_PT, italic=True, before=8)
-        signature_pair(document, ("Đề nghị cấp bản sao:", "Có □   Không □\nSố lượng: ........ bản"),
-                       ("NGƯỜI YÊU CẦU", "(Ký, ghi rõ họ, chữ đệm, tên)"), space_mm=18)
+        text(
+            document,
+            "Tôi cam đoan nội dung đề nghị đăng ký khai sinh trên đây là đúng sự thật, được sự thỏa thuận "
+            "nhất trí của các bên liên quan theo quy định pháp luật. Tôi chịu hoàn toàn trách nhiệm trước "
+            "pháp luật về nội dung cam đoan của mình.",
+            before=8,
+            indent=10,
+        )
+        paragraph(
+            document,
+            f"Làm tại: {_place(control)}, ngày ..... tháng ..... năm 20.....",
+            align=WD_ALIGN_PARAGRAPH.RIGHT,
+            size=BODY_PT,
+            italic=True,
+            before=8,
+        )
+        signature_pair(
+            document,
+            ("Đề nghị cấp bản sao:", "Có □   Không □\nSố lượng: ........ bản"),
+            ("NGƯỜI YÊU CẦU", "(Ký, ghi rõ họ, chữ đệm, tên)"),
+            space_mm=18,
+        )
 
     return form_document(control, body, origin=f"Mẫu {CIRCULAR_04}")
 
@@ -296,23 +433,53 @@ def marriage_declaration(control: Control) -> bytes:
     def body(document):
         motto(document)
         form_title(document, "TỜ KHAI ĐĂNG KÝ KẾT HÔN", before=10)
-        paragraph(document, f"Kính gửi: Ủy ban nhân dân xã {_place(control)}", align=WD_ALIGN_PARAGRAPH.CENTER,
-                  size=BODY_PT, bold=True, after=8)
-        rows = tuple((label, "", "") for label in (
-            "Họ, chữ đệm, tên", "Ngày, tháng, năm sinh", "Dân tộc", "Quốc tịch", "Nơi cư trú",
-            "Giấy tờ tùy thân", "Kết hôn lần thứ mấy"))
+        paragraph(
+            document,
+            f"Kính gửi: Ủy ban nhân dân xã {_place(control)}",
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            size=BODY_PT,
+            bold=True,
+            after=8,
+        )
+        rows = tuple(
+            (label, "", "")
+            for label in (
+                "Họ, chữ đệm, tên",
+                "Ngày, tháng, năm sinh",
+                "Dân tộc",
+                "Quốc tịch",
+                "Nơi cư trú",
+                "Giấy tờ tùy thân",
+                "Kết hôn lần thứ mấy",
+            )
+        )
         table = grid(document, Grid(("Thông tin", "Bên nữ", "Bên nam"), (45, 60, 60), rows))
         for row in table.rows[1:]:
             row.height = Mm(11)
             for cell in row.cells:
                 cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        text(document, "Chúng tôi cam đoan những lời khai trên đây là đúng sự thật, việc kết hôn của chúng tôi là tự "
-                       "nguyện, không vi phạm quy định của Luật Hôn nhân và gia đình Việt Nam. Chúng tôi chịu hoàn "
-                       "toàn trách nhiệm trước pháp luật về cam đoan của mình.", before=10, indent=10)
-        paragraph(document, f"Làm tại: {_place(control)}, ngày ..... tháng ..... năm 20.....",
-                  align=WD_ALIGN_PARAGRAPH.RIGHT, size=BODY_PT, italic=True, before=8)
-        signature_pair(document, ("BÊN NỮ", "(Ký, ghi rõ họ, chữ đệm, tên)"),
-                       ("BÊN NAM", "(Ký, ghi rõ họ, chữ đệm, tên)"), space_mm=20)
+        text(
+            document,
+            "Chúng tôi cam đoan những lời khai trên đây là đúng sự thật, việc kết hôn của chúng tôi là tự "
+            "nguyện, không vi phạm quy định của Luật Hôn nhân và gia đình Việt Nam. Chúng tôi chịu hoàn "
+            "toàn trách nhiệm trước pháp luật về cam đoan của mình.",
+            before=10,
+            indent=10,
+        )
+        paragraph(
+            document,
+            f"Làm tại: {_place(control)}, ngày ..... tháng ..... năm 20.....",
+            align=WD_ALIGN_PARAGRAPH.RIGHT,
+            size=BODY_PT,
+            italic=True,
+            before=8,
+        )
+        signature_pair(
+            document,
+            ("BÊN NỮ", "(Ký, ghi rõ họ, chữ đệm, tên)"),
+            ("BÊN NAM", "(Ký, ghi rõ họ, chữ đệm, tên)"),
+            space_mm=20,
+        )
         text(document, "Đề nghị cấp bản sao:   Có □   Không □      Số lượng: ........ bản", before=4)
 
     return form_document(control, body, origin=f"Mẫu {CIRCULAR_04}")
@@ -320,8 +487,20 @@ def marriage_declaration(control: Control) -> bytes:
 
 # --- registers (.xlsx) ---------------------------------------------------------------------------------
 
-def register(control: Control, *, sheet_title, title, subtitle, columns, groups=(), rows=15, guidance=(),
-             unit=ONE_STOP, landscape=True) -> bytes:
+
+def register(
+    control: Control,
+    *,
+    sheet_title,
+    title,
+    subtitle,
+    columns,
+    groups=(),
+    rows=15,
+    guidance=(),
+    unit=ONE_STOP,
+    landscape=True,
+) -> bytes:
     """A register printed on A4: the issuing body and the national motto, the code block at the top
     right, the title, a two-level heading row (groups merge over their columns), numbered columns,
     ruled empty rows to fill in, guidance under the table; and the control sheet."""
@@ -345,8 +524,10 @@ def register(control: Control, *, sheet_title, title, subtitle, columns, groups=
         xlsx_merged(sheet, row, 1, left_end, line, font)
     xlsx_merged(sheet, 1, left_end + 1, right_start - 1, NATIONAL_NAME, xlsx_font(BODY_PT, bold=True))
     xlsx_merged(sheet, 2, left_end + 1, right_start - 1, MOTTO, xlsx_font(BODY_PT, bold=True, underline="single"))
-    for row, value in enumerate((f"Mã hiệu: {control.code}", f"Lần ban hành: {control.issue_label}",
-                                 f"Ngày ban hành: {control.date_text}"), start=1):
+    for row, value in enumerate(
+        (f"Mã hiệu: {control.code}", f"Lần ban hành: {control.issue_label}", f"Ngày ban hành: {control.date_text}"),
+        start=1,
+    ):
         xlsx_merged(sheet, row, right_start, last, value, xlsx_font(11, italic=row > 1, bold=row == 1), align="right")
     xlsx_merged(sheet, 5, 1, last, title, xlsx_font(16, bold=True))
     xlsx_merged(sheet, 6, 1, last, subtitle, xlsx_font(BODY_PT, italic=True))
@@ -369,8 +550,9 @@ def register(control: Control, *, sheet_title, title, subtitle, columns, groups=
     for row in (group_row, head_row, number_row):
         for index in range(1, last + 1):
             cell = sheet.cell(row=row, column=index)
-            cell.font = xlsx_font(11 if row == number_row else TABLE_PT, bold=row != number_row,
-                                  italic=row == number_row)
+            cell.font = xlsx_font(
+                11 if row == number_row else TABLE_PT, bold=row != number_row, italic=row == number_row
+            )
             cell.border = XLSX_BOX
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet.row_dimensions[group_row].height = 32
@@ -385,8 +567,7 @@ def register(control: Control, *, sheet_title, title, subtitle, columns, groups=
         sheet.row_dimensions[row].height = 24
     row = number_row + rows + 2
     if guidance:
-        xlsx_merged(sheet, row, 1, last, "Hướng dẫn ghi sổ:", xlsx_font(TABLE_PT, bold=True, italic=True),
-                    align="left")
+        xlsx_merged(sheet, row, 1, last, "Hướng dẫn ghi sổ:", xlsx_font(TABLE_PT, bold=True, italic=True), align="left")
         for offset, line in enumerate(guidance, start=1):
             xlsx_merged(sheet, row + offset, 1, last, f"- {line}", xlsx_font(TABLE_PT, italic=True), align="left")
             sheet.row_dimensions[row + offset].height = 18
@@ -397,42 +578,85 @@ def register(control: Control, *, sheet_title, title, subtitle, columns, groups=
 
 
 def dossier_ledger(control: Control) -> bytes:
-    columns = (("TT", 4), ("Mã hồ sơ", 13), ("Tên thủ tục hành chính", 18), ("Số lượng hồ sơ (bộ)", 7),
-               ("Tên cá nhân, tổ chức", 15), ("Địa chỉ, số điện thoại", 16), ("Cơ quan chủ trì giải quyết", 11),
-               ("Nhận hồ sơ", 9), ("Hẹn trả kết quả", 9), ("Chuyển hồ sơ đến cơ quan giải quyết", 10),
-               ("Nhận kết quả từ cơ quan giải quyết", 10), ("Trả kết quả cho cá nhân, tổ chức", 10),
-               ("Ký nhận", 9), ("Ghi chú", 9))
+    columns = (
+        ("TT", 4),
+        ("Mã hồ sơ", 13),
+        ("Tên thủ tục hành chính", 18),
+        ("Số lượng hồ sơ (bộ)", 7),
+        ("Tên cá nhân, tổ chức", 15),
+        ("Địa chỉ, số điện thoại", 16),
+        ("Cơ quan chủ trì giải quyết", 11),
+        ("Nhận hồ sơ", 9),
+        ("Hẹn trả kết quả", 9),
+        ("Chuyển hồ sơ đến cơ quan giải quyết", 10),
+        ("Nhận kết quả từ cơ quan giải quyết", 10),
+        ("Trả kết quả cho cá nhân, tổ chức", 10),
+        ("Ký nhận", 9),
+        ("Ghi chú", 9),
+    )
     return register(
-        control, sheet_title="Sổ theo dõi hồ sơ", title="SỔ THEO DÕI HỒ SƠ",
+        control,
+        sheet_title="Sổ theo dõi hồ sơ",
+        title="SỔ THEO DÕI HỒ SƠ",
         subtitle=f"(Mẫu số 06, {CIRCULAR_01})      Quyển số: ........      Năm: 20........",
-        columns=columns, groups=(("Thời gian (giờ, ngày, tháng, năm)", 8, 12),),
-        guidance=("Cột (2): mã hồ sơ do Hệ thống thông tin giải quyết thủ tục hành chính của tỉnh cấp khi tiếp nhận.",
-                  "Cột (8) đến (12): ghi giờ, phút và ngày, tháng, năm của từng lần giao, nhận; hồ sơ quá hạn ghi rõ ở "
-                  "cột (14) và số Phiếu xin lỗi (BM-04-QT-06).",
-                  "Cột (13): tổ chức, cá nhân ký nhận khi nhận kết quả trực tiếp; nhận qua bưu chính ghi số vận đơn."))
+        columns=columns,
+        groups=(("Thời gian (giờ, ngày, tháng, năm)", 8, 12),),
+        guidance=(
+            "Cột (2): mã hồ sơ do Hệ thống thông tin giải quyết thủ tục hành chính của tỉnh cấp khi tiếp nhận.",
+            "Cột (8) đến (12): ghi giờ, phút và ngày, tháng, năm của từng lần giao, nhận; hồ sơ quá hạn ghi rõ ở "
+            "cột (14) và số Phiếu xin lỗi (BM-04-QT-06).",
+            "Cột (13): tổ chức, cá nhân ký nhận khi nhận kết quả trực tiếp; nhận qua bưu chính ghi số vận đơn.",
+        ),
+    )
 
 
 def certified_copy_register(control: Control) -> bytes:
-    columns = (("Số chứng thực", 10), ("Ngày, tháng, năm chứng thực", 13), ("Họ và tên người yêu cầu chứng thực", 26),
-               ("Tên bản chính giấy tờ, văn bản", 32), ("Số bản sao đã được chứng thực", 11),
-               ("Họ tên, chức danh người ký chứng thực", 26), ("Phí chứng thực (đồng)", 12), ("Ghi chú", 14))
+    columns = (
+        ("Số chứng thực", 10),
+        ("Ngày, tháng, năm chứng thực", 13),
+        ("Họ và tên người yêu cầu chứng thực", 26),
+        ("Tên bản chính giấy tờ, văn bản", 32),
+        ("Số bản sao đã được chứng thực", 11),
+        ("Họ tên, chức danh người ký chứng thực", 26),
+        ("Phí chứng thực (đồng)", 12),
+        ("Ghi chú", 14),
+    )
     return register(
-        control, sheet_title="Sổ chứng thực bản sao", title="SỔ CHỨNG THỰC BẢN SAO TỪ BẢN CHÍNH",
-        subtitle="Quyển số: ........ /20........ – SCT/BS", columns=columns, unit="",
-        guidance=("Số chứng thực ghi liên tục từ số 01 trong một năm; mỗi lần chứng thực cho một người yêu cầu ghi "
-                  "một số, dù chứng thực nhiều bản sao.",
-                  "Phí: 2.000 đồng/trang cho trang thứ nhất và thứ hai, từ trang thứ ba 1.000 đồng/trang, tối đa "
-                  "200.000 đồng/bản."))
+        control,
+        sheet_title="Sổ chứng thực bản sao",
+        title="SỔ CHỨNG THỰC BẢN SAO TỪ BẢN CHÍNH",
+        subtitle="Quyển số: ........ /20........ – SCT/BS",
+        columns=columns,
+        unit="",
+        guidance=(
+            "Số chứng thực ghi liên tục từ số 01 trong một năm; mỗi lần chứng thực cho một người yêu cầu ghi "
+            "một số, dù chứng thực nhiều bản sao.",
+            "Phí: 2.000 đồng/trang cho trang thứ nhất và thứ hai, từ trang thứ ba 1.000 đồng/trang, tối đa "
+            "200.000 đồng/bản.",
+        ),
+    )
 
 
 def signature_register(control: Control) -> bytes:
-    columns = (("Số chứng thực", 10), ("Ngày, tháng, năm chứng thực", 13), ("Họ và tên người yêu cầu chứng thực", 26),
-               ("Số giấy tờ tùy thân", 16), ("Tên giấy tờ, văn bản được chứng thực chữ ký", 32),
-               ("Họ tên, chức danh người ký chứng thực", 26), ("Phí chứng thực (đồng)", 12), ("Ghi chú", 12))
+    columns = (
+        ("Số chứng thực", 10),
+        ("Ngày, tháng, năm chứng thực", 13),
+        ("Họ và tên người yêu cầu chứng thực", 26),
+        ("Số giấy tờ tùy thân", 16),
+        ("Tên giấy tờ, văn bản được chứng thực chữ ký", 32),
+        ("Họ tên, chức danh người ký chứng thực", 26),
+        ("Phí chứng thực (đồng)", 12),
+        ("Ghi chú", 12),
+    )
     return register(
-        control, sheet_title="Sổ chứng thực chữ ký", title="SỔ CHỨNG THỰC CHỮ KÝ",
-        subtitle="Quyển số: ........ /20........ – SCT/CK", columns=columns, unit="",
-        guidance=("Người yêu cầu ký trước mặt người thực hiện chứng thực; phí 10.000 đồng/trường hợp.",))
+        control,
+        sheet_title="Sổ chứng thực chữ ký",
+        title="SỔ CHỨNG THỰC CHỮ KÝ",
+        subtitle="Quyển số: ........ /20........ – SCT/CK",
+        columns=columns,
+        unit="",
+        guidance=("Người yêu cầu ký trước mặt người thực hiện chứng thực; phí 10.000 đồng/trường hợp.",),
+    )
 
 
 # Registry: document code -> renderer and file name.

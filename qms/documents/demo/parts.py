@@ -12,6 +12,7 @@ last page that is not printed with the form. A register (.xlsx) has the same on 
 Content is described with a few block types (Heading, Para, Items, Grid) so that the documents in
 catalogue.py read as text rather than as layout code.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,7 +25,29 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from qms.core.calendar import format_date
-from qms.core.exports import BODY_PT, MOTTO, NATIONAL_NAME, TABLE_PT, XLSX_BOX, add_field, add_run, cell_paragraph, issuer_lines, keep_row_together, new_document, paragraph, remove_borders, repeat_as_header, rule, set_cell_margins, set_table_widths, text_width_mm, to_bytes, xlsx_font, xlsx_merged
+from qms.core.exports import (
+    BODY_PT,
+    MOTTO,
+    NATIONAL_NAME,
+    TABLE_PT,
+    XLSX_BOX,
+    add_field,
+    add_run,
+    cell_paragraph,
+    issuer_lines,
+    keep_row_together,
+    new_document,
+    paragraph,
+    remove_borders,
+    repeat_as_header,
+    rule,
+    set_cell_margins,
+    set_table_widths,
+    text_width_mm,
+    to_bytes,
+    xlsx_font,
+    xlsx_merged,
+)
 
 HEADER_PT = 12
 SMALL_PT = 11
@@ -53,11 +76,11 @@ class Revision:
 class Control:
     """What identifies one issue of a document: the header block, sign-off block and change history."""
 
-    commune: str                 # "UBND xã Hòa Bình"
+    commune: str  # "UBND xã Hòa Bình"
     code: str
     title: str
     issue_no: int
-    issued_on: dt.date | None    # None while the issue is not approved yet
+    issued_on: dt.date | None  # None while the issue is not approved yet
     drafted: Person
     reviewed: Person
     approved: Person
@@ -73,6 +96,7 @@ class Control:
 
 
 # --- content blocks ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -128,18 +152,39 @@ def render(document, blocks):
     """Write the blocks into the document, in order."""
     for block in blocks:
         if isinstance(block, Heading):
-            para = paragraph(document, block.text, bold=True, italic=block.level > 2, size=BODY_PT,
-                             before=8 if block.level == 1 else 4, after=3, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+            para = paragraph(
+                document,
+                block.text,
+                bold=True,
+                italic=block.level > 2,
+                size=BODY_PT,
+                before=8 if block.level == 1 else 4,
+                after=3,
+                align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+            )
             para.paragraph_format.keep_with_next = True
         elif isinstance(block, Para):
-            para = paragraph(document, block.text, bold=block.bold or None, italic=block.italic or None,
-                             size=BODY_PT, after=4, indent_first=None if block.center else INDENT_MM,
-                             align=WD_ALIGN_PARAGRAPH.CENTER if block.center else WD_ALIGN_PARAGRAPH.JUSTIFY)
+            para = paragraph(
+                document,
+                block.text,
+                bold=block.bold or None,
+                italic=block.italic or None,
+                size=BODY_PT,
+                after=4,
+                indent_first=None if block.center else INDENT_MM,
+                align=WD_ALIGN_PARAGRAPH.CENTER if block.center else WD_ALIGN_PARAGRAPH.JUSTIFY,
+            )
             para.paragraph_format.line_spacing = 1.15
         elif isinstance(block, Items):
             for item in block.items:
-                para = paragraph(document, f"{block.marker} {item}", size=BODY_PT, after=3, indent_first=INDENT_MM,
-                                 align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+                para = paragraph(
+                    document,
+                    f"{block.marker} {item}",
+                    size=BODY_PT,
+                    after=3,
+                    indent_first=INDENT_MM,
+                    align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+                )
                 para.paragraph_format.line_spacing = 1.15
         elif isinstance(block, Grid):
             grid(document, block)
@@ -173,6 +218,7 @@ def grid(container, spec: Grid):
 
 # --- the QMS parts -------------------------------------------------------------------------------
 
+
 def header_block(document, control: Control, title_lines):
     """The identification block in the page header of every page: the commune, the title, and code,
     issue, date of issue and "Trang x/y" (Word and LibreOffice fill in the page numbers)."""
@@ -195,8 +241,11 @@ def header_block(document, control: Control, title_lines):
         cell_paragraph(left, line, align=WD_ALIGN_PARAGRAPH.CENTER, size=HEADER_PT, bold=True)
     for line in title_lines:
         cell_paragraph(middle, line, align=WD_ALIGN_PARAGRAPH.CENTER, size=HEADER_PT, bold=True)
-    for label, value in (("Mã hiệu: ", control.code), ("Lần ban hành: ", control.issue_label),
-                         ("Ngày ban hành: ", control.date_text)):
+    for label, value in (
+        ("Mã hiệu: ", control.code),
+        ("Lần ban hành: ", control.issue_label),
+        ("Ngày ban hành: ", control.date_text),
+    ):
         para = cell_paragraph(right, "", size=HEADER_PT)
         add_run(para, label, size=HEADER_PT)
         add_run(para, value, size=HEADER_PT, bold=True)
@@ -231,29 +280,54 @@ def signoff_table(document, control: Control):
     set_table_widths(table, widths)
     set_cell_margins(table, side_mm=1.2, vertical_mm=0.5)
     people = (control.drafted, control.reviewed, control.approved)
-    rows = [("", "NGƯỜI SOẠN THẢO", "NGƯỜI XEM XÉT", "NGƯỜI PHÊ DUYỆT"),
-            ("Họ và tên", *(p.name for p in people)),
-            ("Chức vụ", *(p.position for p in people)),
-            ("Chữ ký", "", "", "")]
+    rows = [
+        ("", "NGƯỜI SOẠN THẢO", "NGƯỜI XEM XÉT", "NGƯỜI PHÊ DUYỆT"),
+        ("Họ và tên", *(p.name for p in people)),
+        ("Chức vụ", *(p.position for p in people)),
+        ("Chữ ký", "", "", ""),
+    ]
     for row_index, (row, values) in enumerate(zip(table.rows, rows)):
         keep_row_together(row)
         for col_index, (cell, value) in enumerate(zip(row.cells, values)):
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            cell_paragraph(cell, value, align=WD_ALIGN_PARAGRAPH.CENTER, size=TABLE_PT,
-                           bold=row_index == 0 or col_index == 0, before=2, after=2)
+            cell_paragraph(
+                cell,
+                value,
+                align=WD_ALIGN_PARAGRAPH.CENTER,
+                size=TABLE_PT,
+                bold=row_index == 0 or col_index == 0,
+                before=2,
+                after=2,
+            )
     table.rows[3].height = Mm(20)
     return table
 
 
 def revision_table(document, control: Control):
     """The change-history table: every issue so far, then blank rows for the next ones."""
-    paragraph(document, "THEO DÕI SỬA ĐỔI TÀI LIỆU", align=WD_ALIGN_PARAGRAPH.CENTER, size=BODY_PT, bold=True,
-              before=14, after=6)
-    rows = tuple((str(i), format_date(r.date) if r.date else BLANK_DATE, r.where, r.what, f"{r.issue_no:02d}")
-                 for i, r in enumerate(control.revisions, start=1))
+    paragraph(
+        document,
+        "THEO DÕI SỬA ĐỔI TÀI LIỆU",
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        size=BODY_PT,
+        bold=True,
+        before=14,
+        after=6,
+    )
+    rows = tuple(
+        (str(i), format_date(r.date) if r.date else BLANK_DATE, r.where, r.what, f"{r.issue_no:02d}")
+        for i, r in enumerate(control.revisions, start=1)
+    )
     rows += tuple(("", "", "", "", "") for _i in range(BLANK_REVISION_ROWS))
-    return grid(document, Grid(("STT", "Ngày sửa đổi", "Vị trí sửa đổi", "Nội dung sửa đổi", "Lần ban hành"),
-                               (11, 25, 30, 76, 23), rows, centered=frozenset({0, 1, 4})))
+    return grid(
+        document,
+        Grid(
+            ("STT", "Ngày sửa đổi", "Vị trí sửa đổi", "Nội dung sửa đổi", "Lần ban hành"),
+            (11, 25, 30, 76, 23),
+            rows,
+            centered=frozenset({0, 1, 4}),
+        ),
+    )
 
 
 def _properties(document, control: Control):
@@ -272,8 +346,14 @@ def qms_document(control: Control, title_lines, blocks, *, header_lines=None, co
     header_block(document, control, header_lines or title_lines)
     paragraph(document, "", before=24)
     for index, line in enumerate(title_lines):
-        paragraph(document, line, align=WD_ALIGN_PARAGRAPH.CENTER, size=16 if index else 14, bold=True,
-                  before=6 if index else 0)
+        paragraph(
+            document,
+            line,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            size=16 if index else 14,
+            bold=True,
+            before=6 if index else 0,
+        )
     if cover_note:
         paragraph(document, cover_note, align=WD_ALIGN_PARAGRAPH.CENTER, size=BODY_PT, italic=True, before=6)
     rule(document, 40, text_width_mm(document), before=8, after=30)
@@ -307,13 +387,25 @@ def form_document(control: Control, write_body, *, origin="") -> bytes:
     _properties(document, control)
     form_header_line(document, control, origin)
     write_body(document)
-    note = paragraph(document, "THÔNG TIN KIỂM SOÁT BIỂU MẪU", align=WD_ALIGN_PARAGRAPH.CENTER, size=14,
-                     bold=True)
+    note = paragraph(document, "THÔNG TIN KIỂM SOÁT BIỂU MẪU", align=WD_ALIGN_PARAGRAPH.CENTER, size=14, bold=True)
     note.paragraph_format.page_break_before = True
-    paragraph(document, f"{control.code} – {control.title}", align=WD_ALIGN_PARAGRAPH.CENTER, size=BODY_PT,
-              bold=True, before=4)
-    paragraph(document, "(Trang này phục vụ kiểm soát tài liệu theo TCVN ISO 9001:2015, không in kèm khi sử "
-              "dụng biểu mẫu)", align=WD_ALIGN_PARAGRAPH.CENTER, size=BODY_PT, italic=True, before=4, after=14)
+    paragraph(
+        document,
+        f"{control.code} – {control.title}",
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        size=BODY_PT,
+        bold=True,
+        before=4,
+    )
+    paragraph(
+        document,
+        "(Trang này phục vụ kiểm soát tài liệu theo TCVN ISO 9001:2015, không in kèm khi sử dụng biểu mẫu)",
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        size=BODY_PT,
+        italic=True,
+        before=4,
+        after=14,
+    )
     signoff_table(document, control)
     revision_table(document, control)
     return to_bytes(document)
@@ -340,6 +432,7 @@ def signature_pair(document, left: tuple, right: tuple, *, space_mm=22):
 
 # --- registers (.xlsx) --------------------------------------------------------------------------------
 
+
 def xlsx_control_sheet(workbook, control: Control):
     """A second sheet with the register's identification, sign-off block and change history."""
     sheet = workbook.create_sheet("Kiểm soát biểu mẫu")
@@ -348,13 +441,21 @@ def xlsx_control_sheet(workbook, control: Control):
         sheet.column_dimensions[get_column_letter(index)].width = width
     xlsx_merged(sheet, 1, 1, 6, "THÔNG TIN KIỂM SOÁT BIỂU MẪU", xlsx_font(14, bold=True))
     xlsx_merged(sheet, 2, 1, 6, f"{control.code} – {control.title}", xlsx_font(BODY_PT, bold=True))
-    xlsx_merged(sheet, 3, 1, 6, f"Lần ban hành: {control.issue_label} – Ngày ban hành: {control.date_text}",
-                xlsx_font(BODY_PT, italic=True))
+    xlsx_merged(
+        sheet,
+        3,
+        1,
+        6,
+        f"Lần ban hành: {control.issue_label} – Ngày ban hành: {control.date_text}",
+        xlsx_font(BODY_PT, italic=True),
+    )
     people = (control.drafted, control.reviewed, control.approved)
-    rows = [("", "NGƯỜI SOẠN THẢO", "NGƯỜI XEM XÉT", "NGƯỜI PHÊ DUYỆT"),
-            ("Họ và tên", *(p.name for p in people)),
-            ("Chức vụ", *(p.position for p in people)),
-            ("Chữ ký", "", "", "")]
+    rows = [
+        ("", "NGƯỜI SOẠN THẢO", "NGƯỜI XEM XÉT", "NGƯỜI PHÊ DUYỆT"),
+        ("Họ và tên", *(p.name for p in people)),
+        ("Chức vụ", *(p.position for p in people)),
+        ("Chữ ký", "", "", ""),
+    ]
     for offset, values in enumerate(rows):
         row = 5 + offset
         for col, value in zip((1, 3, 4, 5), values):
@@ -363,14 +464,16 @@ def xlsx_control_sheet(workbook, control: Control):
             cell = sheet.cell(row=row, column=col, value=value)
             cell.font = xlsx_font(bold=offset == 0 or col == 1)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            for c in ((1, 2) if col == 1 else (col,)):
+            for c in (1, 2) if col == 1 else (col,):
                 sheet.cell(row=row, column=c).border = XLSX_BOX
         sheet.row_dimensions[row].height = 48 if offset == 3 else 32
     start = 11
     xlsx_merged(sheet, start, 1, 6, "THEO DÕI SỬA ĐỔI TÀI LIỆU", xlsx_font(BODY_PT, bold=True))
     headings = ("STT", "Ngày sửa đổi", "Vị trí sửa đổi", "Nội dung sửa đổi", "", "Lần ban hành")
-    revisions = [(str(i), format_date(r.date) if r.date else BLANK_DATE, r.where, r.what, "", f"{r.issue_no:02d}")
-                 for i, r in enumerate(control.revisions, start=1)]
+    revisions = [
+        (str(i), format_date(r.date) if r.date else BLANK_DATE, r.where, r.what, "", f"{r.issue_no:02d}")
+        for i, r in enumerate(control.revisions, start=1)
+    ]
     revisions += [("",) * 6] * BLANK_REVISION_ROWS
     for offset, values in enumerate([headings, *revisions]):
         row = start + 1 + offset
@@ -379,8 +482,9 @@ def xlsx_control_sheet(workbook, control: Control):
             cell = sheet.cell(row=row, column=col, value=value if col != 5 else None)
             cell.font = xlsx_font(bold=offset == 0)
             cell.border = XLSX_BOX
-            cell.alignment = Alignment(horizontal="left" if col in (3, 4) and offset else "center",
-                                       vertical="center", wrap_text=True)
+            cell.alignment = Alignment(
+                horizontal="left" if col in (3, 4) and offset else "center", vertical="center", wrap_text=True
+            )
         sheet.row_dimensions[row].height = 20 if offset == 0 else max(20, 15.75 * (1 + len(values[3]) // 55))
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = sheet.ORIENTATION_PORTRAIT

@@ -5,23 +5,65 @@ Each function takes the acting user, checks the rule (the refusals live in permi
 pages, the API and these functions give the same answer), changes the rows, records the audit event
 in the same transaction and flushes. The caller's unit of work commits once (qms.db.unit_of_work).
 """
-from qms.documents.services.change_requests import (accept_change_request, decline_change_request,
-                                                    propose_change)
+
+from qms.documents.services.change_requests import accept_change_request, decline_change_request, propose_change
 from qms.documents.services.common import CONFLICT_MESSAGE, current_version, pending_version
 from qms.documents.services.distribution import acknowledge_version, distribution_user_ids, set_distribution
 from qms.documents.services.documents import create_document, update_document, withdraw_document
-from qms.documents.services.downloads import (LABEL_CONTROLLED, LABEL_DRAFT, LABEL_OBSOLETE, Download,
-                                              download_copy, download_original, sign_off_text, stamp_label)
-from qms.documents.services.versions import (activate_due_versions, approve_version, confirm_still_valid,
-                                             create_draft_version, make_effective, register_external_file,
-                                             replace_draft_file, return_to_draft, review_version,
-                                             submit_for_review, update_draft)
+from qms.documents.services.downloads import (
+    LABEL_CONTROLLED,
+    LABEL_DRAFT,
+    LABEL_OBSOLETE,
+    Download,
+    download_copy,
+    download_original,
+    sign_off_text,
+    stamp_label,
+)
+from qms.documents.services.versions import (
+    activate_due_versions,
+    approve_version,
+    confirm_still_valid,
+    create_draft_version,
+    make_effective,
+    register_external_file,
+    replace_draft_file,
+    return_to_draft,
+    review_version,
+    submit_for_review,
+    update_draft,
+)
 
 __all__ = [
-    "CONFLICT_MESSAGE", "Download", "LABEL_CONTROLLED", "LABEL_DRAFT", "LABEL_OBSOLETE", "accept_change_request",
-    "acknowledge_version", "activate_due_versions", "approve_version", "confirm_still_valid", "create_document",
-    "create_draft_version", "current_version", "decline_change_request", "distribution_user_ids",
-    "download_copy", "download_original", "make_effective", "pending_version", "propose_change",
-    "register_external_file", "replace_draft_file", "return_to_draft", "review_version", "set_distribution",
-    "sign_off_text", "stamp_label", "submit_for_review", "update_document", "update_draft", "withdraw_document",
+    "CONFLICT_MESSAGE",
+    "Download",
+    "LABEL_CONTROLLED",
+    "LABEL_DRAFT",
+    "LABEL_OBSOLETE",
+    "accept_change_request",
+    "acknowledge_version",
+    "activate_due_versions",
+    "approve_version",
+    "confirm_still_valid",
+    "create_document",
+    "create_draft_version",
+    "current_version",
+    "decline_change_request",
+    "distribution_user_ids",
+    "download_copy",
+    "download_original",
+    "make_effective",
+    "pending_version",
+    "propose_change",
+    "register_external_file",
+    "replace_draft_file",
+    "return_to_draft",
+    "review_version",
+    "set_distribution",
+    "sign_off_text",
+    "stamp_label",
+    "submit_for_review",
+    "update_document",
+    "update_draft",
+    "withdraw_document",
 ]

@@ -2,6 +2,7 @@
 people acting on one version, the version in force and the one in progress, and signing a version
 (through qms.signatures, which seals a version's signatures to its document code, issue number and
 the SHA-256 of its file)."""
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import attributes
@@ -13,8 +14,10 @@ from qms.documents.models import DocumentKind, DocumentVersion, VersionStatus
 from qms.files.services import INTACT, content_sha256, file_state, read_stored
 from qms.signatures.services import confirm_password, register_subject, sign, signature_changes
 
-CONFLICT_MESSAGE = _l("Someone else changed this version while you were working on it. "
-                      "Reload the page to see their change, then try again.")
+CONFLICT_MESSAGE = _l(
+    "Someone else changed this version while you were working on it. "
+    "Reload the page to see their change, then try again."
+)
 UNSET = object()  # an argument not given (None is a value: "no owning unit")
 
 
@@ -68,6 +71,7 @@ def pending_version(document):
 
 # --- signatures on versions --------------------------------------------------------------------------
 
+
 def _file_digest(version):
     """What a signature on a version covers: the SHA-256 of its file as stored now ("" when the
     file is damaged or missing, so that no signature matches it)."""
@@ -75,8 +79,12 @@ def _file_digest(version):
     return content_sha256(primary.sha256) if primary is not None else ""
 
 
-register_subject(DocumentVersion.__tablename__, DocumentVersion, content_digest=_file_digest,
-                 identity=lambda version: (version.document.code, version.issue_no))
+register_subject(
+    DocumentVersion.__tablename__,
+    DocumentVersion,
+    content_digest=_file_digest,
+    identity=lambda version: (version.document.code, version.issue_no),
+)
 
 
 def confirm_signature(actor, password, *, meaning, version):

@@ -1,5 +1,6 @@
 """Distribution (who a document reaches: a unit, a role, or a role within a unit) and the
 "read and understood" tasks it gives for the version in force."""
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -23,8 +24,11 @@ def set_distribution(actor, document, targets):
     """Who the document is distributed to: a list of (unit or None, role code or None); a unit and a
     role together mean the holders of that role in that unit. The users newly reached get a task to
     acknowledge the current effective version."""
-    require(None if perm.can_manage_distribution(actor, document)
-             else _l("Only a quality officer can change the distribution of an active document."))
+    require(
+        None
+        if perm.can_manage_distribution(actor, document)
+        else _l("Only a quality officer can change the distribution of an active document.")
+    )
     wanted = set()
     for unit, role_code in targets:
         if unit is None and not role_code:
@@ -79,26 +83,27 @@ def assign_acknowledgments(version):
         db.session.add(Acknowledgment(commune_id=version.commune_id, version_id=version.id, user_id=user_id))
     if new:
         db.session.flush()
-        record_event(None, "document.version.acknowledgments_assigned", version,
-                     changes={"users": (None, len(new))})
+        record_event(None, "document.version.acknowledgments_assigned", version, changes={"users": (None, len(new))})
     return len(new)
 
 
 def acknowledge_version(actor, version):
-    """"Read and understood" for the effective version (a task of the distribution, or on one's own)."""
-    require(None if perm.can_acknowledge(actor, version)
-             else _l("Only the effective version of a document can be acknowledged."))
-    ack = db.session.scalar(select(Acknowledgment).where(Acknowledgment.version_id == version.id,
-                                                         Acknowledgment.user_id == actor.id))
+    """ "Read and understood" for the effective version (a task of the distribution, or on one's own)."""
+    require(
+        None
+        if perm.can_acknowledge(actor, version)
+        else _l("Only the effective version of a document can be acknowledged.")
+    )
+    ack = db.session.scalar(
+        select(Acknowledgment).where(Acknowledgment.version_id == version.id, Acknowledgment.user_id == actor.id)
+    )
     if ack is not None and ack.acknowledged_at is not None:
         raise DomainError(_l("You have already acknowledged this version."), code="already_done")
     now = utcnow()
     if ack is None:
-        ack = Acknowledgment(commune_id=version.commune_id, version_id=version.id, user_id=actor.id,
-                             assigned_at=now)
+        ack = Acknowledgment(commune_id=version.commune_id, version_id=version.id, user_id=actor.id, assigned_at=now)
         db.session.add(ack)
     ack.acknowledged_at = now
     db.session.flush()
     record_event(actor, "document.version.acknowledged", version, changes={"acknowledged_at": (None, now)})
     return ack
-

@@ -1,5 +1,6 @@
 """Downloads: the stamped controlled copy of a version (what it says it is, who downloaded it and
 when, the sign-off block) and the original file for those who read the history; each is audited."""
+
 from dataclasses import dataclass
 
 from flask import current_app
@@ -15,7 +16,6 @@ from qms.documents.models import DocumentKind, DocumentStatus, VersionStatus
 from qms.documents.services.common import require
 from qms.files.services import read_stored
 from qms.files.stamping import Stamp, stamp_file
-
 
 LABEL_CONTROLLED = "BẢN KIỂM SOÁT"
 LABEL_OBSOLETE = "HẾT HIỆU LỰC"
@@ -51,8 +51,10 @@ def sign_off_text(version) -> str:
     ids = {version.author_id, version.reviewed_by_id, version.approved_by_id} - {None}
     people = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
     parts = [f"Soạn thảo: {people[version.author_id].full_name}"]
-    for label, person_id, when in (("Xem xét", version.reviewed_by_id, version.reviewed_at),
-                                   ("Phê duyệt", version.approved_by_id, version.approved_at)):
+    for label, person_id, when in (
+        ("Xem xét", version.reviewed_by_id, version.reviewed_at),
+        ("Phê duyệt", version.approved_by_id, version.approved_at),
+    ):
         if person_id is not None:
             parts.append(f"{label}: {people[person_id].full_name} ({format_date(when)})")
     return " – ".join(parts)
@@ -72,20 +74,39 @@ def download_copy(actor, version, *, via="web"):
     primary = version.primary_file
     data = read_stored(primary.sha256, actor, found_in=version)
     label = stamp_label(version)
-    stamp = Stamp(code=version.document.code, issue_no=version.issue_no,
-                  effective_date=format_date(version.effective_date) if version.effective_date else "",
-                  label=label, downloaded_by=actor.full_name, downloaded_at=format_datetime(utcnow()),
-                  signed=sign_off_text(version))
+    stamp = Stamp(
+        code=version.document.code,
+        issue_no=version.issue_no,
+        effective_date=format_date(version.effective_date) if version.effective_date else "",
+        label=label,
+        downloaded_by=actor.full_name,
+        downloaded_at=format_datetime(utcnow()),
+        signed=sign_off_text(version),
+    )
     try:
         data = stamp_file(primary.kind, data, stamp, sha256=primary.sha256)
     except ValueError:
         current_app.logger.warning("version %s (%s) cannot be stamped", version.id, primary.kind, exc_info=True)
-        raise DomainError(_l("A controlled copy of this file cannot be made: the stamp cannot be added to it. "
-                             "Ask the quality officer to upload the file again (saved anew in Word or Excel)."),
-                          code="unstampable", status=409) from None
-    record_event(actor, "document.version.downloaded", version, changes={
-        "file": (None, primary.filename), "sha256": (None, primary.sha256), "label": (None, label),
-        "stamped": (None, True), "via": (None, via)})
+        raise DomainError(
+            _l(
+                "A controlled copy of this file cannot be made: the stamp cannot be added to it. "
+                "Ask the quality officer to upload the file again (saved anew in Word or Excel)."
+            ),
+            code="unstampable",
+            status=409,
+        ) from None
+    record_event(
+        actor,
+        "document.version.downloaded",
+        version,
+        changes={
+            "file": (None, primary.filename),
+            "sha256": (None, primary.sha256),
+            "label": (None, label),
+            "stamped": (None, True),
+            "via": (None, via),
+        },
+    )
     return Download(data, download_filename(version), primary.media_type, label, True)
 
 
@@ -94,8 +115,16 @@ def download_original(actor, version, *, via="web"):
     require(None if perm.can_see_original(actor, version) else _l("You cannot download this version."))
     primary = version.primary_file
     data = read_stored(primary.sha256, actor, found_in=version)
-    record_event(actor, "document.version.downloaded", version, changes={
-        "file": (None, primary.filename), "sha256": (None, primary.sha256), "label": (None, "original"),
-        "stamped": (None, False), "via": (None, via)})
+    record_event(
+        actor,
+        "document.version.downloaded",
+        version,
+        changes={
+            "file": (None, primary.filename),
+            "sha256": (None, primary.sha256),
+            "label": (None, "original"),
+            "stamped": (None, False),
+            "via": (None, via),
+        },
+    )
     return Download(data, download_filename(version), primary.media_type, "", False)
-

@@ -12,6 +12,7 @@ Concurrency: version rows carry an optimistic-lock counter (row_version). Pages 
 counter they showed; a different one, or a concurrent flush that finds the row changed, raises
 ConflictError, so of two people acting at once exactly one wins.
 """
+
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
@@ -23,24 +24,39 @@ from qms.db import DomainError, db
 from qms.documents import permissions as perm
 from qms.documents.models import DocumentKind, DocumentVersion, SignatureMeaning, VersionFile, VersionStatus
 from qms.documents.search import index_version
-from qms.documents.services.common import (check_row_version, confirm_signature, flush, require, sign_version,
-                                           text, touch)
+from qms.documents.services.common import (
+    check_row_version,
+    confirm_signature,
+    flush,
+    require,
+    sign_version,
+    text,
+    touch,
+)
 from qms.documents.services.distribution import assign_acknowledgments
 from qms.files.services import receive_upload
 
 
 def next_issue_no(document):
-    return (db.session.scalar(select(func.max(DocumentVersion.issue_no))
-                              .where(DocumentVersion.document_id == document.id)) or 0) + 1
+    return (
+        db.session.scalar(select(func.max(DocumentVersion.issue_no)).where(DocumentVersion.document_id == document.id))
+        or 0
+    ) + 1
 
 
 def _checked_file(filename, data):
     """The upload checks (qms.files), then the bytes into the store. Every version is downloaded
     as a stamped controlled copy, so a file that cannot carry the stamp is refused here."""
     checked = receive_upload(filename, data, controlled_copy=True)
-    return VersionFile(sha256=checked.sha256, filename=checked.display_name, kind=checked.kind,
-                       media_type=checked.media_type, size=checked.size, is_primary=True,
-                       text_content=checked.text or "")
+    return VersionFile(
+        sha256=checked.sha256,
+        filename=checked.display_name,
+        kind=checked.kind,
+        media_type=checked.media_type,
+        size=checked.size,
+        is_primary=True,
+        text_content=checked.text or "",
+    )
 
 
 def create_draft_version(actor, document, *, filename, data, change_summary="", reason=""):
@@ -55,14 +71,30 @@ def create_draft_version(actor, document, *, filename, data, change_summary="", 
     if issue_no > 1 and not change_summary:
         raise DomainError(_l("Say what changed in this version."), code="summary_required")
     version_file = _checked_file(filename, data)
-    version = DocumentVersion(commune_id=document.commune_id, document=document, issue_no=issue_no,
-                              status=VersionStatus.draft, change_summary=change_summary, reason=reason,
-                              author_id=actor.id, files=[version_file])
+    version = DocumentVersion(
+        commune_id=document.commune_id,
+        document=document,
+        issue_no=issue_no,
+        status=VersionStatus.draft,
+        change_summary=change_summary,
+        reason=reason,
+        author_id=actor.id,
+        files=[version_file],
+    )
     db.session.add(version)
     flush()  # a concurrent upload took the same issue number: conflict
-    record_event(actor, "document.version.created", version, changes={
-        "issue_no": (None, issue_no), "status": (None, version.status), "file": (None, version_file.filename),
-        "sha256": (None, version_file.sha256)}, reason=reason)
+    record_event(
+        actor,
+        "document.version.created",
+        version,
+        changes={
+            "issue_no": (None, issue_no),
+            "status": (None, version.status),
+            "file": (None, version_file.filename),
+            "sha256": (None, version_file.sha256),
+        },
+        reason=reason,
+    )
     index_version(version)
     return version
 
@@ -74,30 +106,45 @@ def register_external_file(actor, document, *, filename, data, change_summary=""
     if document.kind is not DocumentKind.external:
         raise DomainError(_l("Only documents of external origin are registered this way."))
     version_file = _checked_file(filename, data)
-    version = DocumentVersion(commune_id=document.commune_id, document=document,
-                              issue_no=next_issue_no(document), status=VersionStatus.approved,
-                              change_summary=text(change_summary), author_id=actor.id, files=[version_file],
-                              approved_at=utcnow(), effective_date=local_today())
+    version = DocumentVersion(
+        commune_id=document.commune_id,
+        document=document,
+        issue_no=next_issue_no(document),
+        status=VersionStatus.approved,
+        change_summary=text(change_summary),
+        author_id=actor.id,
+        files=[version_file],
+        approved_at=utcnow(),
+        effective_date=local_today(),
+    )
     db.session.add(version)
     flush()
-    record_event(actor, "document.version.registered", version, changes={
-        "issue_no": (None, version.issue_no), "file": (None, version_file.filename),
-        "sha256": (None, version_file.sha256)})
+    record_event(
+        actor,
+        "document.version.registered",
+        version,
+        changes={
+            "issue_no": (None, version.issue_no),
+            "file": (None, version_file.filename),
+            "sha256": (None, version_file.sha256),
+        },
+    )
     _make_effective(actor, version, local_today())
     index_version(version)
     return version
 
 
-def replace_draft_file(actor, version, *, filename, data, change_summary=None, reason=None,
-                       expected_row_version=None):
+def replace_draft_file(actor, version, *, filename, data, change_summary=None, reason=None, expected_row_version=None):
     """Replace a draft's file (and optionally its summary and reason). Whoever uploads the content
     becomes its author, so they cannot review or approve it either."""
     check_row_version(version, expected_row_version)
     require(perm.edit_refusal(actor, version))
     new_file = _checked_file(filename, data)
     old_file = version.primary_file
-    changes = {"file": (old_file.filename if old_file else None, new_file.filename),
-               "sha256": (old_file.sha256 if old_file else None, new_file.sha256)}
+    changes = {
+        "file": (old_file.filename if old_file else None, new_file.filename),
+        "sha256": (old_file.sha256 if old_file else None, new_file.sha256),
+    }
     values = {}
     if change_summary is not None:
         values["change_summary"] = text(change_summary)
@@ -155,8 +202,9 @@ def review_version(actor, version, *, password, comment="", expected_row_version
     return version
 
 
-def approve_version(actor, version, *, password, effective_date=None, comment="", expected_row_version=None,
-                    today=None):
+def approve_version(
+    actor, version, *, password, effective_date=None, comment="", expected_row_version=None, today=None
+):
     """Sign a reviewed version as approved, effective on `effective_date` (default today). A date today
     or earlier makes it effective at once; a later one leaves it approved until activate_due_versions
     runs on that day. The author never approves; the reviewer only if the commune allows it."""
@@ -167,8 +215,13 @@ def approve_version(actor, version, *, password, effective_date=None, comment=""
     if not isinstance(effective_date, dt.date):
         raise DomainError(_l("Enter the effective date as dd/mm/yyyy."), code="invalid_date")
     confirm_signature(actor, password, meaning=SignatureMeaning.approved, version=version)
-    changes = diff(version, status=VersionStatus.approved, approved_by_id=actor.id, approved_at=utcnow(),
-                   effective_date=effective_date)
+    changes = diff(
+        version,
+        status=VersionStatus.approved,
+        approved_by_id=actor.id,
+        approved_at=utcnow(),
+        effective_date=effective_date,
+    )
     flush()
     changes.update(sign_version(actor, version, SignatureMeaning.approved, text(comment)))
     record_event(actor, "document.version.approved", version, changes=changes, reason=text(comment))
@@ -186,8 +239,17 @@ def return_to_draft(actor, version, *, password, comment, expected_row_version=N
     if not comment:
         raise DomainError(_l("Say what has to change before the version can go on."), code="comment_required")
     confirm_signature(actor, password, meaning=SignatureMeaning.returned, version=version)
-    changes = diff(version, status=VersionStatus.draft, submitted_at=None, reviewed_by_id=None, reviewed_at=None,
-                   approved_by_id=None, approved_at=None, effective_date=None, returned_comment=comment)
+    changes = diff(
+        version,
+        status=VersionStatus.draft,
+        submitted_at=None,
+        reviewed_by_id=None,
+        reviewed_at=None,
+        approved_by_id=None,
+        approved_at=None,
+        effective_date=None,
+        returned_comment=comment,
+    )
     flush()
     changes.update(sign_version(actor, version, SignatureMeaning.returned, comment))
     record_event(actor, "document.version.returned", version, changes=changes, reason=comment)
@@ -200,8 +262,12 @@ def make_effective(actor, version, *, today=None):
     if version.status is not VersionStatus.approved:
         raise DomainError(_l("Only an approved version can become effective."))
     if version.effective_date is None or version.effective_date > today:
-        raise DomainError(_l("This version becomes effective on %(day)s, not before.",
-                             day=version.effective_date.strftime("%d/%m/%Y") if version.effective_date else "?"))
+        raise DomainError(
+            _l(
+                "This version becomes effective on %(day)s, not before.",
+                day=version.effective_date.strftime("%d/%m/%Y") if version.effective_date else "?",
+            )
+        )
     return _make_effective(actor, version, today)
 
 
@@ -209,17 +275,25 @@ def _make_effective(actor, version, today):
     """The previous effective version becomes superseded first (the database allows one effective
     version per document), then this one becomes effective; distribution gets its tasks."""
     now = utcnow()
-    previous = db.session.scalar(select(DocumentVersion).where(
-        DocumentVersion.document_id == version.document_id, DocumentVersion.status == VersionStatus.effective,
-        DocumentVersion.id != version.id))
+    previous = db.session.scalar(
+        select(DocumentVersion).where(
+            DocumentVersion.document_id == version.document_id,
+            DocumentVersion.status == VersionStatus.effective,
+            DocumentVersion.id != version.id,
+        )
+    )
     if previous is not None:
         changes = diff(previous, status=VersionStatus.superseded, superseded_at=now)
         flush()
         changes["replaced_by"] = (None, version.issue_label)
         record_event(actor, "document.version.superseded", previous, changes=changes)
     interval = version.document.review_interval_months
-    changes = diff(version, status=VersionStatus.effective, effective_at=now,
-                   next_review_on=add_months(version.effective_date, interval))
+    changes = diff(
+        version,
+        status=VersionStatus.effective,
+        effective_at=now,
+        next_review_on=add_months(version.effective_date, interval),
+    )
     flush()
     record_event(actor, "document.version.effective", version, changes=changes)
     assign_acknowledgments(version)
@@ -231,9 +305,13 @@ def activate_due_versions(today=None):
     The job documents.activate_due runs it (qms.core.jobs): `qms serve` every few minutes, or
     `qms jobs run` from a scheduler."""
     today = today or local_today()
-    due = list(db.session.scalars(select(DocumentVersion).where(
-        DocumentVersion.status == VersionStatus.approved, DocumentVersion.effective_date <= today)
-        .order_by(DocumentVersion.effective_date, DocumentVersion.id)))
+    due = list(
+        db.session.scalars(
+            select(DocumentVersion)
+            .where(DocumentVersion.status == VersionStatus.approved, DocumentVersion.effective_date <= today)
+            .order_by(DocumentVersion.effective_date, DocumentVersion.id)
+        )
+    )
     for version in due:
         _make_effective(None, version, today)
     return due
@@ -252,4 +330,3 @@ def confirm_still_valid(actor, version, *, password, comment="", today=None, exp
     changes.update(sign_version(actor, version, SignatureMeaning.confirmed, text(comment)))
     record_event(actor, "document.version.confirmed", version, changes=changes, reason=text(comment))
     return version
-

@@ -5,6 +5,7 @@ Views stay thin: they load what the user may see (404 otherwise), call one servi
 with the reason when a rule refuses. Every object is looked up in the user's commune. The request's
 unit of work commits (qms.db.unit_of_work); views never commit.
 """
+
 from io import BytesIO
 
 from flask import Blueprint, abort, send_file
@@ -17,8 +18,13 @@ from qms.auth.forms import unit_choices
 from qms.core.access import get_in_commune
 from qms.core.nav import register_nav
 from qms.documents import permissions as perm
-from qms.documents.labels import (ACCESS_VALUE_LABELS, KIND_VALUE_LABELS, LEGAL_STATUS_VALUE_LABELS, MEANING_LABELS,
-                                  STATUS_LABELS)
+from qms.documents.labels import (
+    ACCESS_VALUE_LABELS,
+    KIND_VALUE_LABELS,
+    LEGAL_STATUS_VALUE_LABELS,
+    MEANING_LABELS,
+    STATUS_LABELS,
+)
 from qms.documents.models import Document, DocumentVersion
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -30,9 +36,15 @@ def actor():
 
 @bp.app_context_processor
 def _document_helpers():
-    return {"doc_perm": perm, "kind_labels": KIND_VALUE_LABELS, "status_labels": STATUS_LABELS,
-            "meaning_labels": MEANING_LABELS, "legal_status_labels": LEGAL_STATUS_VALUE_LABELS,
-            "access_labels": ACCESS_VALUE_LABELS, "reads_trail": reads_trail}
+    return {
+        "doc_perm": perm,
+        "kind_labels": KIND_VALUE_LABELS,
+        "status_labels": STATUS_LABELS,
+        "meaning_labels": MEANING_LABELS,
+        "legal_status_labels": LEGAL_STATUS_VALUE_LABELS,
+        "access_labels": ACCESS_VALUE_LABELS,
+        "reads_trail": reads_trail,
+    }
 
 
 def document_or_404(document_id):
@@ -51,8 +63,13 @@ def version_or_404(version_id):
 
 def send(download):
     """A file to download (never cached: see qms.core.security)."""
-    return send_file(BytesIO(download.data), mimetype=download.media_type, as_attachment=True,
-                     download_name=download.filename, max_age=0)
+    return send_file(
+        BytesIO(download.data),
+        mimetype=download.media_type,
+        as_attachment=True,
+        download_name=download.filename,
+        max_age=0,
+    )
 
 
 def unit_choices_with(empty_label):

@@ -1,5 +1,6 @@
 """Change requests: proposing a change to a document in force, the list, and the quality officer's
 decision (accept: a new draft; decline: with a reason)."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,8 +22,12 @@ def list_change_requests():
     status = request.args.get("status") or None
     if status not in (None, "open", "accepted", "declined"):
         abort(400)
-    return render_template("documents/change_requests.html", requests=queries.change_requests_for(
-        current_user, status=status), status=status, decision_form=f.DecisionForm())
+    return render_template(
+        "documents/change_requests.html",
+        requests=queries.change_requests_for(current_user, status=status),
+        status=status,
+        decision_form=f.DecisionForm(),
+    )
 
 
 @bp.route("/<int:document_id>/change-requests/new", methods=["GET", "POST"])
@@ -37,8 +42,9 @@ def propose_change(document_id):
         services.propose_change(actor(), document, what=form.what.data, why=form.why.data)
         flash(_("Your request has been sent to the quality officer."), "success")
         return redirect(url_for("documents.show_document", document_id=document.id), 303)
-    return render_template("documents/change_request_form.html", form=form, document=document), \
-        400 if form.errors else 200
+    return render_template(
+        "documents/change_request_form.html", form=form, document=document
+    ), 400 if form.errors else 200
 
 
 def _decide(request_id, decide, done):
@@ -65,6 +71,7 @@ def accept_change_request(request_id):
     def decide(change_request, reason):
         draft = services.accept_change_request(actor(), change_request, comment=reason)
         return url_for("documents.show_version", version_id=draft.id)
+
     return _decide(request_id, decide, _l("Request accepted: edit the draft, then submit it for review."))
 
 
@@ -74,4 +81,5 @@ def decline_change_request(request_id):
     def decide(change_request, reason):
         services.decline_change_request(actor(), change_request, reason=reason)
         return url_for("documents.show_document", document_id=change_request.document_id)
+
     return _decide(request_id, decide, _l("The request has been declined."))

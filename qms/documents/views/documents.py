@@ -1,5 +1,6 @@
 """A document's pages: registering it, its page, its details and distribution, withdrawing it, and
 the controlled copy of the version in force."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,13 +21,17 @@ from qms.documents.views import actor, bp, document_or_404, field_error, send, u
 def _fill_document_choices(form, document=None):
     commune_id = current_user.commune_id
     form.owning_unit.choices = unit_choices_with("—")
-    form.owner.choices = [SelectChoice(0, "—")] + [SelectChoice(u.id, u.full_name)
-                                                   for u in queries.active_people(commune_id)]
-    form.parent.choices = [SelectChoice(0, "—")] + [SelectChoice(d.id, f"{d.code} {d.title}")
-                                                    for d in queries.procedures(commune_id)
-                                                    if document is None or d.id != document.id]
-    form.legal_bases.choices = [SelectChoice(d.id, f"{d.code} · {d.number} {d.title}")
-                                for d in queries.external_documents(commune_id)]
+    form.owner.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(u.id, u.full_name) for u in queries.active_people(commune_id)
+    ]
+    form.parent.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(d.id, f"{d.code} {d.title}")
+        for d in queries.procedures(commune_id)
+        if document is None or d.id != document.id
+    ]
+    form.legal_bases.choices = [
+        SelectChoice(d.id, f"{d.code} · {d.number} {d.title}") for d in queries.external_documents(commune_id)
+    ]
 
 
 def _pick(model, object_id):
@@ -40,13 +45,20 @@ def _document_values(form, kind):
     external = kind is DocumentKind.external
     belongs = kind in (DocumentKind.form, DocumentKind.instruction)
     return dict(
-        title=form.title.data, field=form.field.data or "", owning_unit=_pick(Unit, form.owning_unit.data),
-        owner=_pick(User, form.owner.data), parent=_pick(Document, form.parent.data) if belongs else None,
-        retention_years=form.retention_years.data, access=form.access.data,
+        title=form.title.data,
+        field=form.field.data or "",
+        owning_unit=_pick(Unit, form.owning_unit.data),
+        owner=_pick(User, form.owner.data),
+        parent=_pick(Document, form.parent.data) if belongs else None,
+        retention_years=form.retention_years.data,
+        access=form.access.data,
         legal_bases=[] if external else [get_in_commune(Document, i) for i in form.legal_bases.data or []],
-        issuer=(form.issuer.data or "") if external else "", number=(form.number.data or "") if external else "",
-        issued_on=form.issued_on.data if external else None, effective_on=form.effective_on.data if external else None,
-        legal_status=(form.legal_status.data or None) if external else None)
+        issuer=(form.issuer.data or "") if external else "",
+        number=(form.number.data or "") if external else "",
+        issued_on=form.issued_on.data if external else None,
+        effective_on=form.effective_on.data if external else None,
+        legal_status=(form.legal_status.data or None) if external else None,
+    )
 
 
 def _show_document_error(form, exc):
@@ -67,18 +79,23 @@ def create_document():
         form.review_interval_months.data = settings.review_interval_months
     if form.validate_on_submit():
         try:
-            document = services.create_document(actor(), current_user.commune, code=form.code.data,
-                                                kind=form.kind.data,
-                                                review_interval_months=form.review_interval_months.data,
-                                                **_document_values(form, DocumentKind(form.kind.data)))
+            document = services.create_document(
+                actor(),
+                current_user.commune,
+                code=form.code.data,
+                kind=form.kind.data,
+                review_interval_months=form.review_interval_months.data,
+                **_document_values(form, DocumentKind(form.kind.data)),
+            )
         except DomainError as exc:
             settle(exc)
             _show_document_error(form, exc)
         else:
             flash(_("The document %(code)s has been registered.", code=document.code), "success")
             return redirect(url_for("documents.show_document", document_id=document.id), 303)
-    return render_template("documents/document_form.html", form=form, document=None, settings=settings), \
-        400 if form.errors else 200
+    return render_template(
+        "documents/document_form.html", form=form, document=None, settings=settings
+    ), 400 if form.errors else 200
 
 
 @bp.get("/<int:document_id>")
@@ -94,13 +111,24 @@ def _document_page(document, *, withdraw_form=None, status=200):
     versions = document.versions if history else [v for v in document.versions if perm.can_view_version(user, v)]
     children = [c for c in document.children if perm.can_view_document(user, c)]
     based_on_this = [d for d in document.based_on_this if perm.can_view_document(user, d)]
-    requests = queries.change_requests_of(document) if history else \
-        [r for r in queries.change_requests_of(document) if r.requested_by_id == user.id]
-    return render_template("documents/document.html", document=document, versions=versions, children=children,
-                           based_on_this=based_on_this, change_requests=requests,
-                           current=services.current_version(document), pending=services.pending_version(document),
-                           withdraw_form=withdraw_form or f.WithdrawForm(), decision_form=f.DecisionForm(),
-                           history=history), status
+    requests = (
+        queries.change_requests_of(document)
+        if history
+        else [r for r in queries.change_requests_of(document) if r.requested_by_id == user.id]
+    )
+    return render_template(
+        "documents/document.html",
+        document=document,
+        versions=versions,
+        children=children,
+        based_on_this=based_on_this,
+        change_requests=requests,
+        current=services.current_version(document),
+        pending=services.pending_version(document),
+        withdraw_form=withdraw_form or f.WithdrawForm(),
+        decision_form=f.DecisionForm(),
+        history=history,
+    ), status
 
 
 @bp.route("/<int:document_id>/edit", methods=["GET", "POST"])
@@ -120,10 +148,13 @@ def edit_document(document_id):
         form.legal_status.data = document.legal_status.value if document.legal_status else ""
     if form.validate_on_submit():
         try:
-            changes = services.update_document(actor(), document, reason=form.reason.data or "",
-                                               review_interval_months=form.review_interval_months.data
-                                               or document.review_interval_months,
-                                               **_document_values(form, document.kind))
+            changes = services.update_document(
+                actor(),
+                document,
+                reason=form.reason.data or "",
+                review_interval_months=form.review_interval_months.data or document.review_interval_months,
+                **_document_values(form, document.kind),
+            )
         except DomainError as exc:
             settle(exc)
             _show_document_error(form, exc)
@@ -133,10 +164,12 @@ def edit_document(document_id):
     distribution_form = f.DistributionForm(
         units=[d.unit_id for d in document.distributions if d.unit_id],
         roles=sorted({d.role.code for d in document.distributions if d.role}),
-        combine=any(d.unit_id and d.role_id for d in document.distributions))
+        combine=any(d.unit_id and d.role_id for d in document.distributions),
+    )
     _fill_distribution_choices(distribution_form)
-    return render_template("documents/document_form.html", form=form, document=document,
-                           distribution_form=distribution_form), 400 if form.errors else 200
+    return render_template(
+        "documents/document_form.html", form=form, document=document, distribution_form=distribution_form
+    ), 400 if form.errors else 200
 
 
 def _fill_distribution_choices(form):

@@ -1,6 +1,7 @@
 """The lists of document control: documents (filtered, paginated), the current forms staff work
 from, the master lists of internal and external documents (page, .docx, .xlsx) and the documents
 due for periodic review."""
+
 from io import BytesIO
 
 from flask import abort, render_template, request, send_file
@@ -24,13 +25,24 @@ from qms.documents.views import bp, unit_choices_with
 @allow(SIGNED_IN)
 def list_documents():
     statuses = list(queries.STATUS_FILTERS) if perm.sees_history(current_user) else []
-    form = read_filters(f.FilterForm, request.args, choices={
-        "status": [SelectChoice("", _l("All statuses"))] + [SelectChoice(s, STATUS_LABELS[s]) for s in statuses],
-        "unit": unit_choices_with(_l("All units"))})
+    form = read_filters(
+        f.FilterForm,
+        request.args,
+        choices={
+            "status": [SelectChoice("", _l("All statuses"))] + [SelectChoice(s, STATUS_LABELS[s]) for s in statuses],
+            "unit": unit_choices_with(_l("All units")),
+        },
+    )
     if form.errors:
         return render_template("documents/list.html", form=form, page=Page(items=[], total=0)), 400
-    page = queries.list_documents(current_user, kind=form.kind.data or None, status=form.status.data or None,
-                                  unit_id=form.unit.data or None, q=form.q.data, page=page_number(request.args))
+    page = queries.list_documents(
+        current_user,
+        kind=form.kind.data or None,
+        status=form.status.data or None,
+        unit_id=form.unit.data or None,
+        q=form.q.data,
+        page=page_number(request.args),
+    )
     page.args = filter_args(form)
     return render_template("documents/list.html", form=form, page=page)
 
@@ -40,15 +52,13 @@ def list_documents():
 def current_forms():
     form = read_filters(f.SearchForm, request.args)
     q = (form.q.data or "").strip() if not form.errors else ""
-    groups = queries.group_current_files(queries.current_files(current_user.commune_id, q=q),
-                                         no_field_label=_("Other"))
+    groups = queries.group_current_files(queries.current_files(current_user.commune_id, q=q), no_field_label=_("Other"))
     return render_template("documents/current_forms.html", groups=groups, q=q, form=form), 400 if form.errors else 200
 
 
 MASTER_LISTS = {"internal": False, "external": True}
 MASTER_LIST_FILES = {
-    "docx": (exports.master_list_docx,
-             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "docx": (exports.master_list_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     "xlsx": (exports.master_list_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 MASTER_LIST_NAMES = {"internal": "Danh_muc_tai_lieu_noi_bo", "external": "Danh_muc_tai_lieu_ben_ngoai"}
@@ -70,8 +80,13 @@ def master_list():
     if file_format:
         build, media_type = MASTER_LIST_FILES[file_format]
         data = build(current_user.commune, rows, external, today)
-        return send_file(BytesIO(data), mimetype=media_type, as_attachment=True, max_age=0,
-                         download_name=f"{MASTER_LIST_NAMES[which]}_{today:%Y%m%d}.{file_format}")
+        return send_file(
+            BytesIO(data),
+            mimetype=media_type,
+            as_attachment=True,
+            max_age=0,
+            download_name=f"{MASTER_LIST_NAMES[which]}_{today:%Y%m%d}.{file_format}",
+        )
     return render_template("documents/master_list.html", rows=rows, which=which, external=external)
 
 

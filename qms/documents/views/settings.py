@@ -1,5 +1,6 @@
 """The commune's rules of document control: code formats, who reviews and approves each kind, the
 review interval."""
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,8 +23,10 @@ def edit_settings():
     current = document_settings(commune)
     form_class = f.settings_form_class(list(DocumentKind), CONTROLLED_KINDS)
     if request.method == "GET":
-        values = {"allow_same_reviewer_approver": current.allow_same_reviewer_approver,
-                  "review_interval_months": current.review_interval_months}
+        values = {
+            "allow_same_reviewer_approver": current.allow_same_reviewer_approver,
+            "review_interval_months": current.review_interval_months,
+        }
         for kind in DocumentKind:
             values[f"pattern_{kind.value}"] = current.code_pattern(kind)
         for kind in CONTROLLED_KINDS:
@@ -39,12 +42,15 @@ def edit_settings():
     if form.validate_on_submit():
         try:
             changes = update_document_settings(
-                actor(), commune, reason=form.reason.data or "",
+                actor(),
+                commune,
+                reason=form.reason.data or "",
                 code_patterns={k.value: getattr(form, f"pattern_{k.value}").data for k in DocumentKind},
                 reviewer_roles={k.value: getattr(form, f"reviewers_{k.value}").data for k in CONTROLLED_KINDS},
                 approver_roles={k.value: getattr(form, f"approvers_{k.value}").data for k in CONTROLLED_KINDS},
                 allow_same_reviewer_approver=form.allow_same_reviewer_approver.data,
-                review_interval_months=form.review_interval_months.data)
+                review_interval_months=form.review_interval_months.data,
+            )
         except DomainError as exc:
             flash(str(exc.message), "danger")
         else:
@@ -55,5 +61,10 @@ def edit_settings():
 
 
 def _settings_page(form, status):
-    return render_template("documents/settings.html", form=form, kinds=list(DocumentKind),
-                           controlled_kinds=CONTROLLED_KINDS, max_mb=max_upload_mb()), status
+    return render_template(
+        "documents/settings.html",
+        form=form,
+        kinds=list(DocumentKind),
+        controlled_kinds=CONTROLLED_KINDS,
+        max_mb=max_upload_mb(),
+    ), status

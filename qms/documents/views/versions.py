@@ -1,6 +1,7 @@
 """A version's pages: uploading a new issue, the version page with its signed actions (edit the
 draft, submit, review, approve, return, confirm still valid, acknowledge), the comparison of two
 issues, and the downloads (controlled copy, original file)."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -39,12 +40,18 @@ def create_version(document_id):
         filename, data = _read_upload(form.file)
         try:
             if document.kind is DocumentKind.external:
-                version = services.register_external_file(actor(), document, filename=filename, data=data,
-                                                          change_summary=form.change_summary.data)
+                version = services.register_external_file(
+                    actor(), document, filename=filename, data=data, change_summary=form.change_summary.data
+                )
             else:
-                version = services.create_draft_version(actor(), document, filename=filename, data=data,
-                                                        change_summary=form.change_summary.data,
-                                                        reason=form.reason.data)
+                version = services.create_draft_version(
+                    actor(),
+                    document,
+                    filename=filename,
+                    data=data,
+                    change_summary=form.change_summary.data,
+                    reason=form.reason.data,
+                )
         except DomainError as exc:
             settle(exc)
             field_error(upload_field(form, exc), exc)
@@ -54,8 +61,7 @@ def create_version(document_id):
             return redirect(url_for("documents.show_version", version_id=version.id), 303)
     else:
         status = 400 if form.errors else 200
-    return render_template("documents/upload.html", form=form, document=document,
-                           max_mb=max_upload_mb()), status
+    return render_template("documents/upload.html", form=form, document=document, max_mb=max_upload_mb()), status
 
 
 @bp.get("/versions/<int:version_id>")
@@ -68,8 +74,9 @@ def _version_page(version, status=200, **overrides):
     user = current_user
     seen = version.row_version
     forms = {
-        "draft_form": f.DraftForm(formdata=None, change_summary=version.change_summary, reason=version.reason,
-                                  row_version=seen),
+        "draft_form": f.DraftForm(
+            formdata=None, change_summary=version.change_summary, reason=version.reason, row_version=seen
+        ),
         "submit_form": f.RowVersionForm(formdata=None, row_version=seen),
         "review_form": f.SignForm(formdata=None, row_version=seen),
         "approve_form": f.ApproveForm(formdata=None, row_version=seen),
@@ -85,14 +92,29 @@ def _version_page(version, status=200, **overrides):
     primary = version.primary_file
     file_state = files.file_state(primary.sha256) if primary is not None else None
     digest = primary.sha256 if file_state == files.INTACT else ""
-    return render_template("documents/version.html", version=version, document=version.document,
-                           signatures=[(s, verify(s, version, current_digest=digest),
-                                        primary is not None and s.signed_digest == primary.sha256)
-                                       for s in version.signatures] if history else [],
-                           file_state=file_state, acknowledged=done, not_acknowledged=waiting, history=history, others=others,
-                           own_ack=queries.own_acknowledgment(user, version), stamp_label=label,
-                           controlled=label == services.LABEL_CONTROLLED, max_mb=max_upload_mb(), today=today,
-                           review_due_soon=queries.review_due_soon(version, today), **forms), status
+    return render_template(
+        "documents/version.html",
+        version=version,
+        document=version.document,
+        signatures=[
+            (s, verify(s, version, current_digest=digest), primary is not None and s.signed_digest == primary.sha256)
+            for s in version.signatures
+        ]
+        if history
+        else [],
+        file_state=file_state,
+        acknowledged=done,
+        not_acknowledged=waiting,
+        history=history,
+        others=others,
+        own_ack=queries.own_acknowledgment(user, version),
+        stamp_label=label,
+        controlled=label == services.LABEL_CONTROLLED,
+        max_mb=max_upload_mb(),
+        today=today,
+        review_due_soon=queries.review_due_soon(version, today),
+        **forms,
+    ), status
 
 
 @bp.get("/versions/<int:version_id>/compare")
@@ -111,14 +133,23 @@ def compare_versions(version_id):
         if other is None:
             abort(404)
     else:
-        other = next((v for v in reversed(choices) if v.issue_no < version.issue_no), None) or \
-            (choices[0] if choices else None)
+        other = next((v for v in reversed(choices) if v.issue_no < version.issue_no), None) or (
+            choices[0] if choices else None
+        )
     left, right, rows = None, None, []
     if other is not None:
         left, right = sorted((version, other), key=lambda v: v.issue_no)
         rows = comparison.compare_versions(left, right)
-    return render_template("documents/compare.html", document=document, version=version, other=other, left=left,
-                           right=right, rows=rows, choices=choices)
+    return render_template(
+        "documents/compare.html",
+        document=document,
+        version=version,
+        other=other,
+        left=left,
+        right=right,
+        rows=rows,
+        choices=choices,
+    )
 
 
 def _version_action(version_id, form_name, form, allowed, action, done):
@@ -168,12 +199,24 @@ def edit_draft(version_id):
     def action(version):
         filename, data = _read_upload(form.file)
         if filename or data:
-            services.replace_draft_file(actor(), version, filename=filename, data=data,
-                                        change_summary=form.change_summary.data, reason=form.reason.data,
-                                        expected_row_version=_seen(form))
+            services.replace_draft_file(
+                actor(),
+                version,
+                filename=filename,
+                data=data,
+                change_summary=form.change_summary.data,
+                reason=form.reason.data,
+                expected_row_version=_seen(form),
+            )
         else:
-            services.update_draft(actor(), version, change_summary=form.change_summary.data,
-                                  reason=form.reason.data, expected_row_version=_seen(form))
+            services.update_draft(
+                actor(),
+                version,
+                change_summary=form.change_summary.data,
+                reason=form.reason.data,
+                expected_row_version=_seen(form),
+            )
+
     return _version_action(version_id, "draft_form", form, perm.can_edit, action, _l("The draft has been saved."))
 
 
@@ -181,63 +224,97 @@ def edit_draft(version_id):
 @allow(QUALITY_OFFICER)
 def submit_version(version_id):
     form = f.RowVersionForm()
-    return _version_action(version_id, "submit_form", form, perm.can_submit,
-                           lambda v: services.submit_for_review(actor(), v, expected_row_version=_seen(form)),
-                           _l("The draft has been sent for review."))
+    return _version_action(
+        version_id,
+        "submit_form",
+        form,
+        perm.can_submit,
+        lambda v: services.submit_for_review(actor(), v, expected_row_version=_seen(form)),
+        _l("The draft has been sent for review."),
+    )
 
 
 @bp.post("/versions/<int:version_id>/review")
 @allow(SIGNED_IN)
 def review_version(version_id):
     form = f.SignForm()
-    return _version_action(version_id, "review_form", form, perm.can_review,
-                           lambda v: services.review_version(actor(), v, password=form.password.data,
-                                                             comment=form.comment.data,
-                                                             expected_row_version=_seen(form)),
-                           _l("You have signed the version as reviewed."))
+    return _version_action(
+        version_id,
+        "review_form",
+        form,
+        perm.can_review,
+        lambda v: services.review_version(
+            actor(), v, password=form.password.data, comment=form.comment.data, expected_row_version=_seen(form)
+        ),
+        _l("You have signed the version as reviewed."),
+    )
 
 
 @bp.post("/versions/<int:version_id>/approve")
 @allow(SIGNED_IN)
 def approve_version(version_id):
     form = f.ApproveForm()
-    return _version_action(version_id, "approve_form", form, perm.can_approve,
-                           lambda v: services.approve_version(actor(), v, password=form.password.data,
-                                                              effective_date=form.effective_date.data,
-                                                              comment=form.comment.data,
-                                                              expected_row_version=_seen(form)),
-                           _l("You have signed the version as approved."))
+    return _version_action(
+        version_id,
+        "approve_form",
+        form,
+        perm.can_approve,
+        lambda v: services.approve_version(
+            actor(),
+            v,
+            password=form.password.data,
+            effective_date=form.effective_date.data,
+            comment=form.comment.data,
+            expected_row_version=_seen(form),
+        ),
+        _l("You have signed the version as approved."),
+    )
 
 
 @bp.post("/versions/<int:version_id>/return")
 @allow(SIGNED_IN)
 def return_version(version_id):
     form = f.ReturnForm()
-    return _version_action(version_id, "return_form", form, perm.can_return,
-                           lambda v: services.return_to_draft(actor(), v, password=form.password.data,
-                                                              comment=form.comment.data,
-                                                              expected_row_version=_seen(form)),
-                           _l("The version has been sent back to draft."))
+    return _version_action(
+        version_id,
+        "return_form",
+        form,
+        perm.can_return,
+        lambda v: services.return_to_draft(
+            actor(), v, password=form.password.data, comment=form.comment.data, expected_row_version=_seen(form)
+        ),
+        _l("The version has been sent back to draft."),
+    )
 
 
 @bp.post("/versions/<int:version_id>/confirm")
 @allow(SIGNED_IN)
 def confirm_version(version_id):
     form = f.SignForm()
-    return _version_action(version_id, "confirm_form", form, perm.can_confirm,
-                           lambda v: services.confirm_still_valid(actor(), v, password=form.password.data,
-                                                                  comment=form.comment.data,
-                                                                  expected_row_version=_seen(form)),
-                           _l("You have confirmed that the version is still valid."))
+    return _version_action(
+        version_id,
+        "confirm_form",
+        form,
+        perm.can_confirm,
+        lambda v: services.confirm_still_valid(
+            actor(), v, password=form.password.data, comment=form.comment.data, expected_row_version=_seen(form)
+        ),
+        _l("You have confirmed that the version is still valid."),
+    )
 
 
 @bp.post("/versions/<int:version_id>/acknowledge")
 @allow(SIGNED_IN)
 def acknowledge_version(version_id):
     form = f.RowVersionForm()
-    return _version_action(version_id, "ack_form", form, perm.can_acknowledge,
-                           lambda v: services.acknowledge_version(actor(), v),
-                           _l("Thank you: your acknowledgment has been recorded."))
+    return _version_action(
+        version_id,
+        "ack_form",
+        form,
+        perm.can_acknowledge,
+        lambda v: services.acknowledge_version(actor(), v),
+        _l("Thank you: your acknowledgment has been recorded."),
+    )
 
 
 @bp.get("/versions/<int:version_id>/download")
