@@ -197,20 +197,36 @@ def post_form(client, path, data=None, page=None):
     return client.post(path, data={**(data or {}), "csrf_token": token})
 
 
-@pytest.fixture
-def world(app, make_commune, make_unit, make_user):
-    """Two communes, each with a one-stop unit and one user per role (usernames a_<role>, b_<role>)."""
+def build_two_communes():
+    """Two communes, each with a one-stop unit and one user per role (usernames a_<role>, b_<role>),
+    committed: {side: {"commune", "unit", "users": {role: user}}}."""
     from qms.auth.models import ALL_ROLES
+    from qms.auth.services import create_commune, create_unit, create_user
 
     out = {}
     for prefix in ("a", "b"):
-        commune = make_commune(code=f"XA-{prefix.upper()}", name=f"UBND xã {prefix.upper()}")
-        unit = make_unit(commune, code=f"TTHCC-{prefix}", name="Trung tâm Phục vụ hành chính công", is_one_stop=True)
+        commune = create_commune(None, code=f"XA-{prefix.upper()}", name=f"UBND xã {prefix.upper()}")
+        unit = create_unit(
+            None, commune, code=f"TTHCC-{prefix}", name="Trung tâm Phục vụ hành chính công", is_one_stop=True
+        )
         users = {
-            role: make_user(
-                role, commune=commune, username=f"{prefix}_{role}", full_name=f"{prefix.upper()} {role}", units=[unit]
+            role: create_user(
+                None,
+                commune,
+                username=f"{prefix}_{role}",
+                full_name=f"{prefix.upper()} {role}",
+                password=PASSWORD,
+                roles=[role],
+                unit_ids=[unit.id],
             )
             for role in ALL_ROLES
         }
         out[prefix] = {"commune": commune, "unit": unit, "users": users}
+    db.session.commit()
     return out
+
+
+@pytest.fixture
+def world(app):
+    """Two communes, each with a one-stop unit and one user per role (usernames a_<role>, b_<role>)."""
+    return build_two_communes()

@@ -1251,6 +1251,7 @@ _PDF_FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 _PDF_REGULAR, _PDF_BOLD = "QmsStampSerif", "QmsStampSerif-Bold"
 _PDF_FONT_FILES = {_PDF_REGULAR: "LiberationSerif-Regular.ttf", _PDF_BOLD: "LiberationSerif-Bold.ttf"}
 _pdf_fonts_lock = threading.Lock()
+_pdf_drawing_lock = threading.Lock()
 _pdf_fonts_registered = False
 
 
@@ -1312,6 +1313,12 @@ def _overlays(label: str, lines: tuple[str, ...], sizes: list) -> dict:
         1,
     )
     out = io.BytesIO()
+    with _pdf_drawing_lock:  # reportlab's subsetting reads the shared font file through one cursor
+        _draw_overlays(out, label, rest, others, longest, sizes)
+    return dict(zip(sizes, PdfReader(io.BytesIO(out.getvalue())).pages))
+
+
+def _draw_overlays(out, label, rest, others, longest, sizes) -> None:
     # the initial font is the stamp's, else reportlab adds a Helvetica that no text uses
     canvas = Canvas(out, invariant=True, initialFontName=_PDF_REGULAR, initialFontSize=PDF_FONT_SIZE)
     for width, height in sizes:
@@ -1327,7 +1334,6 @@ def _overlays(label: str, lines: tuple[str, ...], sizes: list) -> dict:
         canvas.drawText(text)
         canvas.showPage()
     canvas.save()
-    return dict(zip(sizes, PdfReader(io.BytesIO(out.getvalue())).pages))
 
 
 def _register_pdf_fonts() -> None:

@@ -11,7 +11,9 @@ URL arguments are filled from tests/core/url_samples.py: see there how to add an
 """
 
 import re
+import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
@@ -22,7 +24,7 @@ from qms.auth import services
 from qms.auth.models import ALL_ROLES
 from qms.core.access import PUBLIC, SIGNED_IN, access_of, endpoint_access
 from qms.db import db
-from tests.conftest import BASE_CONFIG, csrf_token, login
+from tests.conftest import BASE_CONFIG, build_two_communes, csrf_token, login
 from tests.core.support import events, head_seq, statements
 from tests.core.url_samples import AUDITED_READS, MAY_REFUSE, NOT_RECORDS, build_world, sample
 
@@ -109,19 +111,84 @@ def pytest_generate_tests(metafunc):
 # --- the world the matrix runs in -----------------------------------------------------------------
 
 
+def _refs(value):
+    """The world with every record replaced by (its class, its id), to be loaded again later."""
+    if isinstance(value, dict):
+        return {key: _refs(item) for key, item in value.items()}
+    if isinstance(value, db.Model):
+        return (type(value), value.id)
+    return value
+
+
+def _records(value):
+    """The world of _refs() with its records loaded in the current session."""
+    if isinstance(value, dict):
+        return {key: _records(item) for key, item in value.items()}
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], type):
+        return db.session.get(*value)
+    return value
+
+
+@pytest.fixture(scope="session")
+def matrix_database(database_template, tmp_path_factory):
+    """The matrix's world (the conftest world, one roleless account per commune, and every area's
+    sample records) built once per test process in a database of its own: each test gets a copy
+    of it and of its stored files, rather than building the world again (about a second a test)."""
+    kind, base, name, admin = database_template
+    folder = tmp_path_factory.mktemp("matrix")
+    if kind == "sqlite":
+        source = folder / "matrix.sqlite3"
+        shutil.copyfile(base, source)
+        url = f"sqlite:///{source}"
+    else:
+        source = f"{name}_matrix"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{source}" TEMPLATE "{name}"')
+        url = base.set(database=source).render_as_string(hide_password=False)
+    app = create_app({**BASE_CONFIG, "QMS_DATABASE_URL": url, "INSTANCE_PATH": str(folder / "instance")})
+    with app.app_context():
+        world = build_two_communes()
+        for side in ("a", "b"):
+            world[side]["roleless"] = services.create_user(
+                None,
+                world[side]["commune"],
+                username=f"{side}_{NO_ROLE}",
+                full_name=f"{side} no role",
+                password="Roleless-Password-2026",
+            )
+        db.session.commit()
+        spec = _refs(build_world(world))
+        db.session.remove()
+        db.engine.dispose()
+    yield kind, source, spec, folder / "instance" / "files"
+    if kind != "sqlite":
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{source}" WITH (FORCE)')
+
+
 @pytest.fixture
-def matrix_world(world):
-    """The conftest world, one roleless account per commune, and every area's sample records."""
-    for side in ("a", "b"):
-        world[side]["roleless"] = services.create_user(
-            None,
-            world[side]["commune"],
-            username=f"{side}_{NO_ROLE}",
-            full_name=f"{side} no role",
-            password="Roleless-Password-2026",
-        )
-    db.session.commit()
-    return build_world(world)
+def database_url(matrix_database, database_template, tmp_path):
+    """This module's tests start from a copy of the matrix's world (and its stored files)."""
+    kind, source, _spec, files = matrix_database
+    shutil.copytree(files, tmp_path / "instance" / "files")
+    if kind == "sqlite":
+        target = tmp_path / "qms.sqlite3"
+        shutil.copyfile(source, target)
+        yield f"sqlite:///{target}"
+        return
+    _kind, base, _name, admin = database_template
+    copy = f"{source}_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+    yield base.set(database=copy).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+
+
+@pytest.fixture
+def matrix_world(app, matrix_database):
+    """The matrix's world, its records loaded in this test's session."""
+    return _records(matrix_database[2])
 
 
 def url_of(app, case, world, side):
