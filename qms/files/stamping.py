@@ -11,6 +11,12 @@ What a stamp needs from a file apart from the stamp itself (its zip directory, w
 stamp, a worksheet's XML around its header) is worked out once per file content and kept in a
 bounded cache (_plans): a current form is downloaded many times, and stored files never change.
 
+The stamp must read on a printed page: its label ("BẢN KIỂM SOÁT", "HẾT HIỆU LỰC", "DỰ THẢO") is
+bold, at least 9 pt and, where the format can draw one, framed (a character border in .docx, a
+thin rectangle in PDF; Excel's header codes have no border, so there it is bold and larger), while
+the rest stays small. In .docx a little space after the stamp keeps it off the header's own
+content (the commune's documents start their header with a table).
+
 The functions expect files that passed the upload checks (archive size, DOCTYPE, macros, Strict
 OOXML are refused there). Any file they still cannot stamp raises ``ValueError`` so that the
 caller can decide what to serve instead.
@@ -41,6 +47,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.oxml import CT_Relationships, serialize_part_xml
 from docx.opc.oxml import parse_xml as parse_opc_xml
 from docx.opc.packuri import PackURI
+from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
 from docx.oxml.parser import parse_xml as parse_docx_xml
 from docx.parts.hdrftr import HeaderPart
@@ -56,6 +63,9 @@ from reportlab.pdfgen.canvas import Canvas
 SEPARATOR = " – "
 STAMP_FONT = "Times New Roman"
 STAMP_SIZE_PT = 8
+LABEL_SIZE_PT = 10  # the label, bold (and framed in .docx): it must stand out on paper
+LABEL_BORDER_EIGHTHS = 6  # the .docx label's frame: a single line of 0.75 pt (in eighths of a point)
+STAMP_SPACE_AFTER_PT = 4  # .docx: between the stamp and the header's own content
 
 # Libxml2 keeps its size limits and never resolves entities or fetches anything.
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -710,14 +720,15 @@ def _defining_header(sections, index: int, kind, relationships: dict, new_header
 
 def _stamp_paragraphs(stamp: Stamp) -> list:
     """The stamp line (and the sign-off line under it) as w:p elements, centred, in the stamp
-    font, the label bold. The text goes in through python-docx's run API, which also turns tabs
-    and line breaks into w:tab and w:br as it always did."""
+    font: the label bold, larger and framed, the rest small; the last line keeps some space from
+    what follows. The text goes in through python-docx's run API, which also turns tabs and line
+    breaks into w:tab and w:br as it always did."""
     lines = [((True, False), (stamp.label, stamp.text()[len(stamp.label) :]))]
     if stamp.signed:
         lines.append(((False,), (stamp.signed,)))
     paragraphs = []
-    for bold, texts in lines:
-        p = copy.deepcopy(_paragraph_template(bold))
+    for number, (label, texts) in enumerate(lines, 1):
+        p = copy.deepcopy(_paragraph_template(label, last=number == len(lines)))
         for r, text in zip(p.r_lst, texts):
             Run(r, None).text = text
         paragraphs.append(p)
@@ -725,19 +736,35 @@ def _stamp_paragraphs(stamp: Stamp) -> list:
 
 
 @functools.cache
-def _paragraph_template(bold: tuple[bool, ...]):
-    """A stamp paragraph with one empty run per entry of `bold`, formatted with python-docx's
+def _paragraph_template(label: tuple[bool, ...], *, last: bool):
+    """A stamp paragraph with one empty run per entry of `label` (True: the label's run), single
+    spaced, with space after it if it is the `last` line of the stamp, formatted with python-docx's
     API once (formatting every paragraph anew took most of a stamp's time)."""
     paragraph = Paragraph(OxmlElement("w:p"), None)
     layout = paragraph.paragraph_format
     layout.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    layout.space_before = layout.space_after = Pt(0)
-    for is_bold in bold:
+    layout.space_before = Pt(0)
+    layout.space_after = Pt(STAMP_SPACE_AFTER_PT if last else 0)
+    # single spacing of its own: a document's exact line height would clip the framed label
+    layout.line_spacing = 1.0
+    for is_label in label:
         run = paragraph.add_run()
-        run.bold = is_bold
+        run.bold = is_label
         run.font.name = STAMP_FONT
-        run.font.size = Pt(STAMP_SIZE_PT)
+        run.font.size = Pt(LABEL_SIZE_PT if is_label else STAMP_SIZE_PT)
+        if is_label:
+            # w:bdr comes after w:sz in CT_RPr's sequence, and nothing set here follows it
+            run._r.get_or_add_rPr().append(_label_border())
     return paragraph._p
+
+
+def _label_border():
+    """<w:bdr>: a frame around the label's characters, a single dark line two points away from them
+    (Word and LibreOffice draw it around the run)."""
+    border = OxmlElement("w:bdr")
+    for name, value in (("val", "single"), ("sz", str(LABEL_BORDER_EIGHTHS)), ("space", "2"), ("color", "auto")):
+        border.set(qn(f"w:{name}"), value)
+    return border
 
 
 def _insert_stamp_paragraphs(header, paragraphs) -> None:
@@ -954,21 +981,23 @@ def _stamp_worksheet(xml: bytes, stamp: Stamp) -> bytes:
 
 
 def _excel_stamp(label: str, text: str) -> str:
-    """Header/footer codes for `text` in the stamp font and size, with `label` (its start) bold.
+    """Header/footer codes for `text` in the stamp font, with `label` (its start) bold at the
+    label's size and the rest at the stamp's size.
 
-    The size code comes before the font code because "&8" directly followed by text starting
-    with a digit would be read as a larger size. Bold is toggled with &B after a font code that
-    resets the style to Regular, so it does not depend on text already in the section; one font
-    code per stamp also keeps openpyxl's simple header parser reading it correctly.
+    A size code is always followed by another code, never by the text, because "&8" directly
+    followed by text starting with a digit would be read as a larger size. Bold is toggled with
+    &B after a font code that resets the style to Regular, so it does not depend on text already
+    in the section; one font code per stamp also keeps openpyxl's simple header parser reading
+    it correctly (it reads a font name up to the last quote).
     """
 
     def escaped(value: str) -> str:
         return value.replace("&", "&&")
 
-    codes = f'&{STAMP_SIZE_PT}&"{STAMP_FONT},Regular"'
-    if label:
-        codes += f"&B{escaped(label)}&B"
-    return codes + escaped(text[len(label) :])
+    font = f'&"{STAMP_FONT},Regular"'
+    if not label:
+        return f"&{STAMP_SIZE_PT}{font}{escaped(text)}"
+    return f"&{LABEL_SIZE_PT}{font}&B{escaped(label)}&{STAMP_SIZE_PT}&B{escaped(text[len(label) :])}"
 
 
 def _add_to_section(existing: str, addition: str, preferred: str) -> str:
@@ -1242,8 +1271,14 @@ def _text_element(qname: str, text: str) -> bytes:
 # --------------------------------------------------------------------------------------------
 
 PDF_FONT_SIZE = 7
-PDF_MARGIN = 28  # points from the left and top edges of the visible page
-PDF_LEADING = 1.3  # line spacing, in font sizes
+PDF_LABEL_SIZE = 9  # the label, bold and framed
+PDF_MARGIN = 28  # points from the left and top edges of the visible page (the label's top: half of it)
+PDF_LEADING = 1.15  # line spacing, in font sizes (Liberation Serif's own: lines never touch)
+PDF_FRAME_LINE = 0.6  # the width of the frame's line, in points
+_PDF_FRAME_PAD = (2, 1)  # space between the frame and the label: across, up and down
+# Liberation Serif's ascent and descent (hhea), in font sizes: the ink of every Vietnamese letter,
+# capitals with two marks above and letters with a dot below included, stays between them.
+_PDF_ASCENT, _PDF_DESCENT = 0.891, 0.216
 # Liberation Serif 2.1.5 (SIL Open Font License 1.1, shipped unmodified with its licence in
 # qms/static/fonts/): metrically compatible with Times New Roman, the font of the .docx stamp,
 # and it has every Vietnamese letter. reportlab embeds a subset of the characters a stamp uses.
@@ -1256,8 +1291,10 @@ _pdf_fonts_registered = False
 
 
 def stamp_pdf(data: bytes, stamp: Stamp) -> bytes:
-    """Write the stamp in small lines (identity and status, the download, the sign-off) at the
-    top-left corner of every page, as displayed (page rotation and crop box are honoured).
+    """Write the stamp at the top-left corner of every page, as displayed (page rotation and crop
+    box are honoured), in the top margin: the label bold and larger in a thin frame, followed by
+    small lines (identity and status, the download, the sign-off) aligned after the frame, so that
+    the stamp takes no more height than the three small lines it was.
 
     The stamp is drawn with reportlab on an overlay page of the page's visible size, in Liberation
     Serif (the label bold), and pypdf merges the overlay onto each page; the font subset is stored
@@ -1305,32 +1342,51 @@ def _overlays(label: str, lines: tuple[str, ...], sizes: list) -> dict:
     reportlab document so that the pages share one subset of each font."""
     _register_pdf_fonts()
     first, *others = lines
+    # the first line's text after the label, without its leading spaces: they are a move, not text
+    # (text extraction would read both the gap after the frame and the spaces as spaces)
     rest = first[len(label) :]
-    # the width of the longest line at 1 pt (at least 1, as a divisor)
-    longest = max(
-        pdfmetrics.stringWidth(label, _PDF_BOLD, 1) + pdfmetrics.stringWidth(rest, _PDF_REGULAR, 1),
-        *(pdfmetrics.stringWidth(line, _PDF_REGULAR, 1) for line in others),
+    words = rest.lstrip(" ")
+    lead = rest[: len(rest) - len(words)]
+    # the stamp's width at its nominal sizes (at least 1, as a divisor): the framed label, then the
+    # longest of the first line's text and the further lines, all indented by the leading spaces
+    natural = max(
+        2 * _PDF_FRAME_PAD[0]
+        + pdfmetrics.stringWidth(label, _PDF_BOLD, PDF_LABEL_SIZE)
+        + pdfmetrics.stringWidth(lead, _PDF_REGULAR, PDF_FONT_SIZE)
+        + max(pdfmetrics.stringWidth(line, _PDF_REGULAR, PDF_FONT_SIZE) for line in (words, *others)),
         1,
     )
     out = io.BytesIO()
     with _pdf_drawing_lock:  # reportlab's subsetting reads the shared font file through one cursor
-        _draw_overlays(out, label, rest, others, longest, sizes)
+        _draw_overlays(out, label, lead, (words, *others), natural, sizes)
     return dict(zip(sizes, PdfReader(io.BytesIO(out.getvalue())).pages))
 
 
-def _draw_overlays(out, label, rest, others, longest, sizes) -> None:
+def _draw_overlays(out, label, lead, lines, natural, sizes) -> None:
     # the initial font is the stamp's, else reportlab adds a Helvetica that no text uses
     canvas = Canvas(out, invariant=True, initialFontName=_PDF_REGULAR, initialFontSize=PDF_FONT_SIZE)
     for width, height in sizes:
         canvas.setPageSize((width, height))
         # shrink on narrow pages so that the longest line ends at the right margin
-        size = min(PDF_FONT_SIZE, max(width - 2 * PDF_MARGIN, 1) / longest)
-        text = canvas.beginText(PDF_MARGIN, height - PDF_MARGIN / 2 - size)
-        text.setFont(_PDF_BOLD, size)
+        scale = min(1, max(width - 2 * PDF_MARGIN, 1) / natural)
+        label_size, size = PDF_LABEL_SIZE * scale, PDF_FONT_SIZE * scale
+        pad_x, pad_y = (pad * scale for pad in _PDF_FRAME_PAD)
+        # the label's letters start half a margin from the top, as the small stamp's did
+        baseline = height - PDF_MARGIN / 2 - _PDF_ASCENT * label_size
+        frame_right = PDF_MARGIN + 2 * pad_x + pdfmetrics.stringWidth(label, _PDF_BOLD, label_size)
+        frame_bottom = baseline - _PDF_DESCENT * label_size - pad_y
+        frame_top = baseline + _PDF_ASCENT * label_size + pad_y
+        canvas.setLineWidth(PDF_FRAME_LINE * scale)
+        canvas.rect(PDF_MARGIN, frame_bottom, frame_right - PDF_MARGIN, frame_top - frame_bottom, stroke=1, fill=0)
+        text = canvas.beginText(PDF_MARGIN + pad_x, baseline)
+        text.setFont(_PDF_BOLD, label_size)
         text.textOut(label)
-        text.setFont(_PDF_REGULAR, size, PDF_LEADING * size)
-        for line in (rest, *others):
-            text.textLine(line)
+        # the first line goes on after the frame, on the label's baseline; the others under it
+        indent = frame_right + pdfmetrics.stringWidth(lead, _PDF_REGULAR, size)
+        text.setFont(_PDF_REGULAR, size)
+        for number, line in enumerate(lines):
+            text.setTextOrigin(indent, baseline - number * PDF_LEADING * size)
+            text.textOut(line)
         canvas.drawText(text)
         canvas.showPage()
     canvas.save()

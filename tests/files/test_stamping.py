@@ -16,11 +16,14 @@ import pytest
 from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from docx.oxml.parser import OxmlElement
 from docx.shared import Cm, Pt
 from lxml import etree
 from openpyxl.chart import BarChart, Reference
 from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, RectangleObject
+from pypdf.generic import ContentStream, DecodedStreamObject, DictionaryObject, NameObject, RectangleObject
+from reportlab.pdfbase import pdfmetrics
 
 from qms.files import stamping
 from qms.files.stamping import (
@@ -358,8 +361,8 @@ def test_xlsx_first_and_even_headers_are_stamped_when_enabled():
     for name in ("oddHeader", "evenHeader", "firstHeader"):
         assert texts[name].count(STAMP.code) == 1
     assert not any(texts[name] for name in ("oddFooter", "evenFooter", "firstFooter"))
-    assert texts["firstHeader"].startswith("&CBìa&R&8")
-    assert texts["evenHeader"].startswith("&L&8") and texts["evenHeader"].endswith("&RChẵn")
+    assert texts["firstHeader"].startswith("&CBìa&R&10")
+    assert texts["evenHeader"].startswith("&L&10") and texts["evenHeader"].endswith("&RChẵn")
 
 
 def test_xlsx_long_stamp_moves_the_download_line_to_the_footer():
@@ -505,14 +508,17 @@ def test_pdf_stamp_sits_at_the_top_left_of_rotated_and_cropped_pages():
         assert [float(v) for v in page.cropbox] == list(crop)
         runs = [(text, *_shown(page, x, y)) for text, x, y in _stamp_runs(page)]
         label = next(run for run in runs if run[0].startswith(SIGNED.label))
-        rest = next(run for run in runs if run[0].startswith(" – BM-01-QT-01"))
+        rest = next(run for run in runs if run[0].startswith("– BM-01-QT-01"))
         download = next(run for run in runs if run[0].startswith("Người tải về"))
         signed = next(run for run in runs if run[0].startswith("Soạn thảo"))
-        assert abs(label[1] - stamping.PDF_MARGIN) < 0.5, page.rotation
-        assert stamping.PDF_MARGIN / 2 < label[2] < stamping.PDF_MARGIN, page.rotation
-        assert rest[1] >= label[1] - 0.5 and abs(rest[2] - label[2]) < 0.5, page.rotation
-        # upright: each further line starts below the one before, at the same left margin
-        assert abs(download[1] - label[1]) < 0.5 and abs(signed[1] - label[1]) < 0.5, page.rotation
+        # the label in a frame that starts at the left margin, its baseline in the top margin
+        [(left, top, right, bottom)] = _ctm_rectangles(page)
+        assert abs(left - stamping.PDF_MARGIN) < 0.5 and left < label[1] < left + 3, page.rotation
+        assert stamping.PDF_MARGIN / 2 - 2 < top < label[2] < bottom < stamping.PDF_MARGIN, page.rotation
+        # the first line goes on after the frame, on the label's baseline
+        assert right < rest[1] < right + 3 and abs(rest[2] - label[2]) < 0.5, page.rotation
+        # upright: each further line starts below the one before, under the first line's text
+        assert abs(download[1] - rest[1]) < 0.5 and abs(signed[1] - rest[1]) < 0.5, page.rotation
         assert label[2] + 5 < download[2] < signed[2] - 5, page.rotation
 
 
@@ -587,7 +593,7 @@ def test_obsolete_label_appears_in_every_format():
 
     sheet = _sheet_xml(_entries(stamp_file("xlsx", _xlsx(), OBSOLETE)), "xl/worksheets/sheet2.xml")
     header = sheet.find(f"{SHEET_NS}headerFooter/{SHEET_NS}oddHeader").text
-    assert "&BHẾT HIỆU LỰC&B" in header and "Trần Thị Bích && Đỗ" in header
+    assert "&BHẾT HIỆU LỰC&8&B" in header and "Trần Thị Bích && Đỗ" in header
 
     text = PdfReader(io.BytesIO(stamp_file("pdf", _pdf(), OBSOLETE))).pages[0].extract_text()
     assert "HẾT HIỆU LỰC – QT-07 – Lần ban hành: 11" in text and "Trần Thị Bích & Đỗ" in text
@@ -795,12 +801,17 @@ def _python_docx_stamp(data: bytes, stamp: Stamp) -> dict:
                 paragraph = header.add_paragraph()
                 header.part.element.insert(position, paragraph._p)
                 paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
-                for text, bold in runs:
+                paragraph.paragraph_format.space_before = Pt(0)
+                paragraph.paragraph_format.space_after = Pt(4 if position == len(lines) - 1 else 0)
+                paragraph.paragraph_format.line_spacing = 1.0
+                for text, label in runs:
                     run = paragraph.add_run(text)
-                    run.bold = bold
+                    run.bold = label
                     run.font.name = "Times New Roman"
-                    run.font.size = Pt(8)
+                    run.font.size = Pt(10 if label else 8)
+                    if label:  # framed
+                        border = OxmlElement("w:bdr", {qn(f"w:{k}"): v for k, v in _LABEL_BORDER.items()})
+                        run._r.get_or_add_rPr().append(border)
     saved = _entries(_save(document))
     expected = _entries(data)
     expected.update({partname.membername: saved[partname.membername] for partname in stamped})
@@ -817,6 +828,9 @@ def _python_docx_stamp(data: bytes, stamp: Stamp) -> dict:
             tree, xml_declaration=True, encoding="UTF-8", standalone=tree.docinfo.standalone
         )
     return expected
+
+
+_LABEL_BORDER = {"val": "single", "sz": "6", "space": "2", "color": "auto"}
 
 
 def _docx_variants() -> dict:
@@ -1203,3 +1217,286 @@ def test_libreoffice_prints_the_stamp_of_a_docx_that_had_no_section(tmp_path):
     assert pdf is not None
     text = _pdf_text(pdf)
     assert "BẢN KIỂM SOÁT" in text and "Nội dung" in text
+
+
+# ------------------------------------------------------------------- a stamp that reads on paper
+#
+# Issue #14: on a printed page the label (BẢN KIỂM SOÁT, HẾT HIỆU LỰC, DỰ THẢO) stands out, bold,
+# framed and at least 9 pt, and the stamp does not touch the content under it.
+
+DRAFT = Stamp("BM-02-QT-03", 1, "", "DỰ THẢO", "Lê Thị Ự", "05/12/2026 09:30", signed="Soạn thảo: Lê Thị Ự")
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _docx_with_header_table() -> bytes:
+    """A document whose page header starts with a bordered identification table, as the commune's
+    documents do (qms/documents/demo/parts.py): commune, title, code and issue; single-spaced with
+    no space after paragraphs, as their Normal style is (python-docx's template adds both)."""
+    document = docx.Document()
+    normal = document.styles["Normal"].paragraph_format
+    normal.line_spacing, normal.space_after = 1.0, Pt(0)
+    header = document.sections[0].header
+    table = header.add_table(rows=1, cols=3, width=Cm(16))
+    table.style = document.styles["Table Grid"]
+    for cell, text in zip(
+        table.rows[0].cells, ("ỦY BAN NHÂN DÂN\nXÃ AN BÌNH", "QUY TRÌNH\nTIẾP NHẬN HỒ SƠ", "Mã hiệu: QT-01")
+    ):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold, run.font.size = True, Pt(12)
+    header.part.element.insert(0, table._tbl)  # the table first, the header's empty paragraph after it
+    document.add_paragraph("Nội dung của quy trình")
+    return _save(document)
+
+
+@pytest.mark.parametrize("stamp", [STAMP, SIGNED, OBSOLETE, DRAFT], ids=["plain", "signed", "obsolete", "draft"])
+def test_docx_label_is_bold_framed_and_at_least_9_pt_and_the_stamp_keeps_its_distance(stamp):
+    header = docx.Document(io.BytesIO(stamp_docx(_docx_with_header_table(), stamp))).sections[0].header
+    lines = 2 if stamp.signed else 1
+    paragraphs = header.paragraphs[:lines]
+    assert [p.text for p in paragraphs] == [stamp.text(), stamp.signed][:lines]
+    label, rest = paragraphs[0].runs
+    assert label.text == stamp.label and label.bold and label.font.size >= Pt(9)
+    assert label.font.name == "Times New Roman"
+    border = label._r.rPr.find(W + "bdr")  # a frame around the label
+    assert border is not None and border.get(W + "val") not in (None, "none", "nil")
+    assert int(border.get(W + "sz")) >= 4  # at least half a point
+    assert not rest.bold and rest.font.size == Pt(8) and rest._r.rPr.find(W + "bdr") is None
+    assert all(p.alignment == WD_ALIGN_PARAGRAPH.CENTER for p in paragraphs)
+    # single spacing of their own, whatever the document's (an exact line height would clip the frame)
+    assert all(p.paragraph_format.line_spacing == 1.0 for p in paragraphs)
+    # the stamp block is set apart from the header's own content, which follows it as uploaded
+    spacing = [p.paragraph_format.space_after or 0 for p in paragraphs]
+    assert spacing[:-1] == [0] * (lines - 1) and spacing[-1] >= Pt(3)
+    assert etree.QName(header._element[lines]).localname == "tbl"
+    assert header.tables[0].cell(0, 2).text == "Mã hiệu: QT-01"
+
+
+def _excel_characters(value: str) -> list:
+    """(character, size, bold) of each character an Excel header or footer string prints, reading
+    its &-codes (sections, sizes, fonts, bold toggles; "&&" is an ampersand)."""
+    printed, size, bold, i = [], None, False, 0
+    while i < len(value):
+        if value[i] != "&":
+            printed.append((value[i], size, bold))
+            i += 1
+            continue
+        code = value[i + 1]
+        if code == "&":
+            printed.append(("&", size, bold))
+            i += 2
+        elif code.isdigit():
+            digits = re.match(r"\d+", value[i + 1 :])[0]
+            size, i = int(digits), i + 1 + len(digits)
+        elif code == '"':
+            end = value.index('"', i + 2)
+            bold = "bold" in value[i + 2 : end].split(",")[-1].lower()
+            i = end + 1
+        elif code == "B":
+            bold, i = not bold, i + 2
+        else:  # a section (&L, &C, &R) or a field (&P, &N, ...)
+            i += 2
+    return printed
+
+
+def _excel_style_of(value: str, text: str):
+    """{(size, bold)} of the characters of `text` where it is printed in `value`."""
+    printed = _excel_characters(value)
+    plain = "".join(character for character, _, _ in printed)
+    start = plain.index(text)
+    return {(size, bold) for _, size, bold in printed[start : start + len(text)]}
+
+
+@pytest.mark.parametrize("stamp", [STAMP, SIGNED, OBSOLETE, DRAFT], ids=["plain", "signed", "obsolete", "draft"])
+def test_xlsx_label_is_bold_and_at_least_9_pt(stamp):
+    header_footer = _sheet_xml(_entries(stamp_xlsx(_xlsx(), stamp)), "xl/worksheets/sheet1.xml").find(
+        SHEET_NS + "headerFooter"
+    )
+    header = header_footer.find(SHEET_NS + "oddHeader").text
+    assert len(header) <= XLSX_HEADER_MAX
+    [(size, bold)] = _excel_style_of(header, stamp.label)
+    assert bold and size >= 9
+    assert f'&"{stamping.STAMP_FONT},Regular"' in header
+    assert _excel_style_of(header, stamp.control_text()[len(stamp.label) :]) == {(8, False)}
+    assert _excel_style_of(header, stamp.download_text()) == {(8, False)}
+    # the sections the workbook had keep their text
+    assert _excel_characters(header)[:15] == [(c, None, False) for c in "UBND xã An Bình"]
+    workbook = openpyxl.load_workbook(io.BytesIO(stamp_xlsx(_xlsx(), stamp)))
+    right = workbook["Số liệu"].oddHeader.right.text  # openpyxl still reads the section
+    assert right.startswith("Trang &P\n") and stamp.code in right
+
+
+def test_xlsx_long_stamp_keeps_the_label_bold_and_large_in_the_header():
+    workbook = openpyxl.Workbook()
+    workbook.active.oddHeader.left.text = "Ủy ban nhân dân xã An Bình " * 3
+    out = io.BytesIO()
+    workbook.save(out)
+    stamp = Stamp("BM-01-QT-01", 2, "01/12/2026", "HẾT HIỆU LỰC", "Nguyễn " * 8 + "A", "25/11/2026 14:05")
+    header_footer = _sheet_xml(_entries(stamp_xlsx(out.getvalue(), stamp)), "xl/worksheets/sheet1.xml").find(
+        SHEET_NS + "headerFooter"
+    )
+    header, footer = (header_footer.find(SHEET_NS + name).text for name in ("oddHeader", "oddFooter"))
+    assert len(header) <= XLSX_HEADER_MAX and len(footer) <= XLSX_HEADER_MAX
+    [(size, bold)] = _excel_style_of(header, stamp.label)
+    assert bold and size >= 9
+    assert _excel_style_of(footer, stamp.download_text()) == {(8, False)}
+
+
+def _painted(page) -> list:
+    """(operator, [points as displayed (_shown)]) of each subpath the page strokes or fills, "re"
+    with its four corners, "l" with the points of a line, through the q/Q and cm of its content
+    (clipping paths are left out)."""
+
+    def multiply(a, b):
+        return (
+            a[0] * b[0] + a[1] * b[2],
+            a[0] * b[1] + a[1] * b[3],
+            a[2] * b[0] + a[3] * b[2],
+            a[2] * b[1] + a[3] * b[3],
+            a[4] * b[0] + a[5] * b[2] + b[4],
+            a[4] * b[1] + a[5] * b[3] + b[5],
+        )
+
+    def shown(ctm, x, y):
+        return _shown(page, ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5])
+
+    ctm, stack, path, painted = (1, 0, 0, 1, 0, 0), [], [], []
+    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
+        values = [float(v) for v in operands] if operator in (b"cm", b"re", b"m", b"l") else []
+        if operator == b"q":
+            stack.append(ctm)
+        elif operator == b"Q":
+            ctm = stack.pop()
+        elif operator == b"cm":
+            ctm = multiply(values, ctm)
+        elif operator == b"re":
+            x, y, w, h = values
+            path.append(("re", [shown(ctm, a, b) for a in (x, x + w) for b in (y, y + h)]))
+        elif operator == b"m":
+            path.append(("l", [shown(ctm, *values)]))
+        elif operator == b"l" and path:
+            path[-1][1].append(shown(ctm, *values))
+        elif operator in (b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"):
+            painted.extend(path)
+            path = []
+        elif operator == b"n":
+            path = []
+    return painted
+
+
+def _ctm_rectangles(page) -> list:
+    """(left, top, right, bottom) as displayed of each rectangle ("re") the page paints."""
+    boxes = []
+    for operator, points in _painted(page):
+        if operator == "re":
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    return boxes
+
+
+def _segments(page) -> list:
+    """((x0, y0), (x1, y1)) as displayed of each straight line the page paints, rectangles' edges
+    included."""
+    segments = []
+    for operator, points in _painted(page):
+        if operator == "re":
+            (a, b), (c, d) = points[0], points[3]
+            points = [(a, b), (a, d), (c, d), (c, b), (a, b)]
+        segments.extend(zip(points, points[1:]))
+    return segments
+
+
+def _sized_runs(page) -> list:
+    """(text, BaseFont, size as drawn, x, y as displayed) of each text run the page draws."""
+    runs = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            a, b = tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]
+            x, y = tm[4], tm[5]
+            point = (cm[0] * x + cm[2] * y + cm[4], cm[1] * x + cm[3] * y + cm[5])
+            runs.append((text, str(font.get("/BaseFont", "")), size * (a * a + b * b) ** 0.5, *_shown(page, *point)))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+@pytest.mark.parametrize("stamp", [STAMP, SIGNED, OBSOLETE, DRAFT], ids=["plain", "signed", "obsolete", "draft"])
+def test_pdf_label_is_bold_at_least_9_pt_and_framed_on_rotated_and_cropped_pages(stamp):
+    reader = PdfReader(io.BytesIO(stamp_pdf(_pdf((0, 90, 180, 270), cropbox=(40, 60, 540, 800)), stamp)))
+    for page in reader.pages:
+        runs = _sized_runs(page)
+        [label] = [run for run in runs if run[0].strip() == stamp.label]
+        text, font, size, x, y = label
+        assert font.endswith("+LiberationSerif-Bold") and size >= 9, page.rotation
+        others = [run for run in runs if run is not label and "LiberationSerif" in run[1]]
+        assert others and all(run[2] < size and not run[1].endswith("Bold") for run in others), page.rotation
+        # a thin frame around the label, from the left margin, clear of the text after it
+        [(left, top, right, bottom)] = _ctm_rectangles(page)
+        rest = next(run for run in others if run[0].startswith("– "))
+        assert abs(left - stamping.PDF_MARGIN) < 0.5, page.rotation
+        assert left < x and x + _bold_width(stamp.label, size) < right <= rest[3] + 0.5, page.rotation
+        assert top < y - 0.85 * size and bottom > y + 0.2 * size, page.rotation
+        assert abs(rest[4] - y) < 0.5, page.rotation
+        assert "Noi dung goc" in page.extract_text()
+
+
+def _bold_width(text: str, size: float) -> float:
+    """The width of `text` in the stamp's bold face."""
+    stamping._register_pdf_fonts()
+    return pdfmetrics.stringWidth(text, stamping._PDF_BOLD, size)
+
+
+@needs_pdftoppm
+@pytest.mark.parametrize("rotation", [0, 90])
+def test_pdf_stamp_stays_in_the_top_margin_as_before(rotation, tmp_path):
+    """The larger, framed label takes no more of the page than the small stamp did: on an A4 page
+    the ink lies between 12 and 39 points from the top (it was 15 to 39)."""
+    for stamp, lines in ((SIGNED, 3), (STAMP, 2)):
+        (left, top, right, bottom), _ = _ink(stamp_pdf(_pdf((rotation,), content=b""), stamp), 1, tmp_path)
+        assert stamping.PDF_MARGIN - 1 <= left <= stamping.PDF_MARGIN + 1
+        assert 12 <= top and bottom <= {3: 39, 2: 31}[lines]
+
+
+@pytest.mark.slow
+@needs_soffice
+@pytest.mark.parametrize("stamp", [SIGNED, OBSOLETE], ids=["signed", "obsolete"])
+def test_libreoffice_prints_a_label_that_stands_out_above_the_header_table(tmp_path, stamp):
+    """Converted with LibreOffice, page 1 shows the whole stamp; its label is bold, at least 9 pt and
+    framed; and there is clear space between the stamp and the header's table (it touched it)."""
+    pdf = _to_pdf(tmp_path, "bang.docx", stamp_docx(_docx_with_header_table(), stamp))
+    assert pdf is not None
+    first = PdfReader(pdf).pages[0]
+    text = first.extract_text()
+    words = " ".join(text.split())  # a long stamp line wraps
+    assert " ".join(stamp.text().split()) in words and stamp.signed in words
+    assert "XÃ AN BÌNH" in text and "Nội dung của quy trình" in text
+
+    runs = _sized_runs(first)  # (text, font, size, x, baseline from the top)
+    label = next(run for run in runs if run[0].strip().startswith(stamp.label))
+    _, font, size, x, baseline = label
+    assert "Bold" in font and size >= 9
+    body = [run for run in runs if stamp.downloaded_by in run[0]]
+    assert body and all(run[2] < 9 for run in body)
+
+    segments = _segments(first)
+    # the frame: lines above and below the label's letters across their width, and at either side
+    right = x + _bold_width(stamp.label, size) * 0.95  # LibreOffice's bold Times is a little narrower
+    across = [
+        min(a[1], b[1])
+        for a, b in segments
+        if abs(a[1] - b[1]) < 0.1 and min(a[0], b[0]) <= x and max(a[0], b[0]) >= right
+    ]
+    assert any(baseline - 1.3 * size < y < baseline - 0.85 * size for y in across), "no line above the label"
+    assert any(baseline + 0.2 * size < y < baseline + 0.6 * size for y in across), "no line below the label"
+    sides = [a[0] for a, b in segments if abs(a[0] - b[0]) < 0.1 and min(a[1], b[1]) < baseline < max(a[1], b[1])]
+    assert any(x - 5 < side <= x for side in sides) and any(right <= side < right + 10 for side in sides)
+
+    # the table's top: its first line longer than 200 pt, or its side lines, which start a little higher
+    table = min(min(a[1], b[1]) for a, b in segments if abs(a[1] - b[1]) < 0.1 and abs(a[0] - b[0]) > 200)
+    table = min([table] + [min(a[1], b[1]) for a, b in segments if abs(a[0] - b[0]) < 0.1 and max(a[1], b[1]) > table])
+    # the stamp's lowest letters: its last line's baseline and the font's descent
+    stamp_runs = [run for run in runs if run[4] < table]
+    lowest = max(run[4] + 0.22 * run[2] for run in stamp_runs)
+    assert any(stamp.label in run[0] for run in stamp_runs)
+    assert table - lowest >= 2, f"the stamp ends {table - lowest:.1f} pt above the table"
