@@ -10,6 +10,7 @@ from qms.auth import services
 from qms.auth.forms import ChangePasswordForm, LanguageForm, LoginForm, TokenForm
 from qms.auth.login import mark_active
 from qms.auth.models import ApiToken
+from qms.auth.queries import sole_commune_name
 from qms.core.access import SIGNED_IN, allow, public
 from qms.core.forms import ConfirmForm
 from qms.db import DomainError, db, settle
@@ -41,7 +42,7 @@ def login():
             user = services.authenticate(form.username.data, form.password.data, ip=request.remote_addr or "")
         except services.SignInRefused as exc:
             flash(str(exc.message), "danger")
-            return render_template("auth/login.html", form=form), exc.status
+            return _login_page(form, exc.status)
         key = services.start_session(
             user, ip=request.remote_addr or "", user_agent=request.headers.get("User-Agent", "")
         )
@@ -50,7 +51,13 @@ def login():
         mark_active()
         login_user(user)
         return redirect(_safe_next(form.next.data) or url_for("home.index"))
-    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+    return _login_page(form, 400 if form.errors else 200)
+
+
+def _login_page(form, status):
+    """The sign-in page names the commune when the installation serves only one (otherwise the
+    installation's name, QMS, is all it shows)."""
+    return render_template("auth/login.html", form=form, commune_name=sole_commune_name()), status
 
 
 @bp.post("/logout")

@@ -2,6 +2,7 @@
 this test's database) and Debian's Chromium driven by Playwright."""
 
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -66,3 +67,93 @@ def screenshot(request):
         return path
 
     return take
+
+
+# --- the demo commune, served once per test process ------------------------------------------------
+
+AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def demo_site(database_template, tmp_path_factory):
+    """The demo commune (qms.demo.load_demo, with the tests' password) in a database of its own,
+    served on 127.0.0.1 for the whole test process: the pages every role sees, with real data.
+    Yields (base URL, app). Tests only read it (a failed sign-in or a form sent empty changes
+    nothing a page shows)."""
+    from qms import create_app
+    from qms.core.commands import run_service
+    from qms.db import db
+    from qms.demo import load_demo
+    from tests.conftest import BASE_CONFIG, PASSWORD
+
+    kind, base, name, admin = database_template
+    folder = tmp_path_factory.mktemp("demo-site")
+    if kind == "sqlite":
+        target = folder / "demo.sqlite3"
+        shutil.copyfile(base, target)
+        url = f"sqlite:///{target}"
+    else:
+        db_name = f"{name}_demo_site"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{db_name}" TEMPLATE "{name}"')
+        url = base.set(database=db_name).render_as_string(hide_password=False)
+    app = create_app({**BASE_CONFIG, "QMS_DATABASE_URL": url, "INSTANCE_PATH": str(folder / "instance")})
+    with app.app_context():
+        run_service(load_demo, PASSWORD)
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="qms-demo-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", app
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if kind != "sqlite":
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    """axe-core's script, as tests/e2e/package-lock.json pins it: .ci/run installs it with
+    `npm ci --prefix tests/e2e`; when it is missing and npm is there, the first test process to
+    need it does the same (the others wait for it)."""
+    if not AXE_JS.exists() and shutil.which("npm"):
+        import fcntl
+        import subprocess
+
+        with open(AXE_JS.parents[2] / ".npm-install.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not AXE_JS.exists():
+                subprocess.run(
+                    ["npm", "ci", "--prefix", str(AXE_JS.parents[2]), "--no-audit", "--no-fund", "--silent"],
+                    check=False,
+                    timeout=300,
+                )
+    if not AXE_JS.exists():
+        pytest.skip(f"{AXE_JS} is missing: run `npm ci --prefix tests/e2e` (needs npm)")
+    return AXE_JS.read_text()
+
+
+@pytest.fixture
+def wide_page(browser):
+    """A page 1366 x 900 (the common office laptop screen)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page, base, username, password=None):
+    """Sign in through the form (the tests' password unless another is given)."""
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password or PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(f"{base}/")

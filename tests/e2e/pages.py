@@ -1,0 +1,125 @@
+"""Every page of the demo commune (tests/e2e/conftest.py: demo_site), per demo account.
+
+The pages are read from app.url_map, as the access matrix reads them (tests/core/test_access_matrix.py):
+every GET rule that answers with a page (not a download, an export or the API), for each role its
+access declaration admits, its URL arguments filled with demo records in each state a page shows
+differently (a draft, a version in review, one in force, a superseded and an obsolete one...), and a
+few query strings that change what a page shows (the external master list, a search, a filter).
+A new page whose URL argument has no sample here fails the tests that walk the pages, naming it.
+"""
+
+from sqlalchemy import func, select
+
+from qms.audit.models import AuditEvent
+from qms.auth.models import ALL_ROLES, User
+from qms.core.access import PUBLIC, SIGNED_IN, endpoint_access
+from qms.db import db
+from qms.demo import DEMO_USERS
+from qms.documents.models import Document, DocumentStatus, DocumentVersion, VersionStatus
+
+# Rules that answer with something else than a page.
+NOT_PAGES = {
+    "static",
+    "home.health",
+    "audit.export_csv",
+    "documents.download_current",
+    "documents.download_version",
+    "documents.download_original",
+}
+
+# One demo account per role: the role's name -> user name (qms.demo.DEMO_USERS).
+ACCOUNTS = {}
+for _username, _full_name, _role, _units in DEMO_USERS:
+    ACCOUNTS.setdefault(_role, _username)
+assert set(ACCOUNTS) == set(ALL_ROLES), "the demo has an account for every role"
+
+# Pages opened with every sample of their argument (a document or version in each state, the history
+# of each kind of record); the others (forms to fill in) with the first sample only.
+EVERY_SAMPLE = {
+    "documents.show_document",
+    "documents.show_version",
+    "documents.compare_versions",
+    "audit.record_history",
+}
+
+# Query strings that change what a list shows, per endpoint ("" is the page as the menu opens it).
+VARIANTS = {
+    "documents.master_list": ["", "?which=external"],
+    "documents.current_forms": ["", "?q=khai+sinh", "?q=kh%C3%B4ng+c%C3%B3+g%C3%AC"],
+    "documents.list_documents": ["", "?q=QT"],
+    "audit.index": ["", "?from=31/02/2020"],
+}
+
+
+def _samples():
+    """URL argument -> the demo records that fill it: {name: [value, ...]} (or, for the trail's
+    record history, entity -> [(entity_type, entity_id), ...])."""
+    versions = {}
+    for version in db.session.scalars(select(DocumentVersion).order_by(DocumentVersion.id)):
+        versions.setdefault(version.status, version.id)
+    documents = {}
+    for document in db.session.scalars(select(Document).order_by(Document.id)):
+        key = (document.kind, document.status)
+        documents.setdefault(key, document.id)
+    # A document in force whose own page lists its forms, one with a draft in progress.
+    in_progress = db.session.scalar(
+        select(DocumentVersion.document_id)
+        .where(DocumentVersion.status.in_([VersionStatus.draft, VersionStatus.in_review]))
+        .limit(1)
+    )
+    staff = db.session.scalar(select(User.id).where(User.username == ACCOUNTS["staff"]))
+    # The record with the most events of each kind: its history is the longest one.
+    histories = []
+    for entity_type in db.session.scalars(select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type)):
+        if entity_type:
+            entity_id = db.session.scalar(
+                select(AuditEvent.entity_id)
+                .where(AuditEvent.entity_type == entity_type)
+                .group_by(AuditEvent.entity_id)
+                .order_by(func.count().desc(), AuditEvent.entity_id)
+                .limit(1)
+            )
+            histories.append((entity_type, entity_id))
+    document_ids = sorted({*documents.values(), in_progress} - {None})
+    assert any(key[1] is DocumentStatus.active for key in documents), "the demo has documents in force"
+    return {
+        "user_id": [staff],
+        "document_id": document_ids,
+        "version_id": sorted(versions.values()),
+        "entity": histories,
+    }
+
+
+def pages_of(app, role):
+    """[(endpoint, path)] of every page `role` may open in the demo commune, signed in, in a stable
+    order."""
+    with app.app_context():
+        samples = _samples()
+        out = []
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
+            if "GET" not in rule.methods or rule.rule.startswith("/api/") or rule.endpoint in NOT_PAGES:
+                continue
+            access = endpoint_access(rule.endpoint)
+            if access == PUBLIC or (SIGNED_IN not in access and role not in access):
+                continue  # the public pages (sign-in) are walked signed out
+            arguments = set(rule.arguments)
+            if arguments == {"entity_type", "entity_id"}:
+                values = [{"entity_type": t, "entity_id": i} for t, i in samples["entity"]]
+            elif not arguments:
+                values = [{}]
+            else:
+                missing = arguments - set(samples)
+                if len(arguments) != 1 or missing:
+                    raise AssertionError(
+                        f"{rule.endpoint} ({rule.rule}) takes {sorted(arguments)}: give it demo samples in "
+                        "tests/e2e/pages.py (_samples)"
+                    )
+                (name,) = arguments
+                values = [{name: value} for value in samples[name]]
+            if rule.endpoint not in EVERY_SAMPLE:
+                values = values[:1]
+            for arguments_of_page in values:
+                path = rule.build(arguments_of_page, append_unknown=False)[1]
+                for query in VARIANTS.get(rule.endpoint, [""]):
+                    out.append((rule.endpoint, path + query))
+        return out
