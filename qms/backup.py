@@ -534,7 +534,8 @@ def backup_command(path):
 def restore_command(path, yes):
     """Replace the database and restore the stored files from a backup made by `qms backup`, then
     verify the audit chain. Stop the application first."""
-    from qms.audit.verify import set_aside_journal, verify_installation
+    from qms.audit.checkpoints import set_aside_journal
+    from qms.audit.verify import verify_installation
 
     if not yes:
         click.confirm(

@@ -100,15 +100,10 @@ def audit_verify(full):
 def audit_checkpoint():
     """Sign the current head with the key in instance/audit-checkpoint.key (created if missing) and
     keep it in the database and in instance/audit-checkpoints.jsonl, once the chain verifies (resuming
-    after the last verified state, as `qms audit verify` does)."""
-    from qms.audit.verify import create_checkpoint, load_checkpoint_key, verify_installation
+    after the last verified state, as `qms audit verify` does). The job audit.checkpoint does it daily."""
+    from qms.audit.checkpoints import sign_checkpoint
 
-    instance = current_app.instance_path
-    key = load_checkpoint_key(instance, create=True)
-    result = verify_installation(instance, resume=True)
-    if not result.ok:
-        fail(f"the chain is broken at {result.broken_seq} ({result.kind}); no checkpoint made")
-    cp = run_service(create_checkpoint, key, instance)
+    cp = run_service(sign_checkpoint, current_app.instance_path)
     click.echo(f"Checkpoint {cp.id}: event {cp.seq}, head {cp.hash}, signature {cp.signature}")
 
 

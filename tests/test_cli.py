@@ -302,7 +302,7 @@ def test_audit_checkpoint_signs_the_head_with_a_key_outside_the_database(app, ru
     _tamper_first_event()
     refused = runner.invoke(main, args=["audit", "checkpoint"])
     assert refused.exit_code == 1
-    assert "broken at 1" in refused.stderr
+    assert "sự kiện 1" in refused.stderr  # "the chain is broken at event 1", in Vietnamese
     assert count(AuditCheckpoint) == 1
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from qms.auth.models import ADMINISTRATOR, User
 from qms.core.calendar import format_datetime, utcnow
+from qms.core.names import by_name
 from qms.core.tasks import Task, register_section
 from qms.db import db
 from qms.files import services as files
@@ -37,13 +38,12 @@ def locked_accounts(admin):
 
 def accounts_without_role(admin):
     """Active accounts that can sign in but may do nothing, since they hold no role."""
-    users = db.session.scalars(
-        select(User)
-        .where(User.commune_id == admin.commune_id, User.is_active_account, ~User.roles.any())
-        .order_by(User.full_name)
-        .limit(LIMIT)
+    users = by_name(
+        db.session.scalars(
+            select(User).where(User.commune_id == admin.commune_id, User.is_active_account, ~User.roles.any())
+        )
     )
-    return [_task(u, _("Assign a role so that this person can work.")) for u in users]
+    return [_task(u, _("Assign a role so that this person can work.")) for u in users[:LIMIT]]
 
 
 def recent_accounts(admin):

@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from qms.audit import api, home  # noqa: F401  (API routes, home-page sections)
+    from qms.audit import api, home, jobs  # noqa: F401  (API routes, home-page sections, job)
     from qms.audit.views import bp
 
     app.register_blueprint(bp)

@@ -6,10 +6,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from qms.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
+from qms.audit import checkpoints
+from qms.audit.labels import names_for
+from qms.audit.models import AuditChainHead, AuditEvent
 from qms.auth.models import AUDITOR, QUALITY_OFFICER
 from qms.core.calendar import format_datetime
-from qms.core.labels import action_label, record_label
+from qms.core.labels import action_label
 from qms.core.tasks import Task, register_section
 from qms.db import db
 
@@ -18,9 +20,7 @@ RECENT_EVENTS = 10
 
 def last_checkpoint(user):
     """The newest signed checkpoint and how many events were recorded after it."""
-    checkpoint = db.session.scalar(
-        select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc()).limit(1)
-    )
+    checkpoint = checkpoints.last_checkpoint()
     if checkpoint is None:
         return []
     head = db.session.get(AuditChainHead, 1)
@@ -30,24 +30,27 @@ def last_checkpoint(user):
             title=_(
                 "Chain signed at event %(seq)d on %(d)s", seq=checkpoint.seq, d=format_datetime(checkpoint.created_at)
             ),
-            detail=_("%(n)d events recorded since. Open the trail to verify the whole chain.", n=since),
-            url=url_for("audit.index"),
+            detail=_("%(n)d events recorded since. Open the chain check to verify every event.", n=since),
+            url=url_for("audit.verify"),
         )
     ]
 
 
 def recent_events(user):
     """The latest events of the user's commune, newest first."""
-    events = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.commune_id == user.commune_id)
-        .order_by(AuditEvent.seq.desc())
-        .limit(RECENT_EVENTS)
+    events = list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.commune_id == user.commune_id)
+            .order_by(AuditEvent.seq.desc())
+            .limit(RECENT_EVENTS)
+        )
     )
+    names = names_for(user.commune_id, events)
     return [
         Task(
             title=f"#{e.seq} {action_label(e.action)}"
-            + (f" · {record_label(e.entity_type)} {e.entity_id}" if e.entity_type else ""),
+            + (f" · {names.record(e.entity_type, e.entity_id)}" if e.entity_type else ""),
             detail=f"{e.actor_name or _('(system)')} · {format_datetime(e.occurred_at)}",
             url=(
                 url_for("audit.record_history", entity_type=e.entity_type, entity_id=e.entity_id)
@@ -64,7 +67,10 @@ register_section(
     _l("Audit trail: last signed checkpoint"),
     (AUDITOR, QUALITY_OFFICER),
     last_checkpoint,
-    _l("No checkpoint has been signed yet (command: qms audit checkpoint)."),
+    _l(
+        "No checkpoint has been signed yet: the system signs the chain once a day, and the quality officer "
+        "can sign it now on the audit trail's page."
+    ),
     order=50,
 )
 register_section(

@@ -1,36 +1,73 @@
-"""How the trail shows what an event recorded: changed fields and their values in the reader's
-language, from the labels each area registered (qms.core.labels). The stored codes stay what they
+"""How the trail shows what an event recorded: its record and changed values in the reader's language,
+from the labels and namers each area registered (qms.core.labels). The stored codes stay what they
 are (the hash covers them); pages show them on hover and the CSV export keeps them."""
 
 import datetime as dt
+import json
 import re
 
 from flask_babel import gettext as _
 
-from qms.core.calendar import format_datetime
-from qms.core.labels import is_person_field, value_labels
+from qms.audit.queries import changes_of
+from qms.core.calendar import format_date, format_datetime
+from qms.core.labels import Names, key_labels, ref_kind, value_labels
 
 _UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?\+00:00")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
-def change_value(value, field=None, people=None):
-    """A value of an event's changes as a person reads it: a coded value by its label, an account
-    id by the person's name (people: {id: name}), yes or no, a recorded UTC time in Vietnam time
-    (dd/mm/yyyy HH:MM:SS), a list joined by commas, settings as "key: value" pairs, nothing as ∅."""
-    if value is None or value == "":
+def names_for(commune_id, events):
+    """A qms.core.labels.Names for the events' records and the keys their changes point at."""
+    names = Names(commune_id)
+    for event in events:
+        if event.entity_type:
+            names.want(event.entity_type, event.entity_id)
+        for field, pair in changes_of(event).items():
+            kind = ref_kind(field)
+            if kind is None:
+                continue
+            for value in pair:
+                for item in value if isinstance(value, list) else [value]:
+                    names.want(kind, item)
+    return names
+
+
+def stored_text(value):
+    """The value as the chain stores it (the text shown on hover): a string as it is, else its JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def change_value(value, field=None, names=None):
+    """A value of an event's changes as a person reads it: a coded value by its label, a key of a
+    record (an account's id, a unit's code) by its name, yes or no, a date as dd/mm/yyyy, a recorded
+    UTC time in Vietnam time (dd/mm/yyyy HH:MM:SS), a SHA-256 by its first digits, a list joined by
+    commas, a dict as "key: value" pairs, nothing as ∅."""
+    if value is None or value == "" or value == [] or value == {}:
         return "∅"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    if is_person_field(field) and people and value in people:
-        return f"{people[value]} (#{value})"
     if isinstance(value, list):
-        return ", ".join(str(change_value(item, field)) for item in value) or "∅"
+        return ", ".join(str(change_value(item, field, names)) for item in value)
     if isinstance(value, dict):
-        return "; ".join(f"{key}: {change_value(item, field)}" for key, item in value.items()) or "∅"
+        keys = key_labels(field)
+        return "; ".join(f"{keys.get(key, key)}: {change_value(item, field, names)}" for key, item in value.items())
+    kind = ref_kind(field)
+    if kind is not None and names is not None:
+        name = names.get(kind, value)
+        if name:
+            return name
     if isinstance(value, str):
         labels = value_labels(field)
         if value in labels:
             return labels[value]
         if _UTC_TIME.fullmatch(value):
             return format_datetime(dt.datetime.fromisoformat(value), seconds=True)
+        if _DATE.fullmatch(value):
+            try:
+                return format_date(dt.date.fromisoformat(value))
+            except ValueError:
+                return value
+        if _DIGEST.fullmatch(value):
+            return value[:12] + "…"
     return value

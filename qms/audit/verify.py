@@ -1,33 +1,34 @@
-"""Verifying the audit trail: verify_chain() replays the hash chain; signed checkpoints pin it (in the
-database and in a journal file outside it), each with the hash prefixes of the events it covers, so
-that a rewrite is named at its first event; the last verified state, kept signed in the instance
-folder, lets a daily check resume after it instead of rehashing every event."""
+"""Verifying the audit trail: verify_chain() replays the hash chain; the signed checkpoints
+(qms.audit.checkpoints) pin it, so that a rewrite is named at its first event, and the last verified
+state lets a daily check resume after it instead of rehashing every event."""
 
 import bisect
 import datetime as dt
 import functools
 import hashlib
 import hmac
-import json
-import mmap
 import multiprocessing
 import os
-import re
-import secrets
 import sqlite3
 import sys
 import threading
 from operator import methodcaller
-from pathlib import Path
 
 from sqlalchemy import func, or_, select, text
 
-from qms.audit.models import GENESIS_HASH, AuditChainHead, AuditCheckpoint, AuditEvent
+from qms.audit.checkpoints import (
+    EVIDENCE_DIGITS,
+    forget_verified_state,
+    load_checkpoint_key,
+    read_journal,
+    read_verified_state,
+    record_verified_state,
+    sign_head,
+)
+from qms.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from qms.audit.services import canonical_bytes, event_hash
-from qms.core.calendar import utcnow
-from qms.db import DomainError, db
+from qms.db import db
 
-EVIDENCE_DIGITS = 16  # hex digits of each event hash a checkpoint keeps (64 bits: no forging by trial)
 RANGE_SIZE = 5000  # events per range query: the aggregated text of a range stays in the CPU cache
 PARALLEL_FROM = 200_000  # fewer events are verified in this process: starting workers would cost more
 MAX_WORKERS = 4
@@ -52,208 +53,6 @@ class VerifyResult:
             "detail": self.detail,
             "resumed_from": self.resumed_from,
         }
-
-
-# --- checkpoints ----------------------------------------------------------------------------
-
-
-def checkpoint_key_path(instance_path) -> Path:
-    return Path(instance_path) / "audit-checkpoint.key"
-
-
-def load_checkpoint_key(instance_path, create=False):
-    """The secret that signs checkpoints; it never goes into the database."""
-    path = checkpoint_key_path(instance_path)
-    if not path.exists():
-        if not create:
-            return None
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return bytes.fromhex(path.read_text().strip())
-
-
-def key_id(key: bytes) -> str:
-    return hashlib.sha256(key).hexdigest()[:16]
-
-
-def sign_head(key: bytes, seq: int, head_hash: str, evidence: str = "") -> str:
-    """The signature of a checkpoint. It covers the evidence with the head, so that no one without the
-    key can change which event hashes a checkpoint vouches for (a checkpoint without evidence, made
-    before checkpoints carried it, signs the head alone, as it always did)."""
-    message = f"{seq}:{head_hash}:{evidence}" if evidence else f"{seq}:{head_hash}"
-    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
-
-
-def create_checkpoint(key: bytes, instance_path=None):
-    """Sign and store the current head, with the evidence of the events since the previous checkpoint:
-    the first EVIDENCE_DIGITS hex digits of each of their hashes. The key stays outside the database,
-    so whoever rewrites the chain and its head cannot forge the checkpoint, and the evidence lets
-    verification name the first event rewritten rather than this checkpoint. With instance_path the
-    checkpoint is also appended to the journal there (journal_path), so that deleting its row does
-    not help either. Raises DomainError when events since the previous checkpoint are missing."""
-    session = db.session
-    head = session.get(AuditChainHead, 1)
-    previous = session.scalar(select(func.max(AuditCheckpoint.seq)).where(AuditCheckpoint.seq <= head.seq)) or 0
-    evidence = _evidence_since(session, previous, head.seq)
-    created_at = utcnow()
-    signature = sign_head(key, head.seq, head.hash, evidence)
-    cp = AuditCheckpoint(
-        seq=head.seq, hash=head.hash, created_at=created_at, key_id=key_id(key), signature=signature, evidence=evidence
-    )
-    session.add(cp)
-    session.flush()
-    if instance_path is not None:
-        # The head it signs is committed already: the entry is true whatever becomes of this transaction.
-        with journal_path(instance_path).open("a", encoding="utf-8") as journal:
-            journal.write(
-                json.dumps(
-                    {
-                        "seq": cp.seq,
-                        "hash": cp.hash,
-                        "key_id": cp.key_id,
-                        "signature": cp.signature,
-                        "created_at": cp.created_at.isoformat(),
-                        "evidence": evidence,
-                    }
-                )
-                + "\n"
-            )
-    return cp
-
-
-def _evidence_since(session, after, upto):
-    prefixes = session.scalars(
-        select(func.substr(AuditEvent.hash, 1, EVIDENCE_DIGITS))
-        .where(AuditEvent.seq > after, AuditEvent.seq <= upto)
-        .order_by(AuditEvent.seq)
-    ).all()
-    if len(prefixes) != upto - after:
-        raise DomainError(
-            f"events {after + 1}..{upto} are not all in the audit trail; verify it "
-            "(qms audit verify --full) before signing a checkpoint"
-        )
-    return "".join(prefixes)
-
-
-class JournalEntry:
-    def __init__(self, seq, hash, signature, evidence=""):
-        self.seq, self.hash, self.signature, self.evidence = seq, hash, signature, evidence
-
-
-def journal_path(instance_path) -> Path:
-    return Path(instance_path) / "audit-checkpoints.jsonl"
-
-
-_JOURNAL_SEQ = re.compile(rb'\{"seq": (\d+), ')
-
-
-def read_journal(instance_path, after=0):
-    """The checkpoints of the journal file, oldest first (none when there is no journal). A line
-    that cannot be read becomes an entry that can never match, so that a damaged journal shows.
-    after: leave out the checkpoints of events up to this one, read no further than their first
-    characters (a resumed check does not need them, and a checkpoint's evidence can be megabytes)."""
-    path = journal_path(instance_path)
-    if not path.exists() or path.stat().st_size == 0:
-        return []
-    entries = []
-    with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        start = 0
-        while start < len(data):
-            end = data.find(b"\n", start)
-            end = len(data) if end < 0 else end
-            seen = _JOURNAL_SEQ.match(data, start, min(end, start + 40))
-            if (seen is None or int(seen.group(1)) > after) and data[start:end].strip():
-                entries.append(_journal_entry(data[start:end]))
-            start = end + 1
-    return entries
-
-
-def _journal_entry(line):
-    try:
-        data = json.loads(line.decode("utf-8"))
-        evidence = data.get("evidence", "")
-        if not isinstance(evidence, str):
-            raise TypeError("evidence")
-        return JournalEntry(int(data["seq"]), str(data["hash"]), str(data["signature"]), evidence)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return JournalEntry(0, "unreadable journal line", "")
-
-
-def set_aside_journal(instance_path, head_seq, now=None):
-    """After restoring an older backup: move the journal's checkpoints of events beyond the restored
-    head (events the restore deliberately gave up) to a dated file beside it. Returns that file,
-    or None when no checkpoint lay beyond the head."""
-    path = journal_path(instance_path)
-    entries = read_journal(instance_path)
-    if not any(entry.seq > head_seq for entry in entries):
-        return None
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    kept = [line for line, entry in zip(lines, entries) if entry.seq <= head_seq]
-    aside = path.with_name(f"{path.stem}.before-restore-{(now or utcnow()):%Y%m%d-%H%M%S}{path.suffix}")
-    aside.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
-    return aside
-
-
-# --- the last verified state ------------------------------------------------------------------
-
-
-class VerifiedState:
-    """A checkpoint a full or resumed verification found the chain agreeing with: a later check may
-    resume after its event, having found that event still carries its hash."""
-
-    def __init__(self, seq, hash, verified_at=""):
-        self.seq, self.hash, self.verified_at = seq, hash, verified_at
-
-
-def verified_state_path(instance_path) -> Path:
-    return Path(instance_path) / "audit-verified.json"
-
-
-def _state_signature(key, seq, hash_):
-    # "verified:" keeps these signatures apart from checkpoint signatures made with the same key
-    return hmac.new(key, f"verified:{seq}:{hash_}".encode(), hashlib.sha256).hexdigest()
-
-
-def read_verified_state(instance_path, key):
-    """(VerifiedState, None) when the instance folder holds a state signed with `key`; otherwise
-    (None, why it cannot be used), or (None, None) when there is none. Without a key nothing is
-    trusted: whoever can write the folder could have written the file."""
-    path = verified_state_path(instance_path)
-    if not path.exists():
-        return None, None
-    if key is None:
-        return None, "no checkpoint key is installed to check the last verified state"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        state = VerifiedState(int(data["seq"]), str(data["hash"]), str(data.get("verified_at", "")))
-        genuine = hmac.compare_digest(str(data["signature"]), _state_signature(key, state.seq, state.hash))
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None, f"{path.name} cannot be read"
-    if not genuine:
-        return None, f"{path.name} does not carry a valid signature"
-    return state, None
-
-
-def record_verified_state(instance_path, key, seq, hash_, now=None):
-    """Keep (seq, hash) as the last verified state, signed with `key`, replacing the file at once
-    (a reader never sees half of it)."""
-    path = verified_state_path(instance_path)
-    when = (now or utcnow()).astimezone(dt.UTC).isoformat(timespec="seconds")
-    data = {
-        "seq": seq,
-        "hash": hash_,
-        "verified_at": when,
-        "key_id": key_id(key),
-        "signature": _state_signature(key, seq, hash_),
-    }
-    pending = path.with_name(path.name + ".tmp")
-    pending.write_text(json.dumps(data) + "\n", encoding="utf-8")
-    os.replace(pending, path)
-
-
-def forget_verified_state(instance_path):
-    verified_state_path(instance_path).unlink(missing_ok=True)
 
 
 # --- verification -------------------------------------------------------------------------

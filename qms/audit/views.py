@@ -3,12 +3,24 @@
 import csv
 import io
 
-from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from qms.audit.checkpoints import last_checkpoint, sign_checkpoint
 from qms.audit.forms import TrailFilterForm, filter_choices
-from qms.audit.labels import change_value
+from qms.audit.labels import change_value, names_for, stored_text
 from qms.audit.queries import TrailFilter, changes_of, iterate, page, parse_cursor
 from qms.audit.verify import verify_installation
 from qms.auth.models import ADMINISTRATOR, AUDITOR, QUALITY_OFFICER
@@ -24,6 +36,11 @@ from qms.db import DomainError
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 TRAIL_READERS = (AUDITOR, QUALITY_OFFICER, ADMINISTRATOR)
+CHECKPOINT_SIGNERS = (QUALITY_OFFICER, ADMINISTRATOR)
+
+
+def signs_checkpoints(user):
+    return user.has_role(*CHECKPOINT_SIGNERS)
 
 
 def reads_trail(user):
@@ -38,6 +55,7 @@ def _labels():
         "record_label": record_label,
         "field_label": field_label,
         "change_value": change_value,
+        "stored_text": stored_text,
         "reason_label": reason_label,
         "action_labels": action_labels(),
         "record_labels": record_labels(),
@@ -56,9 +74,11 @@ def _render_trail(template, trail, **extra):
         page=found,
         trail=trail,
         form=form,
-        people={u.id: u.full_name for u in users},
+        names=names_for(current_user.commune_id, found.items),
         changes_of=changes_of,
-        verify_form=ConfirmForm(),
+        checkpoint=last_checkpoint(),
+        can_sign=signs_checkpoints(current_user),
+        sign_form=ConfirmForm(),
         **extra,
     )
 
@@ -138,13 +158,33 @@ def export_csv():
     )
 
 
-@bp.post("/verify")
+@bp.get("/verify")
 @allow(*TRAIL_READERS)
 def verify():
+    """The whole chain replayed (not resumed): what an auditor relies on. Reloading checks again."""
+    return render_template(
+        "audit/verify.html",
+        result=verify_installation(current_app.instance_path),
+        checkpoint=last_checkpoint(),
+        can_sign=signs_checkpoints(current_user),
+        sign_form=ConfirmForm(),
+    )
+
+
+@bp.post("/checkpoints")
+@allow(*CHECKPOINT_SIGNERS)
+def create_checkpoint():
+    """Sign the chain's head now (the daily job does it by itself)."""
     form = ConfirmForm()
     if not form.validate_on_submit():
         raise DomainError(_l("The form has expired. Reload the page and try again."), code="csrf")
-    return render_template("audit/verify.html", result=verify_installation(current_app.instance_path))
+    try:
+        checkpoint = sign_checkpoint(current_app.instance_path)
+    except DomainError as exc:
+        flash(str(exc.message), "warning")
+        return redirect(url_for("audit.index"), 303)
+    flash(_("The chain has been signed at event %(seq)d.", seq=checkpoint.seq), "success")
+    return redirect(url_for("audit.index"), 303)
 
 
 register_nav("audit.index", _l("Audit trail"), order=80)

@@ -1,8 +1,60 @@
-"""Labels of what accounts, sign-in and the commune's organisation record (see qms.core.labels)."""
+"""Labels of what accounts, sign-in and the commune's organisation record, and the names of their
+records (see qms.core.labels)."""
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from qms.core.labels import register
+from qms.auth.models import ApiToken, Commune, Role, Unit, User
+from qms.core.labels import register, whole_ids
+from qms.db import db
+
+
+def _people(commune_id, keys):
+    rows = db.session.execute(
+        select(User.id, User.full_name).where(User.commune_id == commune_id, User.id.in_(whole_ids(keys)))
+    )
+    return {str(id_): name for id_, name in rows}
+
+
+def _people_by_username(commune_id, keys):
+    rows = db.session.execute(
+        select(User.username, User.full_name).where(User.commune_id == commune_id, User.username.in_(keys))
+    )
+    return dict(rows.all())
+
+
+def _units(commune_id, keys):
+    rows = db.session.execute(
+        select(Unit.id, Unit.name).where(Unit.commune_id == commune_id, Unit.id.in_(whole_ids(keys)))
+    )
+    return {str(id_): name for id_, name in rows}
+
+
+def _units_by_code(commune_id, keys):
+    rows = db.session.execute(select(Unit.code, Unit.name).where(Unit.commune_id == commune_id, Unit.code.in_(keys)))
+    return dict(rows.all())
+
+
+def _communes(commune_id, keys):
+    commune = db.session.get(Commune, commune_id) if str(commune_id) in keys else None
+    return {str(commune.id): commune.name} if commune is not None else {}
+
+
+def _tokens(commune_id, keys):
+    rows = db.session.execute(
+        select(ApiToken.id, ApiToken.name, User.full_name)
+        .join(User, ApiToken.user_id == User.id)
+        .where(User.commune_id == commune_id, ApiToken.id.in_(whole_ids(keys)))
+    )
+    return {str(id_): _("API token “%(name)s” of %(person)s", name=name, person=person) for id_, name, person in rows}
+
+
+def _roles(commune_id, keys):
+    locale = str(get_locale() or "vi")
+    return {role.code: role.name(locale) for role in db.session.scalars(select(Role).where(Role.code.in_(keys)))}
+
 
 register(
     actions={
@@ -52,6 +104,16 @@ register(
         "username": _l("User name"),
     },
     values={"locale": {"vi": "Tiếng Việt", "en": "English"}},
+    namers={
+        "users": _people,
+        "usernames": _people_by_username,
+        "units": _units,
+        "unit_codes": _units_by_code,
+        "communes": _communes,
+        "api_tokens": _tokens,
+        "roles": _roles,
+    },
+    refs={"roles": "roles", "units": "unit_codes", "user": "usernames"},
     reasons={
         "account_locked": _l("The account is locked"),
         "account_disabled": _l("The account is disabled"),

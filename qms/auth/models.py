@@ -19,6 +19,8 @@ AUDITOR = "auditor"
 # inside any commune through this role.
 INSTALLATION_ADMIN = "installation_admin"
 ALL_ROLES = (ADMINISTRATOR, QUALITY_OFFICER, LEADER, STAFF, AUDITOR, INSTALLATION_ADMIN)
+# Roles that read and never change a record (an internal or external auditor).
+READ_ONLY_ROLES = frozenset({AUDITOR})
 
 
 class Commune(db.Model):
@@ -102,6 +104,11 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *codes) -> bool:
         return bool(self.role_codes.intersection(codes))
+
+    @property
+    def is_read_only(self) -> bool:
+        """Holds only roles that read (an auditor): changes nothing but their own session and account."""
+        return bool(self.role_codes) and self.role_codes <= READ_ONLY_ROLES
 
     def is_locked(self, now=None) -> bool:
         """Locked out after too many failed sign-ins (locked_until stays behind as the lock's end)."""

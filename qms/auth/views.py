@@ -11,7 +11,7 @@ from qms.auth.forms import ChangePasswordForm, LanguageForm, LoginForm, TokenFor
 from qms.auth.login import mark_active
 from qms.auth.models import ApiToken
 from qms.auth.queries import sole_commune_name
-from qms.core.access import SIGNED_IN, allow, public
+from qms.core.access import SIGNED_IN, allow, own_account, public
 from qms.core.forms import ConfirmForm
 from qms.db import DomainError, db, settle
 
@@ -62,6 +62,7 @@ def _login_page(form, status):
 
 @bp.post("/logout")
 @allow(SIGNED_IN)
+@own_account
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -102,6 +103,7 @@ def account():
 
 @bp.post("/account/password")
 @allow(SIGNED_IN)
+@own_account
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -133,6 +135,7 @@ def change_password():
 
 @bp.post("/account/tokens")
 @allow(SIGNED_IN)
+@own_account
 def create_token():
     form = TokenForm()
     new_token = None
@@ -156,6 +159,7 @@ def create_token():
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @allow(SIGNED_IN)
+@own_account
 def revoke_token(token_id):
     token = db.get_or_404(ApiToken, token_id)
     if token.user_id != current_user.id:

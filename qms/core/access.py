@@ -8,6 +8,7 @@ from qms.db import db
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"  # any signed-in user, whatever their roles
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def allow(*roles):
@@ -20,6 +21,13 @@ def allow(*roles):
         return view
 
     return decorate
+
+
+def own_account(view):
+    """Declare that a view changes only the signed-in person's own session or account (sign-out,
+    language, password, API tokens): read-only users (auditors) may use it too."""
+    view.qms_own_account = True
+    return view
 
 
 def public(view):
@@ -67,4 +75,10 @@ def enforce_access():
         return current_app.login_manager.unauthorized()
     if not user_may(current_user, access):
         abort(403)
+    if (
+        request.method not in SAFE_METHODS
+        and getattr(current_user, "is_read_only", False)
+        and not getattr(current_app.view_functions[request.endpoint], "qms_own_account", False)
+    ):
+        abort(403)  # an auditor reads every record and changes none
     return None

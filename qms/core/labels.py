@@ -8,27 +8,44 @@ types, fields, coded values and system reasons here (in its labels.py, loaded by
 whoever shows them (the audit trail, the home pages, the exports) reads them from here, so no module
 has to know every area. A code nobody registered (an event of an older or newer qms) is shown as it
 is.
+
+Records, and values that point at one (an account's id, a unit's code, a role's code), are named by
+what people call them ("QT-06 lần ban hành 02", "Đỗ Thu Hà", "Văn phòng HĐND và UBND"): each area
+registers a namer per kind of key, and a page gathers the keys it shows in a Names and has each kind
+looked up once. A namer only names what belongs to the reader's commune, so a key from another commune
+(typed into a URL) stays a bare code.
 """
+
+from collections import defaultdict
 
 _ACTIONS: dict = {}
 _RECORDS: dict = {}
 _FIELDS: dict = {}
 _VALUES: dict = {}
 _REASONS: dict = {}
-_PERSON_FIELDS: set = set()
+_NAMERS: dict = {}
+_REFS: dict = {}
+_KEYED: dict = {}
+
+MAX_ID = 2**31 - 1  # an INTEGER id
 
 
-def register(*, actions=None, records=None, fields=None, values=None, reasons=None, person_fields=()):
+def register(*, actions=None, records=None, fields=None, values=None, reasons=None, namers=None, refs=None, keyed=None):
     """Add labels: actions {code: label}, records {record type: label}, fields {field: label},
-    values {field: {code: label}}, reasons {code: label} for reasons the system writes as codes,
-    person_fields: fields whose value is the id of an account (shown as that person's name)."""
+    values {field: {code: label}}, reasons {code: label} for reasons the system writes as codes;
+    namers {kind: namer(commune_id, keys) -> {key: name}}, the keys being strings (a record type is a
+    kind, its keys the records' ids); refs {field: kind}: the field's values (or the items of a list)
+    are keys of that kind; keyed {field: other field}: the field's value is a dict whose keys are coded
+    values of the other field (the kinds of documents of a per-kind setting)."""
     _ACTIONS.update(actions or {})
     _RECORDS.update(records or {})
     _FIELDS.update(fields or {})
     for field, labels in (values or {}).items():
         _VALUES.setdefault(field, {}).update(labels)
     _REASONS.update(reasons or {})
-    _PERSON_FIELDS.update(person_fields)
+    _NAMERS.update(namers or {})
+    _REFS.update(refs or {})
+    _KEYED.update(keyed or {})
 
 
 def action_labels() -> dict:
@@ -59,10 +76,72 @@ def value_labels(field) -> dict:
     return _VALUES.get(field, {})
 
 
-def is_person_field(field) -> bool:
-    return field in _PERSON_FIELDS
+def ref_kind(field):
+    """The kind of key the field's values are (see register's refs), or None."""
+    return _REFS.get(field)
+
+
+def key_labels(field) -> dict:
+    """Labels of the keys of the field's dict value (see register's keyed)."""
+    return value_labels(_KEYED[field]) if field in _KEYED else {}
 
 
 def reason_label(reason):
     """A reason the system wrote as a code, in words; a reason a person typed, as typed."""
     return _REASONS.get(reason, reason)
+
+
+def whole_ids(keys) -> set:
+    """The keys that are ids: ASCII digits, within an INTEGER (as ints)."""
+    return {int(k) for k in keys if k.isascii() and k.isdigit() and int(k) <= MAX_ID}
+
+
+def _name_records(commune_id, keys):
+    """The namer of "record" keys: "<record type> <id>" (a record one event names in another's changes)."""
+    by_type = defaultdict(set)
+    for key in keys:
+        entity_type, _, entity_id = key.partition(" ")
+        if entity_type in _NAMERS:
+            by_type[entity_type].add(entity_id)
+    found = {}
+    for entity_type, ids in by_type.items():
+        for entity_id, name in _NAMERS[entity_type](commune_id, ids).items():
+            found[f"{entity_type} {entity_id}"] = name
+    return found
+
+
+_NAMERS["record"] = _name_records
+
+
+class Names:
+    """What records and keys are called in one commune (see the module's docstring). want() gathers the
+    keys a page will show; the first get() of a kind looks up all its keys wanted so far, at once."""
+
+    def __init__(self, commune_id):
+        self.commune_id = commune_id
+        self._wanted = defaultdict(set)
+        self._found = defaultdict(dict)
+
+    def want(self, kind, key):
+        if kind in _NAMERS and key is not None and key != "":
+            self._wanted[kind].add(str(key))
+
+    def get(self, kind, key):
+        """The name of the key of that kind, or None when nobody names it (unknown, another commune's)."""
+        if kind not in _NAMERS or key is None:
+            return None
+        key = str(key)
+        self._wanted[kind].add(key)
+        found = self._found[kind]
+        missing = self._wanted[kind] - set(found)
+        if missing:
+            named = _NAMERS[kind](self.commune_id, missing)
+            found.update({k: named.get(k) for k in missing})
+        return found.get(key)
+
+    def record(self, entity_type, entity_id):
+        """What people call the record: its name, or its kind and id when it has none."""
+        name = self.get(entity_type, entity_id)
+        if name:
+            return name
+        return f"{record_label(entity_type)} {entity_id}".strip()

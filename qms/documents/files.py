@@ -2,10 +2,10 @@
 checks), through qms.files.references."""
 
 from flask import url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from qms.db import db
+from qms.documents.labels import version_name
 from qms.documents.models import Document, DocumentVersion, VersionFile
 from qms.files.references import FileReference, register_references
 
@@ -22,7 +22,7 @@ def version_files(commune_id, sha256s):
         yield FileReference(
             sha256=sha256,
             filename=filename,
-            record=_("%(code)s issue %(issue)s", code=code, issue=f"{issue_no:02d}"),
+            record=version_name(code, issue_no),
             url=url_for("documents.show_version", version_id=version_id),
         )
 

@@ -1,10 +1,16 @@
 """Labels of document control: its actions, records, changed fields and coded values (see
 qms.core.labels), and the words its pages use for the same codes."""
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from qms.core.labels import register
-from qms.documents.models import Access, DocumentKind, LegalStatus
+from qms.auth.models import Role, Unit
+from qms.core.calendar import format_date
+from qms.core.labels import register, whole_ids
+from qms.db import db
+from qms.documents.models import Access, ChangeRequest, Document, DocumentKind, DocumentVersion, LegalStatus
 
 KIND_LABELS = {
     DocumentKind.policy: _l("Quality policy and objectives"),
@@ -45,6 +51,62 @@ MEANING_LABELS = {
 KIND_VALUE_LABELS = {k.value: v for k, v in KIND_LABELS.items()}
 LEGAL_STATUS_VALUE_LABELS = {k.value: v for k, v in LEGAL_STATUS_LABELS.items()}
 ACCESS_VALUE_LABELS = {k.value: v for k, v in ACCESS_LABELS.items()}
+
+
+def version_name(code, issue_no):
+    """What people call a version: "QT-06 lần ban hành 02"."""
+    return _("%(code)s issue %(issue)s", code=code, issue=f"{issue_no:02d}")
+
+
+def _documents(commune_id, keys):
+    rows = db.session.execute(
+        select(Document.id, Document.code).where(Document.commune_id == commune_id, Document.id.in_(whole_ids(keys)))
+    )
+    return {str(id_): code for id_, code in rows}
+
+
+def _versions(commune_id, keys):
+    rows = db.session.execute(
+        select(DocumentVersion.id, Document.code, DocumentVersion.issue_no)
+        .join(Document, DocumentVersion.document_id == Document.id)
+        .where(DocumentVersion.commune_id == commune_id, DocumentVersion.id.in_(whole_ids(keys)))
+    )
+    return {str(id_): version_name(code, issue_no) for id_, code, issue_no in rows}
+
+
+def _change_requests(commune_id, keys):
+    rows = db.session.execute(
+        select(ChangeRequest.id, Document.code, ChangeRequest.requested_at)
+        .join(Document, ChangeRequest.document_id == Document.id)
+        .where(ChangeRequest.commune_id == commune_id, ChangeRequest.id.in_(whole_ids(keys)))
+    )
+    return {
+        str(id_): _("Change request for %(code)s of %(d)s", code=code, d=format_date(requested_at))
+        for id_, code, requested_at in rows
+    }
+
+
+def _distribution(commune_id, keys):
+    """Distribution entries as recorded: "<unit code>", "<role code>" or "<unit code>/<role code>"."""
+    parts = {part for key in keys for part in key.split("/")}
+    units = dict(
+        db.session.execute(
+            select(Unit.code, Unit.name).where(Unit.commune_id == commune_id, Unit.code.in_(parts))
+        ).all()
+    )
+    locale = str(get_locale() or "vi")
+    roles = {role.code: role.name(locale) for role in db.session.scalars(select(Role).where(Role.code.in_(parts)))}
+    found = {}
+    for key in keys:
+        unit, _sep, role = key.partition("/")
+        if role and unit in units and role in roles:
+            found[key] = _("%(role)s in %(unit)s", role=roles[role], unit=units[unit])
+        elif not role and unit in units:
+            found[key] = _("Everyone in %(unit)s", unit=units[unit])
+        elif not role and unit in roles:
+            found[key] = _("Every %(role)s", role=roles[unit])
+    return found
+
 
 register(
     actions={
@@ -144,5 +206,25 @@ register(
         "via": {"web": _l("Web page"), "api": "API"},
         "meaning": MEANING_LABELS,
     },
-    person_fields=("approved_by_id", "author_id", "decided_by_id", "reviewed_by_id"),
+    namers={
+        "documents": _documents,
+        "document_versions": _versions,
+        "change_requests": _change_requests,
+        "distribution": _distribution,
+    },
+    refs={
+        "approved_by_id": "users",
+        "author_id": "users",
+        "decided_by_id": "users",
+        "reviewed_by_id": "users",
+        "author": "usernames",
+        "owner": "usernames",
+        "owning_unit": "unit_codes",
+        "reviewer_roles": "roles",
+        "approver_roles": "roles",
+        "distribution": "distribution",
+        "draft_version_id": "document_versions",
+        "change_request": "change_requests",
+    },
+    keyed={"code_patterns": "kind", "reviewer_roles": "kind", "approver_roles": "kind"},
 )

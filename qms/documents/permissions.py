@@ -9,9 +9,11 @@ review, superseded and obsolete versions are for quality officers, leaders and a
 """
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from qms.auth.models import ADMINISTRATOR, AUDITOR, LEADER, QUALITY_OFFICER, STAFF
-from qms.documents.models import ChangeRequestStatus, DocumentKind, DocumentStatus, VersionStatus
+from qms.db import db
+from qms.documents.models import Acknowledgment, ChangeRequestStatus, DocumentKind, DocumentStatus, VersionStatus
 from qms.documents.settings import document_settings
 
 # Roles that read every version, including drafts and obsolete ones.
@@ -215,8 +217,33 @@ def can_confirm(user, version) -> bool:
     return confirm_refusal(user, version) is None
 
 
+def acknowledge_refusal(user, version):
+    """ "Read and understood" is for the distribution: the people the version was assigned to, and
+    those the document reaches by their unit or role now. Never for an auditor (who changes nothing)."""
+    if not can_view_version(user, version) or version.status is not VersionStatus.effective:
+        return _l("Only the effective version of a document can be acknowledged.")
+    if user.is_read_only:
+        return _l("Auditors read the documents; they do not acknowledge them.")
+    assigned = db.session.scalar(
+        select(Acknowledgment.id).where(Acknowledgment.version_id == version.id, Acknowledgment.user_id == user.id)
+    )
+    if assigned is None and not is_in_distribution(user, version.document):
+        return _l("This document is not distributed to you, so there is nothing to acknowledge.")
+    return None
+
+
 def can_acknowledge(user, version) -> bool:
-    return can_view_version(user, version) and version.status is VersionStatus.effective
+    return acknowledge_refusal(user, version) is None
+
+
+def is_in_distribution(user, document) -> bool:
+    """Whether the document's distribution reaches `user` (a unit of theirs, a role of theirs, or
+    that role within that unit)."""
+    unit_ids, role_ids = {unit.id for unit in user.units}, {role.id for role in user.roles}
+    return any(
+        (row.unit_id is None or row.unit_id in unit_ids) and (row.role_id is None or row.role_id in role_ids)
+        for row in document.distributions
+    )
 
 
 def can_see_acknowledgments(user, version) -> bool:

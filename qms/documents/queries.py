@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from qms.auth.models import User
 from qms.core.lists import Page, paginate
+from qms.core.names import by_name, name_sort_key
 from qms.db import db
 from qms.documents import permissions as perm
 from qms.documents.models import (
@@ -355,8 +356,8 @@ def acknowledgment_state(version):
         select(Acknowledgment, User)
         .join(User, User.id == Acknowledgment.user_id)
         .where(Acknowledgment.version_id == version.id)
-        .order_by(User.full_name)
     ).all()
+    rows.sort(key=lambda row: name_sort_key(row[1].full_name))
     done = [(u, a) for a, u in rows if a.acknowledged_at is not None]
     waiting = [(u, a) for a, u in rows if a.acknowledged_at is None]
     return done, waiting
@@ -390,11 +391,7 @@ def external_documents(commune_id):
 
 def active_people(commune_id):
     """The commune's active accounts, by name (to choose a document's owner)."""
-    return list(
-        db.session.scalars(
-            select(User).where(User.commune_id == commune_id, User.is_active_account).order_by(User.full_name)
-        )
-    )
+    return by_name(db.session.scalars(select(User).where(User.commune_id == commune_id, User.is_active_account)))
 
 
 def procedures(commune_id):

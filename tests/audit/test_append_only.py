@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select, text
 
+from qms.audit.checkpoints import create_checkpoint
 from qms.audit.models import AuditCheckpoint, AuditEvent
-from qms.audit.verify import create_checkpoint, verify_chain
+from qms.audit.verify import verify_chain
 from qms.db import db
 from tests.audit.conftest import drop_triggers
 

@@ -12,18 +12,11 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import delete, insert, select, update
 
-from qms.audit import verify
+from qms.audit import checkpoints
+from qms.audit.checkpoints import EVIDENCE_DIGITS, create_checkpoint, key_id, read_journal, sign_head
 from qms.audit.models import AuditCheckpoint, AuditEvent
 from qms.audit.services import record_event
-from qms.audit.verify import (
-    EVIDENCE_DIGITS,
-    create_checkpoint,
-    key_id,
-    read_journal,
-    sign_head,
-    verify_chain,
-    verify_installation,
-)
+from qms.audit.verify import verify_chain, verify_installation
 from qms.core.calendar import utcnow
 from qms.db import DomainError, db
 from tests.audit.conftest import broken, drop_triggers, fields_of, hash_of, raw_sql, rewrite_tail, set_head, stored
@@ -41,7 +34,7 @@ def more_events(n):
 
 @pytest.fixture
 def instance(app):
-    verify.checkpoint_key_path(app.instance_path).write_text(KEY.hex())
+    checkpoints.checkpoint_key_path(app.instance_path).write_text(KEY.hex())
     return app.instance_path
 
 
@@ -74,7 +67,7 @@ def test_a_checkpoint_keeps_the_hash_prefixes_of_the_events_since_the_previous_o
     assert evidence_of(second.id) == "".join(
         stored(seq).hash[:EVIDENCE_DIGITS] for seq in range(first.seq + 1, second.seq + 1)
     )
-    journal = [json.loads(line) for line in verify.journal_path(instance).read_text().splitlines()]
+    journal = [json.loads(line) for line in checkpoints.journal_path(instance).read_text().splitlines()]
     assert [entry["evidence"] for entry in journal] == [evidence_of(first.id), evidence_of(second.id)]
     assert (
         second.signature
@@ -157,7 +150,7 @@ def test_evidence_rewritten_with_the_chain_needs_the_key(two_checkpoints):
         .where(AuditCheckpoint.__table__.c.id == checkpoint.id)
         .values(hash=stored(second).hash, evidence=evidence)
     )
-    verify.journal_path(current_app.instance_path).unlink()
+    checkpoints.journal_path(current_app.instance_path).unlink()
     assert verify_chain().ok
     result = verify_chain(key=KEY)
     assert (
@@ -188,7 +181,7 @@ def test_evidence_that_cannot_be_read_is_a_break(two_checkpoints, evidence):
 
 
 def test_a_journal_line_with_evidence_of_the_wrong_type_is_unreadable(instance, chain):
-    verify.journal_path(instance).write_text(
+    checkpoints.journal_path(instance).write_text(
         json.dumps({"seq": 3, "hash": "a" * 64, "signature": "", "evidence": ["not", "text"]}) + "\n"
     )
     [entry] = read_journal(instance)
@@ -279,7 +272,7 @@ def test_a_resumed_check_reads_only_the_journal_entries_after_its_state(instance
     more_events(2)
     second = create_checkpoint(KEY, instance).seq
     db.session.commit()
-    with verify.journal_path(instance).open("a") as journal:
+    with checkpoints.journal_path(instance).open("a") as journal:
         journal.write("\n{damaged\n")
     assert [(e.seq, e.hash) for e in read_journal(instance, after=first)] == [
         (second, stored(second).hash),

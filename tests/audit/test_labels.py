@@ -7,7 +7,7 @@ from pathlib import Path
 
 from qms.audit.labels import change_value
 from qms.auth.services import PASSWORD_REFUSED
-from qms.core.labels import action_labels, field_label, field_labels, record_labels
+from qms.core.labels import Names, action_labels, field_label, field_labels, record_labels
 from qms.db import db
 from qms.documents.models import ChangeRequestStatus
 from tests.conftest import login
@@ -137,8 +137,14 @@ def test_changes_show_fields_and_coded_values_by_their_labels(app, world):
             change_value("in_review", "status") == "Đang xem xét" and change_value("in_review", "title") == "in_review"
         )
         assert change_value(True) == "Có" and change_value(False) == "Không"
-        assert change_value(7, "approved_by_id", {7: "Nguyễn Văn A"}) == "Nguyễn Văn A (#7)"
-        assert change_value(7, "approved_by_id", {}) == 7 and change_value(7, "issue_no", {7: "Nguyễn Văn A"}) == 7
+        qo = world["a"]["users"]["quality_officer"]
+        names = Names(world["a"]["commune"].id)
+        assert change_value(qo.id, "approved_by_id", names) == qo.full_name
+        assert change_value(qo.id, "issue_no", names) == qo.id, "not a reference to an account"
+        assert change_value(world["b"]["users"]["staff"].id, "approved_by_id", names) == world["b"]["users"]["staff"].id
+        assert (
+            change_value(2**40, "approved_by_id", names) == 2**40 and change_value("x", "approved_by_id", names) == "x"
+        )
         assert change_value({"form": "BM-{n}"}) == "form: BM-{n}" and change_value("vi", "locale") == "Tiếng Việt"
     create_document(
         world["a"]["users"]["quality_officer"],
@@ -151,7 +157,8 @@ def test_changes_show_fields_and_coded_values_by_their_labels(app, world):
     client = app.test_client()
     login(client, "a_auditor")
     page = client.get("/audit/?action=document.created").get_data(as_text=True)
-    assert '<strong title="kind">Loại tài liệu</strong>: ∅ → Quy trình' in page
+    assert '<strong title="kind">Loại tài liệu</strong>: ∅ → <span title="procedure">Quy trình</span>' in page
+    assert 'title="parent"' not in page, "nothing to nothing is not a change"
     assert '<strong title="code">Mã</strong>: ∅ → QT-77' in page
 
 
@@ -159,7 +166,8 @@ def test_recorded_times_in_changes_are_shown_in_vietnam_time(app):
     with app.test_request_context():
         assert change_value("2026-12-01T08:04:22.610318+00:00") == "01/12/2026 15:04:22"
         assert change_value(None) == "∅" and change_value(["QT-01", "QT-02"]) == "QT-01, QT-02"
-        assert change_value("2026-12-01") == "2026-12-01" and change_value(3) == 3
+        assert change_value("2026-12-01") == "01/12/2026" and change_value(3) == 3
+        assert change_value("2026-02-30") == "2026-02-30", "not a date"
 
 
 def test_every_reason_the_system_writes_is_a_code_shown_in_words(app):

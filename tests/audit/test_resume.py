@@ -11,14 +11,15 @@ import shutil
 import pytest
 from sqlalchemy import update
 
-from qms.audit import verify
+from qms.audit import checkpoints
+from qms.audit.checkpoints import create_checkpoint, read_verified_state, record_verified_state
 from qms.audit.models import AuditEvent
 from qms.audit.services import record_event
-from qms.audit.verify import create_checkpoint, read_verified_state, record_verified_state, verify_installation
+from qms.audit.verify import verify_installation
 from qms.cli import main
 from qms.db import db
 from tests.audit.conftest import broken, drop_triggers, raw_sql, rewrite_tail, set_head, stored
-from tests.core.support import post, signed_in_client, stored_head
+from tests.core.support import signed_in_client, stored_head
 
 KEY = bytes.fromhex("11" * 32)
 OTHER_KEY = bytes.fromhex("22" * 32)
@@ -36,7 +37,7 @@ def qms(runner, *args):
 
 @pytest.fixture
 def instance(app):
-    verify.checkpoint_key_path(app.instance_path).write_text(KEY.hex())
+    checkpoints.checkpoint_key_path(app.instance_path).write_text(KEY.hex())
     return app.instance_path
 
 
@@ -74,15 +75,15 @@ def test_a_full_check_keeps_the_last_checkpoint_it_confirmed(runner, instance, c
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == "OK {} events, head {}".format(*stored_head())  # nothing to resume from
     assert state(instance) == (checkpoint.seq, checkpoint.hash)
-    data = json.loads(verify.verified_state_path(instance).read_text())
-    assert data["key_id"] == verify.key_id(KEY) and data["verified_at"].endswith("+00:00")
+    data = json.loads(checkpoints.verified_state_path(instance).read_text())
+    assert data["key_id"] == checkpoints.key_id(KEY) and data["verified_at"].endswith("+00:00")
 
 
 def test_without_a_key_no_state_is_kept(app, chain):
     create_checkpoint(KEY)
     db.session.commit()
     assert verify_installation(app.instance_path).ok
-    assert not verify.verified_state_path(app.instance_path).exists()
+    assert not checkpoints.verified_state_path(app.instance_path).exists()
 
 
 # --- resuming ---------------------------------------------------------------------------------------
@@ -106,7 +107,7 @@ def test_a_resumed_check_does_not_reread_the_events_before_the_state(runner, ver
     assert qms(runner, "audit", "verify").exit_code == 0
     full = qms(runner, "audit", "verify", "--full")
     assert full.exit_code == 1 and full.stderr.startswith(f"BROKEN at {verified - 4}: edited (")
-    assert not verify.verified_state_path(runner.app.instance_path).exists()
+    assert not checkpoints.verified_state_path(runner.app.instance_path).exists()
     again = qms(runner, "audit", "verify")
     assert again.exit_code == 1 and again.stderr.startswith(f"BROKEN at {verified - 4}: edited (")
 
@@ -153,7 +154,7 @@ def test_a_rewrite_reaching_back_before_the_state_is_named_by_a_full_replay(inst
     assert result.resumed_from is None
     assert result.note == f"event {verified} no longer carries the hash it had when it was verified"
     assert broken(result) == (verified - 3, "checkpoint")  # the checkpoint's evidence names it
-    assert not verify.verified_state_path(instance).exists()
+    assert not checkpoints.verified_state_path(instance).exists()
 
 
 def test_the_state_alone_still_catches_a_rewrite(instance, verified):
@@ -161,7 +162,7 @@ def test_the_state_alone_still_catches_a_rewrite(instance, verified):
     rewrite_tail(verified - 3)
     drop_triggers("audit_checkpoints")
     raw_sql("DELETE FROM audit_checkpoints")
-    verify.journal_path(instance).unlink()
+    checkpoints.journal_path(instance).unlink()
     result = verify_installation(instance, resume=True)
     assert broken(result) == (verified, "checkpoint")
     assert result.detail == f"event {verified} differs from the last verified state: the chain was rewritten"
@@ -172,7 +173,7 @@ def test_a_truncated_tail_is_caught_from_the_state(instance, verified):
     set_head(verified - 2, stored(verified - 2).hash)
     drop_triggers("audit_checkpoints")
     raw_sql("DELETE FROM audit_checkpoints")
-    verify.journal_path(instance).unlink()
+    checkpoints.journal_path(instance).unlink()
     result = verify_installation(instance, resume=True)
     assert broken(result) == (verified - 1, "deleted")
     assert result.detail == f"the last verified state covers event {verified}, but the chain ends at {verified - 2}"
@@ -197,7 +198,7 @@ def moved_back(path):
     ],
 )
 def test_a_state_that_is_not_genuine_means_a_full_replay(runner, verified, spoil, why):
-    path = verify.verified_state_path(runner.app.instance_path)
+    path = checkpoints.verified_state_path(runner.app.instance_path)
     spoil(path)
     edit_quietly(verified - 4)  # before the state: only a full replay sees it
     result = verify_installation(runner.app.instance_path, resume=True)
@@ -206,7 +207,7 @@ def test_a_state_that_is_not_genuine_means_a_full_replay(runner, verified, spoil
 
 
 def test_a_state_is_not_trusted_without_the_key(runner, verified):
-    verify.checkpoint_key_path(runner.app.instance_path).unlink()
+    checkpoints.checkpoint_key_path(runner.app.instance_path).unlink()
     result = qms(runner, "audit", "verify")
     assert result.exit_code == 0, result.stderr
     assert (
@@ -223,7 +224,7 @@ def test_full_replays_every_event(runner, verified):
 def test_the_auditors_page_replays_every_event(app, make_user, verified):
     make_user("auditor", username="page_auditor")
     edit_quietly(verified - 4)
-    page = post(signed_in_client(app, "page_auditor"), "/audit/verify", page="/audit/").get_data(as_text=True)
+    page = signed_in_client(app, "page_auditor").get("/audit/verify").get_data(as_text=True)
     assert 'alert-danger" id="verify-result"' in page
 
 
@@ -253,7 +254,7 @@ def test_a_restored_database_is_not_resumed_from_a_state_verified_before(runner,
     assert verify_installation(instance).ok and state(instance) == (checkpoint.seq, checkpoint.hash)
     restored = qms(runner, "restore", tmp_path / "before.zip", "--yes")
     assert restored.exit_code == 0, restored.stderr
-    assert not verify.verified_state_path(instance).exists()
+    assert not checkpoints.verified_state_path(instance).exists()
     db.session.remove()
     daily = qms(runner, "audit", "verify")
     assert daily.exit_code == 0, daily.stderr

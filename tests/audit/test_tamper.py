@@ -9,10 +9,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select, update
 
-from qms.audit import services, verify
+from qms.audit import checkpoints, services, verify
+from qms.audit.checkpoints import create_checkpoint, load_checkpoint_key, sign_head
 from qms.audit.models import AuditCheckpoint, AuditEvent
 from qms.audit.services import record_event
-from qms.audit.verify import create_checkpoint, load_checkpoint_key, sign_head, verify_chain
+from qms.audit.verify import verify_chain
 from qms.cli import main
 from qms.db import db
 from tests.audit.conftest import (
@@ -203,7 +204,7 @@ def test_a_forged_checkpoint_is_caught_with_the_key(tampered):
 def test_deleting_the_checkpoint_rows_does_not_hide_a_rewrite_from_the_journal(app, tampered):
     """The journal in the instance folder keeps each checkpoint outside the database."""
     instance = app.instance_path
-    verify.checkpoint_key_path(instance).write_text(KEY.hex())
+    checkpoints.checkpoint_key_path(instance).write_text(KEY.hex())
     create_checkpoint(KEY, instance)
     db.session.commit()
     rewrite_tail(tampered - 5)
@@ -216,11 +217,11 @@ def test_deleting_the_checkpoint_rows_does_not_hide_a_rewrite_from_the_journal(a
 
 def test_a_forged_journal_entry_is_caught_with_the_key(app, chain):
     instance = app.instance_path
-    verify.checkpoint_key_path(instance).write_text(KEY.hex())
+    checkpoints.checkpoint_key_path(instance).write_text(KEY.hex())
     create_checkpoint(KEY, instance)
     db.session.commit()
     assert verify.verify_installation(instance).ok
-    path = verify.journal_path(instance)
+    path = checkpoints.journal_path(instance)
     entry = path.read_text().splitlines()[0].replace('"signature": "', '"signature": "0')
     path.write_text(entry + "\n")
     result = verify.verify_installation(instance)
@@ -235,9 +236,9 @@ def test_restoring_an_older_state_sets_later_journal_entries_aside(app, chain):
     db.session.commit()
     create_checkpoint(KEY, instance)
     db.session.commit()
-    assert verify.set_aside_journal(instance, first.seq + 1) is None
-    aside = verify.set_aside_journal(instance, first.seq)
-    assert [e.seq for e in verify.read_journal(instance)] == [first.seq]
+    assert checkpoints.set_aside_journal(instance, first.seq + 1) is None
+    aside = checkpoints.set_aside_journal(instance, first.seq)
+    assert [e.seq for e in checkpoints.read_journal(instance)] == [first.seq]
     assert len(aside.read_text().splitlines()) == 2
 
 

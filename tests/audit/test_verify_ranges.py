@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import func, insert, select, update
 
 from qms.audit import verify
+from qms.audit.checkpoints import create_checkpoint
 from qms.audit.models import AuditEvent
 from qms.audit.services import record_event
-from qms.audit.verify import PARALLEL_FROM, create_checkpoint, verify_chain
+from qms.audit.verify import PARALLEL_FROM, verify_chain
 from qms.db import db
 from tests.audit.conftest import fields_of, forged, hash_of, raw_sql, renumber, rewrite_tail, set_head, stored, swap
 

@@ -14,7 +14,7 @@ import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import select, update
 
-from qms.audit import queries, services, views
+from qms.audit import checkpoints, queries, services, views
 from qms.audit import verify as verification
 from qms.audit.models import AuditEvent
 from qms.audit.services import record_event
@@ -337,7 +337,7 @@ def test_the_export_follows_the_filters_of_the_page(app, world, trail):
 
 
 def verify(client):
-    return post(client, "/audit/verify", page="/audit/")
+    return client.get("/audit/verify")
 
 
 def test_verify_shows_ok_with_the_count_and_head_hash(app, trail):
@@ -366,8 +366,8 @@ def test_verify_shows_where_the_chain_broke_and_how(app, trail):
 
 
 def test_verify_checks_checkpoint_signatures_with_the_instance_key(app, trail):
-    key = verification.load_checkpoint_key(app.instance_path, create=True)
-    verification.create_checkpoint(key)
+    key = checkpoints.load_checkpoint_key(app.instance_path, create=True)
+    checkpoints.create_checkpoint(key)
     db.session.commit()
     drop_triggers("audit_checkpoints")
     raw_sql("UPDATE audit_checkpoints SET signature = '" + "0" * 64 + "'")
@@ -375,10 +375,12 @@ def test_verify_checks_checkpoint_signatures_with_the_instance_key(app, trail):
     assert 'alert-danger" id="verify-result"' in page and "signature" in page
 
 
-def test_verify_needs_a_post_with_a_csrf_token(app, trail):
+def test_the_chain_check_is_a_page_that_survives_a_reload(app, trail):
     client = reader(app)
-    assert client.get("/audit/verify").status_code == 405
-    assert client.post("/audit/verify", data={}).status_code == 400
+    first, again = client.get("/audit/verify"), client.get("/audit/verify")
+    assert first.status_code == again.status_code == 200
+    assert 'id="verify-result"' in again.get_data(as_text=True)
+    assert client.post("/audit/verify", data={}).status_code == 405
 
 
 # --- who may read it ---------------------------------------------------------------------------
@@ -387,7 +389,7 @@ PAGES = [
     ("get", "/audit/"),
     ("get", "/audit/records/documents/7"),
     ("get", "/audit/export.csv"),
-    ("post", "/audit/verify"),
+    ("get", "/audit/verify"),
 ]
 
 

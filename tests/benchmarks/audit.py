@@ -25,19 +25,10 @@ from urllib.parse import urlencode
 
 from sqlalchemy import func, insert, select, update
 
+from qms.audit.checkpoints import checkpoint_key_path, create_checkpoint, load_checkpoint_key
 from qms.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from qms.audit.services import canonical_bytes, canonical_changes, event_hash
-from qms.audit.verify import (
-    _COLUMNS,
-    _SCAN_SQL,
-    RANGE_SIZE,
-    _worker_count,
-    checkpoint_key_path,
-    create_checkpoint,
-    load_checkpoint_key,
-    verify_chain,
-    verify_installation,
-)
+from qms.audit.verify import _COLUMNS, _SCAN_SQL, RANGE_SIZE, _worker_count, verify_chain, verify_installation
 from qms.db import db
 from tests.benchmarks.harness import (
     PASSWORD,

@@ -21,7 +21,7 @@ import pytest
 
 from qms import create_app
 from qms.auth import services
-from qms.auth.models import ALL_ROLES
+from qms.auth.models import ALL_ROLES, READ_ONLY_ROLES
 from qms.core.access import PUBLIC, SIGNED_IN, access_of, endpoint_access
 from qms.db import db
 from tests.conftest import BASE_CONFIG, build_two_communes, csrf_token, login
@@ -288,7 +288,9 @@ def test_allowed(app, matrix_world, allowed_case):
     status = response.status_code
     assert status < 500, f"{case} as {requester}: {status}"
     if status == 403:
-        assert (case.endpoint, requester) in MAY_REFUSE, f"{case} as {requester} (allowed): 403"
+        assert (case.endpoint, requester) in MAY_REFUSE or refused_to_readers(app, case, requester), (
+            f"{case} as {requester} (allowed): 403"
+        )
     if case.method == "GET":
         recorded = [e for e in events(after=seq) if e["action"] not in AUDITED_READS.get(case.endpoint, ())]
         assert recorded == [], f"GET {url} as {requester} changed state: {recorded}"
@@ -298,6 +300,38 @@ def test_allowed(app, matrix_world, allowed_case):
             if WRITE.match(sql) and not (case.endpoint in AUDITED_READS and AUDIT_WRITE.match(sql))
         ]
         assert writes == [], f"GET {url} as {requester} wrote: {writes}"
+        if requester in READ_ONLY and response.mimetype == "text/html":
+            offered = changing_forms(app, response.get_data(as_text=True))
+            assert offered == [], f"GET {url} offers the auditor forms that change state: {offered}"
+
+
+READ_ONLY = {role for role in ALL_ROLES if role in READ_ONLY_ROLES}
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+FORM = re.compile(r"<form\b[^>]*>", re.IGNORECASE)
+
+
+def changing_forms(app, page):
+    """The endpoints a page's POST forms send to, but those about the person's own session and account."""
+    adapter = app.url_map.bind("localhost")
+    found = []
+    for tag in FORM.findall(page):
+        if 'method="post"' not in tag.lower():
+            continue
+        action = re.search(r'action="([^"]*)"', tag).group(1).split("?")[0]
+        endpoint, _args = adapter.match(action, method="POST")
+        view = app.view_functions[endpoint]
+        if not getattr(view, "qms_own_account", False) and access_of(view) != PUBLIC:
+            found.append(endpoint)
+    return found
+
+
+def refused_to_readers(app, case, requester):
+    """An auditor changes nothing: every request that could is refused, but those about their own
+    session and account (sign-out, password, API tokens)."""
+    view = app.view_functions[case.endpoint]
+    return requester in READ_ONLY and case.method in UNSAFE and not getattr(view, "qms_own_account", False)
 
 
 def test_denied(app, matrix_world, denied_case):
@@ -411,3 +445,52 @@ def test_no_list_search_or_download_shows_another_communes_records(app, matrix_w
             asked = unquote_plus(query)  # what was searched for is shown back in the search box
             leaked = sorted(marker for marker in foreign if marker in text and marker not in asked)
             assert leaked == [], f"{case}{query} as b's {requester} shows commune a's {leaked}"
+
+
+# --- (e) an auditor changes nothing ---------------------------------------------------------------
+
+
+def test_an_auditor_is_refused_every_state_changing_request(app, matrix_world):
+    """Every rule of the URL map that takes POST/PUT/PATCH/DELETE, and every such operation of the
+    OpenAPI document, answers an auditor with 403 and writes nothing, but for the person's own
+    session and account."""
+    from qms.api import openapi_document
+
+    auditor = matrix_world["a"]["users"]["auditor"]
+    page_client, _headers, token = client_for(
+        app, matrix_world, "a", "auditor", Case("/", "home.index", "GET", (), None)
+    )
+    _token, plain = services.create_api_token(auditor, auditor, "matrix")
+    db.session.commit()
+    api_client = app.test_client()
+    checked, own = [], []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        methods = rule.methods & UNSAFE
+        if not methods or rule.endpoint == "static":
+            continue
+        case = Case(rule.rule, rule.endpoint, sorted(methods)[0], tuple(sorted(rule.arguments)), None)
+        url = url_of(app, case, matrix_world, "a")
+        if (
+            getattr(app.view_functions[rule.endpoint], "qms_own_account", False)
+            or access_of(app.view_functions[rule.endpoint]) == PUBLIC
+        ):
+            own.append(rule.endpoint)
+            continue
+        seq = head_seq()
+        if case.is_api:
+            response = api_client.open(url, method=case.method, json={}, headers={"Authorization": f"Bearer {plain}"})
+        else:
+            response = page_client.open(url, method=case.method, data={"csrf_token": token})
+        assert response.status_code == 403, f"{case} as the auditor: {response.status_code}"
+        assert events(after=seq) == [], f"{case} as the auditor wrote"
+        checked.append(rule.endpoint)
+    operations = [
+        (path, method)
+        for path, item in openapi_document()["paths"].items()
+        for method in item
+        if method.upper() in UNSAFE
+    ]
+    assert operations and all(
+        f"api.{openapi_document()['paths'][p][m]['operationId']}" in checked for p, m in operations
+    )
+    assert len(checked) > 20 and set(own) >= {"auth.logout", "auth.change_password"}

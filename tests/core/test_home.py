@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from qms.audit.verify import create_checkpoint
+from qms.audit.checkpoints import create_checkpoint
 from qms.auth import services
 from qms.auth.models import ALL_ROLES, User
 from qms.core.calendar import utcnow

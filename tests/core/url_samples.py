@@ -236,6 +236,7 @@ for _endpoint in (
 ):
     AUDITED_READS[_endpoint] = {"document.version.downloaded"}
 MAY_REFUSE[("documents.propose_change", "auditor")] = "auditors read and never change anything"
+MAY_REFUSE[("documents.acknowledge_version", "no_role")] = "acknowledging is for the document's distribution"
 MAY_REFUSE[("documents.propose_change", "no_role")] = "a user without a role may propose nothing"
 
 # The installation's administrator holds no role inside a commune's work: refused wherever a user

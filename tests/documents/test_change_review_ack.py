@@ -9,6 +9,7 @@ from sqlalchemy import select
 from qms.auth.services import PasswordRefused
 from qms.core.calendar import add_months
 from qms.db import DomainError, db
+from qms.documents import permissions as perm
 from qms.documents import services
 from qms.documents.models import Acknowledgment, ChangeRequestStatus, SignatureMeaning, VersionStatus
 from qms.signatures.services import verify
@@ -122,7 +123,13 @@ def test_effective_version_creates_tasks_for_the_distribution(people, make_docum
     assert elsewhere.id not in assigned and disabled.id not in assigned
 
 
+def _distribute(people, version, *targets):
+    services.set_distribution(people.author, version.document, list(targets) or [(people.unit, None)])
+    db.session.commit()
+
+
 def test_acknowledge_once(people, effective_version):
+    _distribute(people, effective_version)
     ack = services.acknowledge_version(people.staff, effective_version)
     db.session.commit()
     assert ack.acknowledged_at is not None
@@ -153,3 +160,27 @@ def test_changing_distribution_reaches_new_users_of_the_current_version(people, 
         services.set_distribution(people.staff, document, [(None, "leader")])
     with pytest.raises(DomainError):
         services.set_distribution(people.author, document, [(None, "no-such-role")])
+
+
+def test_only_the_distribution_acknowledges(people, effective_version):
+    """Who may acknowledge a version is its distribution: the people it was assigned to and those whose
+    unit or role it reaches now; not anyone signed in."""
+    with pytest.raises(DomainError) as refused:
+        services.acknowledge_version(people.staff, effective_version)  # distributed to nobody yet
+    assert refused.value.message._args[0].startswith("This document is not distributed to you")
+    _distribute(people, effective_version, (None, "staff"))  # by role
+    assert services.acknowledge_version(people.staff, effective_version).acknowledged_at is not None
+    with pytest.raises(DomainError):
+        services.acknowledge_version(people.leader, effective_version)
+    db.session.rollback()
+    _distribute(people, effective_version, (people.unit, None))  # now by unit: the leader is in it
+    assert services.acknowledge_version(people.leader, effective_version).acknowledged_at is not None
+
+
+def test_an_auditor_never_acknowledges_even_when_distributed_to(people, effective_version):
+    _distribute(people, effective_version, (people.unit, None), (None, "auditor"))
+    assert perm.can_view_version(people.auditor, effective_version)
+    assert not perm.can_acknowledge(people.auditor, effective_version)
+    with pytest.raises(DomainError) as refused:
+        services.acknowledge_version(people.auditor, effective_version)
+    assert refused.value.message._args[0].startswith("Auditors read the documents")

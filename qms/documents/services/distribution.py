@@ -88,12 +88,8 @@ def assign_acknowledgments(version):
 
 
 def acknowledge_version(actor, version):
-    """ "Read and understood" for the effective version (a task of the distribution, or on one's own)."""
-    require(
-        None
-        if perm.can_acknowledge(actor, version)
-        else _l("Only the effective version of a document can be acknowledged.")
-    )
+    """ "Read and understood" for the effective version, by someone of its distribution."""
+    require(perm.acknowledge_refusal(actor, version))
     ack = db.session.scalar(
         select(Acknowledgment).where(Acknowledgment.version_id == version.id, Acknowledgment.user_id == actor.id)
     )
