@@ -46,6 +46,7 @@ from qms.documents.demo import system
 from qms.documents.demo.catalogue import BY_CODE, EXTERNAL_BY_CODE, based_on
 from qms.documents.demo.external import reference_sheet
 from qms.documents.demo.parts import Control, Person, Revision
+from qms.documents.models import VersionStatus
 
 DEMO_COMMUNE = {"code": "XA-HOABINH", "name": "UBND xã Hòa Bình"}
 
@@ -245,6 +246,9 @@ class DocumentStory:
                 tuple(sorted({*based_on(spec.code), *earlier})),
                 on,
             )
+            if spec.effective_on is not None and spec.effective_on > on:
+                # registered before it takes effect: in force from its own day (the daily job's work)
+                self.then(self.at(spec.effective_on, 0, 5), self.text_in_force, spec.code, spec.effective_on)
 
     def register_external(self, spec, based_on, registered_on):
         qo = self.users["qo"]
@@ -281,6 +285,10 @@ class DocumentStory:
         )
         self.documents[spec.code] = document
         return document
+
+    def text_in_force(self, code, today):
+        waiting = next(v for v in self.documents[code].versions if v.status is VersionStatus.approved)
+        services.make_effective(None, waiting, today=today)
 
     def create(self, code):
         """Register an internal document (just before its first draft)."""

@@ -6,7 +6,8 @@
 * the date column of the documents list is "Ngày hiệu lực" ("Có hiệu lực" is the status badge);
 * the sign-in page names the commune, and the site has an icon (no 404 for it).
 
-Screenshots of the trail, the units page and the sign-in page go to tests/_screenshots/."""
+Screenshots of the trail, a record history, a version page (as the auditor), the units page and the
+sign-in page go to tests/_screenshots/."""
 
 import pytest
 
@@ -72,14 +73,16 @@ def test_no_list_page_scrolls_sideways_at_1366(role, demo_site, wide_page, scree
     page = wide_page
     sign_in(page, base, ACCOUNTS[role])
     problems, seen = [], set()
+    shots = {"audit.index": "trail", "audit.record_history": "record-history", "documents.show_version": "version"}
     for endpoint, path in pages_of(app, role):
+        if role == "auditor" and endpoint in shots:
+            page.goto(base + path)
+            screenshot(page, shots.pop(endpoint))
         if endpoint not in LIST_PAGES:
             continue
         seen.add(endpoint)
         page.goto(base + path)
         problems += [f"{path}: {problem}" for problem in page.evaluate(OVERFLOWS)]
-        if path == "/audit/" and role == "auditor":
-            screenshot(page, "trail")
         if path == "/admin/units":
             screenshot(page, "units")
     assert "documents.list_documents" in seen and "home.index" in seen

@@ -20,7 +20,17 @@ from qms.documents.models import (
 )
 from qms.documents.search import index_version
 from qms.documents.services.change_requests import decide, open_change_requests
-from qms.documents.services.common import UNSET, confirm_signature, flush, kind_of, require, sign_version, text
+from qms.documents.services.common import (
+    UNSET,
+    confirm_signature,
+    current_version,
+    flush,
+    kind_of,
+    pending_version,
+    require,
+    sign_version,
+    text,
+)
 from qms.documents.services.distribution import set_distribution
 from qms.documents.settings import CODE_CHARSET, CODE_MAX, document_settings
 from qms.signatures.services import confirm_password
@@ -277,10 +287,25 @@ def update_document(
     changes.update(diff_members(document, "legal_bases", new_bases))
     if changes:
         record_event(actor, "document.updated", document, changes=changes, reason=reason)
+        if "effective_on" in changes:
+            _follow_effective_on(actor, document, reason)
         for version in document.versions:
             if version.status in perm.PENDING or version.status is VersionStatus.effective:
                 index_version(version)
     return changes
+
+
+def _follow_effective_on(actor, document, reason):
+    """The registered text of a document of external origin is in force from the text's own effective
+    date: when that date is corrected, the text registered last (in force, or waiting for its day)
+    follows it."""
+    if document.kind is not DocumentKind.external or document.effective_on is None:
+        return
+    version = pending_version(document) or current_version(document)
+    if version is None or version.effective_date == document.effective_on:
+        return
+    changes = diff(version, effective_date=document.effective_on)
+    record_event(actor, "document.version.updated", version, changes=changes, reason=reason)
 
 
 def _label(obj):

@@ -101,11 +101,15 @@ def create_draft_version(actor, document, *, filename, data, change_summary="", 
 
 def register_external_file(actor, document, *, filename, data, change_summary=""):
     """Keep the text of a document of external origin (a law, a decree). It is not ours to review or
-    approve: the file is in force at once and replaces the previous one, which becomes superseded."""
+    approve: its effective date is the text's own (the document's effective_on; the day it is
+    registered when that is not known), it is in force at once when that day has come (else the job
+    documents.activate_due makes it so on that day) and replaces the previous one, which becomes
+    superseded."""
     require(perm.create_version_refusal(actor, document))
     if document.kind is not DocumentKind.external:
         raise DomainError(_l("Only documents of external origin are registered this way."))
     version_file = _checked_file(filename, data)
+    today = local_today()
     version = DocumentVersion(
         commune_id=document.commune_id,
         document=document,
@@ -115,7 +119,7 @@ def register_external_file(actor, document, *, filename, data, change_summary=""
         author_id=actor.id,
         files=[version_file],
         approved_at=utcnow(),
-        effective_date=local_today(),
+        effective_date=document.effective_on or today,
     )
     db.session.add(version)
     flush()
@@ -127,9 +131,11 @@ def register_external_file(actor, document, *, filename, data, change_summary=""
             "issue_no": (None, version.issue_no),
             "file": (None, version_file.filename),
             "sha256": (None, version_file.sha256),
+            "effective_date": (None, version.effective_date),
         },
     )
-    _make_effective(actor, version, local_today())
+    if version.effective_date <= today:
+        _make_effective(actor, version, today)
     index_version(version)
     return version
 
@@ -287,12 +293,14 @@ def _make_effective(actor, version, today):
         flush()
         changes["replaced_by"] = (None, version.issue_label)
         record_event(actor, "document.version.superseded", previous, changes=changes)
+    # Reviewed a period after it came into force here: a law registered years after it took effect
+    # is not due for review on the day it is registered.
     interval = version.document.review_interval_months
     changes = diff(
         version,
         status=VersionStatus.effective,
         effective_at=now,
-        next_review_on=add_months(version.effective_date, interval),
+        next_review_on=add_months(max(version.effective_date, today), interval),
     )
     flush()
     record_event(actor, "document.version.effective", version, changes=changes)
