@@ -1,15 +1,25 @@
 """Password hashing (argon2id) and the password policy."""
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from qms.db import DomainError
 
-# The 30,000 most common passwords of leaked corpora (zxcvbn's list), looked up lower-cased.
-_COMMON = frozenset(FREQUENCY_LISTS["passwords"])
+
+@functools.cache
+def _common_passwords():
+    """The 30,000 most common passwords of leaked corpora (zxcvbn's list), looked up lower-cased.
+    Loaded when a password is first set, not at start: zxcvbn's lists take some 12 MB of memory
+    in every worker, and only a password change reads them."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
 # A user name this short turns up inside random passwords by chance, so it is not looked for.
 _MIN_USERNAME_CHECKED = 3
 
@@ -50,7 +60,7 @@ def check_policy(password: str, username: str = "") -> None:
         raise DomainError(_l("The password must have at least %(n)d characters.", n=minimum), code="weak_password")
     lowered = password.lower()
     username = (username or "").strip().lower()
-    if lowered in _COMMON or (len(username) >= _MIN_USERNAME_CHECKED and username in lowered):
+    if lowered in _common_passwords() or (len(username) >= _MIN_USERNAME_CHECKED and username in lowered):
         raise DomainError(_l("This password is too common or too easy to guess; choose another."), code="weak_password")
 
 

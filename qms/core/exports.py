@@ -11,18 +11,15 @@ text is the document itself, not the interface, and is not translated.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
+from typing import TYPE_CHECKING
 
-import docx
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.worksheet.page import PageMargins
+# python-docx and openpyxl are imported by the functions that use them, when a file is first made:
+# they are large, and most requests never make one (no worker carries them from the start).
+if TYPE_CHECKING:
+    import docx
 
 FONT = "Times New Roman"
 BODY_PT = 13
@@ -71,6 +68,12 @@ def date_line(place: str, day: dt.date) -> str:
 
 def new_document(*, landscape=False) -> docx.Document:
     """An empty A4 Word document with Decree 30 margins, Times New Roman 13 pt, Vietnamese language."""
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
     document = docx.Document()
     section = document.sections[0]
     width, height = Mm(A4_MM[0]), Mm(A4_MM[1])
@@ -98,6 +101,9 @@ def new_document(*, landscape=False) -> docx.Document:
 
 def set_font(font, *, size=None, bold=None, italic=None):
     """Times New Roman for every script slot, so Word does not fall back to another font."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
     font.name = FONT
     r_fonts = font._element.get_or_add_rPr().get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
@@ -122,7 +128,7 @@ def paragraph(
     container,
     text="",
     *,
-    align=WD_ALIGN_PARAGRAPH.LEFT,
+    align=None,
     size=None,
     bold=None,
     italic=None,
@@ -130,9 +136,13 @@ def paragraph(
     after=0,
     indent_first=None,
 ):
-    """A paragraph with one run; `container` is the document or a table cell."""
+    """A paragraph with one run (aligned left unless `align` says otherwise); `container` is the
+    document or a table cell."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
     para = container.add_paragraph()
-    para.alignment = align
+    para.alignment = WD_ALIGN_PARAGRAPH.LEFT if align is None else align
     para.paragraph_format.space_before = Pt(before)
     para.paragraph_format.space_after = Pt(after)
     if indent_first is not None:
@@ -144,6 +154,9 @@ def paragraph(
 
 def cell_paragraph(cell, text="", **kw):
     """Write into a table cell, reusing its first (empty) paragraph."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
     para = cell.paragraphs[0] if len(cell.paragraphs) == 1 and not cell.paragraphs[0].text else None
     if para is None:
         return paragraph(cell, text, **kw)
@@ -158,6 +171,10 @@ def cell_paragraph(cell, text="", **kw):
 def rule(container, length_mm: float, available_mm: float, *, before=0, after=0):
     """A short horizontal line, centred: the rule Decree 30 draws under the issuing body, the motto and
     the subject line. Drawn as the top border of an empty one-point paragraph indented to that length."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
     para = container.add_paragraph()
     fmt = para.paragraph_format
     side = max((available_mm - length_mm) / 2, 0)
@@ -176,6 +193,10 @@ def rule(container, length_mm: float, available_mm: float, *, before=0, after=0)
 
 def set_table_widths(table, widths_mm):
     """Fixed column widths, written both to the grid (LibreOffice) and to every cell (Word)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
     table.autofit = False
     tbl_pr = table._tbl.tblPr
     layout = OxmlElement("w:tblLayout")
@@ -190,6 +211,9 @@ def set_table_widths(table, widths_mm):
 
 def set_cell_margins(table, side_mm=1.0, vertical_mm=0.0):
     """Narrow cell margins, so that a date fits on one line in a narrow column."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     margins = OxmlElement("w:tblCellMar")
     for edge, mm in (("top", vertical_mm), ("left", side_mm), ("bottom", vertical_mm), ("right", side_mm)):
         element = OxmlElement(f"w:{edge}")
@@ -200,6 +224,9 @@ def set_cell_margins(table, side_mm=1.0, vertical_mm=0.0):
 
 
 def remove_borders(table):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         element = OxmlElement(f"w:{edge}")
@@ -210,6 +237,8 @@ def remove_borders(table):
 
 def repeat_as_header(row):
     """Word and LibreOffice repeat this row at the top of every page the table runs onto."""
+    from docx.oxml import OxmlElement
+
     tr_pr = row._tr.get_or_add_trPr()
     for tag in ("w:cantSplit", "w:tblHeader"):
         element = OxmlElement(tag)
@@ -217,10 +246,14 @@ def repeat_as_header(row):
 
 
 def keep_row_together(row):
+    from docx.oxml import OxmlElement
+
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def text_width_mm(document) -> float:
+    from docx.shared import Mm
+
     section = document.sections[-1]
     return (section.page_width - section.left_margin - section.right_margin) / Mm(1)
 
@@ -228,6 +261,9 @@ def text_width_mm(document) -> float:
 def national_header(document, issuer: list[tuple[str, bool]], date_text: str, *, left_mm=62):
     """The Decree 30 header block: the issuing body top left (see issuer_lines) over a short rule,
     the national name and motto top right over their rule, and the place and date line under them."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     total = text_width_mm(document)
     right_mm = total - left_mm
     table = document.add_table(rows=1, cols=2)
@@ -248,6 +284,9 @@ def national_header(document, issuer: list[tuple[str, bool]], date_text: str, *,
 
 def add_field(paragraph_, instruction: str, placeholder: str = "1", *, size=None, bold=None):
     """A Word field (PAGE, NUMPAGES) that Word and LibreOffice compute when they lay the page out."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     run = add_run(paragraph_, "", size=size, bold=bold)
     for tag, attrs in (
         ("w:fldChar", {"w:fldCharType": "begin"}),
@@ -270,6 +309,8 @@ def add_field(paragraph_, instruction: str, placeholder: str = "1", *, size=None
 
 def page_numbers_from_second_page(document):
     """Decree 30: page numbers centred in the top margin, not shown on the first page."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     section = document.sections[0]
     section.different_first_page_header_footer = True
     para = section.header.paragraphs[0]
@@ -306,17 +347,35 @@ def xlsx_cell(sheet, row, column, value):
     return cell
 
 
-_THIN = Side(style="thin", color="000000")
-XLSX_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+@functools.cache
+def xlsx_box():
+    """A thin black border on every side of a cell (made on first use: openpyxl loads then)."""
+    from openpyxl.styles import Border, Side
+
+    thin = Side(style="thin", color="000000")
+    return Border(left=thin, right=thin, top=thin, bottom=thin)
+
+
+def __getattr__(name):
+    # XLSX_BOX, as the demo documents import it, without importing openpyxl with this module
+    if name == "XLSX_BOX":
+        return xlsx_box()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 POINTS_PER_LINE = 15.75
 _INCH_MM = 25.4
 
 
 def xlsx_font(size=TABLE_PT, bold=False, italic=False, underline=None):
+    from openpyxl.styles import Font
+
     return Font(name=FONT, size=size, bold=bold, italic=italic, underline=underline)
 
 
 def xlsx_merged(sheet, row, first_col, last_col, value, font, align="center"):
+    from openpyxl.styles import Alignment
+
     sheet.merge_cells(start_row=row, start_column=first_col, end_row=row, end_column=last_col)
     cell = xlsx_cell(sheet, row, first_col, value)
     cell.font = font
@@ -363,6 +422,8 @@ def wrapped_lines(text, chars):
 def a4_print_setup(sheet, header_row: int, *, landscape=True):
     """Print on A4 fitted to the page width with Decree 30 margins, the heading row repeated on every
     page and frozen on screen, and "Trang x/y" in the footer."""
+    from openpyxl.worksheet.page import PageMargins
+
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.print_options.horizontalCentered = True

@@ -9,11 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from openpyxl import Workbook
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -22,7 +17,6 @@ from qms.core.exports import (
     BODY_PT,
     POINTS_PER_LINE,
     TABLE_PT,
-    XLSX_BOX,
     a4_print_setup,
     cell_paragraph,
     date_line,
@@ -42,6 +36,7 @@ from qms.core.exports import (
     to_bytes,
     workbook_bytes,
     wrapped_lines,
+    xlsx_box,
     xlsx_cell,
     xlsx_font,
     xlsx_merged,
@@ -217,6 +212,9 @@ def _cell_text(row, key):
 
 def master_list_docx(commune, rows, external: bool, today: dt.date) -> bytes:
     """The master list as an A4 portrait Word document (see master_list_rows for the rows)."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     document = new_document()
     title = EXTERNAL_TITLE if external else INTERNAL_TITLE
     document.core_properties.title = title.capitalize()
@@ -264,6 +262,8 @@ def master_list_docx(commune, rows, external: bool, today: dt.date) -> bytes:
 
 
 def _signature_block(document):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     paragraph(document, "", before=6)
     total = text_width_mm(document)
     table = document.add_table(rows=1, cols=2)
@@ -281,6 +281,10 @@ def _signature_block(document):
 def master_list_xlsx(commune, rows, external: bool, today: dt.date) -> bytes:
     """The master list as an Excel workbook printed on A4 landscape, fitted to the page width, its
     heading row repeated on every printed page and frozen on screen."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
     columns = _columns(external)
     last = len(columns)
     title = EXTERNAL_TITLE if external else INTERNAL_TITLE
@@ -301,20 +305,20 @@ def master_list_xlsx(commune, rows, external: bool, today: dt.date) -> bytes:
     for index, (heading, _k, _mm, _chars) in enumerate(columns, start=1):
         cell = xlsx_cell(sheet, header_row, index, heading)
         cell.font = xlsx_font(bold=True)
-        cell.border = XLSX_BOX
+        cell.border = xlsx_box()
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet.row_dimensions[header_row].height = max(wrapped_lines(h, c) for h, _k, _m, c in columns) * POINTS_PER_LINE
     if not rows:
         xlsx_merged(sheet, header_row + 1, 1, last, "Chưa có tài liệu nào trong danh mục.", xlsx_font(italic=True))
         for index in range(1, last + 1):
-            sheet.cell(row=header_row + 1, column=index).border = XLSX_BOX
+            sheet.cell(row=header_row + 1, column=index).border = xlsx_box()
     for offset, data in enumerate(rows, start=1):
         row_number = header_row + offset
         needed = 1
         for index, (_h, key, _mm, chars) in enumerate(columns, start=1):
             cell = xlsx_cell(sheet, row_number, index, data.get(key))
             cell.font = xlsx_font()
-            cell.border = XLSX_BOX
+            cell.border = xlsx_box()
             cell.alignment = Alignment(
                 horizontal="center" if key in CENTERED_KEYS else "left", vertical="center", wrap_text=True
             )

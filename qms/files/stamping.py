@@ -38,27 +38,16 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from docx.enum.section import WD_HEADER_FOOTER
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.opc.constants import CONTENT_TYPE as CT
-from docx.opc.constants import RELATIONSHIP_TARGET_MODE as RTM
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.oxml import CT_Relationships, serialize_part_xml
-from docx.opc.oxml import parse_xml as parse_opc_xml
-from docx.opc.packuri import PackURI
-from docx.oxml.ns import qn
-from docx.oxml.parser import OxmlElement
-from docx.oxml.parser import parse_xml as parse_docx_xml
-from docx.parts.hdrftr import HeaderPart
-from docx.shared import Pt
-from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 from lxml import etree
-from pypdf import PageObject, PdfReader, PdfWriter
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
+
+# python-docx (the .docx stamp), pypdf and reportlab (the PDF stamp) are imported by the functions
+# that use them, on the first stamp of that kind: a worker that never stamps a PDF never loads them,
+# and none of them is loaded when the application starts.
+if TYPE_CHECKING:
+    from docx.opc.packuri import PackURI
+    from pypdf import PageObject
 
 SEPARATOR = " – "
 STAMP_FONT = "Times New Roman"
@@ -542,12 +531,25 @@ def _unstampable(kind: str, exc: Exception) -> ValueError:
 # .docx
 # --------------------------------------------------------------------------------------------
 
+
 # Section properties giving each header Word may display; first-page and even-page headers are
 # shown only when the section (titlePg) or the document settings (evenAndOddHeaders) enable them.
-_PRIMARY, _FIRST_PAGE, _EVEN_PAGE = (WD_HEADER_FOOTER.PRIMARY, WD_HEADER_FOOTER.FIRST_PAGE, WD_HEADER_FOOTER.EVEN_PAGE)
+def _header_kinds():
+    """(primary, first page, even page): python-docx's WD_HEADER_FOOTER members."""
+    from docx.enum.section import WD_HEADER_FOOTER
+
+    return WD_HEADER_FOOTER.PRIMARY, WD_HEADER_FOOTER.FIRST_PAGE, WD_HEADER_FOOTER.EVEN_PAGE
+
+
 # The header python-docx creates ("/word/header%d.xml", one empty "Header" paragraph).
 _NEW_HEADER_TEMPLATE = "word/header%d.xml"
-_NEW_HEADER_XML = HeaderPart._default_header_xml()
+
+
+@functools.cache
+def _new_header_xml() -> bytes:
+    from docx.parts.hdrftr import HeaderPart
+
+    return HeaderPart._default_header_xml()
 
 
 def stamp_docx(data: bytes, stamp: Stamp, *, sha256: str | None = None) -> bytes:
@@ -563,6 +565,9 @@ def stamp_docx(data: bytes, stamp: Stamp, *, sha256: str | None = None) -> bytes
     is copied from the upload, still compressed. Which parts to stamp, and the rewritten
     document parts, do not depend on the stamp and are kept per file (_plans).
     """
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml.parser import parse_xml as parse_docx_xml
+
     try:
         plan = _plans.get("docx", data, _DocxPlan.build, sha256=sha256)
         replacements = dict(plan.changed)
@@ -612,11 +617,18 @@ class _DocxPlan:
         """The same walk through the sections as python-docx's Document.sections / header API,
         on the parts it needs only: the package and document relationships, document.xml,
         settings.xml and the header parts."""
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.oxml import CT_Relationships, serialize_part_xml
+        from docx.opc.packuri import PackURI
+        from docx.oxml.parser import parse_xml as parse_docx_xml
+
+        primary, first, even = _header_kinds()
+
         package = _Package(data)
         document_uri, content_types = _main_document(package, data)
         document = parse_docx_xml(package.read(data, document_uri.membername))
         relationships = _docx_relationships(package, data, document_uri)
-        kinds = [_PRIMARY, _EVEN_PAGE] if _even_and_odd_headers(package, data, relationships) else [_PRIMARY]
+        kinds = [primary, even] if _even_and_odd_headers(package, data, relationships) else [primary]
         if not document.sectPr_lst:
             # A document without section properties (Word writes them, some generators do not) is
             # laid out with the defaults; an empty body-level sectPr keeps those defaults and
@@ -639,11 +651,11 @@ class _DocxPlan:
             return name
 
         for index, sectPr in enumerate(sections):
-            first_page = [_FIRST_PAGE] if sectPr.titlePg_val else []
+            first_page = [first] if sectPr.titlePg_val else []
             for kind in kinds + first_page:
                 name = _defining_header(sections, index, kind, relationships, new_header)
                 if name not in headers:  # a part shared by several sections is stamped once
-                    headers[name] = _NEW_HEADER_XML if name in created else package.read(data, name)
+                    headers[name] = _new_header_xml() if name in created else package.read(data, name)
 
         changed = {}
         if created:
@@ -661,6 +673,12 @@ class _DocxPlan:
 
 def _main_document(package: _Package, data: bytes) -> tuple[PackURI, bytes]:
     """The main document part, found and checked as docx.Document() does."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TARGET_MODE as RTM
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.oxml import parse_xml as parse_opc_xml
+    from docx.opc.packuri import PackURI
+
     rels = parse_opc_xml(package.read(data, "_rels/.rels")).Relationship_lst
     main = [rel for rel in rels if rel.reltype == RT.OFFICE_DOCUMENT]
     if len(main) != 1 or main[0].target_mode == RTM.EXTERNAL:
@@ -679,6 +697,10 @@ def _main_document(package: _Package, data: bytes) -> tuple[PackURI, bytes]:
 def _docx_relationships(package: _Package, data: bytes, source: PackURI) -> dict:
     """{rId: _Relationship} of a part, in order, as python-docx loads them (a part without
     relationships has none)."""
+    from docx.opc.constants import RELATIONSHIP_TARGET_MODE as RTM
+    from docx.opc.oxml import parse_xml as parse_opc_xml
+    from docx.opc.packuri import PackURI
+
     rels_name = source.rels_uri.membername
     if rels_name not in package.names:
         return {}
@@ -696,6 +718,9 @@ def _docx_relationships(package: _Package, data: bytes, source: PackURI) -> dict
 
 def _even_and_odd_headers(package: _Package, data: bytes, relationships: dict) -> bool:
     """Whether the settings enable even-page headers (a package without settings has none)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.parser import parse_xml as parse_docx_xml
+
     settings = [rel for rel in relationships.values() if rel.reltype == RT.SETTINGS]
     if not settings:
         return False
@@ -723,6 +748,8 @@ def _stamp_paragraphs(stamp: Stamp) -> list:
     font: the label bold, larger and framed, the rest small; the last line keeps some space from
     what follows. The text goes in through python-docx's run API, which also turns tabs and line
     breaks into w:tab and w:br as it always did."""
+    from docx.text.run import Run
+
     lines = [((True, False), (stamp.label, stamp.text()[len(stamp.label) :]))]
     if stamp.signed:
         lines.append(((False,), (stamp.signed,)))
@@ -740,6 +767,11 @@ def _paragraph_template(label: tuple[bool, ...], *, last: bool):
     """A stamp paragraph with one empty run per entry of `label` (True: the label's run), single
     spaced, with space after it if it is the `last` line of the stamp, formatted with python-docx's
     API once (formatting every paragraph anew took most of a stamp's time)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.parser import OxmlElement
+    from docx.shared import Pt
+    from docx.text.paragraph import Paragraph
+
     paragraph = Paragraph(OxmlElement("w:p"), None)
     layout = paragraph.paragraph_format
     layout.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -761,6 +793,9 @@ def _paragraph_template(label: tuple[bool, ...], *, last: bool):
 def _label_border():
     """<w:bdr>: a frame around the label's characters, a single dark line two points away from them
     (Word and LibreOffice draw it around the run)."""
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
     border = OxmlElement("w:bdr")
     for name, value in (("val", "single"), ("sz", str(LABEL_BORDER_EIGHTHS)), ("space", "2"), ("color", "auto")):
         border.set(qn(f"w:{name}"), value)
@@ -776,6 +811,8 @@ def _insert_stamp_paragraphs(header, paragraphs) -> None:
 
 def _with_overrides(content_types: bytes, names) -> bytes:
     """[Content_Types].xml as uploaded plus an Override for each new header part."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+
     tree = _parse_xml(content_types)
     root = tree.getroot()
     override = etree.QName(etree.QName(root).namespace, "Override").text
@@ -1300,6 +1337,8 @@ def stamp_pdf(data: bytes, stamp: Stamp) -> bytes:
     Serif (the label bold), and pypdf merges the overlay onto each page; the font subset is stored
     once however many pages share it. Encrypted or unreadable PDFs raise ValueError.
     """
+    from pypdf import PdfReader, PdfWriter
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -1340,6 +1379,9 @@ def _displayed(page: PageObject) -> tuple[tuple[float, float], tuple[float, ...]
 def _overlays(label: str, lines: tuple[str, ...], sizes: list) -> dict:
     """{(width, height): an overlay page of that size carrying the stamp}, all drawn in one
     reportlab document so that the pages share one subset of each font."""
+    from pypdf import PdfReader
+    from reportlab.pdfbase import pdfmetrics
+
     _register_pdf_fonts()
     first, *others = lines
     # the first line's text after the label, without its leading spaces: they are a move, not text
@@ -1363,6 +1405,9 @@ def _overlays(label: str, lines: tuple[str, ...], sizes: list) -> dict:
 
 
 def _draw_overlays(out, label, lead, lines, natural, sizes) -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen.canvas import Canvas
+
     # the initial font is the stamp's, else reportlab adds a Helvetica that no text uses
     canvas = Canvas(out, invariant=True, initialFontName=_PDF_REGULAR, initialFontSize=PDF_FONT_SIZE)
     for width, height in sizes:
@@ -1397,6 +1442,9 @@ def _register_pdf_fonts() -> None:
     global _pdf_fonts_registered
     if _pdf_fonts_registered:
         return
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
     with _pdf_fonts_lock:
         if not _pdf_fonts_registered:
             for name, filename in _PDF_FONT_FILES.items():

@@ -21,15 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from hashlib import sha256
 
-import docx
-import openpyxl
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import qn
 from flask_babel import lazy_gettext as _l
-from lxml import etree
-from pypdf import PdfReader
-from pypdf.errors import DependencyError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from qms.db import DomainError
 
@@ -332,9 +324,15 @@ def _check_ooxml(data, max_entries, max_uncompressed, max_ratio):
     with archive:
         parts = _check_archive(archive, data, max_uncompressed, max_ratio)
         kind = _check_package(archive, parts)
+    # python-docx and openpyxl (like lxml and pypdf below) are imported on the first upload, not when
+    # the application starts: a worker that never receives one does not carry them.
     with _refuse_as_corrupt():
         if kind == "docx":
+            import docx
+
             return kind, _join_capped(_docx_pieces(docx.Document(io.BytesIO(data))))
+        import openpyxl
+
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             return kind, _join_capped(_xlsx_pieces(workbook))
@@ -512,6 +510,8 @@ def _read_xml(archive, info, wanted=frozenset()):
     """Parse one part with entities, DTDs, network access and huge trees all off; returns the wanted
     elements. A DOCTYPE is refused by a byte search first and by the parser for encodings the search
     cannot see (UTF-16)."""
+    from lxml import etree
+
     target = _Collector(wanted) if wanted else _XmlTarget()
     parser = etree.XMLParser(target=target, resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     tail = b""
@@ -530,6 +530,8 @@ def _read_xml(archive, info, wanted=frozenset()):
 def _paragraph_texts(root):
     """Text of every w:p under root (body, table cells, text boxes, content controls), one piece per
     paragraph; deleted text is in w:delText and left out."""
+    from docx.oxml.ns import qn
+
     current = []
     for element in root.iter(qn("w:p"), qn("w:t")):
         if element.tag == qn("w:p"):
@@ -542,6 +544,8 @@ def _paragraph_texts(root):
 
 def _docx_pieces(document):
     """Body, then each header and footer part once (sections may share a part)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
     yield from _paragraph_texts(document.element.body)
     for rel in document.part.rels.values():
         if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external:
@@ -571,6 +575,9 @@ def _xlsx_pieces(workbook):
 
 def _check_pdf(data):
     """Open with pypdf, refuse encryption and active content, return the text of the pages."""
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError
+
     with _refuse_as_corrupt():
         try:
             reader = PdfReader(io.BytesIO(data), strict=False)
@@ -590,6 +597,8 @@ def _pdf_has_active_content(reader):
     """Walk every object reachable from the trailer looking for scripts, launch actions and embedded
     files. The names may sit inside compressed object streams, where a search of the raw bytes would
     miss them."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
     pending, seen = [reader.trailer], set()
     while pending:
         obj = pending.pop()

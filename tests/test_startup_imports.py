@@ -1,0 +1,60 @@
+"""The application starts without the large libraries it needs only for some requests (issue 14, point
+8): python-docx, openpyxl, pypdf and reportlab (stamps, uploads, exports) and zxcvbn's word lists (a
+new password) are imported when first used, so that a worker that never makes such a file does not
+carry them. Each check runs in a fresh interpreter, where nothing was imported before."""
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LAZY = ("docx", "openpyxl", "pypdf", "reportlab", "zxcvbn")
+
+
+def loaded_after(code, tmp_path):
+    """The LAZY top-level packages imported once `code` has run after create_app()."""
+    config = {
+        "TESTING": True,
+        "QMS_SECRET_KEY": "a-secret-key-for-this-test-only",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "QMS_DATABASE_URL": f"sqlite:///{tmp_path}/qms.sqlite3",
+    }
+    script = "\n".join(
+        [
+            "import json, sys",
+            "from qms import create_app",
+            f"app = create_app({config!r})",
+            "with app.app_context():",
+            textwrap.indent(textwrap.dedent(code).strip() or "pass", "    "),
+            f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({LAZY!r}))))",
+        ]
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_creating_the_app_imports_none_of_the_large_libraries(tmp_path):
+    assert loaded_after("pass", tmp_path) == []
+
+
+def test_each_library_loads_when_first_used(tmp_path):
+    # the functions that use them still find them: a stamp, an export, the password policy
+    code = """
+        import io
+        from qms.core.exports import new_document, to_bytes, xlsx_box
+        from qms.files.stamping import Stamp, stamp_file
+        from qms.auth.passwords import check_policy
+        document = new_document()
+        data = to_bytes(document)
+        stamp = Stamp(code="BM-01", issue_no=1, effective_date="01/12/2026", label="BẢN KIỂM SOÁT",
+                      downloaded_by="A", downloaded_at="01/12/2026 08:00", signed="")
+        assert stamp_file("docx", data, stamp)[:2] == b"PK"
+        assert xlsx_box().left.style == "thin"
+        check_policy("a long enough and unusual passphrase 42")
+    """
+    assert loaded_after(code, tmp_path) == ["docx", "openpyxl", "zxcvbn"]
