@@ -20,6 +20,8 @@ from wtforms.widgets import TextInput
 from qms.core.calendar import parse_date
 from qms.core.forms import Form, MultiCheckboxField
 from qms.core.lists import FilterForm as ListFilterForm
+from qms.db import DomainError
+from qms.documents.codes import parse
 from qms.documents.labels import ACCESS_LABELS, KIND_LABELS, LEGAL_STATUS_LABELS
 
 
@@ -195,13 +197,25 @@ def settings_form_class(kinds, controlled_kinds):
     for kind in kinds:
         setattr(
             SettingsForm,
-            f"pattern_{kind.value}",
+            f"format_{kind.value}",
+            StringField(KIND_LABELS[kind], validators=[Optional(), Length(max=200), _valid_format]),
+        )
+        setattr(
+            SettingsForm,
+            f"regex_{kind.value}",
             StringField(KIND_LABELS[kind], validators=[Optional(), Length(max=200), _valid_regex]),
         )
     for kind in controlled_kinds:
         setattr(SettingsForm, f"reviewers_{kind.value}", MultiCheckboxField(_l("Reviewed by"), choices=[]))
         setattr(SettingsForm, f"approvers_{kind.value}", MultiCheckboxField(_l("Approved by"), choices=[]))
     return SettingsForm
+
+
+def _valid_format(form, field):
+    try:
+        parse(field.data or "")
+    except DomainError as exc:
+        raise ValidationError(exc.message) from None
 
 
 def _valid_regex(form, field):

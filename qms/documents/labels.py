@@ -152,7 +152,9 @@ register(
         "change_request": _l("Change request"),
         "change_summary": _l("What changed"),
         "code": _l("Code"),
-        "code_patterns": _l("Code formats"),
+        "code_formats": _l("Code formats"),
+        "code_patterns": _l("Code formats (regular expressions)"),  # events before code formats (12/2026)
+        "code_regexes": _l("Code formats (regular expressions)"),
         "decided_at": _l("Decided at"),
         "decided_by_id": _l("Decided by"),
         "decision_reason": _l("Reason for the decision"),
@@ -226,5 +228,11 @@ register(
         "draft_version_id": "document_versions",
         "change_request": "change_requests",
     },
-    keyed={"code_patterns": "kind", "reviewer_roles": "kind", "approver_roles": "kind"},
+    keyed={
+        "code_formats": "kind",
+        "code_patterns": "kind",
+        "code_regexes": "kind",
+        "reviewer_roles": "kind",
+        "approver_roles": "kind",
+    },
 )

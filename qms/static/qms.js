@@ -6,3 +6,33 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// A code-format field (data-code-example="<url>", data-kind) shows the next code while it is typed:
+// the server reads the format (one parser, in Python) and answers the sentence for the <output>.
+(function () {
+  var timers = {};
+  function regexOf(kind) {
+    var field = document.getElementById("regex_" + kind);
+    return field ? field.value : "";
+  }
+  function refresh(kind) {
+    var field = document.querySelector("[data-code-example][data-kind='" + kind + "']");
+    var output = document.getElementById("example-" + kind);
+    if (!field || !output) return;
+    var url = field.dataset.codeExample + "?" + new URLSearchParams({kind: kind, format: field.value, regex: regexOf(kind)});
+    fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (response) { return response.json(); })
+      .then(function (body) {
+        output.textContent = body.error || body.text || "";
+        output.classList.toggle("text-danger", Boolean(body.error));
+      })
+      .catch(function () {});
+  }
+  document.addEventListener("input", function (event) {
+    var kind = event.target.dataset && event.target.dataset.kind;
+    if (!kind && event.target.id && event.target.id.indexOf("regex_") === 0) kind = event.target.id.slice(6);
+    if (!kind || !document.getElementById("example-" + kind)) return;
+    clearTimeout(timers[kind]);
+    timers[kind] = setTimeout(function () { refresh(kind); }, 250);
+  });
+})();

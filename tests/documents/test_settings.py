@@ -22,11 +22,11 @@ def test_defaults(app, people):
 
 def test_update_is_validated_and_audited(people, make_document):
     values = document_settings(people.commune).as_dict()
-    values["code_patterns"]["procedure"] = r"QT\.\d{3}"
+    values["code_formats"]["procedure"] = "QT.{nnn}"
     values["review_interval_months"] = 24
     changes = update_document_settings(people.author, people.commune, **values, reason="Quy ước mới")
     db.session.commit()
-    assert set(changes) == {"code_patterns", "review_interval_months"}
+    assert set(changes) == {"code_formats", "review_interval_months"}
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "documents.settings_updated"))
     assert event.reason == "Quy ước mới" and '"review_interval_months":[12,24]' in event.changes
     assert make_document(code="QT.001").review_interval_months == 24
@@ -37,7 +37,8 @@ def test_update_is_validated_and_audited(people, make_document):
 @pytest.mark.parametrize(
     "change, code",
     [
-        (lambda v: v["code_patterns"].update(form="BM-(\\d"), "invalid_pattern"),
+        (lambda v: v["code_regexes"].update(form="BM-(\\d"), "invalid_pattern"),
+        (lambda v: v["code_formats"].update(form="BM-{nn"), "invalid_pattern"),
         (lambda v: v["approver_roles"].update(form=[]), "no_role"),
         (lambda v: v["reviewer_roles"].update(form=["chief_wizard"]), "invalid"),
         (lambda v: v.update(review_interval_months=0), "invalid_interval"),

@@ -543,7 +543,7 @@ def test_staff_cannot_decide_change_requests(app, people, library):
 def test_the_settings_form_saves_the_rules(app, people):
     client = signed_in(app, people.author)
     page = html(client.get("/documents/settings"))
-    data = {name: value for name, value in re.findall(r'name="(pattern_\w+)"[^>]*value="([^"]*)"', page)}
+    data = {name: value for name, value in re.findall(r'name="((?:format|regex)_\w+)"[^>]*value="([^"]*)"', page)}
     data.update({"review_interval_months": "18", "allow_same_reviewer_approver": "y", "reason": "Họp ISO"})
     for kind in ("policy", "procedure", "instruction", "form", "internal"):
         data[f"reviewers_{kind}"] = ["quality_officer", "leader"]
@@ -555,6 +555,7 @@ def test_the_settings_form_saves_the_rules(app, people):
     settings = document_settings(fresh(people.commune))
     assert settings.review_interval_months == 18 and settings.allow_same_reviewer_approver
     assert settings.approvers_for("form") == {"leader"}
+    assert settings.code_format("form") == "BM-{nn}-{QT}"  # the formats went through the form unchanged
 
 
 def test_a_kind_nobody_approves_is_refused_on_the_settings_page(app, people):

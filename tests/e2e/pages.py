@@ -25,6 +25,7 @@ NOT_PAGES = {
     "documents.download_current",
     "documents.download_version",
     "documents.download_original",
+    "documents.code_example_of",  # JSON for the settings page's live example
 }
 
 # One demo account per role: the role's name -> user name (qms.demo.DEMO_USERS).
@@ -45,7 +46,12 @@ EVERY_SAMPLE = {
 # Query strings that change what a list shows, per endpoint ("" is the page as the menu opens it).
 VARIANTS = {
     "documents.master_list": ["", "?which=external"],
-    "documents.current_forms": ["", "?q=khai+sinh", "?q=kh%C3%B4ng+c%C3%B3+g%C3%AC"],
+    "documents.current_forms": [
+        "",
+        "?field=H%E1%BB%99+t%E1%BB%8Bch",  # one field chosen: aria-current on it
+        "?q=khai+sinh",
+        "?q=kh%C3%B4ng+c%C3%B3+g%C3%AC",
+    ],
     "documents.list_documents": ["", "?q=QT"],
     "audit.index": ["", "?from=31/02/2020"],
 }

@@ -141,7 +141,17 @@ def create_document(
             _l(
                 "The code %(code)s does not follow this commune's format for this kind of document (%(pattern)s).",
                 code=code,
-                pattern=settings.code_pattern(kind),
+                pattern=settings.code_rule(kind),
+            ),
+            code="invalid_code",
+        )
+    procedure = parent if parent is not None and parent.kind is DocumentKind.procedure else None
+    if procedure is not None and not settings.code_fits(kind, code, procedure.code):
+        raise DomainError(
+            _l(
+                "The code %(code)s names another procedure than the one it belongs to (%(procedure)s).",
+                code=code,
+                procedure=procedure.code,
             ),
             code="invalid_code",
         )

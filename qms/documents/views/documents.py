@@ -14,7 +14,7 @@ from qms.documents import forms as f
 from qms.documents import permissions as perm
 from qms.documents import queries, services
 from qms.documents.models import Document, DocumentKind
-from qms.documents.settings import document_settings
+from qms.documents.settings import code_example, document_settings
 from qms.documents.views import actor, bp, document_or_404, field_error, send, unit_choices_with
 
 
@@ -93,8 +93,9 @@ def create_document():
         else:
             flash(_("The document %(code)s has been registered.", code=document.code), "success")
             return redirect(url_for("documents.show_document", document_id=document.id), 303)
+    examples = {kind.value: code_example(current_user.commune, settings, kind).sentence for kind in DocumentKind}
     return render_template(
-        "documents/document_form.html", form=form, document=None, settings=settings
+        "documents/document_form.html", form=form, document=None, settings=settings, code_examples=examples
     ), 400 if form.errors else 200
 
 
