@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from qms.audit.models import AuditEvent
+from qms.auth.models import Commune
 from qms.db import DomainError, db
 from qms.documents.codes import CodeFormat, parse
 from qms.documents.settings import document_settings, update_document_settings
@@ -207,3 +208,25 @@ def test_stored_regular_expressions_migrate_to_formats_or_stay_as_the_advanced_o
     assert upgraded["code_formats"] == {"internal": ""}  # cleared stays cleared
     assert "code_patterns" not in upgraded
     assert migration._downgrade(dict(upgraded))["code_patterns"]["procedure"] == r"QT\.\d{3}"
+
+
+def test_the_migration_converts_a_communes_stored_settings_in_the_database(app, people):
+    """Downgrade to 0006, store settings as earlier releases did, upgrade: the commune's codes are
+    checked as before (its QT.nnn regular expression kept, the other kinds on the new formats)."""
+    import flask_migrate
+
+    commune_id = people.commune.id
+    db.session.remove()
+    flask_migrate.downgrade(revision="0006")
+    with db.engine.begin() as connection:
+        connection.execute(
+            Commune.__table__.update()
+            .where(Commune.__table__.c.id == commune_id)
+            .values(
+                settings={"documents": {"code_patterns": {"procedure": r"QT\.\d{3}", "form": r"BM-\d{2}-QT-\d{2}"}}}
+            )
+        )
+    flask_migrate.upgrade(revision="heads")
+    settings = document_settings(db.session.get(Commune, commune_id))
+    assert settings.code_regex("procedure") == r"QT\.\d{3}" and settings.code_fits("procedure", "QT.001")
+    assert settings.code_regex("form") == "" and settings.code_format("form") == "BM-{nn}-{QT}"
