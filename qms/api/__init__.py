@@ -44,15 +44,19 @@ def api_route(
 
 def _noting_token_use(view):
     """A request that may change something notes when its token last did (in its unit of work, so
-    a refused request leaves the time as it was)."""
+    a refused request leaves the time as it was). It is noted once the view has done its work: an
+    update written first would hold the database's write lock (SQLite's, for the whole database)
+    through the view's slow work (the checks of an uploaded file, hashing it, storing it), and
+    every other writer would wait behind it."""
 
     def noted(*args, **kwargs):
         from qms.auth.services import note_token_change
 
+        response = view(*args, **kwargs)
         token = g.get("api_token")
         if token is not None:
             note_token_change(token)
-        return view(*args, **kwargs)
+        return response
 
     return noted
 

@@ -35,14 +35,15 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        services.close_stale_session(
-            session.get("sid"), lifetime_hours=current_app.config["QMS_SESSION_LIFETIME_HOURS"]
-        )
+        # The password is checked (argon2) before anything is written: a write would take the
+        # database's write lock, and every other writer would wait for the hashing.
         try:
             user = services.authenticate(form.username.data, form.password.data, ip=request.remote_addr or "")
         except services.SignInRefused as exc:
+            _close_stale_session()
             flash(str(exc.message), "danger")
             return _login_page(form, exc.status)
+        _close_stale_session()
         key = services.start_session(
             user, ip=request.remote_addr or "", user_agent=request.headers.get("User-Agent", "")
         )
@@ -52,6 +53,10 @@ def login():
         login_user(user)
         return redirect(_safe_next(form.next.data) or url_for("home.index"))
     return _login_page(form, 400 if form.errors else 200)
+
+
+def _close_stale_session():
+    services.close_stale_session(session.get("sid"), lifetime_hours=current_app.config["QMS_SESSION_LIFETIME_HOURS"])
 
 
 def _login_page(form, status):
