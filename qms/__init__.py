@@ -95,7 +95,16 @@ def register_request_hooks(app):
 
 # The parts of the application, in the order their pages, API routes, commands, labels, jobs and
 # home-page sections are registered. Each has init_app(app); none imports another's views.
-AREAS = ("qms.home", "qms.auth", "qms.admin", "qms.audit", "qms.files", "qms.signatures", "qms.documents")
+AREAS = (
+    "qms.home",
+    "qms.auth",
+    "qms.admin",
+    "qms.audit",
+    "qms.files",
+    "qms.signatures",
+    "qms.documents",
+    "qms.nonconformities",
+)
 
 
 def register_blueprints(app):

@@ -18,10 +18,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import TextInput
 
 from qms.core.calendar import parse_date
+from qms.core.codes import parse
 from qms.core.forms import Form, MultiCheckboxField
 from qms.core.lists import FilterForm as ListFilterForm
 from qms.db import DomainError
-from qms.documents.codes import parse
 from qms.documents.labels import ACCESS_LABELS, KIND_LABELS, LEGAL_STATUS_LABELS
 
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import aliased
 from qms.audit.services import record_event
 from qms.auth.models import ADMINISTRATOR, LEADER, QUALITY_OFFICER, Role
 from qms.core.calendar import local_today
+from qms.core.codes import MAX_LENGTH, CodeFormat
 from qms.db import DomainError, db
-from qms.documents.codes import MAX_LENGTH, CodeFormat
 from qms.documents.labels import KIND_LABELS
 from qms.documents.models import Document, DocumentKind
 
@@ -32,7 +32,7 @@ CODE_CHARSET = re.compile(r"[^\W_](?:[\w.\-]*[^\W_])?")
 CODE_MAX = 64
 
 DEFAULTS = {
-    # code formats a quality officer writes (qms.documents.codes); "" accepts any code
+    # code formats a quality officer writes (qms.core.codes); "" accepts any code
     "code_formats": {
         "policy": "CS-{nn}[-{yyyy}], MT-{nn}[-{yyyy}]",
         "procedure": "QT-{nn}",

@@ -58,6 +58,8 @@ DYNAMIC_FIELDS = {
     "values": ["name", "is_one_stop", "is_active", "change_summary", "reason", "author_id"],
     "changes[name] = (_label(old_obj), _label(new))": ["owning_unit", "owner", "parent"],
     "changes[field] = (old, new)": [],  # diff() itself: its callers' fields are found at the calls
+    # nonconformities: where it was found, passed on to diff() by update_nc()
+    "where": ["unit_id", "procedure_id", "document_id", "process_step", "dossier_code", "clause"],
 }
 
 

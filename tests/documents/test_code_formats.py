@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from qms.audit.models import AuditEvent
 from qms.auth.models import Commune
+from qms.core.codes import CodeFormat, parse
 from qms.db import DomainError, db
-from qms.documents.codes import CodeFormat, parse
 from qms.documents.settings import document_settings, update_document_settings
 from tests.core.support import fresh
 from tests.documents.views_support import html, signed_in, submit

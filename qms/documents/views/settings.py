@@ -11,9 +11,9 @@ from flask_login import current_user
 from qms.auth.forms import role_choices
 from qms.auth.models import ADMINISTRATOR, QUALITY_OFFICER
 from qms.core.access import allow
+from qms.core.codes import parse
 from qms.db import DomainError
 from qms.documents import forms as f
-from qms.documents.codes import parse
 from qms.documents.models import DocumentKind
 from qms.documents.settings import (
     CONTROLLED_KINDS,

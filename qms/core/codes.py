@@ -184,6 +184,16 @@ class CodeFormat:
         counters = iter(f"{n:0{w}d}" for n, w in zip(numbers, widths, strict=True))
         return "".join(next(counters) if isinstance(part, Serial) else part for part in template)
 
+    def render(self, *, year: int, serial: int, procedure_code=None):
+        """The first format's code for a year and serial number (None when it needs a procedure that
+        is not given): SKPH-{yyyy}-{nnn} with 2026 and 7 is SKPH-2026-007."""
+        if not self.alternatives:
+            return None
+        template = self._series(self.alternatives[0], str(year), procedure_code)
+        if template is None:
+            return None
+        return "".join(f"{serial:0{part.width}d}" if isinstance(part, Serial) else part for part in template)
+
     def _series(self, items, year, procedure_code):
         parts = []
         for item in items:
