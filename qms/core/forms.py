@@ -72,3 +72,8 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def field_error(field, exc):
+    """Show a refusal of the services (a DomainError) under the form field it is about."""
+    field.errors = list(field.errors) + [str(exc.message)]

@@ -76,11 +76,6 @@ def unit_choices_with(empty_label):
     return [SelectChoice(0, empty_label)] + unit_choices()
 
 
-def field_error(field, exc):
-    """Show a refusal of the services under the form field it is about."""
-    field.errors = list(field.errors) + [str(exc.message)]
-
-
 def upload_field(form, exc):
     """The field of an upload form (new version, draft) a refusal is about: the summary, or the file."""
     return form.change_summary if exc.code == "summary_required" else form.file

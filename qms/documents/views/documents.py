@@ -9,13 +9,14 @@ from wtforms.fields.choices import SelectChoice
 from qms.auth.forms import role_choices, unit_choices
 from qms.auth.models import QUALITY_OFFICER, Unit, User
 from qms.core.access import SIGNED_IN, allow, get_in_commune
+from qms.core.forms import field_error
 from qms.db import DomainError, settle
 from qms.documents import forms as f
 from qms.documents import permissions as perm
 from qms.documents import queries, services
 from qms.documents.models import Document, DocumentKind
 from qms.documents.settings import code_example, document_settings
-from qms.documents.views import actor, bp, document_or_404, field_error, send, unit_choices_with
+from qms.documents.views import actor, bp, document_or_404, send, unit_choices_with
 
 
 def _fill_document_choices(form, document=None):

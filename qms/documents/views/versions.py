@@ -10,13 +10,14 @@ from flask_login import current_user
 from qms.auth.models import AUDITOR, LEADER, QUALITY_OFFICER
 from qms.core.access import SIGNED_IN, allow
 from qms.core.calendar import local_today
+from qms.core.forms import field_error
 from qms.db import ConflictError, DomainError, db, settle
 from qms.documents import compare as comparison
 from qms.documents import forms as f
 from qms.documents import permissions as perm
 from qms.documents import queries, services
 from qms.documents.models import DocumentKind, DocumentVersion
-from qms.documents.views import actor, bp, document_or_404, field_error, send, upload_field, version_or_404
+from qms.documents.views import actor, bp, document_or_404, send, upload_field, version_or_404
 from qms.files import services as files
 from qms.files.services import max_upload_mb
 from qms.signatures.services import verify
