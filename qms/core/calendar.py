@@ -12,6 +12,7 @@ past, and tests move time on, without any other module knowing. It is set for th
 import calendar as _calendar
 import contextlib
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -92,3 +93,41 @@ def add_months(day: dt.date, months: int) -> dt.date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return dt.date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
+
+
+# --- working days ------------------------------------------------------------------------------
+# Monday to Friday, less Vietnam's public holidays (Tết and the Hùng Kings' day follow the lunar
+# calendar; the `holidays` package knows them, and the days the government moves).
+
+
+@functools.cache
+def _public_holidays(year: int) -> frozenset:
+    import holidays
+
+    return frozenset(holidays.country_holidays("VN", years=year))
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in _public_holidays(day.year)
+
+
+def add_working_days(day: dt.date, n: int) -> dt.date:
+    """The n-th working day after `day` (before it for a negative n); `day` itself for n = 0."""
+    step = dt.timedelta(days=1 if n > 0 else -1)
+    for _ in range(abs(n)):
+        day += step
+        while not is_working_day(day):
+            day += step
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after `start` up to and including `end` (negative when `end` is earlier):
+    from a Friday to the next Monday is 1."""
+    if end < start:
+        return -working_days_between(end, start)
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        count += is_working_day(day)
+    return count
