@@ -503,9 +503,13 @@ def test_staff_see_only_effective_versions(app):
 
     client = app.test_client()
     assert login(client, "staff", DEMO_PASSWORD).status_code == 302
-    page = client.get("/documents/forms").get_data(as_text=True)
-    assert "BM-01-QT-06" in page and "Tờ khai đăng ký khai sinh" in page
-    assert "QT-11" not in page and "HD-01-QT-06" not in page
+    index = client.get("/documents/forms").get_data(as_text=True)
+    one_stop, birth = document("QT-06").id, document("QT-07").id
+    assert f'href="?procedure={one_stop}"' in index and f'href="?procedure={birth}"' in index
+    pages = [client.get(f"/documents/forms?procedure={n}").get_data(as_text=True) for n in (one_stop, birth)]
+    assert "BM-01-QT-06" in pages[0] and "Tờ khai đăng ký khai sinh" in pages[1]
+    for shown in (index, *pages):
+        assert "QT-11" not in shown and "HD-01-QT-06" not in shown
     for hidden in (versions("QT-10")[-1], versions("QT-06")[0], versions("QT-11")[0], versions("HD-01-QT-06")[0]):
         assert client.get(f"/documents/versions/{hidden.id}").status_code in (403, 404)
         assert client.get(f"/documents/versions/{hidden.id}/download").status_code in (403, 404)

@@ -7,12 +7,12 @@ documents and effective versions only), in SQL, so that lists and counts never l
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from qms.auth.models import User
 from qms.core.lists import Page, paginate
-from qms.core.names import by_name, name_sort_key
+from qms.core.names import by_name, name_sort_key, word_sort_key
 from qms.db import db
 from qms.documents import permissions as perm
 from qms.documents.models import (
@@ -104,6 +104,17 @@ def find_document(user, code):
 
 
 # --- current forms -------------------------------------------------------------------------------
+#
+# The page opens on an index (fields, and under each its procedures with counts) and shows the
+# files of one field, one procedure or one search at a time, a page at a time: with a thousand forms
+# no page holds more than FILES_PER_PAGE files or the index. Files are grouped under their procedure
+# (a form under its parent document, a procedure under itself, a form without a parent alone); the
+# group's field is its procedure's, or the form's own when the procedure has none.
+
+FILES_PER_PAGE = 50
+# Beyond this many procedures the index names the fields only; each field's page then lists its
+# procedures above its files, so that every form stays two clicks from the index.
+INDEX_LIMIT = 400
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,14 @@ class CurrentFile:
     file_kind: str
     size: int
 
+    @property
+    def group_id(self):
+        """The index entry the file belongs to: its procedure (itself, or its parent document), or a
+        form without a parent alone."""
+        if self.kind == DocumentKind.procedure.value:
+            return self.document_id
+        return self.parent_id or self.document_id
+
 
 @dataclass
 class ProcedureGroup:
@@ -133,6 +152,7 @@ class ProcedureGroup:
     field_name: str = ""
     procedure: CurrentFile | None = None
     forms: list = field(default_factory=list)
+    id: int | None = None  # the index entry (IndexGroup.id); None for forms without a procedure
 
 
 @dataclass
@@ -141,109 +161,238 @@ class FieldGroup:
     procedures: list = field(default_factory=list)
 
 
-def current_files(commune_id, q=None, user=None):
-    """Every effective procedure and form of active documents, with its primary file, in one query."""
+@dataclass
+class IndexGroup:
+    """One entry of the index: a procedure (in force or not) with its forms in force, or a form in force
+    without a procedure."""
+
+    id: int
+    code: str
+    title: str
+    files: int  # in force: the procedure itself (when it is) and its forms
+    forms: int
+    has_procedure: bool  # the procedure itself is in force
+    is_form: bool = False  # a form without a procedure
+
+
+@dataclass
+class IndexField:
+    name: str  # as stored ("" for documents without a field)
+    label: str  # as shown ("Other" for those)
+    groups: list = field(default_factory=list)
+
+    @property
+    def files(self):
+        return sum(g.files for g in self.groups)
+
+    @property
+    def forms(self):
+        return sum(g.forms for g in self.groups)
+
+    @property
+    def procedures(self):
+        return sum(1 for g in self.groups if not g.is_form)
+
+
+def field_sort_key(name, no_field_label=""):
+    """Fields in the order of the Vietnamese alphabet (Đất đai after Chứng thực), the unnamed last."""
+    return (not name or name == no_field_label, tuple(word_sort_key(w) for w in name.split()), name)
+
+
+def _current_columns():
+    """The parent alias and the per-row expressions of the group a file belongs to and its field."""
     parent = aliased(Document)
-    query = (
+    is_procedure = Document.kind == DocumentKind.procedure
+    group_id = case((is_procedure, Document.id), else_=func.coalesce(Document.parent_id, Document.id))
+    field_name = case(
+        (is_procedure, Document.field), else_=func.coalesce(func.nullif(parent.field, ""), Document.field, "")
+    )
+    return parent, group_id, field_name
+
+
+def _in_force(query, parent, commune_id, *, files=True):
+    """`query` over the effective versions of the commune's active procedures and forms, with their
+    parent document; files: with the version's primary file (the listing needs it; the counts do not:
+    every version is created with its primary file, and the join costs a sixth of the index's time)."""
+    query = query.select_from(Document).join(
+        DocumentVersion,
+        and_(DocumentVersion.document_id == Document.id, DocumentVersion.status == VersionStatus.effective),
+    )
+    if files:
+        query = query.join(VersionFile, and_(VersionFile.version_id == DocumentVersion.id, VersionFile.is_primary))
+    return query.outerjoin(parent, parent.id == Document.parent_id).where(
+        Document.commune_id == commune_id,
+        Document.status == DocumentStatus.active,
+        Document.kind.in_([DocumentKind.procedure, DocumentKind.form]),
+    )
+
+
+def current_index(commune_id, no_field_label=""):
+    """The index of the page: every field with its procedures and forms in force, counted in one
+    aggregate query (a row per procedure, not per file). Fields in Vietnamese order, the unnamed
+    last as `no_field_label`; procedures by code, forms without a procedure after them."""
+    parent, group_id, field_name = _current_columns()
+    is_procedure = Document.kind == DocumentKind.procedure
+    group_code = case((is_procedure, Document.code), else_=func.coalesce(parent.code, Document.code))
+    group_title = case((is_procedure, Document.title), else_=func.coalesce(parent.title, Document.title))
+    query = _in_force(
+        select(
+            field_name,
+            group_id,
+            func.min(group_code),
+            func.min(group_title),
+            func.count(),
+            func.sum(case((is_procedure, 1), else_=0)),
+            func.max(case((and_(~is_procedure, Document.parent_id.is_(None)), 1), else_=0)),
+        ),
+        parent,
+        commune_id,
+        files=False,
+    ).group_by(field_name, group_id)
+    fields = {}
+    for name, gid, code, title, files, procedures, alone in db.session.execute(query):
+        entry = fields.setdefault(name or "", IndexField(name or "", name or no_field_label))
+        entry.groups.append(IndexGroup(gid, code, title, files, files - procedures, bool(procedures), bool(alone)))
+    result = sorted(fields.values(), key=lambda f: field_sort_key(f.name))
+    for entry in result:
+        entry.groups.sort(key=lambda g: (g.is_form, g.code))
+    return result
+
+
+def group_entry(rows, no_field_label=""):
+    """The field and the index entry of one group's rows (current_files(group_ids=[id])), for the
+    page of one procedure, which needs no index. Pure."""
+    procedure = next((r for r in rows if r.kind == DocumentKind.procedure.value), None)
+    first = procedure or rows[0]
+    alone = procedure is None and not first.parent_id
+    code, title = (first.code, first.title) if procedure or alone else (first.parent_code, first.parent_title)
+    forms = sum(1 for r in rows if r.kind != DocumentKind.procedure.value)
+    group = IndexGroup(first.group_id, code, title, len(rows), forms, procedure is not None, alone)
+    return IndexField(first.field, first.field or no_field_label, [group]), group
+
+
+def field_pages(index_field, per_page=None):
+    """The pages of one field: lists of group ids in index order, each page filled up to `per_page`
+    files without cutting a procedure in two (a procedure with more forms than that has a page of its
+    own). Pure: computed from the index."""
+    per_page = per_page or FILES_PER_PAGE
+    pages, current, count = [], [], 0
+    for group in index_field.groups:
+        if current and count + group.files > per_page:
+            pages.append(current)
+            current, count = [], 0
+        current.append(group.id)
+        count += group.files
+    if current:
+        pages.append(current)
+    return pages
+
+
+def _current_query(commune_id):
+    parent, group_id, field_name = _current_columns()
+    query = _in_force(
         select(
             Document.id,
             Document.code,
             Document.title,
             Document.kind,
-            Document.field,
+            field_name,
             Document.parent_id,
             func.coalesce(parent.code, ""),
             func.coalesce(parent.title, ""),
-            func.coalesce(parent.field, ""),
             DocumentVersion.id,
             DocumentVersion.issue_no,
             DocumentVersion.effective_date,
             VersionFile.filename,
             VersionFile.kind,
             VersionFile.size,
-        )
-        .join(
-            DocumentVersion,
-            and_(DocumentVersion.document_id == Document.id, DocumentVersion.status == VersionStatus.effective),
-        )
-        .join(VersionFile, and_(VersionFile.version_id == DocumentVersion.id, VersionFile.is_primary))
-        .outerjoin(parent, parent.id == Document.parent_id)
-        .where(
-            Document.commune_id == commune_id,
-            Document.status == DocumentStatus.active,
-            Document.kind.in_([DocumentKind.procedure, DocumentKind.form]),
-        )
-        .order_by(Document.code)
+        ),
+        parent,
+        commune_id,
     )
+    return query, parent, group_id, field_name
+
+
+def _current_file(row):
+    values = list(row)
+    values[3] = values[3].value
+    values[4] = values[4] or ""
+    return CurrentFile(*values)
+
+
+def _search_filter(query, commune_id, q):
+    ids = search_version_ids(
+        commune_id,
+        q,
+        statuses=[VersionStatus.effective],
+        kinds=[DocumentKind.procedure, DocumentKind.form],
+        limit=5000,
+    )
+    return query.where(or_(DocumentVersion.id.in_(ids) if ids else False, *_names_contain(q)))
+
+
+def current_files(commune_id, q=None, group_ids=None):
+    """The effective procedures and forms of active documents with their primary file, in one query,
+    by code: every one, those matching `q` (code, title or text, as the documents list searches), or
+    those of the index entries `group_ids` (IndexGroup.id)."""
+    query, _parent, group_id, _field = _current_query(commune_id)
+    if group_ids is not None:
+        # the commune's procedures and forms are read by their index, only the group's are fetched
+        query = query.where(group_id.in_(list(group_ids)))
     if q and q.strip():
-        ids = search_version_ids(
-            commune_id,
-            q,
-            statuses=[VersionStatus.effective],
-            kinds=[DocumentKind.procedure, DocumentKind.form],
-            limit=5000,
-        )
-        query = query.where(or_(DocumentVersion.id.in_(ids) if ids else False, *_names_contain(q)))
-    rows = []
-    for (
-        doc_id,
-        code,
-        title,
-        kind,
-        own_field,
-        parent_id,
-        parent_code,
-        parent_title,
-        parent_field,
-        version_id,
-        issue_no,
-        effective_date,
-        filename,
-        file_kind,
-        size,
-    ) in db.session.execute(query):
-        rows.append(
-            CurrentFile(
-                doc_id,
-                code,
-                title,
-                kind.value,
-                own_field or parent_field,
-                parent_id,
-                parent_code,
-                parent_title,
-                version_id,
-                issue_no,
-                effective_date,
-                filename,
-                file_kind,
-                size,
-            )
-        )
-    return rows
+        query = _search_filter(query, commune_id, q)
+    return [_current_file(row) for row in db.session.execute(query.order_by(Document.code))]
+
+
+def current_field_names(commune_id):
+    """The fields that have files in force, in the index's order (a lighter query than current_index)."""
+    parent, _group_id, field_name = _current_columns()
+    names = db.session.scalars(_in_force(select(field_name).distinct(), parent, commune_id, files=False))
+    return sorted((name or "" for name in names), key=field_sort_key)
+
+
+def search_current_files(commune_id, q, *, page=1, per_page=None) -> Page:
+    """One page of the files matching `q`, in the order the page groups them: by field (in the
+    index's order), procedure, the procedure before its forms, code."""
+    query, parent, group_id, field_name = _current_query(commune_id)
+    query = _search_filter(query, commune_id, q)
+    ranks = {name: n for n, name in enumerate(current_field_names(commune_id))}
+    field_rank = case(ranks, value=field_name, else_=len(ranks)) if ranks else literal(0)
+    is_procedure = Document.kind == DocumentKind.procedure
+    alone = case((and_(~is_procedure, Document.parent_id.is_(None)), 1), else_=0)
+    group_code = case((is_procedure, Document.code), else_=func.coalesce(parent.code, Document.code))
+    query = query.order_by(field_rank, alone, group_code, group_id, case((is_procedure, 0), else_=1), Document.code)
+    result = paginate(query, page=page, per_page=per_page or FILES_PER_PAGE, scalars=False)
+    result.items = [_current_file(row) for row in result.items]
+    return result
 
 
 def group_current_files(rows, no_field_label=""):
-    """Rows -> fields (lĩnh vực) -> procedures -> forms, sorted by name and code. A pure function, so
-    the page can be rendered (and measured) from a prepared list without the database."""
+    """Rows -> fields (lĩnh vực) -> procedures -> forms, sorted as the index is. Forms without a
+    procedure share one group per field, after the procedures. A pure function, so the page can be
+    rendered (and measured) from a prepared list without the database."""
     procedures = {}
     for row in rows:
         if row.kind == DocumentKind.procedure.value:
-            group = procedures.setdefault(row.document_id, ProcedureGroup(row.code, row.title))
+            group = procedures.setdefault(row.document_id, ProcedureGroup(row.code, row.title, id=row.document_id))
             group.procedure, group.code, group.title, group.field_name = row, row.code, row.title, row.field
-        else:
-            key = row.parent_id or f"form-{row.document_id}"
-            group = procedures.setdefault(key, ProcedureGroup(row.parent_code, row.parent_title))
+        elif row.parent_id:
+            group = procedures.setdefault(
+                row.parent_id, ProcedureGroup(row.parent_code, row.parent_title, id=row.parent_id)
+            )
             group.forms.append(row)
             group.field_name = group.field_name or row.field
+        else:
+            group = procedures.setdefault(("alone", row.field), ProcedureGroup("", "", field_name=row.field))
+            group.forms.append(row)
     fields = {}
     for group in procedures.values():
         group.forms.sort(key=lambda r: r.code)
         name = group.field_name or no_field_label
         fields.setdefault(name, FieldGroup(name)).procedures.append(group)
-    result = sorted(fields.values(), key=lambda f: (f.name == no_field_label, f.name))
+    result = sorted(fields.values(), key=lambda f: field_sort_key(f.name, no_field_label))
     for item in result:
-        item.procedures.sort(key=lambda g: g.code)
+        item.procedures.sort(key=lambda g: (g.id is None, g.code))
     return result
 
 

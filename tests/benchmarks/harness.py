@@ -98,6 +98,10 @@ def under_ms(limit):
     return Goal(f"< {limit:g} ms", lambda seconds: seconds * 1000 < limit)
 
 
+def under_kb(limit):
+    return Goal(f"< {limit:g} KB", lambda size: size < limit * 1024)
+
+
 @dataclass
 class Row:
     name: str
@@ -122,6 +126,24 @@ class Row:
         return "met" if self.goal.met(value) else "NOT MET"
 
 
+@dataclass
+class Figure:
+    """A figure that is not a duration (a page's size in bytes): shown in the median column, judged
+    by its goal, never a ratio."""
+
+    name: str
+    value: float
+    text: str
+    goal: Goal | None = None
+    note: str = ""
+    baseline = None
+
+    def verdict(self):
+        if self.goal is None:
+            return ""
+        return "met" if self.goal.met(self.value) else "NOT MET"
+
+
 def format_seconds(seconds):
     if seconds >= 1:
         return f"{seconds:.2f} s"
@@ -142,10 +164,18 @@ class Table:
         self.rows.append(row)
         return row
 
+    def add_figure(self, name, value, text, *, goal=None, note=""):
+        """Add a figure that is not a time (see Figure)."""
+        figure = Figure(name, value, text, goal, note)
+        self.rows.append(figure)
+        return figure
+
     def render(self):
         header = ("measurement", "runs", "median", "min", "ratio", "goal", "result")
         lines = [
-            (
+            (r.name, "", r.text, "", "", r.goal.text if r.goal else "", r.verdict())
+            if isinstance(r, Figure)
+            else (
                 r.name,
                 str(len(r.samples)),
                 format_seconds(r.median),

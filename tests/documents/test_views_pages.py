@@ -7,7 +7,7 @@ import pytest
 from flask import render_template, session
 
 from qms.core.calendar import local_today
-from qms.core.lists import read_filters
+from qms.core.lists import Page, read_filters
 from qms.db import db
 from qms.documents import queries
 from qms.documents.forms import SearchForm
@@ -148,10 +148,18 @@ def test_history_readers_see_the_pending_version_and_every_issue(app, people, li
 # --- current forms -----------------------------------------------------------------------------------
 
 
-def test_current_forms_groups_by_field_and_procedure_with_one_click_downloads(app, people, library):
-    page = html(signed_in(app, people.staff).get("/documents/forms"))
-    assert "Hộ tịch" in page
-    field_section = page[page.index('id="field-1"') :]
+def test_current_forms_index_the_fields_and_procedures_and_a_field_shows_them_with_one_click_downloads(
+    app, people, library
+):
+    client = signed_in(app, people.staff)
+    index = html(client.get("/documents/forms"))
+    field_section = index[index.index('id="field-1"') :]
+    field_section = field_section[: field_section.index("</section>")]
+    assert "Hộ tịch" in field_section and "1 procedure · 1 form" in field_section
+    assert f'href="?procedure={library.procedure.id}"' in field_section
+    assert "/download" not in index and 'id="current-forms-count"' in index
+    page = html(client.get("/documents/forms?field=H%E1%BB%99+t%E1%BB%8Bch"))
+    field_section = page[page.index('id="chosen-field"') :]
     field_section = field_section[: field_section.index("</section>")]
     assert "Hộ tịch" in field_section
     procedure_card = field_section[field_section.index(f'id="procedure-{library.procedure.id}"') :]
@@ -166,7 +174,9 @@ def test_current_forms_search_finds_words_without_accents_and_says_when_nothing_
     client = signed_in(app, people.staff)
     page = html(client.get("/documents/forms?q=to khai"))
     assert f'id="current-file-{library.form.id}"' in page
-    assert f'id="procedure-{library.procedure.id}"' not in page
+    assert f'href="/documents/versions/{library.effective.id}/download"' not in page  # the procedure does not match
+    assert f'href="?procedure={library.procedure.id}"' in page  # but its name leads to it
+    assert "The procedure itself is not in force" not in page  # it is; only the search left it out
     empty = html(client.get("/documents/forms?q=xyzzy"))
     assert 'id="no-current-forms"' in empty and "xyzzy" in empty and 'id="current-forms-clear"' in empty
 
@@ -212,9 +222,22 @@ def test_the_current_forms_page_renders_from_a_prepared_list_without_the_databas
         ),
     ]
     groups = queries.group_current_files(rows, no_field_label="Khác")
-    with statements() as ran, app.test_request_context("/documents/forms"):
+    index = [
+        queries.IndexField("Hộ tịch", "Hộ tịch", [queries.IndexGroup(1, "QT-01", "Quy trình khai sinh", 2, 1, True)])
+    ]
+    with statements() as ran, app.test_request_context("/documents/forms?procedure=1"):
         session["locale"] = "en"
-        page = render_template("documents/current_forms.html", groups=groups, q="", form=read_filters(SearchForm, {}))
+        page = render_template(
+            "documents/current_forms.html",
+            form=read_filters(SearchForm, {}),
+            q="",
+            index=index,
+            chosen_field=index[0],
+            chosen_group=index[0].groups[0],
+            page=Page(items=rows, per_page=2, total=2),
+            groups=groups,
+            list_procedures=True,
+        )
     assert ran == []
     assert 'href="/documents/versions/11/download"' in page and 'href="/documents/versions/12/download"' in page
     assert "Tờ khai &lt;khai sinh&gt;" in page

@@ -50,10 +50,56 @@ def list_documents():
 @bp.get("/forms")
 @allow(SIGNED_IN)
 def current_forms():
+    """The current forms: an index of fields and procedures with counts; one field's files (?field=,
+    a page at a time), one procedure's (?procedure=, its document id) or a search's (?q=). Each asks
+    the database only for what it shows: a search and a procedure's page need no index."""
     form = read_filters(f.SearchForm, request.args)
     q = (form.q.data or "").strip() if not form.errors else ""
-    groups = queries.group_current_files(queries.current_files(current_user.commune_id, q=q), no_field_label=_("Other"))
-    return render_template("documents/current_forms.html", groups=groups, q=q, form=form), 400 if form.errors else 200
+    commune_id = current_user.commune_id
+    number = page_number(request.args)
+    other = _("Other")
+    index, chosen_field, chosen_group, page = [], None, None, None
+    if q:
+        page = queries.search_current_files(commune_id, q, page=number)
+        page.args = {"q": q}
+    elif "procedure" in request.args:
+        value = request.args["procedure"]
+        group_id = int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else None
+        rows = queries.current_files(commune_id, group_ids=[group_id]) if group_id else []
+        if not rows:
+            abort(404)
+        chosen_field, chosen_group = queries.group_entry(rows, no_field_label=other)
+        page = Page(items=rows, per_page=len(rows), total=len(rows))
+    else:
+        index = queries.current_index(commune_id, no_field_label=other)
+        if "field" in request.args:
+            chosen_field = next((entry for entry in index if entry.name == request.args["field"]), None)
+            if chosen_field is None:
+                abort(404)
+            pages = queries.field_pages(chosen_field)
+            if number > len(pages):
+                abort(404)
+            rows = queries.current_files(commune_id, group_ids=pages[number - 1])
+            # pages are cut at procedures, not at a fixed number of files: the pager counts pages
+            page = Page(items=rows, per_page=1, number=number, total=len(pages), args={"field": chosen_field.name})
+    if page is not None and number > page.pages:
+        abort(404)
+    return render_current_forms(form, q, index, chosen_field, chosen_group, page), 400 if form.errors else 200
+
+
+def render_current_forms(form, q, index, chosen_field=None, chosen_group=None, page=None):
+    """The page from what the queries gave (no SQL: the benchmark renders it from prepared lists)."""
+    return render_template(
+        "documents/current_forms.html",
+        form=form,
+        q=q,
+        index=index,
+        chosen_field=chosen_field,
+        chosen_group=chosen_group,
+        page=page,
+        groups=queries.group_current_files(page.items, no_field_label=_("Other")) if page else [],
+        list_procedures=sum(len(entry.groups) for entry in index) <= queries.INDEX_LIMIT,
+    )
 
 
 MASTER_LISTS = {"internal": False, "external": True}
