@@ -10,9 +10,11 @@ catalogue keeps them.
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField
+from wtforms import Field, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from qms.core.calendar import parse_date
 
 WTFORMS_MESSAGES = (
     _l("This field is required."),
@@ -72,6 +74,26 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class DateField(Field):
+    """A date typed as dd/mm/yyyy (an ISO date from a browser's date picker is accepted too)."""
+
+    widget = TextInput()
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%d/%m/%Y") if self.data else ""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if text:
+            try:
+                self.data = parse_date(text)
+            except ValueError:
+                raise ValueError(_l("Enter the date as dd/mm/yyyy.")) from None
 
 
 def field_error(field, exc):

@@ -5,7 +5,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    Field,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -15,34 +14,12 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import TextInput
 
-from qms.core.calendar import parse_date
 from qms.core.codes import parse
-from qms.core.forms import Form, MultiCheckboxField
+from qms.core.forms import DateField, Form, MultiCheckboxField
 from qms.core.lists import FilterForm as ListFilterForm
 from qms.db import DomainError
 from qms.documents.labels import ACCESS_LABELS, KIND_LABELS, LEGAL_STATUS_LABELS
-
-
-class DateField(Field):
-    """A date typed as dd/mm/yyyy (an ISO date from a browser's date picker is accepted too)."""
-
-    widget = TextInput()
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data.strftime("%d/%m/%Y") if self.data else ""
-
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if text:
-            try:
-                self.data = parse_date(text)
-            except ValueError:
-                raise ValueError(_l("Enter the date as dd/mm/yyyy.")) from None
 
 
 class OptionalInt(IntegerField):
