@@ -3,6 +3,12 @@
 import contextlib
 import contextvars
 import datetime as dt
+import re
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's busy handler alone decides who writes next
+    fcntl = None
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, TypeDecorator
@@ -83,6 +89,7 @@ class _Work:
     def __init__(self):
         self.refusals = []
         self.succeeded = True
+        self.durable = True  # see relax_durability()
 
 
 _current_work = contextvars.ContextVar("qms_unit_of_work", default=None)
@@ -111,6 +118,20 @@ def unit_of_work():
         _current_work.reset(token)
 
 
+def relax_durability():
+    """What the unit of work under way is about to write only records that something was read (the
+    audit event of a download): on SQLite its commit need not wait for the disk (synchronous=NORMAL
+    for that one transaction, instead of FULL). A power cut may then lose the last such records,
+    never anything else: the transaction is kept or lost whole, the audit chain stays unbroken, and
+    the next ordinary commit makes it durable too (WAL is written in order). Waiting for the disk
+    took most of a download's time, all of it holding the database's write lock.
+
+    It applies only when called before the unit of work's first write; PostgreSQL ignores it."""
+    work = _current_work.get()
+    if work is not None:
+        work.durable = False
+
+
 def settle(refusal):
     """After a refusal a view shows on its page: end the unit of work's changes now, so that the page
     is rendered from the database as it is (a failed flush leaves the session unusable until then).
@@ -130,8 +151,13 @@ def _finish(work, ok):
         db.session.rollback()
 
 
+_WRITE_STATEMENT = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+_RELAXED = "qms_relaxed_durability"
+
+
 def configure_sqlite(engine):
-    """Foreign keys on, WAL so readers never wait for the writer, and a generous busy timeout."""
+    """Foreign keys on, WAL so readers never wait for the writer, a generous busy timeout, and the
+    writers of this installation taking turns (WriterTurns)."""
     from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
@@ -140,7 +166,85 @@ def configure_sqlite(engine):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # explicit: every commit is on disk before it returns (relax_durability() is the exception)
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _relaxed_if_asked(conn, cursor, statement, parameters, context, executemany):
+        work = _current_work.get()
+        if work is None or work.durable or _RELAXED in conn.info or not _WRITE_STATEMENT.match(statement):
+            return
+        if not cursor.connection.in_transaction:  # the level cannot change inside a transaction
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            conn.info[_RELAXED] = True
+
+    @event.listens_for(engine.pool, "checkin")
+    def _durable_again(dbapi_connection, record):
+        if record is not None and record.info.pop(_RELAXED, False):
+            dbapi_connection.execute("PRAGMA synchronous=FULL")
+
+    database = engine.url.database
+    if database and database != ":memory:" and not database.startswith("file:") and fcntl is not None:
+        WriterTurns(f"{database}-writer.lock").watch(engine)
+
+
+class WriterTurns:
+    """SQLite lets one transaction write at a time; another writer that finds the database locked
+    sleeps in SQLite's busy handler, by steps of 1, 2, 5, 10, 15, 20, 25... ms, and comes back late
+    even when the lock was free a moment after it looked: most writes take a few milliseconds, so
+    every download (it records its audit event) queued behind another waited 10 to 50 ms.
+
+    So before its first write a transaction takes an exclusive lock on a file beside the database
+    (flock, which every worker process and thread of the installation sees), and gives it back when
+    its connection returns to the pool, after the commit or rollback. A writer waiting for its turn
+    is woken within a fraction of a millisecond of the previous one's end. The lock is taken at
+    the moment SQLite would take its own write lock, so it never blocks what SQLite would not; if it
+    cannot be had within the busy timeout (a writer outside the application, a stuck process),
+    the transaction goes on without it and SQLite's own lock decides, as before."""
+
+    KEY = "qms_writer_turn"
+    POLL_SECONDS = 0.0002
+    TIMEOUT_SECONDS = 30
+
+    def __init__(self, path):
+        self.path = path
+
+    def watch(self, engine):
+        from sqlalchemy import event
+
+        event.listen(engine, "before_cursor_execute", self._before_execute)
+        event.listen(engine.pool, "checkin", self._checkin)
+        event.listen(engine.pool, "invalidate", self._checkin)
+
+    def _before_execute(self, conn, cursor, statement, parameters, context, executemany):
+        info = conn.info
+        if self.KEY not in info and _WRITE_STATEMENT.match(statement):
+            info[self.KEY] = self._take()
+
+    def _take(self):
+        import os
+        import time
+
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + self.TIMEOUT_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(fd)
+                    return None
+                time.sleep(self.POLL_SECONDS)
+
+    def _checkin(self, dbapi_connection, record, *args):
+        import os
+
+        fd = record.info.pop(self.KEY, None) if record is not None else None
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
 
 
 def append_only_ddl(dialect_name, table):

@@ -14,14 +14,16 @@ from io import BytesIO
 from flask import jsonify, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from qms.api import api_route, path_param, query_param
 from qms.auth.models import QUALITY_OFFICER
 from qms.core.access import SIGNED_IN, allow
-from qms.db import DomainError
+from qms.db import DomainError, db
 from qms.documents import permissions as perm
 from qms.documents import queries, services
-from qms.documents.models import DocumentKind
+from qms.documents.models import Document, DocumentKind
 from qms.files.services import INTACT, file_state
 from qms.files.uploads import MEDIA_TYPES
 from qms.signatures.services import verify
@@ -257,10 +259,11 @@ def _list_filters():
     }
 
 
-def _visible_document_or_404(code):
+def _visible_document_or_404(code, user=None):
     """The document with this code in the user's commune, if the user may see it."""
-    document = queries.find_document(current_user, code)
-    if document is None or not perm.can_view_document(current_user, document):
+    user = user or current_user._get_current_object()
+    document = queries.find_document(user, code)
+    if document is None or not perm.can_view_document(user, document):
         _refuse(_l("There is no document %(code)s that you may see.", code=code), "not_found", 404)
     return document
 
@@ -482,8 +485,9 @@ def version_dict(user, version):
 )
 def list_documents():
     filters = _list_filters()
+    user = current_user._get_current_object()  # read for every row: once through the proxy
     found = queries.list_documents(
-        current_user,
+        user,
         kind=filters["kind"],
         status=filters["status"],
         q=filters["q"],
@@ -498,8 +502,11 @@ def list_documents():
     def page_url(number):
         return url_for("api.list_documents", page=number, **args)
 
+    parents = _load_parents(found.items)  # held while the summaries read document.parent
+    documents = [document_summary(user, d) for d in found.items]
+    del parents
     return jsonify(
-        documents=[document_summary(current_user, d) for d in found.items],
+        documents=documents,
         total=found.total,
         page=page,
         per_page=per_page,
@@ -507,6 +514,17 @@ def list_documents():
         next=page_url(page + 1) if page < pages else None,
         previous=page_url(min(page - 1, pages)) if page > 1 else None,
     )
+
+
+def _load_parents(documents):
+    """The procedures the listed forms belong to, with their versions (which say whether the user
+    may see them), in two queries rather than two per form. The caller holds the list while it
+    reads document.parent: the session forgets rows nobody references."""
+    ids = {d.parent_id for d in documents if d.parent_id is not None} - {d.id for d in documents}
+    if not ids:
+        return []
+    query = select(Document).where(Document.id.in_(ids)).options(selectinload(Document.versions))
+    return db.session.scalars(query).all()
 
 
 @allow(SIGNED_IN)
@@ -596,11 +614,12 @@ def list_document_versions(code):
     },
 )
 def download_current_document(code):
-    document = _visible_document_or_404(code)
+    user = current_user._get_current_object()
+    document = _visible_document_or_404(code, user)
     version = services.current_version(document)
-    if version is None or not perm.can_download(current_user, version):
+    if version is None or not perm.can_download(user, version):
         _refuse(_l("%(code)s has no version in force to download.", code=code), "no_current_version", 404)
-    download = services.download_copy(current_user._get_current_object(), version, via="api")
+    download = services.download_copy(user, version, via="api")
     response = send_file(
         BytesIO(download.data),
         mimetype=download.media_type,

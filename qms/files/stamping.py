@@ -757,7 +757,10 @@ def _stamp_paragraphs(stamp: Stamp) -> list:
     for number, (label, texts) in enumerate(lines, 1):
         p = copy.deepcopy(_paragraph_template(label, last=number == len(lines)))
         for r, text in zip(p.r_lst, texts):
-            Run(r, None).text = text
+            if text and not any(c in text for c in "\t\r\n"):
+                r.add_t(text)  # what Run.text writes for such a text, without its walk letter by letter
+            else:
+                Run(r, None).text = text
         paragraphs.append(p)
     return paragraphs
 

@@ -356,6 +356,18 @@ class Gunicorn:
                     sizes.append(int(line.split()[1]) / 1024)
         return sizes
 
+    def settled_rss_mb(self, timeout=15):
+        """VmRSS of each worker once none has grown for a second (each has imported the app)."""
+        deadline = time.monotonic() + timeout
+        last = self.rss_mb()
+        while time.monotonic() < deadline:
+            time.sleep(1.0)
+            now = self.rss_mb()
+            if len(now) == len(last) == WORKERS and all(abs(a - b) < 0.5 for a, b in zip(now, last)):
+                return now
+            last = now
+        return last
+
     def stop(self):
         self.process.terminate()
         try:
@@ -501,7 +513,7 @@ def server_group(bench):
         world = build_world(app, str(static))
         server = Gunicorn(instance=instance, database_url=app.config["SQLALCHEMY_DATABASE_URI"], static=str(static))
         try:
-            fresh = server.rss_mb()
+            fresh = server.settled_rss_mb()
             _measure(bench, server, world, seconds, rounds, fresh)
         finally:
             server.stop()
