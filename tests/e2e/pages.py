@@ -15,7 +15,7 @@ from qms.auth.models import ALL_ROLES, User
 from qms.core.access import PUBLIC, SIGNED_IN, endpoint_access
 from qms.db import db
 from qms.demo import DEMO_USERS
-from qms.documents.models import Document, DocumentStatus, DocumentVersion, VersionStatus
+from qms.documents.models import Document, DocumentKind, DocumentStatus, DocumentVersion, VersionStatus
 
 # Rules that answer with something else than a page.
 NOT_PAGES = {
@@ -49,6 +49,7 @@ VARIANTS = {
     "documents.current_forms": [
         "",
         "?field=H%E1%BB%99+t%E1%BB%8Bch",  # one field chosen: aria-current on it
+        "?procedure={procedure}",  # one procedure in force (a demo sample), under its breadcrumb
         "?q=khai+sinh",
         "?q=kh%C3%B4ng+c%C3%B3+g%C3%AC",
     ],
@@ -96,11 +97,28 @@ def _samples():
     }
 
 
+def _procedure_in_force():
+    """A demo procedure in force: {procedure} in the query strings of VARIANTS."""
+    return db.session.scalar(
+        select(Document.id)
+        .join(DocumentVersion, DocumentVersion.document_id == Document.id)
+        .where(
+            Document.kind == DocumentKind.procedure,
+            Document.status == DocumentStatus.active,
+            DocumentVersion.status == VersionStatus.effective,
+        )
+        .order_by(Document.code)
+        .limit(1)
+    )
+
+
 def pages_of(app, role):
     """[(endpoint, path)] of every page `role` may open in the demo commune, signed in, in a stable
     order."""
     with app.app_context():
         samples = _samples()
+        procedure = str(_procedure_in_force())
+        assert procedure != "None", "the demo has a procedure in force"
         out = []
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
             if "GET" not in rule.methods or rule.rule.startswith("/api/") or rule.endpoint in NOT_PAGES:
@@ -127,5 +145,5 @@ def pages_of(app, role):
             for arguments_of_page in values:
                 path = rule.build(arguments_of_page, append_unknown=False)[1]
                 for query in VARIANTS.get(rule.endpoint, [""]):
-                    out.append((rule.endpoint, path + query))
+                    out.append((rule.endpoint, path + query.replace("{procedure}", procedure)))
         return out
