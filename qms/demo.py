@@ -19,6 +19,9 @@ dates counted back from the day the demo is loaded:
   the approver; QT-11 (death registration) a first draft;
 - one open change request from the staff, and one declined.
 
+The nonconformities (qms/nonconformities/demo.py) are planned after the documents and told with
+them, in the order of their times.
+
 The story is told in the order of its times, each step with the clock set to its time
 (qms.core.calendar.clock_at), so the records, signatures and audit events carry the times of the
 story, not the time the demo was loaded: the commune, its units and accounts are created first, the
@@ -47,6 +50,7 @@ from qms.documents.demo.catalogue import BY_CODE, EXTERNAL_BY_CODE, based_on
 from qms.documents.demo.external import reference_sheet
 from qms.documents.demo.parts import Control, Person, Revision
 from qms.documents.models import VersionStatus
+from qms.nonconformities.demo import plan_nonconformities
 
 DEMO_COMMUNE = {"code": "XA-HOABINH", "name": "UBND xã Hòa Bình"}
 
@@ -99,11 +103,11 @@ def demo_password(app):
 
 
 def load_demo(password, today=None):
-    """Create the demo commune with its units and accounts, then its documents (see the module's
-    docstring), each step at its time in the story. `today` is the day the story is told from
+    """Create the demo commune with its units and accounts, then its documents and nonconformities
+    (see the module's docstring), each step at its time in the story. `today` is the day the story is told from
     (default: today in the commune); the story ends a working day before it."""
     story = DocumentStory(password, today or local_today())
-    story.tell()
+    story.tell(plan_nonconformities)
     return story.commune
 
 
@@ -190,10 +194,13 @@ class DocumentStory:
 
     # --- telling ----------------------------------------------------------------------------------
 
-    def tell(self):
-        """Plan the documents' story, then the registry and the commune before it, and tell it all
-        in the order of its times, every one of them before now."""
+    def tell(self, *more):
+        """Plan the documents' story, then each of `more` (a function given the story, planning
+        steps of another area), then the registry and the commune before it, and tell it all in the
+        order of its times, every one of them before now."""
         self.plan_documents()
+        for plan in more:
+            plan(self)
         first_draft = to_local(min(moment for moment, _order, _action in self.steps)).date()
         registered_on = working_day(first_draft, -5)
         self.plan_registry(registered_on)
@@ -424,6 +431,25 @@ class DocumentStory:
         services.approve_version(
             self.users[approver], self.versions[key], password=self.password, effective_date=effective_on, today=today
         )
+
+    def redraft(self, draft, *, where, reviewer="leader", approver="qo"):
+        """Render a draft opened from a change request (it starts from the current file) as its
+        issue: the change history with the new revision, the people who are to sign it."""
+        code = draft.document.code
+        spec = BY_CODE[code]
+        revisions = (*self.history[code], Revision(draft.issue_no, None, where, draft.change_summary))
+        control = Control(
+            commune=self.commune.name,
+            code=code,
+            title=draft.document.title,
+            issue_no=draft.issue_no,
+            issued_on=None,
+            drafted=self.person(draft.author.username),
+            reviewed=self.person(reviewer),
+            approved=self.person(approver),
+            revisions=revisions,
+        )
+        services.replace_draft_file(draft.author, draft, filename=spec.filename, data=spec.render(control))
 
     def come_into_force(self, key, today):
         services.make_effective(None, self.versions[key], today=today)

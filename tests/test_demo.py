@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from collections import Counter
 from typing import NamedTuple
 
 import docx
@@ -26,6 +27,7 @@ from qms.audit.verify import verify_chain
 from qms.auth.models import Commune, User
 from qms.auth.services import find_user
 from qms.cli import main
+from qms.core import calendar
 from qms.core.calendar import local_today, to_local
 from qms.db import db
 from qms.demo import DEMO_USERS
@@ -47,12 +49,24 @@ from qms.documents.models import (
 from qms.documents.search import search_version_ids
 from qms.documents.services import current_version
 from qms.files.storage import read_bytes
+from qms.nonconformities.models import (
+    Disposition,
+    NcAction,
+    NcMeaning,
+    NcSource,
+    NcStatus,
+    Nonconformity,
+    ReviewResult,
+)
+from qms.nonconformities.services import find_opened_from, similar_ncs
+from qms.nonconformities.services.common import derived_status
 from qms.signatures.models import Signature
-from qms.signatures.services import verify
+from qms.signatures.services import signatures_of, verify
 from tests.conftest import BASE_CONFIG, login
 from tests.core.support import IsolatedClient
 
 DEMO_PASSWORD = "Lantern-Harbour-Quill-73"
+TERMINAL = (NcStatus.closed, NcStatus.cancelled)
 VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ]")
 
 
@@ -464,7 +478,10 @@ def test_separation_of_duties_and_signatures_that_verify(app):
         assert version.approved_by.has_role(expected), code
         meanings = [s.meaning for s in version.signatures]
         assert meanings[:2] == [SignatureMeaning.reviewed, SignatureMeaning.approved], code
-    for signature in db.session.scalars(select(Signature)):
+    # a version's file never changes after it is signed (an NC's signatures: see test_nc_signatures_verify)
+    for signature in db.session.scalars(
+        select(Signature).where(Signature.subject_type == DocumentVersion.__tablename__)
+    ):
         check = verify(signature)
         assert check.sealed and check.content_matches, signature.id
 
@@ -805,3 +822,162 @@ def test_generated_files_convert_with_libreoffice(app, tmp_path):
     assert "SỔ THEO DÕI HỒ SƠ" in unicodedata.normalize(
         "NFC", PdfReader(tmp_path / "BM-06-QT-06.pdf").pages[0].extract_text()
     )
+
+
+# --- nonconformities (issue #9, point 9) ------------------------------------------------------------------
+
+
+def nc_titled(start):
+    return db.session.scalar(select(Nonconformity).where(Nonconformity.title.startswith(start)))
+
+
+def nc_actions(nc):
+    return [e.action for e in events(entity_type=Nonconformity.__tablename__, entity_id=str(nc.id))]
+
+
+def test_the_ncs_cover_every_source_and_status(app):
+    ncs = list(db.session.scalars(select(Nonconformity)))
+    assert len(ncs) >= 8
+    assert Counter(nc.source for nc in ncs) == {
+        NcSource.internal_audit: 2,
+        NcSource.external_audit: 1,
+        NcSource.late_dossier: 1,
+        NcSource.citizen_feedback: 1,
+        NcSource.staff_report: 2,
+        NcSource.management_review: 1,
+        NcSource.other: 1,
+    }
+    assert Counter(nc.status for nc in ncs) == {
+        NcStatus.new: 1,
+        NcStatus.correction: 1,
+        NcStatus.analysis: 1,
+        NcStatus.action_plan: 1,
+        NcStatus.actions: 1,
+        NcStatus.effectiveness_review: 1,
+        NcStatus.closed: 2,
+        NcStatus.cancelled: 1,
+    }
+    # numbered in the order they were detected, in Vietnamese, by the demo's people
+    assert [nc.number for nc in sorted(ncs, key=lambda nc: nc.detected_at)] == [
+        f"SKPH-{to_local(nc.detected_at).year}-{nc.serial:03d}" for nc in sorted(ncs, key=lambda nc: nc.detected_at)
+    ]
+    assert all(VIETNAMESE.search(nc.title) and VIETNAMESE.search(nc.description) for nc in ncs)
+    usernames = {u for u, _n, _r, _units in DEMO_USERS}
+    assert {nc.detected_by.username for nc in ncs} <= usernames
+    # each status is where its record puts it (the services derived it)
+    assert all(nc.status in (NcStatus.closed, NcStatus.cancelled) or nc.status is derived_status(nc) for nc in ncs)
+
+
+def test_the_closed_nc_tells_the_whole_story(app):
+    nc = nc_titled("Thu sai phí chứng thực")
+    assert nc.status is NcStatus.closed and nc.source is NcSource.staff_report and nc.round_no == 1
+    assert nc.correction and nc.correction_done_at and nc.disposition is Disposition.corrected
+    (round_,) = nc.rounds
+    assert len(round_.whys) >= 3 and all(w.question and w.answer for w in round_.whys)
+    assert len({c.category for c in round_.causes}) >= 3 and any(c.is_root for c in round_.causes)
+    assert round_.analysis_accepted_by.has_role("quality_officer")
+    items = nc.actions
+    assert len(items) == 2 and all(item.done_at and item.result for item in items)
+    # one item revised a form: its change request accepted into a draft of the form's next issue
+    (revision,) = [item for item in items if item.document_id]
+    form = db.session.get(Document, revision.document_id)
+    assert form.code == "BM-01-QT-09" and form.kind is DocumentKind.form
+    request = db.session.get(ChangeRequest, revision.change_request_id)
+    assert request.status is ChangeRequestStatus.accepted and request.what == revision.what
+    draft = db.session.get(DocumentVersion, request.draft_version_id)
+    assert (draft.issue_no, draft.status, draft.change_summary) == (2, VersionStatus.draft, revision.what)
+    assert draft.based_on_id == current_version(form).id and draft.author.username == "qo2"
+    assert nc.number in request.why
+    # an effective review after the last item was done, by someone who did none of them
+    (review,) = nc.reviews
+    assert review.result is ReviewResult.effective
+    assert review.reviewed_on >= max(local_day(item.done_at) for item in items)
+    assert review.reviewer_id not in {item.owner_id for item in items}
+    # closed with the quality officer's signature; the form named as a document to update
+    assert nc.closed_by.has_role("quality_officer") and nc.documents_need_update and not nc.risks_need_update
+    assert nc.documents_to_update == [form.id]
+    meanings = [s.meaning for s in signatures_of(nc)]
+    assert meanings == [NcMeaning.analysis_accepted.value, NcMeaning.closed.value]
+    assert verify(signatures_of(nc)[-1]).valid
+    story = nc_actions(nc)
+    for action in (
+        "nc.reported",
+        "nc.correction_recorded",
+        "nc.disposition_recorded",
+        "nc.why_added",
+        "nc.cause_added",
+        "nc.analysis_accepted",
+        "nc.action_added",
+        "nc.action_completed",
+        "nc.review_planned",
+        "nc.review_recorded",
+        "nc.closed",
+    ):
+        assert action in story, action
+    assert story[0] == "nc.reported" and story[-1] == "nc.closed"
+
+
+def test_an_ineffective_review_opened_a_second_round(app):
+    nc = nc_titled("Quầy tiếp nhận còn dùng Giấy tiếp nhận")
+    assert nc.source is NcSource.internal_audit and nc.round_no == 2 and nc.status is NcStatus.action_plan
+    first, second = nc.rounds
+    (review,) = first.reviews
+    assert review.result is ReviewResult.not_effective and review.notes
+    assert second.opened_reason == review.notes and second.opened_at == review.recorded_at
+    # the first round stays as it was: its analysis, its items done, its review
+    assert first.whys and first.analysis_accepted_at and len(first.actions) == 2
+    assert all(item.done_at for item in first.actions)
+    assert second.whys and any(c.is_root for c in second.causes) and second.analysis_accepted_at
+    assert second.actions == [] and second.reviews == []
+    assert [s.meaning for s in signatures_of(nc)] == [NcMeaning.analysis_accepted.value] * 2
+
+
+def test_an_nc_has_an_overdue_action_item(app):
+    today = local_today()
+    overdue = [
+        item
+        for item in db.session.scalars(select(NcAction))
+        if item.done_at is None and item.due_on < today and item.nonconformity.is_open
+    ]
+    assert [item.nonconformity.source for item in overdue] == [NcSource.late_dossier]
+    assert overdue[0].nonconformity.status is NcStatus.actions and overdue[0].owner.username == "staff"
+
+
+def test_the_late_dossier_nc_was_opened_from_elsewhere_and_its_duplicate_cancelled(app):
+    nc = db.session.scalar(select(Nonconformity).where(Nonconformity.source == NcSource.late_dossier))
+    assert nc.source_ref == f"dossiers {nc.dossier_code}" and nc.recorded_by_id is None
+    assert find_opened_from(nc.commune_id, nc.source_ref) is nc
+    assert nc_actions(nc)[0] == "nc.opened_from_elsewhere"
+    duplicate = db.session.scalar(select(Nonconformity).where(Nonconformity.status == NcStatus.cancelled))
+    assert duplicate.dossier_code == nc.dossier_code and nc.number in duplicate.cancel_reason
+    assert [s.meaning for s in signatures_of(duplicate)] == [NcMeaning.cancelled.value]
+    similar = nc_titled("Tỷ lệ hồ sơ hộ tịch giải quyết đúng hạn")
+    assert similar_ncs(nc) == [similar] and similar_ncs(similar) == [nc]
+
+
+def test_nc_signatures_verify(app):
+    signatures = list(
+        db.session.scalars(select(Signature).where(Signature.subject_type == Nonconformity.__tablename__))
+    )
+    assert Counter(s.meaning for s in signatures) == {"analysis_accepted": 5, "closed": 2, "cancelled": 1}
+    assert all(verify(s).sealed for s in signatures)
+    assert all(s.signer.has_role("quality_officer") for s in signatures)
+    # a closed or cancelled NC has not changed since its last signature
+    for nc in db.session.scalars(select(Nonconformity).where(Nonconformity.status.in_(TERMINAL))):
+        assert verify(signatures_of(nc)[-1]).valid, nc.number
+
+
+def test_the_ncs_steps_are_on_working_days_at_office_hours_before_the_load(app, load_started):
+    trail = events(entity_type=Nonconformity.__tablename__)
+    assert len(trail) >= 80
+    assert all(event.occurred_at < load_started for event in trail)
+    # the late dossier is opened by the morning job (07:00); people act at office hours on working days
+    for event in trail:
+        assert calendar.is_working_day(local_day(event.occurred_at)), (event.seq, event.action)
+        assert is_office_time(event.occurred_at), (event.seq, event.action)
+    for nc in db.session.scalars(select(Nonconformity)):
+        assert is_office_time(nc.detected_at) and nc.created_at == nc.detected_at, nc.number
+    # after the documents they name were in force, and the audit chain holds
+    assert min(e.occurred_at for e in trail) > current_version(document("BM-01-QT-06")).effective_at
+    result = verify_chain()
+    assert result.ok, (result.broken_seq, result.kind, result.detail)
