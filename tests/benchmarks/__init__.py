@@ -7,7 +7,7 @@ No file here is named test_*.py, so pytest collects nothing from this folder. To
 
 import importlib
 
-GROUP_MODULES = ("audit", "documents", "server")
+GROUP_MODULES = ("audit", "documents", "nonconformities", "server")
 
 
 def load_groups():
