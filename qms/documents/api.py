@@ -15,7 +15,7 @@ from flask import jsonify, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from qms.api import api_route, path_param, query_param
 from qms.auth.models import QUALITY_OFFICER
@@ -306,6 +306,9 @@ def document_summary(user, document):
     parent = document.parent if document.parent is not None and perm.can_view_document(user, document.parent) else None
     # An effective version always has its file (submitting needs one), so the files need not be loaded.
     can_download = current is not None and perm.can_view_version(user, current)
+    # /documents/<code>, /documents/<code>/versions and /documents/<code>/current/download share
+    # their start: built once (a list builds these links for every row).
+    url = url_for("api.show_document", code=document.code)
     return {
         "id": document.id,
         "code": document.code,
@@ -324,9 +327,9 @@ def document_summary(user, document):
         "parent": _document_ref(parent) if parent else None,
         "current_version": _issue(current),
         "links": {
-            "self": url_for("api.show_document", code=document.code),
-            "versions": _versions_url(document),
-            "download": url_for("api.download_current_document", code=document.code) if can_download else None,
+            "self": url,
+            "versions": f"{url}/versions",
+            "download": f"{url}/current/download" if can_download else None,
             "page": url_for("documents.show_document", document_id=document.id),
         },
     }
@@ -518,13 +521,13 @@ def list_documents():
 
 def _load_parents(documents):
     """The procedures the listed forms belong to, with their versions (which say whether the user
-    may see them), in two queries rather than two per form. The caller holds the list while it
+    may see them), in one query rather than two per form. The caller holds the list while it
     reads document.parent: the session forgets rows nobody references."""
     ids = {d.parent_id for d in documents if d.parent_id is not None} - {d.id for d in documents}
     if not ids:
         return []
-    query = select(Document).where(Document.id.in_(ids)).options(selectinload(Document.versions))
-    return db.session.scalars(query).all()
+    query = select(Document).where(Document.id.in_(ids)).options(joinedload(Document.versions))
+    return db.session.scalars(query).unique().all()
 
 
 @allow(SIGNED_IN)

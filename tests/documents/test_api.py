@@ -460,3 +460,39 @@ def test_the_openapi_document_describes_the_document_routes(client):
         for operation in item.values():
             assert [p["name"] for p in operation["parameters"] if p["in"] == "path"] == ["code"]
             assert "404" in operation["responses"]
+
+
+def test_the_lists_links_are_those_its_routes_build(app, client, people, library):
+    from flask import url_for
+
+    documents = client.get(API, headers=bearer(people.author)).get_json()["documents"]
+    assert LAW in [d["code"] for d in documents]  # a code with a Vietnamese letter, quoted
+    with app.test_request_context():
+        for d in documents:
+            links = d["links"]
+            assert links["self"] == url_for("api.show_document", code=d["code"])
+            assert links["versions"] == url_for("api.list_document_versions", code=d["code"])
+            assert links["download"] in (None, url_for("api.download_current_document", code=d["code"]))
+            assert links["page"] == url_for("documents.show_document", document_id=d["id"])
+
+
+def test_the_list_reads_the_forms_procedures_in_one_query(client, people, make_document):
+    """However many forms of different procedures a page lists, their procedures come in one query."""
+    from tests.core.support import statements
+
+    officer = bearer(people.author)
+
+    def listing():
+        with statements() as seen:
+            assert client.get(API, query_string={"kind": "form"}, headers=officer).status_code == 200
+        return len(seen)
+
+    def form_of_a_new_procedure(n):
+        procedure = make_document(code=f"QT-{50 + n}")
+        make_document(code=f"BM-01-QT-{50 + n}", kind="form", parent=procedure)
+
+    form_of_a_new_procedure(0)
+    one = listing()
+    for n in range(1, 4):
+        form_of_a_new_procedure(n)
+    assert listing() == one
