@@ -204,7 +204,7 @@ register(
         "kind": KIND_VALUE_LABELS,
         "legal_status": LEGAL_STATUS_VALUE_LABELS,
         "access": ACCESS_VALUE_LABELS,
-        "label": {"original": _l("Original file")},
+        "label": {"original": _l("Original file"), "template": _l("Form filled in as a template")},
         "via": {"web": _l("Web page"), "api": "API"},
         "meaning": MEANING_LABELS,
     },

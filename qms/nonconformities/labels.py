@@ -113,6 +113,7 @@ register(
         "nc.closed": _l("Nonconformity closed"),
         "nc.reopened": _l("Nonconformity reopened"),
         "nc.cancelled": _l("Nonconformity cancelled"),
+        "nc.reminder_sent": _l("Reminder e-mailed"),
     },
     records={"nonconformities": _l("Nonconformity")},
     fields={
@@ -154,6 +155,7 @@ register(
         "question": _l("Question"),
         "process_step": _l("Process step"),
         "reopened_count": _l("Times reopened"),
+        "report_form_code": _l("Form of the NC report"),
         "recorded_at": _l("Recorded at"),
         "result": _l("Result"),
         "review": _l("Effectiveness review"),
@@ -179,6 +181,7 @@ register(
         "category": _by_value(CATEGORY_LABELS),
         "result": _by_value(RESULT_LABELS),
         "meaning": _by_value(MEANING_LABELS),
+        "via": {"nc_report": _l("Nonconformity report")},  # a form filled in as the NC report
     },
     namers={"nonconformities": _nonconformities},
     refs={

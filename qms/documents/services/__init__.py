@@ -20,6 +20,7 @@ from qms.documents.services.downloads import (
     sign_off_text,
     stamp_label,
 )
+from qms.documents.services.templates import form_template
 from qms.documents.services.versions import (
     activate_due_versions,
     approve_version,
@@ -52,6 +53,7 @@ __all__ = [
     "distribution_user_ids",
     "download_copy",
     "download_original",
+    "form_template",
     "make_effective",
     "pending_version",
     "propose_change",
