@@ -104,6 +104,7 @@ AREAS = (
     "qms.signatures",
     "qms.documents",
     "qms.nonconformities",
+    "qms.feedback",
 )
 
 

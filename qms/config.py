@@ -28,6 +28,7 @@ DEFAULTS = {
     "QMS_DEFAULT_LOCALE": "vi",
     "QMS_TIMEZONE": "Asia/Ho_Chi_Minh",
     "QMS_PROXY_FIX": False,  # behind one reverse proxy: trust the X-Forwarded-* headers it adds
+    "QMS_FEEDBACK_PER_HOUR": 5,  # messages the public feedback page accepts from one address an hour
 }
 
 _INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}

@@ -23,6 +23,7 @@ AUDIT_SECTIONS = {"audit-checkpoint", "audit-recent"}
 DOCUMENT_SIGNING = {"documents-review", "documents-approve"}
 DOCUMENT_OFFICER = DOCUMENT_SIGNING | {"documents-drafts", "documents-change-requests", "documents-periodic-review"}
 EVERYONE = {"account-sign-ins", "documents-acknowledge"}
+FEEDBACK = {"feedback-waiting"}  # the citizens' feedback to triage (qms/feedback/home.py)
 
 
 def home(app, username):
@@ -49,7 +50,7 @@ def sections(html):
     "role, expected",
     [
         ("administrator", ADMIN_SECTIONS | EVERYONE),
-        ("quality_officer", AUDIT_SECTIONS | DOCUMENT_OFFICER | EVERYONE),
+        ("quality_officer", AUDIT_SECTIONS | DOCUMENT_OFFICER | FEEDBACK | EVERYONE),
         ("auditor", AUDIT_SECTIONS | EVERYONE),
         ("leader", DOCUMENT_SIGNING | EVERYONE),
         ("staff", EVERYONE),

@@ -239,6 +239,33 @@ MAY_REFUSE[("documents.propose_change", "auditor")] = "auditors read and never c
 MAY_REFUSE[("documents.acknowledge_version", "no_role")] = "acknowledging is for the document's distribution"
 MAY_REFUSE[("documents.propose_change", "no_role")] = "a user without a role may propose nothing"
 
+# --- the citizens' feedback box ------------------------------------------------------------------
+
+
+def add_feedback(world):
+    """Per commune, one citizen's feedback waiting for triage (with contact details), received through
+    the public page's service."""
+    import datetime as dt
+
+    from qms.core.calendar import utcnow
+    from qms.feedback import services as feedback
+
+    for number, side in enumerate(("a", "b"), start=1):
+        world[side]["feedback"] = feedback.receive_feedback(
+            world[side]["commune"],
+            kind="complaint",
+            message="Phải chờ ở quầy tiếp nhận hơn một giờ.",
+            name="Người dân thử",
+            phone="0900000000",
+            client_address=f"192.0.2.{number}",
+            form_stamp_value=feedback.form_stamp(utcnow() - dt.timedelta(minutes=5)),
+        )
+    db.session.commit()
+
+
+register_samples(add_feedback, feedback_id=lambda world, side: world[side]["feedback"].id)
+
+
 # The installation's administrator holds no role inside a commune's work: refused wherever a user
 # without a role is.
 for (_endpoint, _role), _why in list(MAY_REFUSE.items()):

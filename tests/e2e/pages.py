@@ -16,6 +16,7 @@ from qms.core.access import PUBLIC, SIGNED_IN, endpoint_access
 from qms.db import db
 from qms.demo import DEMO_USERS
 from qms.documents.models import Document, DocumentKind, DocumentStatus, DocumentVersion, VersionStatus
+from qms.feedback.models import FeedbackItem
 
 # Rules that answer with something else than a page.
 NOT_PAGES = {
@@ -41,6 +42,7 @@ EVERY_SAMPLE = {
     "documents.show_version",
     "documents.compare_versions",
     "audit.record_history",
+    "feedback.show_item",
 }
 
 # Query strings that change what a list shows, per endpoint ("" is the page as the menu opens it).
@@ -87,6 +89,10 @@ def _samples():
                 .limit(1)
             )
             histories.append((entity_type, entity_id))
+    # Citizens' feedback: an item of each status the demo has (waiting, an NC opened, closed).
+    feedback = {}
+    for item_id, status in db.session.execute(select(FeedbackItem.id, FeedbackItem.status).order_by(FeedbackItem.id)):
+        feedback.setdefault(status, item_id)
     document_ids = sorted({*documents.values(), in_progress} - {None})
     assert any(key[1] is DocumentStatus.active for key in documents), "the demo has documents in force"
     return {
@@ -94,6 +100,7 @@ def _samples():
         "document_id": document_ids,
         "version_id": sorted(versions.values()),
         "entity": histories,
+        "feedback_id": sorted(feedback.values()),
     }
 
 

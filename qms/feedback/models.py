@@ -1,0 +1,89 @@
+"""The citizens' feedback box (hòm thư góp ý).
+
+A citizen sends feedback, a complaint or a compliment from the public page, without signing in, and
+gets a reference to quote (GY-2026-0042, per commune and year). The quality officer triages each item:
+opens a nonconformity from it (the NC names the item as its source record) or closes it with a reason.
+The citizen's contact details are kept on the item and shown to the quality officer only.
+
+Each accepted submission is also counted, by a keyed hash of the client's address and its time, to
+limit how many one address may send in an hour (across every worker: the count is in the database);
+nothing else about the address is kept, and the counts are forgotten after a day (a job).
+"""
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qms.auth.models import User
+from qms.core.calendar import utcnow
+from qms.db import UTCDateTime, db
+
+
+def _enum(cls):
+    # The same column type as qms.documents.models and qms.nonconformities.models give their enums.
+    return Enum(
+        cls,
+        native_enum=False,
+        length=20,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+        name=cls.__name__.lower(),
+    )
+
+
+class FeedbackKind(enum.Enum):
+    feedback = "feedback"  # góp ý
+    complaint = "complaint"  # phản ánh, khiếu nại
+    compliment = "compliment"  # khen
+
+
+class FeedbackStatus(enum.Enum):
+    waiting = "waiting"  # waiting for the quality officer's triage
+    nc_opened = "nc_opened"  # a nonconformity was opened from it (the NC names it as its source)
+    closed = "closed"  # closed with a reason, without a nonconformity
+
+
+class FeedbackItem(db.Model):
+    __tablename__ = "feedback_items"
+    __table_args__ = (
+        UniqueConstraint("commune_id", "reference"),
+        UniqueConstraint("commune_id", "year", "serial"),
+        Index("ix_feedback_items_commune_status", "commune_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
+    reference: Mapped[str] = mapped_column(String(30))  # GY-2026-0042, what the citizen quotes
+    year: Mapped[int] = mapped_column()
+    serial: Mapped[int] = mapped_column()  # the reference's sequence within the commune and year
+    kind: Mapped[FeedbackKind] = mapped_column(_enum(FeedbackKind))
+    message: Mapped[str] = mapped_column(Text)
+    dossier_code: Mapped[str] = mapped_column(String(60), default="")
+    # the citizen's contact details, each optional: personal data, shown to the quality officer only
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    contact_phone: Mapped[str] = mapped_column(String(20), default="")
+    contact_email: Mapped[str] = mapped_column(String(200), default="")
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[FeedbackStatus] = mapped_column(_enum(FeedbackStatus), default=FeedbackStatus.waiting)
+    triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    triaged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    close_reason: Mapped[str] = mapped_column(Text, default="")
+
+    triaged_by: Mapped[User | None] = relationship()
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_name or self.contact_phone or self.contact_email)
+
+
+class FeedbackSubmission(db.Model):
+    """One accepted submission, counted for the rate limit: a keyed hash of the client's address
+    (HMAC with the installation's secret, so the address cannot be read back or guessed from a list
+    of addresses) and the time. Whatever the commune: the limit is per client address."""
+
+    __tablename__ = "feedback_submissions"
+    __table_args__ = (Index("ix_feedback_submissions_client_at", "client_key", "submitted_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_key: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
