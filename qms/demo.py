@@ -20,7 +20,9 @@ dates counted back from the day the demo is loaded:
 - one open change request from the staff, and one declined.
 
 The nonconformities (qms/nonconformities/demo.py) are planned after the documents and told with
-them, in the order of their times.
+them, in the order of their times; with them, what citizens wrote in the feedback box (through its
+services, handed to the NCs' story, which does not import the box: a compliment closed, the
+complaint one NC is opened from, two items waiting for triage).
 
 The story is told in the order of its times, each step with the clock set to its time
 (qms.core.calendar.clock_at), so the records, signatures and audit events carry the times of the
@@ -50,6 +52,7 @@ from qms.documents.demo.catalogue import BY_CODE, EXTERNAL_BY_CODE, based_on
 from qms.documents.demo.external import reference_sheet
 from qms.documents.demo.parts import Control, Person, Revision
 from qms.documents.models import VersionStatus
+from qms.feedback import services as feedback
 from qms.nonconformities.demo import plan_nonconformities
 
 DEMO_COMMUNE = {"code": "XA-HOABINH", "name": "UBND xã Hòa Bình"}
@@ -103,11 +106,11 @@ def demo_password(app):
 
 
 def load_demo(password, today=None):
-    """Create the demo commune with its units and accounts, then its documents and nonconformities
-    (see the module's docstring), each step at its time in the story. `today` is the day the story is told from
-    (default: today in the commune); the story ends a working day before it."""
+    """Create the demo commune with its units and accounts, then its documents, nonconformities and
+    feedback (see the module's docstring), each step at its time in the story. `today` is the day
+    the story is told from (default: today in the commune); the story ends a working day before it."""
     story = DocumentStory(password, today or local_today())
-    story.tell(plan_nonconformities)
+    story.tell(lambda story: plan_nonconformities(story, feedback))
     return story.commune
 
 

@@ -981,3 +981,34 @@ def test_the_ncs_steps_are_on_working_days_at_office_hours_before_the_load(app, 
     assert min(e.occurred_at for e in trail) > current_version(document("BM-01-QT-06")).effective_at
     result = verify_chain()
     assert result.ok, (result.broken_seq, result.kind, result.detail)
+
+
+# --- the citizens' feedback box (issue #9, points 5 and 9) ---------------------------------------------
+
+
+def test_the_feedback_box_holds_letters_waiting_one_closed_and_one_made_an_nc(app):
+    from qms.feedback.models import FeedbackItem, FeedbackStatus
+
+    items = list(db.session.scalars(select(FeedbackItem).order_by(FeedbackItem.id)))
+    assert Counter(item.status for item in items) == {
+        FeedbackStatus.waiting: 2,
+        FeedbackStatus.nc_opened: 1,
+        FeedbackStatus.closed: 1,
+    }
+    assert [item.reference for item in items] == [
+        f"GY-{to_local(item.received_at).year}-{n:04d}" for n, item in enumerate(items, start=1)
+    ]
+    assert all(VIETNAMESE.search(item.message) for item in items)
+    opened = next(item for item in items if item.status is FeedbackStatus.nc_opened)
+    nc = find_opened_from(opened.commune_id, opened)
+    assert nc.source is NcSource.citizen_feedback and nc.description == opened.message
+    assert nc.detected_at == opened.received_at and opened.triaged_by.has_role("quality_officer")
+    closed = next(item for item in items if item.status is FeedbackStatus.closed)
+    assert VIETNAMESE.search(closed.close_reason)
+    # the home page of the quality officer lists what waits
+    client = app.test_client()
+    login(client, "qo", DEMO_PASSWORD)
+    home = client.get("/").get_data(as_text=True)
+    section = home.split('id="section-feedback-waiting"', 1)[1].split("</section>", 1)[0]
+    waiting = [item.reference for item in items if item.status is FeedbackStatus.waiting]
+    assert all(reference in section for reference in waiting) and opened.reference not in section
