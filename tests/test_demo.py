@@ -48,6 +48,7 @@ from qms.documents.models import (
 )
 from qms.documents.search import search_version_ids
 from qms.documents.services import current_version
+from qms.feedback.models import FeedbackItem, FeedbackKind, FeedbackStatus
 from qms.files.storage import read_bytes
 from qms.nonconformities.models import (
     Disposition,
@@ -976,7 +977,8 @@ def test_the_ncs_steps_are_on_working_days_at_office_hours_before_the_load(app, 
         assert calendar.is_working_day(local_day(event.occurred_at)), (event.seq, event.action)
         assert is_office_time(event.occurred_at), (event.seq, event.action)
     for nc in db.session.scalars(select(Nonconformity)):
-        assert is_office_time(nc.detected_at) and nc.created_at == nc.detected_at, nc.number
+        assert is_office_time(nc.detected_at) and is_office_time(nc.created_at), nc.number
+        assert nc.detected_at <= nc.created_at < nc.detected_at + dt.timedelta(days=2), nc.number
     # after the documents they name were in force, and the audit chain holds
     assert min(e.occurred_at for e in trail) > current_version(document("BM-01-QT-06")).effective_at
     result = verify_chain()
@@ -1012,3 +1014,25 @@ def test_the_feedback_box_holds_letters_waiting_one_closed_and_one_made_an_nc(ap
     section = home.split('id="section-feedback-waiting"', 1)[1].split("</section>", 1)[0]
     waiting = [item.reference for item in items if item.status is FeedbackStatus.waiting]
     assert all(reference in section for reference in waiting) and opened.reference not in section
+
+
+def test_the_letters_are_written_at_their_times_and_the_nc_keeps_no_contact_details(app, load_started):
+    items = list(db.session.scalars(select(FeedbackItem).order_by(FeedbackItem.received_at)))
+    for item in items:
+        assert is_office_time(item.received_at) and item.received_at < load_started, item.reference
+        assert calendar.is_working_day(local_day(item.received_at)), item.reference
+    received = events(entity_type=FeedbackItem.__tablename__, action="feedback.received")
+    assert [e.occurred_at for e in received] == [item.received_at for item in items]
+    assert all(event.actor_id is None for event in received)
+    waiting = [item for item in items if item.status is FeedbackStatus.waiting]
+    assert {item.kind for item in waiting} == {FeedbackKind.feedback, FeedbackKind.complaint}
+    assert all(item.triaged_at is None for item in waiting)
+    # the complaint's NC: opened by the triage, then placed (unit, procedure) by the quality officer;
+    # the citizen's name and phone stay with the letter
+    (opened,) = [item for item in items if item.status is FeedbackStatus.nc_opened]
+    nc = find_opened_from(opened.commune_id, opened)
+    assert nc.status is NcStatus.correction and nc_actions(nc)[:2] == ["nc.opened_from_elsewhere", "nc.updated"]
+    assert nc.unit.code == "TTHCC" and nc.handler.username == "staff"
+    assert opened.contact_name and opened.contact_phone
+    shown = nc.title + nc.description + nc.correction
+    assert opened.contact_name not in shown and opened.contact_phone not in shown

@@ -14,7 +14,9 @@ weeks before the day the demo is loaded, so that the register shows every source
 - "duplicate" (staff report): the same late dossier reported by hand, cancelled as a duplicate;
 - "objectives" (external audit): quality objectives not monitored; items done, review planned;
 - "on time" (management review): on-time rate below its objective; 5 Whys under way (analysis);
-- "waiting" (citizen feedback or complaint): waiting time at the desk; correction in progress;
+- "waiting" (citizen feedback or complaint): waiting time at the desk, opened by the quality officer
+  from a complaint in the citizens' feedback box; correction in progress (beside it in the box: a
+  thank-you closed with a reason, and two items waiting for triage);
 - "signboard" (internal audit, observation): corrected, no corrective action needed, closed;
 - "printer" (other): reported the day before: new.
 
@@ -22,8 +24,10 @@ The late dossier's record is named by a string ("dossiers <code>") because dossi
 area of their own; open_from_elsewhere keeps it as the NC's source record.
 """
 
+import datetime as dt
+
 from qms.auth.models import User
-from qms.core.calendar import add_working_days
+from qms.core.calendar import add_working_days, utcnow
 from qms.db import db
 from qms.documents import services as documents
 from qms.documents.models import ChangeRequest
@@ -32,11 +36,16 @@ from qms.nonconformities.models import CauseCategory, Disposition, NcSource, Sev
 
 # A late dossier's code as the province's system gives it (the receiving day in the middle).
 DOSSIER_CODE = "000.00.21.H12-{day:%y%m%d}-0042"
+MINUTE = dt.timedelta(minutes=1)
 
 
-def plan_nonconformities(story):
-    """Plan the NCs' steps into the demo story (qms.demo.DocumentStory), told with the documents'."""
-    NonconformityStory(story).plan()
+def plan_nonconformities(story, feedback=None):
+    """Plan the NCs' steps into the demo story (qms.demo.DocumentStory), told with the documents'.
+    `feedback`: the citizens' feedback box's services (qms.feedback.services), given by the demo's
+    loader (this area does not import that one: it opens its NCs through ours). With them the
+    complaint's NC is opened from a feedback item, and other items wait for triage; without them
+    the complaint is reported by the staff who took it."""
+    NonconformityStory(story, feedback).plan()
 
 
 def _day(day):
@@ -44,18 +53,27 @@ def _day(day):
 
 
 class NonconformityStory:
-    def __init__(self, story):
-        self.story = story
+    def __init__(self, story, feedback=None):
+        self.story, self.feedback = story, feedback
         self.ncs = {}  # key -> Nonconformity, once reported
         self.items = {}  # (key, n) -> NcAction
         self.reviews = {}  # key -> NcReview
-        self.requests = {}  # key -> ChangeRequest opened by an item
+        self.letters = {}  # key -> FeedbackItem, once received
 
     # --- time ---------------------------------------------------------------------------------------
 
     def day(self, n):
-        """The n-th working day before the day the demo is loaded (after it, for n > 0)."""
-        return add_working_days(self.story.today, n)
+        """The n-th working day before the day the demo is loaded (after it, for n > 0); a date is
+        itself."""
+        return n if isinstance(n, dt.date) else add_working_days(self.story.today, n)
+
+    def recent(self, n):
+        """The n-th working day before the day the demo is loaded, but no earlier than the first one
+        of the last 20 days (a long holiday such as Tết squeezes the steps together): the document
+        story's work in progress, which a change request is part of, is from the last three weeks."""
+        first = self.story.today - dt.timedelta(days=20)
+        earliest = add_working_days(first, 1)
+        return max(self.day(n), earliest)
 
     def at(self, n, hour, minutes=0, action=None):
         self.story.then(self.story.at(self.day(n), hour, minutes), action)
@@ -121,7 +139,8 @@ class NonconformityStory:
         return {
             "unit": self.story.units[unit] if unit else None,
             "procedure": self.story.documents[procedure] if procedure else None,
-            "document": self.story.documents[document] if document else None,
+            # the objectives of the year are registered in January: early in a year, not yet
+            "document": self.story.documents.get(document),
         }
 
     # --- the story ----------------------------------------------------------------------------------
@@ -675,7 +694,7 @@ class NonconformityStory:
             -12, 14, 30, lambda: self.accept(key, "qo", "Nguyên nhân gốc rễ đã xác định: biểu mẫu thiếu cột số trang.")
         )
         self.at(
-            -11,
+            self.recent(-11),
             9,
             action=lambda: self.item(
                 key,
@@ -684,12 +703,12 @@ class NonconformityStory:
                 what="Sửa đổi Sổ chứng thực bản sao từ bản chính (BM-01-QT-09): bổ sung cột “Số trang” và ghi "
                 "cách tính phí theo trang.",
                 owner="qo2",
-                due=-6,
+                due=self.recent(-6),
                 document="BM-01-QT-09",
             ),
         )
         self.at(
-            -11,
+            self.recent(-11),
             9,
             10,
             lambda: self.item(
@@ -699,19 +718,19 @@ class NonconformityStory:
                 what="Cập nhật bảng niêm yết phí chứng thực tại quầy (trang thứ nhất, thứ hai và từ trang thứ ba) "
                 "và hướng dẫn cách tính phí cho công chức tiếp nhận.",
                 owner="staff",
-                due=-8,
+                due=self.recent(-8),
             ),
         )
-        self.at(-10, 9, 30, lambda: self.revise_register(key))
+        self.at(self.recent(-10), 9, 30, lambda: self.revise_register(key))
         self.at(
-            -9,
+            self.recent(-9),
             16,
             action=lambda: self.done(
                 key, 2, "Đã niêm yết bảng phí mới tại quầy số 3; đã hướng dẫn 3 công chức tiếp nhận cách tính phí."
             ),
         )
         self.at(
-            -8,
+            self.recent(-8),
             15,
             action=lambda: self.done(
                 key,
@@ -720,19 +739,19 @@ class NonconformityStory:
                 "trang được ghi vào cột “Ghi chú” của sổ hiện hành.",
             ),
         )
-        self.at(-8, 15, 30, lambda: self.plan_review(key, "qo", on=-3, reviewer="leader"))
+        self.at(self.recent(-8), 15, 30, lambda: self.plan_review(key, "qo", on=self.recent(-3), reviewer="leader"))
         self.at(
-            -3,
+            self.recent(-3),
             10,
             action=lambda: self.review(
                 key,
                 "effective",
-                f"Kiểm tra 46 lượt chứng thực bản sao từ ngày {_day(self.day(-8))} đến ngày {_day(self.day(-3))}: "
-                "phí thu đúng theo số trang; không có phản ánh về phí.",
+                f"Kiểm tra 46 lượt chứng thực bản sao từ ngày {_day(self.recent(-8))} đến ngày "
+                f"{_day(self.recent(-3))}: phí thu đúng theo số trang; không có phản ánh về phí.",
             ),
         )
         self.at(
-            -2,
+            self.recent(-2),
             9,
             action=lambda: services.close_nc(
                 self.user("qo"),
@@ -811,25 +830,57 @@ class NonconformityStory:
         )
 
     def plan_waiting(self):
-        """A citizen's complaint about waiting at the desk; its correction under way."""
+        """A citizen's complaint about waiting at the desk (from the feedback box when there is one);
+        its correction under way."""
         key = "waiting"
-        self.at(
-            -3,
-            8,
-            45,
-            lambda: self.report(
-                key,
-                "staff",
-                title="Người dân phản ánh phải chờ lâu tại quầy tiếp nhận hồ sơ hộ tịch",
-                description=f"Ông Đặng Văn Bình phản ánh qua đường dây nóng: sáng {_day(self.day(-4))} phải chờ "
-                "hơn 90 phút để nộp hồ sơ đăng ký khai sinh; chỉ một quầy tiếp nhận hồ sơ hộ tịch làm việc, máy "
-                "lấy số thứ tự không hoạt động.",
-                source=NcSource.citizen_feedback,
-                severity=Severity.minor,
-                clause="8.2.1",
-                **self.where(unit="TTHCC", procedure="QT-07"),
-            ),
-        )
+        if self.feedback is not None:
+            self.plan_letters()
+            self.at(
+                -3,
+                8,
+                45,
+                lambda: self.ncs.__setitem__(
+                    key,
+                    self.feedback.open_nc(
+                        self.user("qo"),
+                        self.letters[key],
+                        title="Người dân phản ánh phải chờ lâu tại quầy tiếp nhận hồ sơ hộ tịch",
+                        severity=Severity.minor,
+                    ),
+                ),
+            )
+            self.at(
+                -3,
+                8,
+                50,
+                lambda: services.update_nc(
+                    self.user("qo"),
+                    self.nc(key),
+                    title=self.nc(key).title,
+                    description=self.nc(key).description,
+                    severity=self.nc(key).severity,
+                    clause="8.2.1",
+                    **self.where(unit="TTHCC", procedure="QT-07"),
+                ),
+            )
+        else:
+            self.at(
+                -3,
+                8,
+                45,
+                lambda: self.report(
+                    key,
+                    "staff",
+                    title="Người dân phản ánh phải chờ lâu tại quầy tiếp nhận hồ sơ hộ tịch",
+                    description=f"Phản ánh qua đường dây nóng: sáng {_day(self.day(-4))} người dân phải chờ hơn 90 "
+                    "phút để nộp hồ sơ đăng ký khai sinh; chỉ một quầy tiếp nhận hồ sơ hộ tịch làm việc, máy lấy số "
+                    "thứ tự không hoạt động.",
+                    source=NcSource.citizen_feedback,
+                    severity=Severity.minor,
+                    clause="8.2.1",
+                    **self.where(unit="TTHCC", procedure="QT-07"),
+                ),
+            )
         self.at(-3, 9, 30, lambda: services.assign_handler(self.user("qo"), self.nc(key), self.user("staff")))
         self.at(
             -3,
@@ -838,10 +889,82 @@ class NonconformityStory:
                 key,
                 "staff",
                 what="Bố trí thêm một công chức tiếp nhận hồ sơ hộ tịch vào sáng thứ Hai và thứ Sáu; sửa máy lấy "
-                "số thứ tự; gọi điện xin lỗi ông Đặng Văn Bình.",
+                "số thứ tự; trả lời người phản ánh.",
                 by="staff",
                 due=3,
             ),
+        )
+
+    def plan_letters(self):
+        """What citizens wrote in the feedback box: a thank-you passed on and closed, the complaint
+        the waiting NC is opened from, and two items waiting for the quality officer's triage."""
+        letters = (
+            (
+                "thanks",
+                -5,
+                (9, 10),
+                dict(
+                    kind="compliment",
+                    message="Cảm ơn công chức Trung tâm Phục vụ hành chính công đã hướng dẫn tận tình, giúp tôi làm "
+                    "thủ tục chứng thực trong 15 phút.",
+                    name="Lê Thị Hằng",
+                ),
+            ),
+            (
+                "waiting",
+                -4,
+                (11, 20),
+                dict(
+                    kind="complaint",
+                    message="Sáng nay tôi đến nộp hồ sơ đăng ký khai sinh cho con, phải chờ hơn 90 phút. Chỉ có một "
+                    "quầy nhận hồ sơ hộ tịch làm việc, máy lấy số thứ tự không hoạt động nên mọi người chen nhau. Đề "
+                    "nghị bố trí thêm người vào buổi sáng đầu tuần.",
+                    name="Đặng Văn Bình",
+                    phone="0912 345 678",
+                ),
+            ),
+            (
+                "seats",
+                -2,
+                (10, 5),
+                dict(
+                    kind="feedback",
+                    message="Đề nghị bố trí thêm ghế ngồi chờ và nước uống tại khu vực chờ của Trung tâm; sáng thứ "
+                    "Hai rất đông, nhiều người cao tuổi phải đứng.",
+                ),
+            ),
+            (
+                "sms",
+                -1,
+                (15, 40),
+                dict(
+                    kind="complaint",
+                    message="Tôi nộp hồ sơ chứng thực chữ ký và đăng ký nhận thông báo qua tin nhắn, nhưng đến nay "
+                    "chưa nhận được tin nhắn nào, phải gọi điện hỏi mới biết đã có kết quả.",
+                    name="Trần Thu Trang",
+                    email="thutrang.tran@example.vn",
+                    dossier_code=DOSSIER_CODE.format(day=self.day(-3)).replace("0042", "0017"),
+                ),
+            ),
+        )
+        for n, (key, day, (hour, minutes), fields) in enumerate(letters):
+            self.at(day, hour, minutes, lambda key=key, n=n, fields=fields: self.write_letter(key, n, fields))
+        self.at(
+            -4,
+            8,
+            30,
+            lambda: self.feedback.close_item(
+                self.user("qo"),
+                self.letters["thanks"],
+                reason="Đã chuyển lời cảm ơn đến công chức của Trung tâm; không có nội dung cần xử lý.",
+            ),
+        )
+
+    def write_letter(self, key, n, fields):
+        """A citizen sends the public form a few minutes after opening it (the box's guards pass)."""
+        opened = self.feedback.form_stamp(utcnow() - 4 * MINUTE)
+        self.letters[key] = self.feedback.receive_feedback(
+            self.story.commune, client_address=f"113.160.12.{30 + n}", form_stamp_value=opened, **fields
         )
 
     def plan_printer(self):
