@@ -1,7 +1,8 @@
 """The application starts without the large libraries it needs only for some requests (issue 14, point
-8): python-docx, openpyxl, pypdf and reportlab (stamps, uploads, exports) and zxcvbn's word lists (a
-new password) are imported when first used, so that a worker that never makes such a file does not
-carry them. Each check runs in a fresh interpreter, where nothing was imported before."""
+8): python-docx, openpyxl, pypdf and reportlab (stamps, uploads, exports), zxcvbn's word lists (a
+new password) and Alembic (a migration) are imported when first used, so that a worker that never
+needs them does not carry them. Each check runs in a fresh interpreter, where nothing was imported
+before."""
 
 import json
 import subprocess
@@ -10,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LAZY = ("docx", "openpyxl", "pypdf", "reportlab", "zxcvbn")
+LAZY = ("docx", "openpyxl", "pypdf", "reportlab", "zxcvbn", "alembic", "flask_migrate")
 
 
 def loaded_after(code, tmp_path):
@@ -58,3 +59,14 @@ def test_each_library_loads_when_first_used(tmp_path):
         check_policy("a long enough and unusual passphrase 42")
     """
     assert loaded_after(code, tmp_path) == ["docx", "openpyxl", "zxcvbn"]
+
+
+def test_migrations_load_alembic_when_they_run(tmp_path):
+    code = """
+        from flask_migrate import upgrade
+        from sqlalchemy import inspect
+        from qms.db import db
+        upgrade()
+        assert "alembic_version" in inspect(db.engine).get_table_names()
+    """
+    assert {"alembic", "flask_migrate"} <= set(loaded_after(code, tmp_path))
