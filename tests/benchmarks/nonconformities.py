@@ -46,13 +46,12 @@ from qms.nonconformities.models import (
     Severity,
 )
 from qms.nonconformities.settings import nc_settings
-from tests.benchmarks.documents import _people
+from tests.benchmarks.documents import _people, interleaved
 from tests.benchmarks.harness import (
     PASSWORD,
     Stopwatch,
     database_kind,
     group,
-    measure,
     signed_in_client,
     temporary_app,
 )
@@ -477,13 +476,14 @@ def register_page(world, table):
                 raise NotMeasured(f"GET {url} does not list the NCs the raw SQL lists, in its order")
 
         get = _get(client, url, check)
+        pages, raw = interleaved(get, lambda s=statements: run_raw(s, world.params), repeat=world.repeat)
         baseline = table.add(
             f"register, {label}: raw SQL (rows, total, counts per status)",
-            measure(lambda s=statements: run_raw(s, world.params), repeat=world.repeat),
+            raw,
             baseline="self",
             note=f"{matched:,} NCs match, {len(counts)} statuses counted",
         )
-        table.add(f"register, {label}: GET {url}", measure(get, repeat=world.repeat), baseline=baseline)
+        table.add(f"register, {label}: GET {url}", pages, baseline=baseline)
 
 
 def api_list(world, table):
@@ -520,13 +520,10 @@ def api_list(world, table):
                 raise NotMeasured(f"GET {url} does not list the NCs the raw SQL lists, in its order")
 
         get = _get(client, url, check, headers=headers)
-        baseline = table.add(
-            f"API, {label}: raw SQL (51 rows with their unit)",
-            measure(lambda s=statement, v=values: run_raw([s], v), repeat=world.repeat),
-            baseline="self",
-        )
+        pages, raw = interleaved(get, lambda s=statement, v=values: run_raw([s], v), repeat=world.repeat)
+        baseline = table.add(f"API, {label}: raw SQL (51 rows with their unit)", raw, baseline="self")
         shown = "/api/v1/nonconformities?limit=50" + ("&cursor=..." if cursor_nc is not None else "")
-        table.add(f"API, {label}: GET {shown}", measure(get, repeat=world.repeat), baseline=baseline)
+        table.add(f"API, {label}: GET {shown}", pages, baseline=baseline)
 
 
 def nc_page(world, table):
@@ -546,13 +543,6 @@ def nc_page(world, table):
             raise NotMeasured(f"GET /nc/{story.id} does not tell the NC's story")
 
     get = _get(client, f"/nc/{story.id}", check)
-    baseline = table.add(
-        f"NC page: raw SQL (the NC's row, its {TIMELINE_EVENTS} events)",
-        measure(lambda: run_raw(NC_SQL, values), repeat=world.repeat),
-        baseline="self",
-    )
-    table.add(
-        f"NC page: GET /nc/<id>, {TIMELINE_EVENTS} events on its timeline",
-        measure(get, repeat=world.repeat),
-        baseline=baseline,
-    )
+    pages, raw = interleaved(get, lambda: run_raw(NC_SQL, values), repeat=world.repeat)
+    baseline = table.add(f"NC page: raw SQL (the NC's row, its {TIMELINE_EVENTS} events)", raw, baseline="self")
+    table.add(f"NC page: GET /nc/<id>, {TIMELINE_EVENTS} events on its timeline", pages, baseline=baseline)
