@@ -51,5 +51,6 @@ register(
         "feedback_kind": {key.value: label for key, label in KIND_LABELS.items()},
         "status": {key.value: label for key, label in STATUS_LABELS.items()},
     },
+    reasons={"public_page": _l("Sent by a citizen from the public feedback page")},
     namers={"feedback_items": _feedback_items},
 )

@@ -198,10 +198,12 @@ def receive_feedback(
     _count_submission(client_address, now)
     _insert(item, commune.id)
     # The event names the item, never its text or who sent it: the trail keeps forever what it records.
+    # No one is signed in: the reason says where it came from (the trail would otherwise say "system").
     record_event(
         None,
         "feedback.received",
         item,
+        reason="public_page",
         changes={
             "reference": (None, item.reference),
             "feedback_kind": (None, item.kind),

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_a_citizens_feedback_is_sent_then_triaged_into_a_nonconformity(
-    app, world, live_server, page, axe_source, screenshot
+    app, world, live_server, page, browser, axe_source, screenshot
 ):
     base = live_server
     console = listen(page)
@@ -68,6 +68,18 @@ def test_a_citizens_feedback_is_sent_then_triaged_into_a_nonconformity(
     screenshot(page, "04-nc-opened")
     page.goto(f"{base}/feedback/items")
     problems += check_page(page, axe_source, "/feedback/items", console)
+
+    item_url = page.url
+
+    # the auditor reads the item without the contact details, and is offered nothing to change
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    reader = context.new_page()
+    reader_console = listen(reader)
+    sign_in(reader, base, "a_auditor")
+    reader.goto(item_url)
+    assert "0987 654 321" not in reader.content() and reader.locator("form[method=post] #feedback-open-nc").count() == 0
+    problems += check_page(reader, axe_source, "feedback item (auditor)", reader_console)
+    context.close()
 
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
     db.session.rollback()

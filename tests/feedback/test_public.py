@@ -56,6 +56,7 @@ def test_a_citizen_sends_feedback_and_gets_a_reference_to_quote(app, world, clie
     # the trail names the item, never what was written or by whom, and keeps no client address
     received = events("feedback.received")
     assert len(received) == 3 and received[0]["actor_id"] is None and received[0]["ip"] == ""
+    assert received[0]["reason"] == "public_page"  # shown in words: sent by a citizen from the public page
     assert "Hoa" not in str(received) and "tận tình" not in str(received) and ADDRESS not in str(received)
     # only a keyed hash of the address is kept, for the rate limit
     keys = set(db.session.scalars(select(FeedbackSubmission.client_key)))
