@@ -28,6 +28,13 @@ DEFAULTS = {
     "QMS_DEFAULT_LOCALE": "vi",
     "QMS_TIMEZONE": "Asia/Ho_Chi_Minh",
     "QMS_PROXY_FIX": False,  # behind one reverse proxy: trust the X-Forwarded-* headers it adds
+    # e-mail reminders (`qms nc remind`): nothing is sent without a host
+    "QMS_SMTP_HOST": None,
+    "QMS_SMTP_PORT": 587,  # 465: TLS from the start; otherwise STARTTLS unless QMS_SMTP_STARTTLS=0
+    "QMS_SMTP_USER": None,
+    "QMS_SMTP_PASSWORD": None,
+    "QMS_SMTP_STARTTLS": True,
+    "QMS_MAIL_FROM": None,  # the sender's address, e.g. qms@xa.gov.vn
     "QMS_FEEDBACK_PER_HOUR": 5,  # messages the public feedback page accepts from one address an hour
 }
 

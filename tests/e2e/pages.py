@@ -27,6 +27,8 @@ NOT_PAGES = {
     "documents.download_version",
     "documents.download_original",
     "documents.code_example_of",  # JSON for the settings page's live example
+    "nonconformities.export_report",  # .docx
+    "nonconformities.export_register",  # .xlsx
 }
 
 # One demo account per role: the role's name -> user name (qms.demo.DEMO_USERS).
