@@ -266,6 +266,59 @@ def add_feedback(world):
 register_samples(add_feedback, feedback_id=lambda world, side: world[side]["feedback"].id)
 
 
+# --- the NC pages ----------------------------------------------------------------------------------
+
+
+def add_nc_page_records(world):
+    """Per commune, beside the sample NC (add_nonconformities): an evidence file on it, and another NC
+    linked to it as similar (the link's removal needs one)."""
+    from qms.nonconformities import services as nonconformities
+    from tests.files.samples import docx_bytes
+
+    for side in ("a", "b"):
+        qo, nc = world[side]["users"]["quality_officer"], world[side]["nc"]
+        evidence = nonconformities.attach_evidence(qo, nc, filename="bien-ban.docx", data=docx_bytes("Biên bản"))
+        other = nonconformities.report_nc(qo, world[side]["commune"], title="Trả muộn hồ sơ chứng thực")
+        nonconformities.link_similar(qo, nc, other)
+        world[side].update(nc_evidence=evidence, nc_other=other)
+    db.session.commit()
+
+
+register_samples(
+    add_nc_page_records,
+    why_id=lambda world, side: world[side]["nc_why"].id,
+    cause_id=lambda world, side: world[side]["nc_cause"].id,
+    attachment_id=lambda world, side: world[side]["nc_evidence"].id,
+    other_id=lambda world, side: world[side]["nc_other"].id,
+)
+
+# The NC page's steps: the quality officer's or the NC's handler's (the sample NC has none); an item's
+# completion its owner's (staff) or the quality officer's; a review's result its reviewer's (the leader).
+for _endpoint in (
+    "record_correction",
+    "record_disposition",
+    "decide_action_needed",
+    "add_why",
+    "edit_why",
+    "remove_why",
+    "add_cause",
+    "edit_cause",
+    "remove_cause",
+    "add_action",
+    "edit_action",
+    "plan_review",
+    "attach_evidence",
+    "link_similar",
+    "unlink_similar",
+):
+    for _role in ("administrator", "leader", "staff"):
+        MAY_REFUSE[(f"nonconformities.{_endpoint}", _role)] = "only the quality officer or the NC's handler"
+for _role in ("administrator", "leader"):
+    MAY_REFUSE[("nonconformities.complete_action", _role)] = "only the item's owner or the quality officer"
+for _role in ("administrator", "quality_officer", "staff"):
+    MAY_REFUSE[("nonconformities.record_review", _role)] = "only the review's reviewer records its result"
+
+
 # The installation's administrator holds no role inside a commune's work: refused wherever a user
 # without a role is.
 for (_endpoint, _role), _why in list(MAY_REFUSE.items()):

@@ -411,6 +411,8 @@ def attach_evidence(actor, nc, *, filename, data, action=None, review=None):
         require(perm.complete_refusal(actor, action))
     elif review is not None and actor is not None and actor.id == review.reviewer_id:
         require(perm.review_refusal(actor, review))
+    elif action is None and review is None and _reporting(actor, nc):
+        pass  # the evidence of a report, added by whoever reported it
     else:
         require(perm.manage_refusal(actor, nc))
     checked = receive_upload(filename, data)
@@ -437,6 +439,17 @@ def attach_evidence(actor, nc, *, filename, data, action=None, review=None):
         | ({"review": (None, review.id)} if review else {}),
     )
     return attachment
+
+
+def _reporting(actor, nc) -> bool:
+    """The person who reported the NC, while nobody has acted on it yet (status new)."""
+    return (
+        actor is not None
+        and not actor.is_read_only
+        and actor.id == nc.recorded_by_id
+        and nc.status is NcStatus.new
+        and perm.report_refusal(actor, actor.commune) is None
+    )
 
 
 def link_similar(actor, nc, other, *, note=""):

@@ -7,9 +7,11 @@ request's unit of work commits (qms.db.unit_of_work); views never commit.
 """
 
 from flask import Blueprint, abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.core.access import get_in_commune
+from qms.core.nav import register_nav
 from qms.nonconformities import labels
 from qms.nonconformities import permissions as perm
 from qms.nonconformities.models import Nonconformity
@@ -42,3 +44,9 @@ def nc_or_404(nc_id):
 
 
 # The page modules register their routes on bp when imported (each helper adds its own here).
+
+from qms.nonconformities import home  # noqa: E402,F401  (the home-page sections)
+from qms.nonconformities.views import analysis, exports, nonconformity, register  # noqa: E402,F401
+
+register_nav("nonconformities.list_ncs", _l("Nonconformities"), order=30)
+register_nav("nonconformities.edit_settings", _l("Nonconformity settings"), order=93)
