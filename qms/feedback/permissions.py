@@ -18,10 +18,6 @@ def _member(user, commune_id) -> bool:
     return user is not None and user.is_authenticated and user.commune_id == commune_id
 
 
-def can_list(user) -> bool:
-    return user is not None and user.is_authenticated and user.has_role(*READERS)
-
-
 def can_view(user, item) -> bool:
     return _member(user, item.commune_id) and user.has_role(*READERS)
 

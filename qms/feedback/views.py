@@ -12,7 +12,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from qms.audit.services import audit_context
-from qms.auth.models import AUDITOR, LEADER, QUALITY_OFFICER
+from qms.auth.models import QUALITY_OFFICER
 from qms.core.access import allow, get_in_commune, public
 from qms.core.forms import ConfirmForm, field_error
 from qms.core.lists import filter_args, page_number, read_filters
@@ -150,7 +150,7 @@ def _item_page(item, *, contact=None, nc_form=None, close_form=None, status=200)
 
 
 @bp.get("/items")
-@allow(QUALITY_OFFICER, LEADER, AUDITOR)
+@allow(*perm.READERS)
 def list_items():
     form = read_filters(forms.ItemFilterForm, request.args)
     status = FeedbackStatus(form.status.data) if form.status.data and not form.errors else None
@@ -160,7 +160,7 @@ def list_items():
 
 
 @bp.get("/items/<int:feedback_id>")
-@allow(QUALITY_OFFICER, LEADER, AUDITOR)
+@allow(*perm.READERS)
 def show_item(feedback_id):
     return _item_page(_item_or_404(feedback_id))
 

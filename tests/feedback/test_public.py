@@ -104,7 +104,7 @@ def test_a_form_sent_too_fast_or_with_a_forged_time_is_refused(app, world, clien
     assert forged.status_code == 400 and "hết hạn" in alert(forged)
     stale = send(app, client, "XA-A", seconds_ago=2 * 24 * 3600)
     assert stale.status_code == 400 and "hết hạn" in alert(stale)
-    assert count(FeedbackItem) == 0 and count(FeedbackSubmission) == 0
+    assert count(FeedbackItem) == 0 and count(FeedbackSubmission) == 0 and events("feedback.received") == []
 
 
 def test_lengths_are_bounded_with_a_message_on_the_field(app, world, client):
