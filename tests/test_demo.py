@@ -1036,3 +1036,21 @@ def test_the_letters_are_written_at_their_times_and_the_nc_keeps_no_contact_deta
     assert opened.contact_name and opened.contact_phone
     shown = nc.title + nc.description + nc.correction
     assert opened.contact_name not in shown and opened.contact_phone not in shown
+
+
+@pytest.mark.parametrize("username", ["qo", "auditor"])
+def test_the_register_and_every_demo_nc_page_open(app, username):
+    client = app.test_client()
+    assert login(client, username, DEMO_PASSWORD).status_code == 302
+    ncs = list(db.session.scalars(select(Nonconformity)))
+    response = client.get("/nc/")
+    assert response.status_code == 200
+    register = response.get_data(as_text=True)
+    assert all(nc.number in register for nc in ncs)
+    overdue = client.get("/nc/?overdue=1").get_data(as_text=True)
+    late = db.session.scalar(select(Nonconformity).where(Nonconformity.source == NcSource.late_dossier))
+    assert late.number in overdue and nc_titled("Thu sai phí").number not in overdue
+    failed = [(nc.number, status) for nc in ncs if (status := client.get(f"/nc/{nc.id}").status_code) != 200]
+    assert failed == []
+    story = client.get(f"/nc/{nc_titled('Thu sai phí').id}").get_data(as_text=True)
+    assert "BM-01-QT-09" in story and "Cập nhật bảng niêm yết phí chứng thực" in story

@@ -3,7 +3,7 @@
 Nine NCs, each through the services with the demo password, at office hours on working days in the
 weeks before the day the demo is loaded, so that the register shows every source and every status:
 
-- SKPH "fee" (staff report), closed with the whole story: a citizen charged the wrong fee for
+- "fee" (staff report), closed with the whole story: a citizen charged the wrong fee for
   certified copies, the refund (correction), 5 Whys and fishbone, two action items (one revises the
   certified-copy register BM-01-QT-09: its change request accepted into a draft issue 02), an
   effective review by the leader, the quality officer's signed closure;
