@@ -278,7 +278,7 @@ def _grid(document, columns, rows, empty):
 
     table = document.add_table(rows=1, cols=len(columns))
     table.style = document.styles["Table Grid"]
-    set_cell_margins(table, side_mm=1.5)
+    set_cell_margins(table)
     header = table.rows[0]
     repeat_as_header(header)
     for cell, (heading, _key, _mm, _centred) in zip(header.cells, columns):
@@ -297,6 +297,8 @@ def _grid(document, columns, rows, empty):
     return table
 
 
+# (heading, key, width in mm, centred); each table spans the 165 mm between the margins, a date
+# column is wide enough for dd/mm/yyyy on one line
 WHY_COLUMNS = [
     ("STT", "stt", 12, True),
     ("Câu hỏi (Tại sao?)", "cau_hoi", 66, False),
@@ -308,25 +310,25 @@ CAUSE_COLUMNS = [
     ("Nguyên nhân gốc rễ", "goc_re", 30, True),
 ]
 ACTION_COLUMNS = [
-    ("STT", "stt", 10, True),
-    ("Nội dung hành động", "noi_dung", 45, False),
+    ("STT", "stt", 12, True),
+    ("Nội dung hành động", "noi_dung", 42, False),
     ("Người thực hiện", "nguoi_thuc_hien", 28, False),
-    ("Thời hạn", "han", 22, True),
-    ("Ngày hoàn thành", "ngay_hoan_thanh", 22, True),
-    ("Kết quả", "ket_qua", 38, False),
+    ("Thời hạn", "han", 24, True),
+    ("Ngày hoàn thành", "ngay_hoan_thanh", 24, True),
+    ("Kết quả", "ket_qua", 35, False),
 ]
 REVIEW_COLUMNS = [
-    ("Ngày dự kiến", "ngay_du_kien", 22, True),
+    ("Ngày dự kiến", "ngay_du_kien", 24, True),
     ("Người đánh giá", "nguoi_danh_gia", 32, False),
-    ("Ngày đánh giá", "ngay_danh_gia", 22, True),
+    ("Ngày đánh giá", "ngay_danh_gia", 24, True),
     ("Kết quả", "ket_qua", 27, True),
-    ("Nhận xét", "ghi_chu", 62, False),
+    ("Nhận xét", "ghi_chu", 58, False),
 ]
 SIGNATURE_COLUMNS = [
-    ("STT", "stt", 10, True),
+    ("STT", "stt", 12, True),
     ("Ý nghĩa", "y_nghia", 42, False),
     ("Người ký", "nguoi_ky", 33, False),
-    ("Thời gian ký (giờ Việt Nam)", "thoi_gian", 30, True),
+    ("Thời gian ký (giờ Việt Nam)", "thoi_gian", 28, True),
     ("Tình trạng chữ ký", "tinh_trang", 50, False),
 ]
 
@@ -455,13 +457,6 @@ def _built_in(values, commune) -> bytes:
 
     _heading(document, "VI. CHỮ KÝ ĐIỆN TỬ")
     _grid(document, SIGNATURE_COLUMNS, values["chu_ky"], "Chưa có chữ ký nào.")
-    paragraph(
-        document,
-        f"Phiếu được lập từ hệ thống quản lý chất lượng ngày {values['ngay_lap']}.",
-        size=TABLE_PT,
-        italic=True,
-        before=8,
-    )
     page_numbers_from_second_page(document)
     return to_bytes(document)
 
