@@ -102,13 +102,23 @@ def _count_recent(key, now):
     )
 
 
-def _count_submission(address, now):
-    """Count this submission for its address, then refuse it if the address has sent its hour's
-    allowance already. Counting first takes the database's write lock on SQLite, so two workers
-    receiving at once from one address count one after the other; the refusal undoes the count."""
+def _note_submission(address, now) -> str:
+    """Count this submission for its address (the client's keyed hash); returns the key. It is the
+    submission's first write: on SQLite that opens the transaction, so the savepoint of the
+    reference's insert is inside it (a savepoint opened before any write would be a transaction of its
+    own there, committed when it is released, whatever happens after)."""
     key = client_key(address)
     db.session.add(FeedbackSubmission(client_key=key, submitted_at=now))
     db.session.flush()
+    return key
+
+
+def _check_rate(key, now):
+    """Refuse the submission if its address has sent more than its hour's allowance, this one
+    included (the refusal undoes the count, the item and its event). Checked after the submission's
+    audit event, which holds the chain head's lock (the database's write lock on SQLite, the head
+    row's lock on PostgreSQL) until the commit: submissions received at once, by any worker, are
+    checked one after the other, each seeing the ones before it, so the limit is exact."""
     limit = current_app.config["QMS_FEEDBACK_PER_HOUR"]
     if _count_recent(key, now) > limit:
         raise SubmissionRefused(
@@ -133,7 +143,11 @@ def _text(value, limit, message):
 
 
 def _insert(item, commune_id):
-    """Insert with the next reference of its year; a reference taken by a concurrent writer is retried."""
+    """Insert with the next reference of its year. Citizens write at the same time: on PostgreSQL the
+    commune's row is locked first (FOR NO KEY UPDATE: other writers' foreign keys to it do not wait),
+    so one submission of the commune at a time takes the next number; on SQLite the transaction's
+    first write already holds the database's write lock. A number taken all the same is retried."""
+    db.session.execute(select(Commune.id).where(Commune.id == commune_id).with_for_update(key_share=True))
     for _attempt in range(REFERENCE_ATTEMPTS):
         item.serial = (
             db.session.scalar(
@@ -195,7 +209,7 @@ def receive_feedback(
         received_at=now,
         status=FeedbackStatus.waiting,
     )
-    _count_submission(client_address, now)
+    key = _note_submission(client_address, now)
     _insert(item, commune.id)
     # The event names the item, never its text or who sent it: the trail keeps forever what it records.
     # No one is signed in: the reason says where it came from (the trail would otherwise say "system").
@@ -210,6 +224,7 @@ def receive_feedback(
             "status": (None, item.status),
         },
     )
+    _check_rate(key, now)
     return item
 
 
@@ -250,6 +265,12 @@ def open_nc(actor, item, *, title, severity):
         if found is not None:
             return found
     _require_waiting(item)
+    # The item changes first: its write opens the transaction, so the NC service's savepoint is
+    # inside it on SQLite too (and a refusal there undoes both).
+    item.status = FeedbackStatus.nc_opened
+    item.triaged_by_id = actor.id
+    item.triaged_at = utcnow()
+    db.session.flush()
     nc, _created = nonconformities.open_from_elsewhere(
         actor,
         db.session.get(Commune, item.commune_id),
@@ -262,10 +283,6 @@ def open_nc(actor, item, *, title, severity):
         detected_at=item.received_at,
         dossier_code=item.dossier_code,
     )
-    item.status = FeedbackStatus.nc_opened
-    item.triaged_by_id = actor.id
-    item.triaged_at = utcnow()
-    db.session.flush()
     record_event(
         actor,
         "feedback.nc_opened",

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from qms.core.calendar import clock_at, utcnow
 from qms.db import db
 from qms.feedback.models import FeedbackItem, FeedbackStatus, FeedbackSubmission
-from tests.conftest import login
+from tests.conftest import csrf_token, login
 from tests.core.support import events
 from tests.core.test_form_fields import invalid_fields
-from tests.feedback.conftest import ADDRESS, send
+from tests.feedback.conftest import ADDRESS, send, stamp
 
 
 def count(model):
@@ -161,3 +161,32 @@ def test_the_counts_are_forgotten_after_a_day_by_a_job(app, world, client):
 def test_a_signed_in_person_may_use_the_page_too(app, world, client):
     login(client, "a_staff")
     assert send(app, client, "XA-A").status_code == 303
+
+
+def test_submissions_at_once_from_one_address_are_counted_exactly(app, make_app, world):
+    """Eight submissions sent at the same moment through two workers: exactly five are accepted
+    (each is counted after taking the audit chain's lock, so none misses another's count)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    apps = [app, make_app()]
+    prepared = []
+    for n in range(8):
+        target = apps[n % 2]
+        client = target.test_client()
+        path = "/feedback?commune=XA-A"
+        data = {
+            "csrf_token": csrf_token(client, path),
+            "kind": "feedback",
+            "message": f"Góp ý số {n}",
+            "shown_at": stamp(target),
+        }
+        prepared.append((client, path, data))
+
+    def post(args):
+        client, path, data = args
+        return client.post(path, data=data, environ_base={"REMOTE_ADDR": ADDRESS}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(post, prepared))
+    assert sorted(statuses) == [303] * 5 + [429] * 3
+    assert count(FeedbackItem) == 5 and count(FeedbackSubmission) == 5

@@ -54,6 +54,18 @@ def test_the_quality_officer_opens_one_nc_from_an_item(app, world, make_item):
     assert len(events("nc.opened_from_elsewhere")) == 1
 
 
+def test_a_refused_nc_leaves_the_item_waiting_and_opens_nothing(app, world, make_item):
+    qo = world["a"]["users"]["quality_officer"]
+    item = make_item()
+    with pytest.raises(DomainError) as refused:
+        services.open_nc(qo, item, title="   ", severity="minor")
+    assert refused.value.code == "title_required"
+    db.session.rollback()
+    assert fresh(item).status is FeedbackStatus.waiting and fresh(item).triaged_by_id is None
+    assert db.session.scalar(select(func.count()).select_from(Nonconformity)) == 0
+    assert events("feedback.nc_opened") == [] and events("nc.opened_from_elsewhere") == []
+
+
 def test_closing_needs_a_reason_and_happens_once(app, world, make_item):
     qo = world["a"]["users"]["quality_officer"]
     item = make_item(kind="compliment")
