@@ -30,7 +30,6 @@ from qms.i18n import LOCALES
 from qms.nonconformities.models import OPEN_STATUSES, NcAction, NcReview, Nonconformity
 
 REMIND_WORKING_DAYS = 3
-SENT = "nc.reminder_sent"
 NOT_CONFIGURED = "e-mail is not configured (QMS_SMTP_HOST is not set): no reminder sent"
 
 
@@ -90,7 +89,7 @@ def sent_today(commune_ids, today) -> set:
         select(AuditEvent.changes).where(
             AuditEvent.commune_id.in_(sorted(commune_ids)),
             AuditEvent.occurred_at >= local_midnight(today),
-            AuditEvent.action == SENT,
+            AuditEvent.action == "nc.reminder_sent",
         )
     )
     done = set()
@@ -157,19 +156,17 @@ def send_reminders(config, today=None) -> Outcome:
         except MailError as exc:
             failure = exc
     for reminder in sent:
-        who = "owner_id" if reminder.kind == "action" else "reviewer_id"
-        when = "due_on" if reminder.kind == "action" else "planned_on"
-        record_event(
-            None,
-            SENT,
-            reminder.nc,
-            changes={
-                reminder.kind: (None, reminder.record.id),
-                who: (None, reminder.person.id),
-                when: (None, reminder.due_on),
-                "email": (None, reminder.person.email),
-            },
-        )
+        person, record = reminder.person, reminder.record
+        if reminder.kind == "action":
+            changes = {"action": (None, record.id), "owner_id": (None, person.id), "due_on": (None, record.due_on)}
+        else:
+            changes = {
+                "review": (None, record.id),
+                "reviewer_id": (None, person.id),
+                "planned_on": (None, record.planned_on),
+            }
+        changes["email"] = (None, person.email)
+        record_event(None, "nc.reminder_sent", reminder.nc, changes=changes)
     if failure is not None:
         raise MailFailed(f"{failure} ({len(sent)} reminder(s) sent before it failed)", len(sent))
     return Outcome(len(sent), len(due) - len(to_send) - no_address, no_address)

@@ -82,12 +82,18 @@ def update_nc_settings(actor, commune, *, number_format, report_form_code=None, 
     written = (number_format or "").strip()
     check_number_format(written)
     current = nc_settings(commune)
-    wanted = {"number_format": written, "report_form_code": current.report_form_code}
+    form_code = current.report_form_code
     if report_form_code is not None:
-        wanted["report_form_code"] = check_report_form_code(commune, report_form_code)
-    old = {"number_format": current.number_format_text, "report_form_code": current.report_form_code}
-    changes = {key: (old[key], value) for key, value in wanted.items() if old[key] != value}
+        form_code = check_report_form_code(commune, report_form_code)
+    changes = {}
+    if written != current.number_format_text:
+        changes["number_format"] = (current.number_format_text, written)
+    if form_code != current.report_form_code:
+        changes["report_form_code"] = (current.report_form_code, form_code)
     if changes:
-        commune.settings = {**(commune.settings or {}), SETTINGS_KEY: wanted}
+        commune.settings = {
+            **(commune.settings or {}),
+            SETTINGS_KEY: {"number_format": written, "report_form_code": form_code},
+        }
         record_event(actor, "nc.settings_updated", commune, commune_id=commune.id, changes=changes, reason=reason)
     return changes
