@@ -3,7 +3,7 @@ disposition, root-cause analysis, action items, effectiveness reviews and the si
 
 
 def init_app(app):
-    from qms.nonconformities import jobs, labels  # noqa: F401  (reminders' job; labels, the signed subject)
+    from qms.nonconformities import api, jobs, labels  # noqa: F401  (API routes; reminders' job; labels, signed subject)
     from qms.nonconformities.cli import nc_group
     from qms.nonconformities.services import common  # noqa: F401
     from qms.nonconformities.views import bp

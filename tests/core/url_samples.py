@@ -239,6 +239,65 @@ MAY_REFUSE[("documents.propose_change", "auditor")] = "auditors read and never c
 MAY_REFUSE[("documents.acknowledge_version", "no_role")] = "acknowledging is for the document's distribution"
 MAY_REFUSE[("documents.propose_change", "no_role")] = "a user without a role may propose nothing"
 
+# --- nonconformities -------------------------------------------------------------------------------
+
+
+def add_nonconformities(world):
+    """Per commune, an NC reported by staff, corrected, analysed (a why, a root cause) and accepted by
+    the quality officer, with an action item owned by staff (not done) and an effectiveness review
+    planned with the leader as reviewer (not made): every step has a record to act on."""
+    import datetime as dt
+
+    from qms.core.calendar import local_today
+    from qms.nonconformities import services as nonconformities
+    from tests.conftest import PASSWORD
+
+    for side in ("a", "b"):
+        commune, users = world[side]["commune"], world[side]["users"]
+        qo, staff, leader = users["quality_officer"], users["staff"], users["leader"]
+        nc = nonconformities.report_nc(staff, commune, title="Trả kết quả muộn hồ sơ khai sinh")
+        nonconformities.record_correction(qo, nc, what="Gọi điện xin lỗi công dân", by=staff, done=True)
+        nonconformities.decide_action_needed(qo, nc, needed=True)
+        why = nonconformities.add_why(qo, nc, question="Vì sao trả muộn?", answer="Không ai theo dõi hạn")
+        cause = nonconformities.add_cause(qo, nc, category="method", description="Thiếu bước theo dõi", is_root=True)
+        nonconformities.accept_analysis(qo, nc, password=PASSWORD)
+        item = nonconformities.add_action(
+            qo, nc, what="Phân công người theo dõi hạn", owner=staff, due_on=local_today() + dt.timedelta(days=14)
+        )
+        review = nonconformities.plan_review(qo, nc, planned_on=local_today(), reviewer=leader)
+        world[side].update(nc=nc, nc_why=why, nc_cause=cause, nc_item=item, nc_review=review)
+    db.session.commit()
+
+
+register_samples(
+    add_nonconformities,
+    nc_id=lambda world, side: world[side]["nc"].id,
+    item_id=lambda world, side: world[side]["nc_item"].id,
+    review_id=lambda world, side: world[side]["nc_review"].id,
+)
+
+# Object-level rules of nonconformities: the steps are the quality officer's or the NC's handler's
+# (the sample NC has none), an item's completion its owner's (staff) or the quality officer's, a
+# review's result its reviewer's (the leader).
+_NOT_HANDLER = "only the quality officer or the NC's handler records its steps"
+for _endpoint in (
+    "api.record_nc_correction",
+    "api.record_nc_disposition",
+    "api.decide_nc_action_needed",
+    "api.add_nc_why",
+    "api.add_nc_cause",
+    "api.add_nc_item",
+    "api.plan_nc_review",
+    "api.link_similar_nc",
+    "api.attach_nc_evidence",
+):
+    for _role in ("administrator", "leader", "staff"):
+        MAY_REFUSE[(_endpoint, _role)] = _NOT_HANDLER
+for _role in ("administrator", "leader"):
+    MAY_REFUSE[("api.complete_nc_item", _role)] = "only the item's owner or the quality officer marks it done"
+for _role in ("administrator", "quality_officer", "staff"):
+    MAY_REFUSE[("api.record_nc_review", _role)] = "only the review's reviewer records its result"
+
 # --- the citizens' feedback box ------------------------------------------------------------------
 
 
