@@ -110,7 +110,7 @@ def test_the_list_filters_as_the_register(client, people, tokens, make_nc, make_
         "severity": "major",
         "unit": {"id": other_unit.id, "code": "VH-XH", "name": other_unit.name},
         "detected_at": audit.detected_at.isoformat(),
-        "links": {"self": f"{API}/{audit.id}"},
+        "links": {"self": f"{API}/{audit.id}", "page": f"/nc/{audit.id}"},
     }
 
 

@@ -58,7 +58,7 @@ def nc_summary(nc):
         "severity": nc.severity.value,
         "unit": unit(db.session.get(Unit, nc.unit_id) if nc.unit_id is not None else None),
         "detected_at": iso(nc.detected_at),
-        "links": {"self": nc_url(nc)},
+        "links": {"self": nc_url(nc), "page": url_for("nonconformities.show_nc", nc_id=nc.id)},
     }
 
 
@@ -269,6 +269,10 @@ DOCUMENT = {
     "properties": {"code": {"type": "string"}, "title": {"type": "string"}},
 }
 LINKS = {"type": "object", "properties": {"self": {"type": "string"}}}
+NC_LINKS = {
+    "type": "object",
+    "properties": {"self": {"type": "string"}, "page": {"type": "string", "description": "The NC's page"}},
+}
 
 NC_SUMMARY_SCHEMA = {
     "type": "object",
@@ -281,7 +285,7 @@ NC_SUMMARY_SCHEMA = {
         "severity": {"type": "string", "enum": _values(Severity)},
         "unit": UNIT,
         "detected_at": DATETIME,
-        "links": LINKS,
+        "links": NC_LINKS,
     },
 }
 
