@@ -40,9 +40,11 @@ def fill_docx(template: bytes, values: dict) -> bytes:
 
     document = docx.Document(io.BytesIO(template))
     for root in _roots(document):
-        _repeat_rows(root, values)
+        # the plain placeholders first, then the rows: text a row's copy receives (an item someone
+        # typed) is never read again as placeholders
         for paragraph in list(root.iter(_P)):
             _fill_paragraph(paragraph, values)
+        _repeat_rows(root, values)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

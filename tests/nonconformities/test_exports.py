@@ -93,7 +93,7 @@ def test_fill_finds_placeholders_split_across_runs_and_repeats_rows():
                     "ngay_lap": "06/12/2026",
                     "hanh_dong": [
                         {"stt": 1, "noi_dung": "Phân công người theo dõi", "nguoi_thuc_hien": "Lê Văn Hai"},
-                        {"stt": 2, "noi_dung": "Sửa quy trình", "nguoi_thuc_hien": "Trần Thị Ba"},
+                        {"stt": 2, "noi_dung": "Sửa quy trình {{ten}}", "nguoi_thuc_hien": "Trần Thị Ba"},
                     ],
                     "chu_ky": [],
                 },
@@ -111,7 +111,7 @@ def test_fill_finds_placeholders_split_across_runs_and_repeats_rows():
     assert rows == [
         ["STT", "Nội dung", "Người thực hiện"],
         ["1", "Phân công người theo dõi", "Lê Văn Hai (SKPH-2026-007)"],
-        ["2", "Sửa quy trình", "Trần Thị Ba (SKPH-2026-007)"],
+        ["2", "Sửa quy trình {{ten}}", "Trần Thị Ba (SKPH-2026-007)"],  # typed text is not a placeholder
     ]
     assert [[c.text for c in row.cells] for row in filled.tables[1].rows] == [["Chữ ký"]]  # an empty list
 
