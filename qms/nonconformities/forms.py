@@ -58,11 +58,11 @@ class RegisterFilterForm(ListFilterForm):
     unit = SelectField(_l("Unit"), coerce=lambda v: int(v) if v else 0, choices=[], validators=[Optional()])
     overdue = SelectField(
         _l("Overdue"),
-        choices=[SelectChoice("", _l("Overdue or not")), SelectChoice("1", _l("Overdue only"))],
+        choices=[SelectChoice("", _l("All")), SelectChoice("1", _l("Overdue only"))],
         validators=[Optional()],
     )
-    detected_from = DateField(_l("Detected from (dd/mm/yyyy)"))
-    detected_to = DateField(_l("Detected to (dd/mm/yyyy)"))
+    detected_from = DateField(_l("Detected from"), render_kw={"placeholder": "dd/mm/yyyy"})
+    detected_to = DateField(_l("Detected to"), render_kw={"placeholder": "dd/mm/yyyy"})
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -75,7 +75,9 @@ class RegisterFilterForm(ListFilterForm):
 class NcDetailsForm(StepForm):
     """What was found and where: reporting an NC, and correcting its record."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=TITLE_MAX)])
+    title = StringField(
+        _l("Title of the nonconformity"), validators=[DataRequired(_l("Enter the title.")), Length(max=TITLE_MAX)]
+    )
     description = TextAreaField(_l("What happened"), validators=[Optional(), Length(max=TEXT_MAX)])
     severity = SelectField(_l("Severity"), choices=_choices(SEVERITY_LABELS), default="minor")
     clause = StringField(
@@ -138,14 +140,17 @@ class CauseForm(StepForm):
     is_root = BooleanField(_l("Root cause"))
 
 
-class SignedForm(StepForm):
-    password = PasswordField(
+def password_field():
+    """The password typed again to sign: the last field of a signed form (fields show in the order
+    they are created)."""
+    return PasswordField(
         _l("Your password (electronic signature)"), validators=[DataRequired(_l("Enter your password to sign."))]
     )
 
 
-class AcceptAnalysisForm(SignedForm):
+class AcceptAnalysisForm(StepForm):
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=1000)])
+    password = password_field()
 
 
 class ActionForm(StepForm):
@@ -206,7 +211,7 @@ class HandlerForm(StepForm):
     handler = SelectField(_l("Handled by"), coerce=int, choices=[])
 
 
-class CloseForm(SignedForm):
+class CloseForm(StepForm):
     risks = RadioField(
         _l("Do the risks and opportunities need updating?"),
         choices=YES_NO,
@@ -219,10 +224,12 @@ class CloseForm(SignedForm):
     )
     documents = MultiCheckboxField(_l("Documents to update"), coerce=int, choices=[])
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=1000)])
+    password = password_field()
 
 
-class ReasonSignedForm(SignedForm):
+class ReasonSignedForm(StepForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason.")), Length(max=1000)])
+    password = password_field()
 
 
 class SettingsForm(Form):

@@ -204,14 +204,21 @@ def signatures(nc) -> list:
     )
 
 
-# What the timeline leaves out of an event's changes: seals and digests (the trail shows them).
-HIDDEN_CHANGES = frozenset({"signature", "signed_digest", "sha256", "meaning", "action", "review"})
+# What the timeline leaves out of an event's changes: seals and digests (the trail shows them), the
+# number (given once, in the page's title), times (the event's own time says when).
+HIDDEN_CHANGES = frozenset({"signature", "signed_digest", "sha256", "meaning", "action", "review", "number"})
 
 
 @dataclass
 class TimelineEntry:
     event: AuditEvent
     changes: dict  # {field: (old, new)} worth reading on the page
+
+
+def _worth_reading(event, field, pair) -> bool:
+    if field in HIDDEN_CHANGES or field.endswith("_at"):
+        return False
+    return not (field.endswith("_by_id") and pair[1] == event.actor_id)  # "by" the one who acted
 
 
 def timeline(nc) -> list:
@@ -226,7 +233,7 @@ def timeline(nc) -> list:
         )
         .order_by(AuditEvent.seq)
     )
-    return [TimelineEntry(e, {k: v for k, v in changes_of(e).items() if k not in HIDDEN_CHANGES}) for e in events]
+    return [TimelineEntry(e, {k: v for k, v in changes_of(e).items() if _worth_reading(e, k, v)}) for e in events]
 
 
 # --- home pages ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from qms.db import db
 from qms.demo import DEMO_USERS
 from qms.documents.models import Document, DocumentKind, DocumentStatus, DocumentVersion, VersionStatus
 from qms.feedback.models import FeedbackItem
+from qms.nonconformities.models import Nonconformity
 
 # Rules that answer with something else than a page.
 NOT_PAGES = {
@@ -29,6 +30,7 @@ NOT_PAGES = {
     "documents.code_example_of",  # JSON for the settings page's live example
     "nonconformities.export_report",  # .docx
     "nonconformities.export_register",  # .xlsx
+    "nonconformities.download_evidence",  # the evidence file
 }
 
 # One demo account per role: the role's name -> user name (qms.demo.DEMO_USERS).
@@ -45,6 +47,7 @@ EVERY_SAMPLE = {
     "documents.compare_versions",
     "audit.record_history",
     "feedback.show_item",
+    "nonconformities.show_nc",
 }
 
 # Query strings that change what a list shows, per endpoint ("" is the page as the menu opens it).
@@ -59,6 +62,7 @@ VARIANTS = {
     ],
     "documents.list_documents": ["", "?q=QT"],
     "audit.index": ["", "?from=31/02/2020"],
+    "nonconformities.list_ncs": ["", "?status=closed", "?overdue=1", "?detected_from=31/02/2026"],
 }
 
 
@@ -95,6 +99,10 @@ def _samples():
     feedback = {}
     for item_id, status in db.session.execute(select(FeedbackItem.id, FeedbackItem.status).order_by(FeedbackItem.id)):
         feedback.setdefault(status, item_id)
+    # Nonconformities: one of each status the demo has (each shows other steps and forms).
+    ncs = {}
+    for nc_id, status in db.session.execute(select(Nonconformity.id, Nonconformity.status).order_by(Nonconformity.id)):
+        ncs.setdefault(status, nc_id)
     document_ids = sorted({*documents.values(), in_progress} - {None})
     assert any(key[1] is DocumentStatus.active for key in documents), "the demo has documents in force"
     return {
@@ -103,6 +111,7 @@ def _samples():
         "version_id": sorted(versions.values()),
         "entity": histories,
         "feedback_id": sorted(feedback.values()),
+        "nc_id": sorted(ncs.values()),
     }
 
 

@@ -46,7 +46,7 @@ def nc_or_404(nc_id):
 # The page modules register their routes on bp when imported (each helper adds its own here).
 
 from qms.nonconformities import home  # noqa: E402,F401  (the home-page sections)
-from qms.nonconformities.views import analysis, exports, nonconformity, register  # noqa: E402,F401
+from qms.nonconformities.views import analysis, exports, nonconformity, register, steps  # noqa: E402,F401
 
 register_nav("nonconformities.list_ncs", _l("Nonconformities"), order=30)
-register_nav("nonconformities.edit_settings", _l("Nonconformity settings"), order=93)
+register_nav("nonconformities.edit_settings", _l("NC settings"), order=93)
