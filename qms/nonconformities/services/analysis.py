@@ -9,6 +9,7 @@ from qms.db import DomainError, db
 from qms.nonconformities import permissions as perm
 from qms.nonconformities.models import CauseCategory, NcCause, NcMeaning, NcWhy
 from qms.nonconformities.services.common import (
+    Joined,
     check_row_version,
     confirm_decision,
     flush,
@@ -179,7 +180,7 @@ def accept_analysis(actor, nc, *, password, comment="", expected_row_version=Non
     gaps = analysis_gaps(nc)
     if gaps:
         gate(
-            _l("The analysis cannot be accepted yet; it needs: %(missing)s.", missing="; ".join(str(g) for g in gaps)),
+            _l("The analysis cannot be accepted yet; it needs: %(missing)s.", missing=Joined(gaps)),
             "gate_root_cause_missing",
         )
     confirm_decision(actor, password, meaning=NcMeaning.analysis_accepted, nc=nc)

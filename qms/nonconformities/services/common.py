@@ -17,6 +17,17 @@ CONFLICT_MESSAGE = _l(
 )
 
 
+class Joined:
+    """Phrases joined by "; ", read in the reader's language when the message is (a gate's message is
+    lazy: the API and a page may show it in another language than the one it was raised in)."""
+
+    def __init__(self, phrases):
+        self.phrases = list(phrases)
+
+    def __str__(self):
+        return "; ".join(str(phrase) for phrase in self.phrases)
+
+
 def require(refusal, code="forbidden", status=403):
     """Raise a permissions.*_refusal() reason, if there is one."""
     if refusal is not None:

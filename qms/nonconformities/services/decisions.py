@@ -11,6 +11,7 @@ from qms.documents.models import Document
 from qms.nonconformities import permissions as perm
 from qms.nonconformities.models import NcMeaning, NcRound, NcStatus, ReviewResult, Severity
 from qms.nonconformities.services.common import (
+    Joined,
     check_row_version,
     confirm_decision,
     gate,
@@ -81,7 +82,7 @@ def close_nc(
         gate(
             _l(
                 "The nonconformity cannot be closed yet; it needs: %(missing)s.",
-                missing="; ".join(str(g) for g in gaps),
+                missing=Joined(gaps),
             ),
             "gate_not_ready_to_close",
         )

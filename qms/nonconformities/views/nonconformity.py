@@ -2,7 +2,7 @@
 signatures, similar NCs, evidence), the next step and who takes it, and the step forms the reader may
 use (their endpoints: views/steps.py)."""
 
-from flask import render_template
+from flask import g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -28,11 +28,18 @@ NOBODY = 0
 
 
 def _people(nc):
-    return [SelectChoice(u.id, u.full_name) for u in queries.people(nc.commune_id, acting=True)]
+    """The commune's people who can act, as choices: read once per request (several forms offer them)."""
+    if "nc_people" not in g:
+        g.nc_people = [SelectChoice(u.id, u.full_name) for u in queries.people(nc.commune_id, acting=True)]
+    return g.nc_people
 
 
 def _documents(nc, ids=()):
-    return [SelectChoice(d.id, f"{d.code} · {d.title}") for d in queries.documents(nc.commune_id, ids)]
+    key = ("nc_documents", tuple(sorted(ids)))
+    cache = g.setdefault("nc_documents", {})
+    if key not in cache:
+        cache[key] = [SelectChoice(d.id, f"{d.code} · {d.title}") for d in queries.documents(nc.commune_id, ids)]
+    return cache[key]
 
 
 def fill(form, nc):
