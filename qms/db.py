@@ -153,6 +153,7 @@ def _finish(work, ok):
 
 _WRITE_STATEMENT = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
 _RELAXED = "qms_relaxed_durability"
+_SAVEPOINT = re.compile(r"\s*SAVEPOINT\b", re.IGNORECASE)
 
 
 def configure_sqlite(engine):
@@ -169,6 +170,14 @@ def configure_sqlite(engine):
         # explicit: every commit is on disk before it returns (relax_durability() is the exception)
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _savepoint_inside_a_transaction(conn, cursor, statement, parameters, context, executemany):
+        # The driver opens a transaction only before a data change; a SAVEPOINT sent first would open
+        # one of its own, which its RELEASE commits: the rows written under it would outlive a later
+        # rollback. So a savepoint outside a transaction begins one first.
+        if _SAVEPOINT.match(statement) and not cursor.connection.in_transaction:
+            cursor.execute("BEGIN")
 
     @event.listens_for(engine, "before_cursor_execute")
     def _relaxed_if_asked(conn, cursor, statement, parameters, context, executemany):

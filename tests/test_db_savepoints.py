@@ -1,0 +1,35 @@
+"""A savepoint taken before a transaction's first write stays inside the transaction (on SQLite the
+driver would otherwise let the savepoint open a transaction of its own, committed by its release):
+what was written under it is undone by the rollback of the whole."""
+
+from sqlalchemy import func, select
+
+from qms.auth.models import Unit
+from qms.db import db
+
+
+def test_a_rollback_undoes_what_a_savepoint_before_the_first_write_kept(world):
+    commune = world["a"]["commune"]
+    db.session.commit()
+    before = db.session.scalar(select(func.count()).select_from(Unit))
+    with db.session.begin_nested():
+        db.session.add(Unit(commune_id=commune.id, code="TMP", name="Tạm"))
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Unit)) == before
+
+
+def test_a_refused_report_leaves_no_nonconformity(world):
+    import pytest
+
+    from qms.db import DomainError
+    from qms.nonconformities.models import Nonconformity
+    from qms.nonconformities.services import report_nc
+
+    a = world["a"]
+    db.session.commit()
+    with pytest.raises(DomainError):
+        report_nc(a["users"]["staff"], a["commune"], title="Hồ sơ trễ", clause="3.9")
+    nc = report_nc(a["users"]["staff"], a["commune"], title="Hồ sơ trễ")
+    assert nc.id is not None
+    db.session.rollback()  # as the unit of work does when the request fails after it
+    assert db.session.scalar(select(func.count()).select_from(Nonconformity)) == 0
