@@ -24,6 +24,10 @@ DOCUMENT_SIGNING = {"documents-review", "documents-approve"}
 DOCUMENT_OFFICER = DOCUMENT_SIGNING | {"documents-drafts", "documents-change-requests", "documents-periodic-review"}
 EVERYONE = {"account-sign-ins", "documents-acknowledge"}
 FEEDBACK = {"feedback-waiting"}  # the citizens' feedback to triage (qms/feedback/home.py)
+# Nonconformities (qms/nonconformities/home.py): whoever can act owns items and reviews; the quality
+# officer also decides and follows the overdue items.
+NC_ACTORS = {"nc-my-actions"}
+NC_OFFICER = NC_ACTORS | {"nc-decisions", "nc-overdue"}
 
 
 def home(app, username):
@@ -49,11 +53,11 @@ def sections(html):
 @pytest.mark.parametrize(
     "role, expected",
     [
-        ("administrator", ADMIN_SECTIONS | EVERYONE),
-        ("quality_officer", AUDIT_SECTIONS | DOCUMENT_OFFICER | FEEDBACK | EVERYONE),
+        ("administrator", ADMIN_SECTIONS | NC_ACTORS | EVERYONE),
+        ("quality_officer", AUDIT_SECTIONS | DOCUMENT_OFFICER | FEEDBACK | NC_OFFICER | EVERYONE),
         ("auditor", AUDIT_SECTIONS | EVERYONE),
-        ("leader", DOCUMENT_SIGNING | EVERYONE),
-        ("staff", EVERYONE),
+        ("leader", DOCUMENT_SIGNING | NC_ACTORS | EVERYONE),
+        ("staff", NC_ACTORS | EVERYONE),
         ("installation_admin", EVERYONE),
     ],
 )
@@ -64,7 +68,7 @@ def test_each_role_sees_its_sections(app, world, role, expected):
 
 def test_a_user_holding_two_roles_sees_both_sets(app, world, make_user):
     make_user("administrator", "auditor", commune=world["a"]["commune"], username="both")
-    assert set(sections(home(app, "both"))) == ADMIN_SECTIONS | AUDIT_SECTIONS | EVERYONE
+    assert set(sections(home(app, "both"))) == ADMIN_SECTIONS | AUDIT_SECTIONS | NC_ACTORS | EVERYONE
 
 
 def test_a_user_without_role_is_told_so(app, world, make_user):
