@@ -11,7 +11,7 @@ except ImportError:  # Windows: SQLite's busy handler alone decides who writes n
     fcntl = None
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -50,6 +50,19 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+
+def enum_column(cls, length=20):
+    """The column type of a workflow enum: its values stored as text (no database enum type, so a
+    new value needs no type migration), checked on the way in."""
+    return Enum(
+        cls,
+        native_enum=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+        name=cls.__name__.lower(),
+    )
 
 
 class DomainError(Exception):

@@ -9,7 +9,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Date,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -23,19 +22,8 @@ from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from qms.auth.models import Role, Unit, User
 from qms.core.calendar import utcnow
-from qms.db import UTCDateTime, db
+from qms.db import UTCDateTime, db, enum_column
 from qms.signatures.models import Signature
-
-
-def _enum(cls):
-    return Enum(
-        cls,
-        native_enum=False,
-        length=20,
-        values_callable=lambda e: [m.value for m in e],
-        validate_strings=True,
-        name=cls.__name__.lower(),
-    )
 
 
 class DocumentKind(enum.Enum):
@@ -104,15 +92,15 @@ class Document(db.Model):
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
     code: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(500))
-    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind))
     field: Mapped[str] = mapped_column(String(120), default="")  # lĩnh vực: hộ tịch, chứng thực, ...
     owning_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     review_interval_months: Mapped[int] = mapped_column(default=12)
     retention_years: Mapped[int | None] = mapped_column()  # None: kept permanently
-    access: Mapped[Access] = mapped_column(_enum(Access), default=Access.internal)
-    status: Mapped[DocumentStatus] = mapped_column(_enum(DocumentStatus), default=DocumentStatus.active)
+    access: Mapped[Access] = mapped_column(enum_column(Access), default=Access.internal)
+    status: Mapped[DocumentStatus] = mapped_column(enum_column(DocumentStatus), default=DocumentStatus.active)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -122,7 +110,7 @@ class Document(db.Model):
     number: Mapped[str] = mapped_column(String(100), default="")
     issued_on: Mapped[dt.date | None] = mapped_column(Date)
     effective_on: Mapped[dt.date | None] = mapped_column(Date)
-    legal_status: Mapped[LegalStatus | None] = mapped_column(_enum(LegalStatus))
+    legal_status: Mapped[LegalStatus | None] = mapped_column(enum_column(LegalStatus))
 
     owning_unit: Mapped[Unit | None] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
@@ -169,7 +157,7 @@ class DocumentVersion(db.Model):
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     issue_no: Mapped[int] = mapped_column()
-    status: Mapped[VersionStatus] = mapped_column(_enum(VersionStatus), default=VersionStatus.draft)
+    status: Mapped[VersionStatus] = mapped_column(enum_column(VersionStatus), default=VersionStatus.draft)
     change_summary: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -238,7 +226,9 @@ class ChangeRequest(db.Model):
     requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     what: Mapped[str] = mapped_column(Text)
     why: Mapped[str] = mapped_column(Text)
-    status: Mapped[ChangeRequestStatus] = mapped_column(_enum(ChangeRequestStatus), default=ChangeRequestStatus.open)
+    status: Mapped[ChangeRequestStatus] = mapped_column(
+        enum_column(ChangeRequestStatus), default=ChangeRequestStatus.open
+    )
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str] = mapped_column(Text, default="")

@@ -13,24 +13,12 @@ nothing else about the address is kept, and the counts are forgotten after a day
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.auth.models import User
 from qms.core.calendar import utcnow
-from qms.db import UTCDateTime, db
-
-
-def _enum(cls):
-    # The same column type as qms.documents.models and qms.nonconformities.models give their enums.
-    return Enum(
-        cls,
-        native_enum=False,
-        length=20,
-        values_callable=lambda e: [m.value for m in e],
-        validate_strings=True,
-        name=cls.__name__.lower(),
-    )
+from qms.db import UTCDateTime, db, enum_column
 
 
 class FeedbackKind(enum.Enum):
@@ -57,7 +45,7 @@ class FeedbackItem(db.Model):
     reference: Mapped[str] = mapped_column(String(30))  # GY-2026-0042, what the citizen quotes
     year: Mapped[int] = mapped_column()
     serial: Mapped[int] = mapped_column()  # the reference's sequence within the commune and year
-    kind: Mapped[FeedbackKind] = mapped_column(_enum(FeedbackKind))
+    kind: Mapped[FeedbackKind] = mapped_column(enum_column(FeedbackKind))
     message: Mapped[str] = mapped_column(Text)
     dossier_code: Mapped[str] = mapped_column(String(60), default="")
     # the citizen's contact details, each optional: personal data, shown to the quality officer only
@@ -65,7 +53,7 @@ class FeedbackItem(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(20), default="")
     contact_email: Mapped[str] = mapped_column(String(200), default="")
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    status: Mapped[FeedbackStatus] = mapped_column(_enum(FeedbackStatus), default=FeedbackStatus.waiting)
+    status: Mapped[FeedbackStatus] = mapped_column(enum_column(FeedbackStatus), default=FeedbackStatus.waiting)
     triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     triaged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     close_reason: Mapped[str] = mapped_column(Text, default="")

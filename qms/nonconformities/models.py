@@ -9,23 +9,12 @@ of (8.7), and, when a corrective action is needed, analysed in rounds (10.2): ea
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.auth.models import Unit, User
 from qms.core.calendar import utcnow
-from qms.db import UTCDateTime, db
-
-
-def _enum(cls):
-    return Enum(
-        cls,
-        native_enum=False,
-        length=30,
-        values_callable=lambda e: [m.value for m in e],
-        validate_strings=True,
-        name=cls.__name__.lower(),
-    )
+from qms.db import UTCDateTime, db, enum_column
 
 
 class NcSource(enum.Enum):
@@ -108,11 +97,11 @@ class Nonconformity(db.Model):
     serial: Mapped[int] = mapped_column()  # the number's sequence within the commune and year
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[NcSource] = mapped_column(_enum(NcSource))
+    source: Mapped[NcSource] = mapped_column(enum_column(NcSource, length=30))
     # the record of another area it was opened from ("<record type> <id>"), None for a report
     source_ref: Mapped[str | None] = mapped_column(String(120))
-    severity: Mapped[Severity] = mapped_column(_enum(Severity))
-    status: Mapped[NcStatus] = mapped_column(_enum(NcStatus), default=NcStatus.new)
+    severity: Mapped[Severity] = mapped_column(enum_column(Severity, length=30))
+    status: Mapped[NcStatus] = mapped_column(enum_column(NcStatus, length=30), default=NcStatus.new)
     clause: Mapped[str] = mapped_column(String(20), default="")  # ISO 9001 clause, e.g. 8.5.1
     # where it was found (each optional)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
@@ -131,7 +120,7 @@ class Nonconformity(db.Model):
     correction_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     correction_due_on: Mapped[dt.date | None] = mapped_column(Date)
     correction_done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    disposition: Mapped[Disposition | None] = mapped_column(_enum(Disposition))
+    disposition: Mapped[Disposition | None] = mapped_column(enum_column(Disposition, length=30))
     disposition_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     disposition_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # ISO 10.2: is a corrective action needed (None: not decided yet); the reason when it is not
@@ -230,7 +219,7 @@ class NcCause(db.Model):
     __tablename__ = "nc_causes"
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("nc_rounds.id"), index=True)
-    category: Mapped[CauseCategory] = mapped_column(_enum(CauseCategory))
+    category: Mapped[CauseCategory] = mapped_column(enum_column(CauseCategory, length=30))
     description: Mapped[str] = mapped_column(Text)
     is_root: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -268,7 +257,7 @@ class NcReview(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("nc_rounds.id"))
     planned_on: Mapped[dt.date] = mapped_column(Date)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    result: Mapped[ReviewResult | None] = mapped_column(_enum(ReviewResult))
+    result: Mapped[ReviewResult | None] = mapped_column(enum_column(ReviewResult, length=30))
     reviewed_on: Mapped[dt.date | None] = mapped_column(Date)  # the day the review was made
     recorded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str] = mapped_column(Text, default="")
