@@ -89,6 +89,8 @@ class Nonconformity(db.Model):
         # one NC per record of another area (a late dossier, an audit finding, a citizen's feedback)
         UniqueConstraint("commune_id", "source_ref"),
         Index("ix_nonconformities_commune_status", "commune_id", "status"),
+        # the register's order (the latest detected first) and the period filter, from the index
+        Index("ix_nonconformities_commune_detected", "commune_id", "detected_at", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))

@@ -84,6 +84,7 @@ def upgrade():
     )
     with op.batch_alter_table('nonconformities', schema=None) as batch_op:
         batch_op.create_index('ix_nonconformities_commune_status', ['commune_id', 'status'], unique=False)
+        batch_op.create_index('ix_nonconformities_commune_detected', ['commune_id', 'detected_at', 'id'], unique=False)
 
     op.create_table('nc_links',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -243,6 +244,7 @@ def downgrade():
 
     op.drop_table('nc_links')
     with op.batch_alter_table('nonconformities', schema=None) as batch_op:
+        batch_op.drop_index('ix_nonconformities_commune_detected')
         batch_op.drop_index('ix_nonconformities_commune_status')
 
     op.drop_table('nonconformities')
