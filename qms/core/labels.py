@@ -21,6 +21,7 @@ from collections import defaultdict
 _ACTIONS: dict = {}
 _RECORDS: dict = {}
 _FIELDS: dict = {}
+_RECORD_FIELDS: dict = {}  # {record type: {field: label}}: a field one area names otherwise
 _VALUES: dict = {}
 _REASONS: dict = {}
 _NAMERS: dict = {}
@@ -30,8 +31,21 @@ _KEYED: dict = {}
 MAX_ID = 2**31 - 1  # an INTEGER id
 
 
-def register(*, actions=None, records=None, fields=None, values=None, reasons=None, namers=None, refs=None, keyed=None):
+def register(
+    *,
+    actions=None,
+    records=None,
+    fields=None,
+    record_fields=None,
+    values=None,
+    reasons=None,
+    namers=None,
+    refs=None,
+    keyed=None,
+):
     """Add labels: actions {code: label}, records {record type: label}, fields {field: label},
+    record_fields {record type: {field: label}} for a field that records of that type name otherwise
+    than the shared label ("why" of a change request is its reason, of an NC a step of its 5 Whys);
     values {field: {code: label}}, reasons {code: label} for reasons the system writes as codes;
     namers {kind: namer(commune_id, keys) -> {key: name}}, the keys being strings (a record type is a
     kind, its keys the records' ids); refs {field: kind}: the field's values (or the items of a list)
@@ -40,6 +54,8 @@ def register(*, actions=None, records=None, fields=None, values=None, reasons=No
     _ACTIONS.update(actions or {})
     _RECORDS.update(records or {})
     _FIELDS.update(fields or {})
+    for record_type, labels in (record_fields or {}).items():
+        _RECORD_FIELDS.setdefault(record_type, {}).update(labels)
     for field, labels in (values or {}).items():
         _VALUES.setdefault(field, {}).update(labels)
     _REASONS.update(reasons or {})
@@ -68,8 +84,10 @@ def record_label(entity_type):
     return _RECORDS.get(entity_type, entity_type)
 
 
-def field_label(field):
-    return _FIELDS.get(field, field)
+def field_label(field, record_type=None):
+    """The field's label, as records of `record_type` name it when their area says so."""
+    specific = _RECORD_FIELDS.get(record_type, {}) if record_type else {}
+    return specific.get(field) or _FIELDS.get(field, field)
 
 
 def value_labels(field) -> dict:

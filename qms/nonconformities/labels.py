@@ -116,6 +116,16 @@ register(
         "nc.reminder_sent": _l("Reminder e-mailed"),
     },
     records={"nonconformities": _l("Nonconformity")},
+    # fields whose shared label is another area's ("why" and "what" of a change request, a document's title)
+    record_fields={
+        "nonconformities": {
+            "why": _l("Why?"),
+            "answer": _l("Because"),
+            "what": _l("What is to be done"),
+            "title": _l("Title of the nonconformity"),
+            "number": _l("Number"),
+        }
+    },
     fields={
         "action": _l("Action item"),
         "action_needed": _l("Corrective action needed"),

@@ -368,3 +368,14 @@ def test_an_item_cannot_revise_a_document_not_in_force(people, make_nc, make_pro
         ),
         "forbidden",
     )
+
+
+def test_the_trail_names_an_ncs_fields_as_the_nc_does(app, people, make_nc):
+    """A change request's "why" is its reason; an NC's "why" is a step of its 5 Whys: the trail's
+    labels follow the record type."""
+    from qms.core.labels import field_label
+
+    with force_locale("en"):
+        assert str(field_label("why", "nonconformities")) == "Why?"
+        assert str(field_label("why", "change_requests")) == str(field_label("why"))
+        assert str(field_label("title", "nonconformities")) == "Title of the nonconformity"

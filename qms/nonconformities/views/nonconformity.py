@@ -18,6 +18,7 @@ from qms.nonconformities import forms as f
 from qms.nonconformities import permissions as perm
 from qms.nonconformities import queries, services
 from qms.nonconformities.labels import MEANING_LABELS
+from qms.nonconformities.models import Nonconformity
 from qms.nonconformities.progress import next_step
 from qms.nonconformities.services.decisions import documents_to_update
 from qms.nonconformities.views import bp, nc_or_404
@@ -128,16 +129,6 @@ def _row_forms(nc):
     return forms
 
 
-# Field labels of the timeline where the trail's shared registry names a field for another area
-# ("why" and "what" are a change request's there).
-TIMELINE_LABELS = {
-    "why": _l("Why?"),
-    "answer": _l("Because"),
-    "what": _l("What is to be done"),
-    "title": _l("Title of the nonconformity"),
-}
-
-
 def nc_page(nc, status=200, forms=None, row_forms=None):
     """The NC page; `forms` and `row_forms`: forms that came back with an error, shown as posted."""
     queries.load_story(nc)
@@ -166,7 +157,7 @@ def nc_page(nc, status=200, forms=None, row_forms=None):
         nc_meaning_labels={meaning.value: label for meaning, label in MEANING_LABELS.items()},
         doc_status_labels=DOCUMENT_STATUS_LABELS,
         nc_action_label=action_label,
-        nc_field_label=lambda field: TIMELINE_LABELS.get(field) or field_label(field),
+        nc_field_label=lambda field: field_label(field, Nonconformity.__tablename__),
         change_value=change_value,
         row_forms=rows,
         **page_forms,
