@@ -24,9 +24,11 @@ def _url(nc, anchor=""):
 def my_actions(user):
     """Items I own that are open, then reviews I am to record; overdue ones first, then by date."""
     today = local_today()
-    soon = add_working_days(today, SOON_WORKING_DAYS)
+    items = queries.open_items_of(user)
+    # the holiday calendar is read only when an item needs it (a home page with none stays light)
+    soon = add_working_days(today, SOON_WORKING_DAYS) if any(i.due_on >= today for i in items) else None
     tasks = []
-    for item in queries.open_items_of(user):
+    for item in items:
         nc = item.nonconformity
         overdue = item.due_on < today
         if overdue:
