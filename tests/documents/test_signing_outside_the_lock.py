@@ -100,15 +100,20 @@ def test_a_download_completes_while_a_signature_password_is_being_checked(app, p
     checking, downloaded = threading.Event(), threading.Event()
     original = auth_services.check_password
 
+    in_time = []
+
     def slow_check(password_hash, password):
         checking.set()
-        downloaded.wait(timeout=10)
+        # the download must end while this check waits: a download blocked by the signature's lock
+        # would only end after this wait timed out
+        in_time.append(downloaded.wait(timeout=10))
         return original(password_hash, password)
 
-    monkeypatch.setattr(auth_services, "check_password", slow_check)
     reviewer, reader = signed_in(app, people.leader), signed_in(app, people.staff)
     path = f"/documents/versions/{library.in_review.id}"
     html(reviewer.get(path))
+    # only now: the sign-ins above check passwords too, and would set `checking` themselves
+    monkeypatch.setattr(auth_services, "check_password", slow_check)
     answers = {}
 
     def sign():
@@ -120,7 +125,7 @@ def test_a_download_completes_while_a_signature_password_is_being_checked(app, p
     answers["download"] = reader.get(f"/documents/versions/{library.effective.id}/download")
     downloaded.set()
     signer.join(timeout=30)
-    assert answers["download"].status_code == 200
+    assert answers["download"].status_code == 200 and in_time == [True]
     assert answers["review"].status_code == 303
     assert events("document.version.downloaded") and events("document.version.reviewed")
 
