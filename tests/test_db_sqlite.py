@@ -69,9 +69,13 @@ def test_a_lock_held_elsewhere_too_long_leaves_the_decision_to_sqlite(app, monke
     fd = os.open(db.engine.url.database + "-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        start = time.perf_counter()
         with db.engine.connect() as conn:
-            conn.execute(TOUCH)
+            touched = conn.execute(TOUCH).rowcount
             conn.commit()
+            assert conn.info.get(WriterTurns.KEY) is None  # it went on without the turn
+        waited = time.perf_counter() - start
+        assert touched == 1 and 0.05 <= waited < 5, waited
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)

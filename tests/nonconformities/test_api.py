@@ -331,7 +331,7 @@ def test_not_effective_opens_a_second_round_through_the_api(client, people, toke
 # --- gates: 409 with the gate's code and message, and nothing changed -------------------------------------
 
 
-def refused(client, headers, nc, name, status, code, words, **body):
+def assert_refused(client, headers, nc, name, status, code, words, **body):
     """POST a step that must be refused; the record and the audit trail stay as they were."""
     before_record, before_events = record(client, headers, nc), head_seq()
     response = post(client, headers, f"{nc.id}/{name}", body)
@@ -346,7 +346,7 @@ def refused(client, headers, nc, name, status, code, words, **body):
 def test_no_action_plan_before_the_analysis_is_accepted(client, people, tokens, make_nc):
     nc = walk_nc(make_nc(), people, to="analysed")
     due = (local_today() + dt.timedelta(days=7)).isoformat()
-    message = refused(
+    message = assert_refused(
         client,
         tokens["qo"],
         nc,
@@ -367,7 +367,7 @@ def test_no_action_plan_before_the_analysis_is_accepted(client, people, tokens, 
 
 def test_the_analysis_is_not_accepted_without_a_root_cause(client, people, tokens, make_nc):
     nc = walk_nc(make_nc(), people, to="decided")
-    refused(
+    assert_refused(
         client,
         tokens["qo"],
         nc,
@@ -379,7 +379,7 @@ def test_the_analysis_is_not_accepted_without_a_root_cause(client, people, token
     )
     services.add_why(people.qo, nc, answer="Không ai theo dõi")
     db.session.commit()
-    refused(
+    assert_refused(
         client,
         tokens["qo"],
         nc,
@@ -396,7 +396,7 @@ def test_no_items_when_no_action_is_needed(client, people, tokens, make_nc):
     services.decide_action_needed(people.qo, nc, needed=False, reason="Khuyến nghị")
     db.session.commit()
     due = (local_today() + dt.timedelta(days=7)).isoformat()
-    refused(
+    assert_refused(
         client,
         tokens["qo"],
         nc,
@@ -413,8 +413,8 @@ def test_no_items_when_no_action_is_needed(client, people, tokens, make_nc):
 def test_an_accepted_analysis_no_longer_changes(client, people, tokens, make_nc):
     nc = walk_nc(make_nc(), people, to="accepted")
     qo = tokens["qo"]
-    refused(client, qo, nc, "whys", 409, "gate_analysis_accepted", "can no longer change", answer="Thêm")
-    refused(
+    assert_refused(client, qo, nc, "whys", 409, "gate_analysis_accepted", "can no longer change", answer="Thêm")
+    assert_refused(
         client,
         qo,
         nc,
@@ -425,8 +425,10 @@ def test_an_accepted_analysis_no_longer_changes(client, people, tokens, make_nc)
         category="people",
         description="x",
     )
-    refused(client, qo, nc, "accept-analysis", 409, "gate_analysis_accepted", "already accepted", password=PASSWORD)
-    refused(
+    assert_refused(
+        client, qo, nc, "accept-analysis", 409, "gate_analysis_accepted", "already accepted", password=PASSWORD
+    )
+    assert_refused(
         client,
         qo,
         nc,
@@ -441,7 +443,7 @@ def test_an_accepted_analysis_no_longer_changes(client, people, tokens, make_nc)
 
 def test_no_closing_before_every_gate(client, people, tokens, make_nc):
     nc = walk_nc(make_nc(), people, to="actions")
-    message = refused(
+    message = assert_refused(
         client,
         tokens["qo"],
         nc,
@@ -455,7 +457,7 @@ def test_no_closing_before_every_gate(client, people, tokens, make_nc):
     )
     assert "every action item done" in message and "effectiveness review" in message
     fresh = make_nc()
-    message = refused(
+    message = assert_refused(
         client,
         tokens["qo"],
         fresh,
@@ -473,10 +475,10 @@ def test_items_reviews_and_decisions_refused_at_the_wrong_moment(client, people,
     nc = walk_nc(make_nc(), people, to="done")
     qo = tokens["qo"]
     item = nc.actions[0]
-    refused(
+    assert_refused(
         client, tokens["staff"], nc, f"items/{item.id}/complete", 409, "gate_item_done", "already done", result="Lại"
     )
-    refused(
+    assert_refused(
         client,
         qo,
         nc,
@@ -487,13 +489,13 @@ def test_items_reviews_and_decisions_refused_at_the_wrong_moment(client, people,
         planned_on=local_today().isoformat(),
         reviewer=people.staff.id,
     )
-    refused(
+    assert_refused(
         client, qo, nc, "reopen", 409, "gate_not_closed", "Only a closed nonconformity", password=PASSWORD, reason="x"
     )
     review = services.plan_review(people.qo, nc, planned_on=local_today(), reviewer=people.leader)
     services.record_review(people.leader, review, result="effective")
     db.session.commit()
-    refused(
+    assert_refused(
         client,
         tokens["leader"],
         nc,
@@ -504,7 +506,7 @@ def test_items_reviews_and_decisions_refused_at_the_wrong_moment(client, people,
         result="effective",
     )
     early = walk_nc(make_nc(), people, to="accepted")
-    refused(
+    assert_refused(
         client,
         qo,
         early,
@@ -517,10 +519,10 @@ def test_items_reviews_and_decisions_refused_at_the_wrong_moment(client, people,
     )
     services.cancel_nc(people.qo, early, password=PASSWORD, reason="Trùng")
     db.session.commit()
-    refused(
+    assert_refused(
         client, qo, early, "cancel", 409, "gate_not_open", "already closed or cancelled", password=PASSWORD, reason="x"
     )
-    refused(
+    assert_refused(
         client,
         qo,
         early,
@@ -537,7 +539,7 @@ def test_items_reviews_and_decisions_refused_at_the_wrong_moment(client, people,
 def test_linking_twice_is_refused(client, people, tokens, make_nc):
     nc, other = make_nc(), make_nc()
     step(client, tokens["qo"], nc, "links", 201, other=other.id)
-    refused(client, tokens["qo"], other, "links", 409, "already_linked", "already linked", other=nc.id)
+    assert_refused(client, tokens["qo"], other, "links", 409, "already_linked", "already linked", other=nc.id)
 
 
 # --- refusals that are not gates ------------------------------------------------------------------------
@@ -593,7 +595,7 @@ def test_a_stale_row_version_is_a_conflict(client, people, tokens, make_nc):
 
 def test_steps_that_are_not_the_users_are_refused_403(client, people, tokens, make_nc):
     nc = make_nc()
-    refused(
+    assert_refused(
         client,
         tokens["staff"],
         nc,
@@ -603,7 +605,7 @@ def test_steps_that_are_not_the_users_are_refused_403(client, people, tokens, ma
         "Only the quality officer or the person handling",
         answer="x",
     )
-    refused(client, tokens["leader"], nc, "accept-analysis", 403, "forbidden", "permission", password=PASSWORD)
+    assert_refused(client, tokens["leader"], nc, "accept-analysis", 403, "forbidden", "permission", password=PASSWORD)
 
 
 def test_another_communes_nc_is_not_found(client, people, tokens, make_nc):

@@ -21,7 +21,7 @@ def event_count():
     return db.session.scalar(select(func.count()).select_from(AuditEvent))
 
 
-def refused(step, code):
+def assert_refused(step, code):
     """Run a step that must be refused with `code`; nothing it did is kept (the caller's unit of
     work rolls back, as the pages and the API do). Returns the message, in English."""
     before = event_count()
@@ -81,7 +81,7 @@ def test_a_correction_not_yet_done_is_in_progress(people, make_nc):
 
 def test_no_action_item_before_the_analysis_is_accepted(people, make_nc):
     nc = walk_nc(make_nc(), people, to="analysed")
-    message = refused(
+    message = assert_refused(
         lambda: services.add_action(people.qo, nc, what="Làm gì đó", owner=people.staff, due_on=local_today()),
         "gate_analysis_not_accepted",
     )
@@ -93,7 +93,9 @@ def test_the_analysis_is_not_accepted_without_a_root_cause(people, make_nc):
     services.add_why(people.qo, nc, answer="Vì chưa có người theo dõi")
     services.add_cause(people.qo, nc, category="method", description="Thiếu bước kiểm tra")  # not marked root
     db.session.commit()
-    message = refused(lambda: services.accept_analysis(people.qo, nc, password=PASSWORD), "gate_root_cause_missing")
+    message = assert_refused(
+        lambda: services.accept_analysis(people.qo, nc, password=PASSWORD), "gate_root_cause_missing"
+    )
     assert "root cause" in message and "why" not in message.split("needs:")[1]
 
 
@@ -101,15 +103,17 @@ def test_the_analysis_is_not_accepted_without_a_why(people, make_nc):
     nc = walk_nc(make_nc(), people, to="decided")
     services.add_cause(people.qo, nc, category="method", description="Thiếu bước kiểm tra", is_root=True)
     db.session.commit()
-    message = refused(lambda: services.accept_analysis(people.qo, nc, password=PASSWORD), "gate_root_cause_missing")
+    message = assert_refused(
+        lambda: services.accept_analysis(people.qo, nc, password=PASSWORD), "gate_root_cause_missing"
+    )
     assert "why" in message
 
 
 def test_an_accepted_analysis_no_longer_changes(people, make_nc):
     nc = walk_nc(make_nc(), people, to="accepted")
     why = nc.current_round.whys[0]
-    refused(lambda: services.edit_why(people.qo, why, question="?", answer="Khác"), "gate_analysis_accepted")
-    refused(lambda: services.add_why(people.qo, nc, answer="Thêm"), "gate_analysis_accepted")
+    assert_refused(lambda: services.edit_why(people.qo, why, question="?", answer="Khác"), "gate_analysis_accepted")
+    assert_refused(lambda: services.add_why(people.qo, nc, answer="Thêm"), "gate_analysis_accepted")
 
 
 def test_a_why_is_editable_until_the_analysis_is_accepted(people, make_nc):
@@ -121,7 +125,7 @@ def test_a_why_is_editable_until_the_analysis_is_accepted(people, make_nc):
 
 def test_the_analysis_is_accepted_by_the_quality_officer_only_with_the_password(people, make_nc):
     nc = walk_nc(make_nc(), people, to="analysed")
-    refused(lambda: services.accept_analysis(people.leader, nc, password=PASSWORD), "forbidden")
+    assert_refused(lambda: services.accept_analysis(people.leader, nc, password=PASSWORD), "forbidden")
     with pytest.raises(DomainError) as wrong:
         services.accept_analysis(people.qo, nc, password="sai mật khẩu")
     assert wrong.value.code == "bad_password"
@@ -142,7 +146,7 @@ def test_no_closing_without_the_correction(people, make_nc):
     nc = make_nc()
     services.decide_action_needed(people.qo, nc, needed=False, reason="Lỗi đơn lẻ, đã xử lý")
     db.session.commit()
-    message = refused(close(people, nc), "gate_not_ready_to_close")
+    message = assert_refused(close(people, nc), "gate_not_ready_to_close")
     assert "correction" in message
 
 
@@ -155,13 +159,13 @@ def test_an_observation_closes_without_a_correction(people, make_nc):
 
 def test_no_closing_while_an_item_is_open(people, make_nc):
     nc = walk_nc(make_nc(), people, to="actions")
-    message = refused(close(people, nc), "gate_not_ready_to_close")
+    message = assert_refused(close(people, nc), "gate_not_ready_to_close")
     assert "every action item done" in message
 
 
 def test_no_closing_without_an_effective_review(people, make_nc):
     nc = walk_nc(make_nc(), people, to="done")
-    message = refused(close(people, nc), "gate_not_ready_to_close")
+    message = assert_refused(close(people, nc), "gate_not_ready_to_close")
     assert "effectiveness review" in message
 
 
@@ -170,13 +174,13 @@ def test_no_closing_on_a_review_dated_before_the_last_item_was_done(people, make
     review = services.plan_review(people.qo, nc, planned_on=local_today(), reviewer=people.leader)
     services.record_review(people.leader, review, result="effective", reviewed_on=local_today() - dt.timedelta(days=1))
     db.session.commit()
-    message = refused(close(people, nc), "gate_not_ready_to_close")
+    message = assert_refused(close(people, nc), "gate_not_ready_to_close")
     assert "on or after the last item was done" in message
 
 
 def test_an_item_owner_cannot_review_the_effectiveness(people, make_nc):
     nc = walk_nc(make_nc(), people, to="done")
-    message = refused(
+    message = assert_refused(
         lambda: services.plan_review(people.qo, nc, planned_on=local_today(), reviewer=people.staff),
         "reviewer_owns_item",
     )
@@ -185,13 +189,13 @@ def test_an_item_owner_cannot_review_the_effectiveness(people, make_nc):
 
 def test_no_closing_without_the_answers_on_risks_and_documents(people, make_nc):
     nc = walk_nc(make_nc(), people, to="reviewed")
-    refused(
+    assert_refused(
         lambda: services.close_nc(
             people.qo, nc, password=PASSWORD, risks_need_update=None, documents_need_update=False
         ),
         "answers_required",
     )
-    refused(
+    assert_refused(
         lambda: services.close_nc(people.qo, nc, password=PASSWORD, risks_need_update=True, documents_need_update=True),
         "documents_required",
     )
@@ -211,7 +215,7 @@ def test_closing_records_which_documents_need_updating(people, make_nc, make_pro
 
 def test_no_corrective_action_needs_a_reason(people, make_nc):
     nc = make_nc()
-    refused(lambda: services.decide_action_needed(people.qo, nc, needed=False, reason=" "), "reason_required")
+    assert_refused(lambda: services.decide_action_needed(people.qo, nc, needed=False, reason=" "), "reason_required")
 
 
 # --- not effective: a new round, the earlier one kept ----------------------------------------------------
@@ -221,17 +225,17 @@ def test_a_review_found_not_effective_opens_a_new_round(people, make_nc):
     nc = walk_nc(make_nc(), people, to="done")
     review = services.plan_review(people.qo, nc, planned_on=local_today(), reviewer=people.leader)
     db.session.commit()
-    refused(lambda: services.record_review(people.leader, review, result="not_effective"), "notes_required")
+    assert_refused(lambda: services.record_review(people.leader, review, result="not_effective"), "notes_required")
     services.record_review(people.leader, review, result="not_effective", notes="Vẫn còn hồ sơ trễ")
     db.session.commit()
     assert nc.round_no == 2 and nc.status is NcStatus.analysis
     first, second = nc.rounds
     assert len(first.whys) == 2 and len(first.actions) == 2 and second.whys == [] and second.actions == []
-    refused(
+    assert_refused(
         lambda: services.add_action(people.qo, nc, what="Mới", owner=people.staff, due_on=local_today()),
         "gate_analysis_not_accepted",
     )
-    message = refused(close(people, nc), "gate_not_ready_to_close")
+    message = assert_refused(close(people, nc), "gate_not_ready_to_close")
     assert "root-cause analysis" in message
 
 
@@ -240,7 +244,7 @@ def test_a_review_found_not_effective_opens_a_new_round(people, make_nc):
 
 def test_reopening_needs_a_reason_and_starts_a_new_round(people, make_nc):
     nc = walk_nc(make_nc(), people, to="closed")
-    refused(lambda: services.reopen_nc(people.qo, nc, password=PASSWORD, reason=""), "reason_required")
+    assert_refused(lambda: services.reopen_nc(people.qo, nc, password=PASSWORD, reason=""), "reason_required")
     services.reopen_nc(people.qo, nc, password=PASSWORD, reason="Tái diễn tại bộ phận một cửa")
     db.session.commit()
     assert nc.status is NcStatus.analysis and nc.round_no == 2 and nc.reopened_count == 1
@@ -249,31 +253,31 @@ def test_reopening_needs_a_reason_and_starts_a_new_round(people, make_nc):
 
 def test_only_a_closed_nc_is_reopened(people, make_nc):
     nc = make_nc()
-    refused(lambda: services.reopen_nc(people.qo, nc, password=PASSWORD, reason="?"), "gate_not_closed")
+    assert_refused(lambda: services.reopen_nc(people.qo, nc, password=PASSWORD, reason="?"), "gate_not_closed")
 
 
 def test_cancelling_needs_a_reason_and_a_signature(people, make_nc):
     nc = make_nc()
-    refused(lambda: services.cancel_nc(people.qo, nc, password=PASSWORD, reason=""), "reason_required")
-    refused(lambda: services.cancel_nc(people.staff, nc, password=PASSWORD, reason="Trùng"), "forbidden")
+    assert_refused(lambda: services.cancel_nc(people.qo, nc, password=PASSWORD, reason=""), "reason_required")
+    assert_refused(lambda: services.cancel_nc(people.staff, nc, password=PASSWORD, reason="Trùng"), "forbidden")
     services.cancel_nc(people.qo, nc, password=PASSWORD, reason="Trùng với SKPH khác")
     db.session.commit()
     assert nc.status is NcStatus.cancelled and signatures_of(nc)[-1].meaning == "cancelled"
-    refused(lambda: services.record_correction(people.qo, nc, what="x", by=people.staff), "forbidden")
+    assert_refused(lambda: services.record_correction(people.qo, nc, what="x", by=people.staff), "forbidden")
 
 
 # --- who may do what ---------------------------------------------------------------------------------------
 
 
 def test_the_auditor_changes_nothing(people, make_nc):
-    refused(lambda: services.report_nc(people.auditor, people.commune, title="Kiểm tra"), "forbidden")
+    assert_refused(lambda: services.report_nc(people.auditor, people.commune, title="Kiểm tra"), "forbidden")
     nc = make_nc()
-    refused(lambda: services.record_correction(people.auditor, nc, what="x", by=people.staff), "forbidden")
+    assert_refused(lambda: services.record_correction(people.auditor, nc, what="x", by=people.staff), "forbidden")
 
 
 def test_the_handler_records_the_correction_and_staff_do_not(people, make_nc):
     nc = make_nc()
-    refused(lambda: services.record_correction(people.staff2, nc, what="x", by=people.staff), "forbidden")
+    assert_refused(lambda: services.record_correction(people.staff2, nc, what="x", by=people.staff), "forbidden")
     services.assign_handler(people.qo, nc, people.staff2)
     services.record_correction(people.staff2, nc, what="Xin lỗi công dân", by=people.staff2, done=True)
     assert nc.correction_done_at is not None
@@ -282,16 +286,16 @@ def test_the_handler_records_the_correction_and_staff_do_not(people, make_nc):
 def test_an_item_is_marked_done_by_its_owner(people, make_nc):
     nc = walk_nc(make_nc(), people, to="actions")
     first, second = nc.current_round.actions
-    refused(lambda: services.complete_action(people.staff2, first, result="x"), "forbidden")
-    refused(lambda: services.complete_action(people.staff, first, result=""), "result_required")
+    assert_refused(lambda: services.complete_action(people.staff2, first, result="x"), "forbidden")
+    assert_refused(lambda: services.complete_action(people.staff, first, result=""), "result_required")
     services.complete_action(people.staff, first, result="Xong")
     assert first.done_at is not None
 
 
 def test_another_communes_people_are_refused(people, make_nc):
     nc = make_nc()
-    refused(lambda: services.record_correction(people.other_qo, nc, what="x", by=people.staff), "forbidden")
-    refused(lambda: services.accept_analysis(people.other_qo, nc, password=PASSWORD), "forbidden")
+    assert_refused(lambda: services.record_correction(people.other_qo, nc, what="x", by=people.staff), "forbidden")
+    assert_refused(lambda: services.accept_analysis(people.other_qo, nc, password=PASSWORD), "forbidden")
 
 
 def test_a_stale_page_conflicts(people, make_nc):
@@ -299,7 +303,7 @@ def test_a_stale_page_conflicts(people, make_nc):
     seen = nc.row_version
     services.record_correction(people.qo, nc, what="Lần một", by=people.staff)
     db.session.commit()
-    refused(
+    assert_refused(
         lambda: services.record_correction(people.qo, nc, what="Lần hai", by=people.staff, expected_row_version=seen),
         "conflict",
     )
@@ -334,12 +338,16 @@ def test_the_same_record_in_another_commune_is_another_nc(people):
 
 
 def test_bad_input_is_refused(people):
-    refused(lambda: services.report_nc(people.staff, people.commune, title=" "), "title_required")
-    refused(lambda: services.report_nc(people.staff, people.commune, title="x", severity="huge"), "invalid_choice")
-    refused(lambda: services.report_nc(people.staff, people.commune, title="x", source="rumour"), "invalid_choice")
-    refused(lambda: services.report_nc(people.staff, people.commune, title="x", clause="3.1"), "invalid_clause")
-    refused(lambda: services.report_nc(people.staff, people.commune, title="x", clause="abc"), "invalid_clause")
-    refused(
+    assert_refused(lambda: services.report_nc(people.staff, people.commune, title=" "), "title_required")
+    assert_refused(
+        lambda: services.report_nc(people.staff, people.commune, title="x", severity="huge"), "invalid_choice"
+    )
+    assert_refused(
+        lambda: services.report_nc(people.staff, people.commune, title="x", source="rumour"), "invalid_choice"
+    )
+    assert_refused(lambda: services.report_nc(people.staff, people.commune, title="x", clause="3.1"), "invalid_clause")
+    assert_refused(lambda: services.report_nc(people.staff, people.commune, title="x", clause="abc"), "invalid_clause")
+    assert_refused(
         lambda: services.report_nc(people.staff, people.commune, title="x", unit=people.other_staff.units[0]),
         "other_commune",
     )
@@ -362,7 +370,7 @@ def test_an_item_revising_a_document_opens_a_change_request(people, make_nc, eff
 def test_an_item_cannot_revise_a_document_not_in_force(people, make_nc, make_procedure):
     nc = walk_nc(make_nc(), people, to="accepted")
     draft_only = make_procedure()
-    refused(
+    assert_refused(
         lambda: services.add_action(
             people.qo, nc, what="Sửa", owner=people.staff, due_on=local_today(), document=draft_only
         ),
