@@ -65,6 +65,26 @@ def download_filename(version):
     return f"{version.document.code}_L{version.issue_label}_{primary.filename}"
 
 
+def record_download(actor, version, *, label, stamped, via):
+    """The audit event of a download of the version's file (the stamped copy, the original, a form
+    read as a template). It is all such a request writes, so it is committed without waiting for the
+    disk (qms.db.relax_durability)."""
+    primary = version.primary_file
+    relax_durability()
+    record_event(
+        actor,
+        "document.version.downloaded",
+        version,
+        changes={
+            "file": (None, primary.filename),
+            "sha256": (None, primary.sha256),
+            "label": (None, label),
+            "stamped": (None, stamped),
+            "via": (None, via),
+        },
+    )
+
+
 def download_copy(actor, version, *, via="web"):
     """The stamped copy of a version's file (code, issue, effective date, label, who and when, and
     the sign-off block), and its audit event. A copy is never served without its stamp: a file the
@@ -95,19 +115,7 @@ def download_copy(actor, version, *, via="web"):
             code="unstampable",
             status=409,
         ) from None
-    relax_durability()  # the download's record is all this request writes
-    record_event(
-        actor,
-        "document.version.downloaded",
-        version,
-        changes={
-            "file": (None, primary.filename),
-            "sha256": (None, primary.sha256),
-            "label": (None, label),
-            "stamped": (None, True),
-            "via": (None, via),
-        },
-    )
+    record_download(actor, version, label=label, stamped=True, via=via)
     return Download(data, download_filename(version), primary.media_type, label, True)
 
 
@@ -116,17 +124,5 @@ def download_original(actor, version, *, via="web"):
     require(None if perm.can_see_original(actor, version) else _l("You cannot download this version."))
     primary = version.primary_file
     data = read_stored(primary.sha256, actor, found_in=version)
-    relax_durability()
-    record_event(
-        actor,
-        "document.version.downloaded",
-        version,
-        changes={
-            "file": (None, primary.filename),
-            "sha256": (None, primary.sha256),
-            "label": (None, "original"),
-            "stamped": (None, False),
-            "via": (None, via),
-        },
-    )
+    record_download(actor, version, label="original", stamped=False, via=via)
     return Download(data, download_filename(version), primary.media_type, "", False)

@@ -4,11 +4,11 @@ it is a download of that version, audited as every download is."""
 
 from sqlalchemy import select
 
-from qms.audit.services import record_event
-from qms.db import db, relax_durability
+from qms.db import db
 from qms.documents import permissions as perm
 from qms.documents.models import Document, DocumentKind, DocumentStatus
 from qms.documents.services.common import current_version
+from qms.documents.services.downloads import record_download
 from qms.files.services import read_stored
 
 DOCX = "docx"
@@ -36,17 +36,5 @@ def form_template(actor, commune, code, *, purpose):
         return None
     primary = version.primary_file
     data = read_stored(primary.sha256, actor, found_in=version)
-    relax_durability()  # the download's record is all this read writes
-    record_event(
-        actor,
-        "document.version.downloaded",
-        version,
-        changes={
-            "file": (None, primary.filename),
-            "sha256": (None, primary.sha256),
-            "label": (None, "template"),
-            "stamped": (None, False),
-            "via": (None, purpose),
-        },
-    )
+    record_download(actor, version, label="template", stamped=False, via=purpose)
     return data
