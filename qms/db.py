@@ -11,7 +11,8 @@ except ImportError:  # Windows: SQLite's busy handler alone decides who writes n
     fcntl = None
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -96,6 +97,26 @@ class ConflictError(DomainError):
 
     def __init__(self, message):
         super().__init__(message, code="conflict", status=409)
+
+
+def insert_numbered(row, *, scope, field, number, refusal, attempts=5):
+    """Add `row` with the next serial number of its sequence (the rows of its table matching the
+    conditions `scope`, such as one commune's year) and `field` set to `number(serial)` (SKPH-2026-007,
+    GY-2026-0042). A serial a concurrent writer took meanwhile (the table's unique constraint) is
+    retried in a savepoint; after `attempts` the DomainError `refusal()` makes is raised (made only
+    then: a DomainError made is a refusal of the unit of work). The row's table has a `serial` column."""
+    model = type(row)
+    for _attempt in range(attempts):
+        row.serial = (db.session.scalar(select(func.max(model.serial)).where(*scope)) or 0) + 1
+        setattr(row, field, number(row.serial))
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+                db.session.flush()
+            return row
+        except IntegrityError:
+            continue
+    raise refusal()
 
 
 class _Work:

@@ -16,13 +16,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 
 from qms.audit.services import record_event
 from qms.auth.models import Commune
 from qms.core.calendar import to_local, utcnow
 from qms.core.codes import CodeFormat
-from qms.db import DomainError, db
+from qms.db import DomainError, db, insert_numbered
 from qms.feedback import permissions as perm
 from qms.feedback.models import FeedbackItem, FeedbackKind, FeedbackStatus, FeedbackSubmission
 from qms.nonconformities import services as nonconformities
@@ -148,25 +147,15 @@ def _insert(item, commune_id):
     so one submission of the commune at a time takes the next number; on SQLite the transaction's
     first write already holds the database's write lock. A number taken all the same is retried."""
     db.session.execute(select(Commune.id).where(Commune.id == commune_id).with_for_update(key_share=True))
-    for _attempt in range(REFERENCE_ATTEMPTS):
-        item.serial = (
-            db.session.scalar(
-                select(func.max(FeedbackItem.serial)).where(
-                    FeedbackItem.commune_id == commune_id, FeedbackItem.year == item.year
-                )
-            )
-            or 0
-        ) + 1
-        item.reference = REFERENCE_FORMAT.render(year=item.year, serial=item.serial)
-        try:
-            with db.session.begin_nested():
-                db.session.add(item)
-                db.session.flush()
-            return item
-        except IntegrityError:
-            continue
-    raise DomainError(
-        _l("Your message could not be given a reference; send it again."), code="reference_taken", status=409
+    return insert_numbered(
+        item,
+        scope=(FeedbackItem.commune_id == commune_id, FeedbackItem.year == item.year),
+        field="reference",
+        number=lambda serial: REFERENCE_FORMAT.render(year=item.year, serial=serial),
+        refusal=lambda: DomainError(
+            _l("Your message could not be given a reference; send it again."), code="reference_taken", status=409
+        ),
+        attempts=REFERENCE_ATTEMPTS,
     )
 
 

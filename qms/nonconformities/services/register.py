@@ -5,12 +5,11 @@ corrective action, evidence files and links between similar NCs."""
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, select
 
 from qms.audit.services import diff, record_event
 from qms.core.calendar import to_local, utcnow
-from qms.db import DomainError, db
+from qms.db import DomainError, db, insert_numbered
 from qms.files.services import receive_upload
 from qms.nonconformities import permissions as perm
 from qms.nonconformities.models import (
@@ -89,30 +88,19 @@ def _clause(value):
     return value
 
 
-def _allocate_number(commune, year):
-    serial = (
-        db.session.scalar(
-            select(func.max(Nonconformity.serial)).where(
-                Nonconformity.commune_id == commune.id, Nonconformity.year == year
-            )
-        )
-        or 0
-    ) + 1
-    return serial, nc_settings(commune).number_format.render(year=year, serial=serial)
-
-
 def _insert(nc, commune):
-    """Insert with the next number of its year; a number taken by a concurrent writer is retried."""
-    for _attempt in range(NUMBER_ATTEMPTS):
-        nc.serial, nc.number = _allocate_number(commune, nc.year)
-        try:
-            with db.session.begin_nested():
-                db.session.add(nc)
-                db.session.flush()
-            return nc
-        except IntegrityError:
-            continue
-    raise DomainError(_l("Could not give the nonconformity a number; try again."), code="number_taken", status=409)
+    """Insert with the next number of its year, in the commune's format."""
+    number_format = nc_settings(commune).number_format
+    return insert_numbered(
+        nc,
+        scope=(Nonconformity.commune_id == commune.id, Nonconformity.year == nc.year),
+        field="number",
+        number=lambda serial: number_format.render(year=nc.year, serial=serial),
+        refusal=lambda: DomainError(
+            _l("Could not give the nonconformity a number; try again."), code="number_taken", status=409
+        ),
+        attempts=NUMBER_ATTEMPTS,
+    )
 
 
 def _new_nc(actor, commune, *, source, severity, title, description, detected_by, detected_at, where, source_ref):
