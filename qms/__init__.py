@@ -103,6 +103,7 @@ AREAS = (
     "qms.files",
     "qms.signatures",
     "qms.documents",
+    "qms.processes",
     "qms.nonconformities",
     "qms.feedback",
 )

@@ -11,11 +11,12 @@ past, and tests move time on, without any other module knowing. It is set for th
 
 import calendar as _calendar
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 UTC = dt.UTC
 _clock = None  # a function returning the time, while clock_at() is in force
@@ -43,8 +44,12 @@ def clock_at(moment):
         _clock = previous
 
 
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
 def local_tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config["QMS_TIMEZONE"])
+    """The installation's zone (QMS_TIMEZONE); Vietnam's outside an application."""
+    return ZoneInfo(current_app.config["QMS_TIMEZONE"] if has_app_context() else DEFAULT_TIMEZONE)
 
 
 def to_local(value: dt.datetime) -> dt.datetime:
@@ -97,7 +102,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 # --- working days ------------------------------------------------------------------------------
 # Monday to Friday, less Vietnam's public holidays (Tết and the Hùng Kings' day follow the lunar
-# calendar; the `holidays` package knows them, and the days the government moves).
+# calendar; the `holidays` package knows them), adjusted by the days off and make-up working days
+# the government announces each year (qms.core.calendar_days, kept by the administrator): where the
+# two disagree, the announced schedule wins.
+
+DEFAULT_CUTOFF = dt.time(15, 0)
 
 
 @functools.cache
@@ -108,7 +117,19 @@ def _public_holidays(year: int) -> frozenset:
 
 
 def is_working_day(day: dt.date) -> bool:
+    from qms.core.calendar_days import adjustments
+
+    adjusted = adjustments().get(day)
+    if adjusted is not None:
+        return adjusted
     return day.weekday() < 5 and day not in _public_holidays(day.year)
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    """`day` itself when it is a working day, otherwise the first working day after it."""
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
 
 
 def add_working_days(day: dt.date, n: int) -> dt.date:
@@ -131,3 +152,36 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         day += dt.timedelta(days=1)
         count += is_working_day(day)
     return count
+
+
+@dataclasses.dataclass(frozen=True)
+class Deadline:
+    effective_receipt_date: dt.date  # the working day the count starts from
+    due_date: dt.date
+    working_days: int  # the limit counted (0: same day), paused days not included
+
+
+def due_date(received_at: dt.datetime, working_days: int, *, cutoff=DEFAULT_CUTOFF, paused_days: int = 0) -> Deadline:
+    """The due date of a dossier received at `received_at` (an aware datetime) with a limit of
+    `working_days` (0 for a same-day procedure): the one function every deadline comes from.
+
+    A dossier received on a day off, or after the cut-off hour (`cutoff`, a time; None for none;
+    a receipt within the cut-off minute, 15:00:59, is before it), counts as received on the next
+    working day. The day of receipt is not counted: received Monday with 3 working days, due
+    Thursday; a same-day procedure is due on the day it counts as received. `paused_days`, the
+    working days the clock stood still while the citizen supplemented the dossier
+    (`pause_length`), push the due date by as many working days."""
+    if working_days < 0 or paused_days < 0:
+        raise ValueError("working_days and paused_days cannot be negative")
+    local = to_local(received_at)
+    day = local.date()
+    if cutoff is not None and local.time().replace(second=0, microsecond=0) > cutoff:
+        day += dt.timedelta(days=1)
+    effective = next_working_day(day)
+    return Deadline(effective, add_working_days(effective, working_days + paused_days), working_days)
+
+
+def pause_length(paused_at: dt.datetime, resumed_at: dt.datetime) -> int:
+    """The working days a pause took (from the day it began to the day it ended, as
+    working_days_between counts them): paused on Monday, resumed on Wednesday, 2."""
+    return max(working_days_between(to_local(paused_at).date(), to_local(resumed_at).date()), 0)
