@@ -173,6 +173,8 @@ def due_date(received_at: dt.datetime, working_days: int, *, cutoff=DEFAULT_CUTO
     (`pause_length`), push the due date by as many working days."""
     if working_days < 0 or paused_days < 0:
         raise ValueError("working_days and paused_days cannot be negative")
+    if received_at.tzinfo is None:
+        raise ValueError("received_at must be timezone-aware")
     local = to_local(received_at)
     day = local.date()
     if cutoff is not None and local.time().replace(second=0, microsecond=0) > cutoff:

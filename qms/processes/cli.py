@@ -39,9 +39,9 @@ def import_command(path, username):
     from qms.db import db
     from qms.processes.services import import_maps, read_maps
 
-    actor = db.session.scalar(select(User).where(User.username == username, User.is_active.is_(True)))
-    if actor is None:
-        fail(f"no active user named {username!r}")
+    actor = db.session.scalar(select(User).where(User.username == username, User.is_active_account.is_(True)))
+    if actor is None or actor.commune_id is None:
+        fail(f"no active user of a commune named {username!r}")
     path = path or default_maps_folder()
     # one bad map and nothing is imported: every problem on stderr, one per line, exit 1
     outcomes = run_service(lambda: import_maps(actor, actor.commune, read_maps(path)))

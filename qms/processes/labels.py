@@ -35,7 +35,7 @@ register(
         "process.procedure.created": _l("Procedure added from its process map"),
         "process.map.changed": _l("Process map changed (new draft of the process document)"),
     },
-    records={"procedures": _l("Procedure")},
+    records={"procedures": _l("Administrative procedure")},
     record_fields={"procedures": {"code": _l("National code"), "name": _l("Name of the procedure")}},
     fields={"map": _l("Process map (SHA-256)"), "document_version": _l("Version of the process document")},
     namers={"procedures": _procedures},
