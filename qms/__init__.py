@@ -105,6 +105,7 @@ AREAS = (
     "qms.documents",
     "qms.processes",
     "qms.nonconformities",
+    "qms.dossiers",
     "qms.feedback",
 )
 

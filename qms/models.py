@@ -4,6 +4,7 @@ from qms.audit import models as audit_models  # noqa: F401
 from qms.auth import models as auth_models  # noqa: F401
 from qms.core import calendar_days  # noqa: F401
 from qms.documents import models as document_models  # noqa: F401
+from qms.dossiers import models as dossier_models  # noqa: F401
 from qms.feedback import models as feedback_models  # noqa: F401
 from qms.files import models as file_models  # noqa: F401
 from qms.nonconformities import models as nonconformity_models  # noqa: F401

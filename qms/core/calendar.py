@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import re
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -91,6 +92,27 @@ def parse_date(text) -> dt.date:
         except ValueError:
             continue
     raise ValueError(text)
+
+
+RECEIVED_YEARS = (2000, 2100)
+_UNENCODED_PLUS = re.compile(r"([T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:?\d\d)$")
+
+
+def parse_received(text) -> dt.datetime:
+    """When a dossier was received, as an API client writes it: ISO 8601, a date and time with or
+    without its offset ("2026-03-02T15:30:00+07:00", "2026-03-02T08:30Z"), or a date alone (its
+    first minute). A time without an offset is Vietnam time (the installation's zone). A "+" left
+    unencoded in a query string arrives as a space: "15:30:00 07:00" is read as "15:30:00+07:00".
+    Returns an aware datetime; ValueError for anything else, and for a year outside RECEIVED_YEARS
+    (no working-day calendar reaches it)."""
+    text = (text or "").strip()
+    if not text or len(text) > 40 or not text.isascii():
+        raise ValueError(text)
+    text = _UNENCODED_PLUS.sub(r"\1+\2", text)
+    value = dt.datetime.fromisoformat(text.replace("z", "Z"))
+    if not RECEIVED_YEARS[0] <= value.year <= RECEIVED_YEARS[1]:
+        raise ValueError(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=local_tz())
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -187,3 +209,42 @@ def pause_length(paused_at: dt.datetime, resumed_at: dt.datetime) -> int:
     """The working days a pause took (from the day it began to the day it ended, as
     working_days_between counts them): paused on Monday, resumed on Wednesday, 2."""
     return max(working_days_between(to_local(paused_at).date(), to_local(resumed_at).date()), 0)
+
+
+# --- working hours -------------------------------------------------------------------------------
+# A step of a process is allowed working hours (a working day holds 8): counted within the office
+# hours of working days (QMS_OFFICE_HOURS, "07:30-11:30,13:00-17:00" by default).
+
+DEFAULT_OFFICE_HOURS = "07:30-11:30,13:00-17:00"
+
+
+def office_hours() -> tuple:
+    """((start, end), ...) of the working day, as times."""
+    text = current_app.config.get("QMS_OFFICE_HOURS", DEFAULT_OFFICE_HOURS) if has_app_context() else None
+    periods = []
+    for part in (text or DEFAULT_OFFICE_HOURS).split(","):
+        start, end = (dt.time.fromisoformat(t.strip()) for t in part.split("-"))
+        periods.append((start, end))
+    return tuple(periods)
+
+
+def add_working_hours(start: dt.datetime, hours: float) -> dt.datetime:
+    """The moment `hours` working hours after `start` (aware), counting only office hours of
+    working days: 2 hours from Friday 16:00 is Monday 08:30."""
+    if hours <= 0:
+        return start
+    remaining = dt.timedelta(hours=hours)
+    local = to_local(start)
+    day, after = local.date(), local.time().replace(tzinfo=None)
+    while True:
+        if is_working_day(day):
+            for begin, end in office_hours():
+                begin = max(begin, after)
+                if begin >= end:
+                    continue
+                available = dt.datetime.combine(day, end) - dt.datetime.combine(day, begin)
+                if remaining <= available:
+                    moment = dt.datetime.combine(day, begin, local_tz()) + remaining
+                    return moment.astimezone(UTC)
+                remaining -= available
+        day, after = day + dt.timedelta(days=1), dt.time.min

@@ -1,0 +1,7 @@
+"""Dossier handling at the one-stop shop: receipt with its due date, the process control sheet,
+supplements, refusals, results and returns, apology letters, late dossiers into nonconformities."""
+
+
+def init_app(app):
+    from qms.dossiers import home, jobs, labels  # noqa: F401  (home sections, the overdue job, labels)
+    from qms.dossiers.services import common  # noqa: F401  (dossiers as signed subjects)

@@ -1,0 +1,87 @@
+"""Labels of dossier handling (see qms.core.labels): actions, records, fields and coded values, the
+words pages use, and what a dossier is called ("TTHCC-261207-003 – Đăng ký khai sinh")."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from qms.core.labels import register, whole_ids
+from qms.db import db
+from qms.dossiers.models import Channel, Dossier, DossierStatus, HandoverKind, Timeliness
+from qms.processes.models import ProcessMapVersion
+
+CHANNEL_LABELS = {Channel.in_person: _l("In person"), Channel.online: _l("Online"), Channel.post: _l("By post")}
+STATUS_LABELS = {
+    DossierStatus.in_progress: _l("Being handled"),
+    DossierStatus.supplement: _l("Waiting for a supplement"),
+    DossierStatus.result_ready: _l("Result ready"),
+    DossierStatus.returned: _l("Returned"),
+    DossierStatus.refused: _l("Refused"),
+    DossierStatus.withdrawn: _l("Withdrawn"),
+}
+TIMELINESS_LABELS = {Timeliness.early: _l("Early"), Timeliness.on_time: _l("On time"), Timeliness.late: _l("Late")}
+LINE_LABELS = {
+    HandoverKind.handover: _l("Handed over"),
+    HandoverKind.supplement_requested: _l("Supplement requested"),
+    HandoverKind.supplement_received: _l("Supplement received"),
+    HandoverKind.refused: _l("Refused"),
+    HandoverKind.result_ready: _l("Result ready"),
+    HandoverKind.returned: _l("Returned to the citizen"),
+    HandoverKind.withdrawn: _l("Withdrawn by the citizen"),
+    HandoverKind.extended: _l("New return date (apology letter)"),
+}
+
+
+def _by_value(labels):
+    return {key.value: label for key, label in labels.items()}
+
+
+def _dossiers(commune_id, keys):
+    ids = whole_ids(keys)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Dossier.id, Dossier.code, ProcessMapVersion.content)
+        .join(ProcessMapVersion, ProcessMapVersion.id == Dossier.process_map_id)
+        .where(Dossier.commune_id == commune_id, Dossier.id.in_(ids))
+    )
+    return {str(i): f"{code} – {content['name']}" for i, code, content in rows}
+
+
+register(
+    actions={
+        "dossier.received": _l("Dossier received"),
+        "dossier.handed_over": _l("Dossier handed over"),
+        "dossier.supplement_requested": _l("Supplement requested"),
+        "dossier.supplement_received": _l("Supplement received"),
+        "dossier.refused": _l("Dossier refused"),
+        "dossier.withdrawn": _l("Dossier withdrawn"),
+        "dossier.result_ready": _l("Result ready"),
+        "dossier.returned": _l("Result returned"),
+        "dossier.extended": _l("New return date (apology letter signed)"),
+        "dossier.applicant_read": _l("Applicant's personal data read"),
+    },
+    records={"dossiers": _l("Dossier")},
+    record_fields={"dossiers": {"code": _l("Dossier code"), "components": _l("Papers received")}},
+    fields={
+        "procedure_id": _l("Procedure"),
+        "channel": _l("Channel"),
+        "received_at": _l("Received at"),
+        "due_date": _l("Due date"),
+        "step_id": _l("Step"),
+        "holder_id": _l("Held by"),
+        "timeliness": _l("Timeliness"),
+        "supplement_items": _l("To supplement"),
+        "paused_days": _l("Working days paused"),
+        "refusal_reason": _l("Reason for refusal"),
+        "withdraw_reason": _l("Reason for withdrawal"),
+        "apology_reason": _l("Reason for the delay"),
+    },
+    values={
+        "channel": _by_value(CHANNEL_LABELS),
+        "status": _by_value(STATUS_LABELS),
+        "timeliness": _by_value(TIMELINESS_LABELS),
+        "meaning": {"apology_signed": _l("Apology letter signed")},
+    },
+    namers={"dossiers": _dossiers},
+    refs={"procedure_id": "procedures", "holder_id": "users"},
+)

@@ -1,0 +1,147 @@
+"""Dossiers (hồ sơ TTHC) received at the one-stop shop and their process control sheet.
+
+A dossier is received for a procedure under the process map in force that day, and keeps that map
+(its steps and allowances) whatever is approved later. Its due date comes from the one due-date
+function (qms.core.calendar.due_date) with the procedure's limit and cut-off hour, pushed by the
+working days it waited for the citizen's supplement, or replaced once by the date of an apology
+letter a leader signed. Every hand-over between steps is appended to the control sheet (phiếu kiểm
+soát quá trình) and never edited.
+
+The applicant's details are personal data (Decree 13/2023/NĐ-CP): only what the one-stop forms
+need, shown only to those handling the dossier, and each reading of them is an audit event.
+"""
+
+import datetime as dt
+import enum
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qms.auth.models import Unit, User
+from qms.core.calendar import utcnow
+from qms.db import UTCDateTime, db, enum_column
+from qms.processes.models import Procedure, ProcessMapVersion
+
+
+class Channel(enum.Enum):
+    in_person = "in_person"
+    online = "online"
+    post = "post"
+
+
+class DossierStatus(enum.Enum):
+    in_progress = "in_progress"  # being handled along the steps
+    supplement = "supplement"  # waiting for the citizen's supplement: the clock stands still
+    result_ready = "result_ready"  # the result waits for the citizen
+    returned = "returned"  # the result handed to the citizen
+    refused = "refused"  # refused, with the reason
+    withdrawn = "withdrawn"  # withdrawn by the citizen
+
+
+OPEN_STATUSES = (DossierStatus.in_progress, DossierStatus.supplement)
+DONE_STATUSES = (DossierStatus.result_ready, DossierStatus.returned)
+
+
+class Timeliness(enum.Enum):
+    early = "early"
+    on_time = "on_time"
+    late = "late"
+
+
+class Dossier(db.Model):
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        UniqueConstraint("commune_id", "code"),
+        UniqueConstraint("commune_id", "received_on", "serial"),
+        Index("ix_dossiers_commune_status_due", "commune_id", "status", "due_date"),
+        Index("ix_dossiers_commune_received", "commune_id", "received_at"),
+        Index("ix_dossiers_procedure_received", "procedure_id", "received_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
+    code: Mapped[str] = mapped_column(String(60))
+    received_on: Mapped[dt.date] = mapped_column(Date)  # the local day of receipt: the code's daily sequence
+    serial: Mapped[int] = mapped_column()
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"))
+    process_map_id: Mapped[int] = mapped_column(ForeignKey("process_maps.id"))  # the process it is handled under
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # the unit that received it
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel))
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_phone: Mapped[str] = mapped_column(String(20), default="")
+    applicant_address: Mapped[str] = mapped_column(String(300), default="")
+    components: Mapped[list] = mapped_column(JSON, default=list)  # the papers received, in words
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    effective_receipt_date: Mapped[dt.date] = mapped_column(Date)
+    due_date: Mapped[dt.date] = mapped_column(Date)  # in force: pushed by pauses, or the apology's date
+    status: Mapped[DossierStatus] = mapped_column(enum_column(DossierStatus), default=DossierStatus.in_progress)
+    step_id: Mapped[str] = mapped_column(String(40), default="")  # the step in progress
+    step_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who holds it now
+    paused_days: Mapped[int] = mapped_column(default=0)
+    supplement_items: Mapped[list] = mapped_column(JSON, default=list)
+    supplement_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    supplement_received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    refusal_reason: Mapped[str] = mapped_column(Text, default="")
+    withdraw_reason: Mapped[str] = mapped_column(Text, default="")
+    result_ready_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # returned, refused or withdrawn
+    timeliness: Mapped[Timeliness | None] = mapped_column(enum_column(Timeliness))  # at the result
+    apology_reason: Mapped[str] = mapped_column(Text, default="")
+    apology_due_date: Mapped[dt.date | None] = mapped_column(Date)  # the new date the apology gives
+    apology_signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    apology_signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    imported_from: Mapped[str] = mapped_column(String(200), default="")  # the provincial system's file
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    procedure: Mapped[Procedure] = relationship()
+    process_map: Mapped[ProcessMapVersion] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    received_by: Mapped[User | None] = relationship(foreign_keys=[received_by_id])
+    holder: Mapped[User | None] = relationship(foreign_keys=[holder_id])
+    handovers: Mapped[list["Handover"]] = relationship(back_populates="dossier", order_by="Handover.seq")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def procedure_name(self) -> str:
+        """The procedure's name as the process it is handled under says it."""
+        return self.process_map.content["name"]
+
+
+class HandoverKind(enum.Enum):
+    handover = "handover"  # a step done, the dossier given to the next person
+    supplement_requested = "supplement_requested"
+    supplement_received = "supplement_received"
+    refused = "refused"
+    result_ready = "result_ready"
+    returned = "returned"
+    withdrawn = "withdrawn"
+    extended = "extended"  # a new return date, with the apology letter
+
+
+class Handover(db.Model):
+    """One line of the process control sheet: who gave the dossier, who received it, when, with
+    what notes, and the step it ended against the step's allowance. Appended, never edited."""
+
+    __tablename__ = "dossier_handovers"
+    __table_args__ = (UniqueConstraint("dossier_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))
+    seq: Mapped[int] = mapped_column()
+    kind: Mapped[HandoverKind] = mapped_column(enum_column(HandoverKind, length=30))
+    step_id: Mapped[str] = mapped_column(String(40), default="")  # the step this line ends
+    from_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    to_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_name: Mapped[str] = mapped_column(String(200), default="")  # as written (an imported sheet)
+    to_name: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    step_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    timeliness: Mapped[Timeliness | None] = mapped_column(enum_column(Timeliness))
+
+    dossier: Mapped[Dossier] = relationship(back_populates="handovers")
+    from_user: Mapped[User | None] = relationship(foreign_keys=[from_user_id])
+    to_user: Mapped[User | None] = relationship(foreign_keys=[to_user_id])

@@ -1,0 +1,70 @@
+"""Who may see and do what with dossiers. Views, the API, templates and services ask here.
+
+Everyone of the commune reads the ledger (auditors included): codes, procedures, dates, statuses.
+The applicant's details are personal data: shown only to those handling the dossier (whoever
+received it, holds it or held it, as the control sheet says). Staff, leaders and quality officers
+receive dossiers; the person holding a dossier hands it over, asks for a supplement, refuses it,
+records the result and its return (the quality officer may act for an absent holder). Only a
+leader signs the apology letter that extends a due date.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+from qms.auth.models import LEADER, QUALITY_OFFICER, STAFF
+
+RECEIVERS = (STAFF, LEADER, QUALITY_OFFICER)
+
+
+def _member(user, commune_id) -> bool:
+    return user is not None and user.is_authenticated and user.commune_id == commune_id
+
+
+def can_view(user, dossier) -> bool:
+    return _member(user, dossier.commune_id)
+
+
+def handles(user, dossier) -> bool:
+    """Whether `user` handles the dossier: received it, holds it, or appears on its control sheet."""
+    if not _member(user, dossier.commune_id) or user.is_read_only:
+        return False
+    if user.id in (dossier.received_by_id, dossier.holder_id):
+        return True
+    return any(user.id in (h.from_user_id, h.to_user_id) for h in dossier.handovers)
+
+
+def can_see_applicant(user, dossier) -> bool:
+    return handles(user, dossier)
+
+
+def receive_refusal(user, commune) -> str | None:
+    if not _member(user, commune.id) or user.is_read_only or not user.has_role(*RECEIVERS):
+        return _l("Only the commune's staff, leaders and quality officers can receive a dossier.")
+    return None
+
+
+def act_refusal(user, dossier) -> str | None:
+    """Handing over, asking for a supplement, refusing, recording the result, its return, a
+    withdrawal."""
+    if not _member(user, dossier.commune_id) or user.is_read_only:
+        return _l("You cannot change this dossier.")
+    if user.id != dossier.holder_id and not user.has_role(QUALITY_OFFICER):
+        return _l("Only the person holding this dossier (or the quality officer) can do this.")
+    return None
+
+
+def extend_refusal(user, dossier) -> str | None:
+    if not _member(user, dossier.commune_id) or not user.has_role(LEADER):
+        return _l("Only a leader of the commune signs the apology letter that sets a new return date.")
+    return None
+
+
+def can_act(user, dossier) -> bool:
+    return act_refusal(user, dossier) is None
+
+
+def can_extend(user, dossier) -> bool:
+    return extend_refusal(user, dossier) is None
+
+
+def can_receive(user, commune) -> bool:
+    return receive_refusal(user, commune) is None

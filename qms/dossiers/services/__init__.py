@@ -1,0 +1,45 @@
+"""Dossier handling: every change to a dossier, each recorded on its control sheet and in the audit
+trail in the same transaction; the caller's unit of work commits once."""
+
+from qms.dossiers.services.late import open_late_nc, open_overdue_ncs
+from qms.dossiers.services.receive import (
+    CODE_FORMAT_SETTING,
+    DEFAULT_CODE_FORMAT,
+    check_code_format,
+    handlers_choice,
+    receive_dossier,
+    render_code,
+)
+from qms.dossiers.services.steps import (
+    APOLOGY_SIGNED,
+    extend_due_date,
+    hand_over,
+    receive_supplement,
+    record_result,
+    refuse_dossier,
+    request_supplement,
+    return_result,
+    step_due_at,
+    withdraw_dossier,
+)
+
+__all__ = [
+    "APOLOGY_SIGNED",
+    "CODE_FORMAT_SETTING",
+    "DEFAULT_CODE_FORMAT",
+    "check_code_format",
+    "extend_due_date",
+    "hand_over",
+    "handlers_choice",
+    "open_late_nc",
+    "open_overdue_ncs",
+    "receive_dossier",
+    "receive_supplement",
+    "record_result",
+    "refuse_dossier",
+    "render_code",
+    "request_supplement",
+    "return_result",
+    "step_due_at",
+    "withdraw_dossier",
+]
