@@ -7,8 +7,10 @@ dates counted back from the day the demo is loaded:
 
 - the policy, the objectives of the year, the system procedures QT-01..QT-05, and the procedures of
   the one-stop shop (QT-06) and of four administrative procedures (QT-07..QT-10), with their forms,
-  effective; the forms and the procedures the one-stop staff use are distributed to the one-stop
-  unit, so its staff get "read and understood" tasks (a few are left open);
+  effective; four weeks after these, the seven other procedures of the process maps in process_maps/
+  (QT-12..QT-18, each with its declaration or register BM-01), effective; the forms and the
+  procedures the one-stop staff use are distributed to the one-stop unit, so its staff get "read and
+  understood" tasks (a few are left open);
 - QT-06 and its receipt slip BM-01-QT-06 at issue 02, issue 01 superseded: Decree 118/2025/NĐ-CP
   replaced Decree 61/2018/NĐ-CP and the one-stop section became the Public Administrative Service
   Centre; the decree's entry is marked replaced and QT-06's legal bases follow;
@@ -16,7 +18,7 @@ dates counted back from the day the demo is loaded:
 - QT-04 effective for more than its review interval, so overdue for periodic review; QT-02 due soon;
   QT-01 older but confirmed "reviewed, still valid";
 - QT-10 issue 02 submitted and waiting for its review; BM-02-QT-06 issue 02 reviewed and waiting for
-  the approver; QT-11 (death registration) a first draft;
+  the approver; QT-11 (death registration) and its declaration BM-01-QT-11 a first draft;
 - one open change request from the staff, and one declined.
 
 The nonconformities (qms/nonconformities/demo.py) are planned after the documents and told with
@@ -526,6 +528,10 @@ class DocumentStory:
             approver="qo2",
             effective_on=min(procedures_on + dt.timedelta(days=7), self.today),
         )
+        # Four weeks later, the procedures of the other process maps in process_maps/, with their forms.
+        more_on = min(procedures_on + dt.timedelta(days=28), self.today)
+        for slot, code in enumerate(code for n in range(12, 19) for code in (f"QT-{n}", f"BM-01-QT-{n}")):
+            self.issue(code, author="qo2", reviewer="leader", approver="qo", effective_on=more_on, slot=slot)
 
         # Work in progress, in the last two weeks.
         self.then(self.at(working_day(self.today, -9), 10), self.propose_ledger_change)
@@ -555,9 +561,16 @@ class DocumentStory:
             reason="Kết quả xem xét của lãnh đạo: giảm thời gian chờ của người dân.",
         )
         self.then(self.at(working_day(self.today, -2), 10), self.propose_birth_change)
-        self.issue(
-            "QT-11", author="qo2", reviewer="leader", approver="qo", stop="draft", last_on=working_day(self.today, -1)
-        )
+        for slot, code in enumerate(("QT-11", "BM-01-QT-11")):
+            self.issue(
+                code,
+                author="qo2",
+                reviewer="leader",
+                approver="qo",
+                stop="draft",
+                last_on=working_day(self.today, -1),
+                slot=slot,
+            )
 
     def confirm_still_valid(self, code, today):
         services.confirm_still_valid(

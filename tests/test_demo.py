@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections import Counter
+from pathlib import Path
 from typing import NamedTuple
 
 import docx
@@ -61,6 +62,7 @@ from qms.nonconformities.models import (
 )
 from qms.nonconformities.services import find_opened_from, similar_ncs
 from qms.nonconformities.services.common import derived_status
+from qms.processes import maps
 from qms.signatures.models import Signature
 from qms.signatures.services import signatures_of, verify
 from tests.conftest import BASE_CONFIG, login
@@ -306,6 +308,31 @@ def test_procedures_say_their_legal_bases_steps_time_and_records(app):
     assert "Đầu vào của cuộc họp" in docx_text(docx_of(current_version(document("QT-04"))))
     assert "Mức rủi ro" in docx_text(docx_of(current_version(document("QT-05"))))
     assert "CHÍNH SÁCH CHẤT LƯỢNG" in docx_text(docx_of(current_version(document("CS-01"))))
+
+
+def test_every_process_map_names_documents_the_demo_holds(app):
+    """Each map in process_maps/ names a process document, forms and legal bases of the demo, and its
+    process document states the procedure's national code (QT-12..QT-18 came with the maps)."""
+    held = {}
+    for code, kind in db.session.execute(select(Document.code, Document.kind)):
+        held.setdefault(kind, set()).add(code)
+    files = sorted((Path(__file__).parents[1] / "process_maps").glob("*.yaml"))
+    assert len(files) >= 12
+    for file in files:
+        process = maps.load(file.read_text(encoding="utf-8"), file.name)
+        maps.check_codes(
+            process,
+            forms=held[DocumentKind.form],
+            external=held[DocumentKind.external],
+            procedures=held[DocumentKind.procedure],
+        )
+        version = versions(process.process_document)[-1]
+        assert process.code in docx_text(docx_of(version)), file.name
+    for n in range(12, 19):
+        assert statuses(f"QT-{n}") == statuses(f"BM-01-QT-{n}") == [VersionStatus.effective]
+    contract = docx_text(docx_of(current_version(document("QT-17"))))
+    assert "50.000 đồng/hợp đồng, giao dịch" in contract and "ký trước mặt" in contract
+    assert "Công chức Văn hóa - Xã hội" in docx_text(docx_of(current_version(document("QT-18"))))
 
 
 def test_the_objectives_are_measurable_with_owner_deadline_and_method(app):

@@ -178,7 +178,68 @@ EXTERNAL_DOCUMENTS = (
         dt.date(2020, 5, 28),
         dt.date(2020, 7, 16),
         "in_force",
-        ("Mẫu tờ khai đăng ký khai sinh, tờ khai đăng ký kết hôn, tờ khai đăng ký khai tử; sổ hộ tịch.",),
+        (
+            "Mẫu tờ khai đăng ký khai sinh, kết hôn, khai tử, nhận cha, mẹ, con, giám hộ; tờ khai thay đổi, cải "
+            "chính, bổ sung thông tin hộ tịch; tờ khai cấp Giấy xác nhận tình trạng hôn nhân, cấp bản sao trích "
+            "lục hộ tịch; sổ hộ tịch.",
+        ),
+        "Hộ tịch",
+    ),
+    ExternalDocument(
+        "L-91-2015-QH13",
+        "91/2015/QH13",
+        "Bộ luật Dân sự",
+        "Quốc hội",
+        dt.date(2015, 11, 24),
+        dt.date(2017, 1, 1),
+        "in_force",
+        (
+            "Người được giám hộ, người giám hộ, điều kiện và việc cử, thay đổi, chấm dứt giám hộ (điều 46 đến "
+            "điều 63); hình thức của giao dịch dân sự, hợp đồng.",
+        ),
+        "Hộ tịch",
+    ),
+    ExternalDocument(
+        "NĐ-120-2025",
+        "120/2025/NĐ-CP",
+        "Quy định về phân định thẩm quyền của chính quyền địa phương 02 cấp trong lĩnh vực quản lý nhà nước "
+        "của Bộ Tư pháp",
+        "Chính phủ",
+        dt.date(2025, 6, 11),
+        dt.date(2025, 7, 1),
+        "in_force",
+        (
+            "Ủy ban nhân dân cấp xã thực hiện các việc hộ tịch trước đây thuộc Ủy ban nhân dân cấp huyện, trong đó "
+            "có thay đổi, cải chính hộ tịch cho người từ đủ 14 tuổi trở lên và xác định lại dân tộc.",
+        ),
+        "Hộ tịch",
+    ),
+    ExternalDocument(
+        "TT-281-2016-BTC",
+        "281/2016/TT-BTC",
+        "Quy định mức thu, chế độ thu, nộp, quản lý và sử dụng phí khai thác, sử dụng thông tin trong cơ sở dữ "
+        "liệu hộ tịch, phí xác nhận có quốc tịch Việt Nam, phí xác nhận là người gốc Việt Nam, lệ phí quốc tịch",
+        "Bộ Tài chính",
+        dt.date(2016, 11, 14),
+        dt.date(2017, 1, 1),
+        "in_force",
+        ("Phí cấp bản sao trích lục hộ tịch: 8.000 đồng/bản sao trích lục.",),
+        "Hộ tịch",
+    ),
+    ExternalDocument(
+        "TT-85-2019-BTC",
+        "85/2019/TT-BTC",
+        "Hướng dẫn về phí và lệ phí thuộc thẩm quyền quyết định của Hội đồng nhân dân tỉnh, thành phố trực "
+        "thuộc Trung ương",
+        "Bộ Tài chính",
+        dt.date(2019, 11, 29),
+        dt.date(2020, 1, 1),
+        "in_force",
+        (
+            "Lệ phí hộ tịch do Hội đồng nhân dân tỉnh quy định mức thu (đăng ký nhận cha, mẹ, con; thay đổi, cải "
+            "chính, bổ sung thông tin hộ tịch; cấp Giấy xác nhận tình trạng hôn nhân); niêm yết mức thu tại "
+            "Trung tâm Phục vụ hành chính công.",
+        ),
         "Hộ tịch",
     ),
     ExternalDocument(
@@ -191,8 +252,8 @@ EXTERNAL_DOCUMENTS = (
         dt.date(2015, 4, 10),
         "in_force",
         (
-            "Thẩm quyền chứng thực của Ủy ban nhân dân cấp xã; thủ tục chứng thực bản sao từ bản chính và "
-            "chứng thực chữ ký; sổ chứng thực.",
+            "Thẩm quyền chứng thực của Ủy ban nhân dân cấp xã; thủ tục chứng thực bản sao từ bản chính, "
+            "chứng thực chữ ký và chứng thực hợp đồng, giao dịch; sổ chứng thực.",
         ),
         "Chứng thực",
     ),
@@ -218,9 +279,49 @@ EXTERNAL_DOCUMENTS = (
         (
             "Phí chứng thực bản sao từ bản chính: 2.000 đồng/trang cho trang thứ nhất và thứ hai, 1.000 "
             "đồng/trang từ trang thứ ba, tối đa 200.000 đồng/bản; chứng thực chữ ký: 10.000 đồng/trường "
-            "hợp.",
+            "hợp; chứng thực hợp đồng, giao dịch: 50.000 đồng/hợp đồng, giao dịch.",
         ),
         "Chứng thực",
+    ),
+    ExternalDocument(
+        "L-31-2024-QH15",
+        "31/2024/QH15",
+        "Luật Đất đai",
+        "Quốc hội",
+        dt.date(2024, 1, 18),
+        dt.date(2024, 8, 1),
+        "in_force",
+        (
+            "Hợp đồng, văn bản thực hiện các quyền của người sử dụng đất được công chứng hoặc chứng thực; việc "
+            "chứng thực thực hiện tại Ủy ban nhân dân cấp xã (điều 27).",
+        ),
+        "Chứng thực",
+    ),
+    ExternalDocument(
+        "NĐ-20-2021",
+        "20/2021/NĐ-CP",
+        "Quy định chính sách trợ giúp xã hội đối với đối tượng bảo trợ xã hội",
+        "Chính phủ",
+        dt.date(2021, 3, 15),
+        dt.date(2021, 7, 1),
+        "in_force",
+        (
+            "Đối tượng, mức trợ cấp xã hội hằng tháng; hồ sơ, trình tự thực hiện, điều chỉnh, thôi hưởng trợ cấp "
+            "xã hội hằng tháng; mẫu tờ khai đề nghị trợ giúp xã hội.",
+        ),
+        "Bảo trợ xã hội",
+    ),
+    ExternalDocument(
+        "NĐ-76-2024",
+        "76/2024/NĐ-CP",
+        "Sửa đổi, bổ sung một số điều của Nghị định số 20/2021/NĐ-CP ngày 15 tháng 3 năm 2021 của Chính phủ "
+        "quy định chính sách trợ giúp xã hội đối với đối tượng bảo trợ xã hội",
+        "Chính phủ",
+        dt.date(2024, 7, 1),
+        dt.date(2024, 7, 1),
+        "in_force",
+        ("Mức chuẩn trợ giúp xã hội 500.000 đồng/tháng từ ngày 01/7/2024; sửa đổi hồ sơ, trình tự xét hưởng.",),
+        "Bảo trợ xã hội",
     ),
 )
 

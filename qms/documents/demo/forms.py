@@ -1,9 +1,9 @@
 """The forms of the demo commune: the one-stop forms of Circular 01/2018/TT-VPCP (receipt and
 appointment slip, request to supplement, refusal, apology and new return date, process control
 sheet as .docx; the dossier ledger as .xlsx), the civil-status declarations of Circular
-04/2020/TT-BTP and the certification registers. Each keeps the layout of the form it reproduces,
-with blank lines to fill in by hand (dot leaders to the margin, so they print the same in Word and
-LibreOffice)."""
+04/2020/TT-BTP, the certification registers and the social-assistance declaration of Decree
+20/2021/NĐ-CP. Each keeps the layout of the form it reproduces, with blank lines to fill in by hand
+(dot leaders to the margin, so they print the same in Word and LibreOffice)."""
 
 from __future__ import annotations
 
@@ -485,6 +485,225 @@ def marriage_declaration(control: Control) -> bytes:
     return form_document(control, body, origin=f"Mẫu {CIRCULAR_04}")
 
 
+# --- the other civil-status declarations and the social-assistance declaration ----------------------
+
+REQUESTER = ("Họ, chữ đệm, tên người yêu cầu: ", "Nơi cư trú: ", "Giấy tờ tùy thân: ")
+PERSON = (
+    (("Họ, chữ đệm, tên: ", None),),
+    (("Ngày, tháng, năm sinh: ", 95), (" Giới tính: ", None)),
+    (("Dân tộc: ", 80), (" Quốc tịch: ", None)),
+    (("Nơi cư trú: ", None),),
+    (("Giấy tờ tùy thân: ", None),),
+)
+PLEDGE = (
+    "Tôi cam đoan những nội dung khai trên đây là đúng sự thật và chịu hoàn toàn trách nhiệm trước pháp luật về "
+    "cam đoan của mình."
+)
+COPIES = ("Đề nghị cấp bản sao:", "Có □   Không □\nSố lượng: ........ bản")
+REQUESTER_SIGNS = ("NGƯỜI YÊU CẦU", "(Ký, ghi rõ họ, chữ đệm, tên)")
+
+
+def _fields(document, lines):
+    """Lines to fill in: a string is a label with dots to the margin, a tuple of strings a heading
+    in bold, anything else the (label, end) pairs of fill()."""
+    for line in lines:
+        if isinstance(line, str):
+            fill(document, (line, None))
+        elif line and isinstance(line[0], str):
+            text(document, line[0], bold=True, before=8)
+        else:
+            fill(document, *line)
+
+
+def declaration(
+    control,
+    title,
+    *,
+    lead,
+    lines,
+    requester=REQUESTER,
+    pledge=PLEDGE,
+    left=COPIES,
+    right=REQUESTER_SIGNS,
+    subtitle=None,
+    to=None,
+    origin=f"Mẫu {CIRCULAR_04}",
+    after=(),
+):
+    """A citizen's declaration in the layout of the forms of Circular 04/2020/TT-BTP: the motto, the
+    title, the addressee, who asks, what is asked (`lead` in bold, then `lines`), the pledge, the
+    place and date, the signatures; `after`: lines under the signatures."""
+
+    def body(document):
+        motto(document)
+        form_title(document, title, *((subtitle,) if subtitle else ()), before=10)
+        paragraph(
+            document,
+            f"Kính gửi: {to or 'Ủy ban nhân dân xã ' + _place(control)}",
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            size=BODY_PT,
+            bold=True,
+            after=6,
+        )
+        _fields(document, requester)
+        text(document, lead, bold=True, before=8)
+        _fields(document, lines)
+        text(document, pledge, before=8, indent=10)
+        paragraph(
+            document,
+            f"Làm tại: {_place(control)}, ngày ..... tháng ..... năm 20.....",
+            align=WD_ALIGN_PARAGRAPH.RIGHT,
+            size=BODY_PT,
+            italic=True,
+            before=8,
+        )
+        signature_pair(document, left, right, space_mm=18)
+        for line in after:
+            text(document, line, before=4)
+
+    return form_document(control, body, origin=origin)
+
+
+def death_declaration(control: Control) -> bytes:
+    return declaration(
+        control,
+        "TỜ KHAI ĐĂNG KÝ KHAI TỬ",
+        requester=(*REQUESTER, "Quan hệ với người đã chết: "),
+        lead="Đề nghị cơ quan đăng ký khai tử cho người có tên dưới đây:",
+        lines=(
+            *PERSON[:3],
+            "Nơi cư trú cuối cùng: ",
+            PERSON[4],
+            (("Đã chết vào lúc: ..... giờ ..... phút, ngày ..... tháng ..... năm ..........", False),),
+            "Nơi chết: ",
+            "Nguyên nhân chết: ",
+            (("Số Giấy báo tử/giấy tờ thay thế Giấy báo tử: ", 120), (" Ngày cấp: ", None)),
+            "Cơ quan cấp: ",
+        ),
+    )
+
+
+def marital_status_declaration(control: Control) -> bytes:
+    return declaration(
+        control,
+        "TỜ KHAI CẤP GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+        requester=(*REQUESTER, "Quan hệ với người được cấp Giấy xác nhận: "),
+        lead="Đề nghị cấp Giấy xác nhận tình trạng hôn nhân cho người có tên dưới đây:",
+        lines=(
+            *PERSON,
+            "Trong thời gian cư trú tại: ",
+            (("Từ ngày ..... tháng ..... năm .......... đến ngày ..... tháng ..... năm ..........", False),),
+            "Tình trạng hôn nhân: ",
+            "Mục đích sử dụng Giấy xác nhận tình trạng hôn nhân: ",
+        ),
+        left=("", ""),
+    )
+
+
+def extract_copy_declaration(control: Control) -> bytes:
+    return declaration(
+        control,
+        "TỜ KHAI CẤP BẢN SAO TRÍCH LỤC HỘ TỊCH",
+        requester=(*REQUESTER, "Quan hệ với người được cấp bản sao trích lục: "),
+        lead="Đề nghị cấp bản sao trích lục hộ tịch về sự kiện hộ tịch dưới đây:",
+        lines=(
+            "Loại sự kiện hộ tịch (khai sinh, kết hôn, khai tử...): ",
+            "Họ, chữ đệm, tên người có sự kiện hộ tịch: ",
+            PERSON[1],
+            PERSON[3],
+            (("Đã đăng ký tại: ", None),),
+            (("Số: ", 60), (" Quyển số: ", 110), (" Ngày đăng ký: ", None)),
+            (("Số lượng bản sao đề nghị cấp: ", 95), (" bản", False)),
+        ),
+        left=("", ""),
+    )
+
+
+def parentage_declaration(control: Control) -> bytes:
+    return declaration(
+        control,
+        "TỜ KHAI ĐĂNG KÝ NHẬN CHA, MẸ, CON",
+        requester=("Họ, chữ đệm, tên người nhận: ", *PERSON[1:]),
+        lead="Đề nghị cơ quan công nhận người có tên dưới đây:",
+        lines=(
+            *PERSON,
+            (("là ", 100), (" (cha/mẹ/con) của tôi.", False)),
+        ),
+        pledge="Tôi cam đoan việc nhận cha, mẹ, con nêu trên là đúng sự thật, tự nguyện, không có tranh chấp và chịu "
+        "hoàn toàn trách nhiệm trước pháp luật về cam đoan của mình.",
+        left=("Ý KIẾN CỦA NGƯỜI HIỆN LÀ MẸ HOẶC CHA", "(Ký, ghi rõ họ, chữ đệm, tên)"),
+        right=("NGƯỜI NHẬN", "(Ký, ghi rõ họ, chữ đệm, tên)"),
+        after=("Đề nghị cấp bản sao:   Có □   Không □      Số lượng: ........ bản",),
+    )
+
+
+def guardianship_declaration(control: Control) -> bytes:
+    return declaration(
+        control,
+        "TỜ KHAI ĐĂNG KÝ GIÁM HỘ",
+        requester=(*REQUESTER, "Quan hệ với người được giám hộ: "),
+        lead="Đề nghị cơ quan đăng ký việc giám hộ giữa những người có tên dưới đây:",
+        lines=(
+            ("Người giám hộ",),
+            *PERSON,
+            ("Người được giám hộ",),
+            *PERSON[:4],
+            (("Loại giám hộ:   Giám hộ cử □   Giám hộ đương nhiên □", False),),
+            "Căn cứ xác lập việc giám hộ: ",
+        ),
+    )
+
+
+def correction_declaration(control: Control) -> bytes:
+    return declaration(
+        control,
+        "TỜ KHAI ĐĂNG KÝ THAY ĐỔI, CẢI CHÍNH, BỔ SUNG THÔNG TIN HỘ TỊCH, XÁC ĐỊNH LẠI DÂN TỘC",
+        requester=(*REQUESTER, "Quan hệ với người được thay đổi, cải chính, bổ sung: "),
+        lead="Đề nghị cơ quan đăng ký việc ........................................ cho người có tên dưới đây:",
+        lines=(
+            *PERSON,
+            (("Đã đăng ký tại: ", None),),
+            (("theo ", 95), (" số: ", 130), (" ngày: ", None)),
+            "Nội dung: từ ",
+            "thành: ",
+            "Lý do: ",
+        ),
+    )
+
+
+def social_assistance_declaration(control: Control) -> bytes:
+    return declaration(
+        control,
+        "TỜ KHAI ĐỀ NGHỊ TRỢ GIÚP XÃ HỘI",
+        subtitle="(Áp dụng đối với đối tượng hưởng trợ cấp xã hội hằng tháng)",
+        to=f"Chủ tịch Ủy ban nhân dân xã {_place(control)}",
+        requester=(
+            ("I. THÔNG TIN CỦA ĐỐI TƯỢNG",),
+            *PERSON[:3],
+            "Số định danh cá nhân: ",
+            "Nơi thường trú: ",
+            "Nơi ở hiện tại: ",
+        ),
+        lead="Đề nghị được hưởng trợ cấp xã hội hằng tháng với thông tin dưới đây:",
+        lines=(
+            "Thuộc đối tượng (trẻ em, người cao tuổi, người khuyết tật, người đơn thân nghèo nuôi con...): ",
+            "Đang hưởng chế độ (lương hưu, trợ cấp bảo hiểm xã hội, trợ cấp ưu đãi người có công...): ",
+            "Tình trạng khuyết tật, dạng và mức độ (nếu có): ",
+            ("II. THÔNG TIN VỀ HỘ GIA ĐÌNH",),
+            (("Số người trong hộ: ", 80), (" Hộ nghèo/cận nghèo: ", None)),
+            ("III. NGƯỜI KHAI THAY (nếu có)",),
+            "Họ, chữ đệm, tên: ",
+            (("Giấy tờ tùy thân: ", 110), (" Quan hệ với đối tượng: ", None)),
+            (("Số tài khoản nhận trợ cấp (nếu có): ", None),),
+        ),
+        pledge="Tôi xin cam đoan những lời khai trên là đúng sự thật; nếu khai không đúng, tôi xin chịu hoàn toàn "
+        "trách nhiệm trước pháp luật.",
+        left=("CÔNG CHỨC TIẾP NHẬN", "(Ký, ghi rõ họ tên)"),
+        right=("NGƯỜI KHAI", "(Ký, ghi rõ họ tên hoặc điểm chỉ)"),
+        origin="Theo mẫu tờ khai ban hành kèm theo Nghị định số 20/2021/NĐ-CP",
+    )
+
+
 # --- registers (.xlsx) ---------------------------------------------------------------------------------
 
 
@@ -659,6 +878,33 @@ def signature_register(control: Control) -> bytes:
     )
 
 
+def contract_register(control: Control) -> bytes:
+    columns = (
+        ("Số chứng thực", 10),
+        ("Ngày, tháng, năm chứng thực", 13),
+        ("Họ và tên người yêu cầu chứng thực", 24),
+        ("Số giấy tờ tùy thân", 15),
+        ("Tên hợp đồng, giao dịch", 28),
+        ("Tài sản (loại, giấy tờ chứng minh quyền sở hữu, sử dụng)", 26),
+        ("Họ tên, chức danh người ký chứng thực", 24),
+        ("Phí chứng thực (đồng)", 12),
+        ("Ghi chú", 12),
+    )
+    return register(
+        control,
+        sheet_title="Sổ chứng thực hợp đồng",
+        title="SỔ CHỨNG THỰC HỢP ĐỒNG, GIAO DỊCH",
+        subtitle="Quyển số: ........ /20........ – SCT/HĐ,GD",
+        columns=columns,
+        unit="",
+        guidance=(
+            "Các bên giao kết ký trước mặt người thực hiện chứng thực; hợp đồng nhiều trang được đóng dấu giáp lai.",
+            "Phí: 50.000 đồng/hợp đồng, giao dịch; chứng thực việc sửa đổi, bổ sung, hủy bỏ hợp đồng, giao dịch "
+            "30.000 đồng.",
+        ),
+    )
+
+
 # Registry: document code -> renderer and file name.
 FORM_FILES = {
     "BM-01-QT-06": (receipt, "Giấy tiếp nhận hồ sơ và hẹn trả kết quả.docx"),
@@ -671,4 +917,15 @@ FORM_FILES = {
     "BM-01-QT-08": (marriage_declaration, "Tờ khai đăng ký kết hôn.docx"),
     "BM-01-QT-09": (certified_copy_register, "Sổ chứng thực bản sao từ bản chính.xlsx"),
     "BM-01-QT-10": (signature_register, "Sổ chứng thực chữ ký.xlsx"),
+    "BM-01-QT-11": (death_declaration, "Tờ khai đăng ký khai tử.docx"),
+    "BM-01-QT-12": (marital_status_declaration, "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân.docx"),
+    "BM-01-QT-13": (extract_copy_declaration, "Tờ khai cấp bản sao trích lục hộ tịch.docx"),
+    "BM-01-QT-14": (parentage_declaration, "Tờ khai đăng ký nhận cha, mẹ, con.docx"),
+    "BM-01-QT-15": (guardianship_declaration, "Tờ khai đăng ký giám hộ.docx"),
+    "BM-01-QT-16": (
+        correction_declaration,
+        "Tờ khai đăng ký thay đổi, cải chính, bổ sung thông tin hộ tịch, xác định lại dân tộc.docx",
+    ),
+    "BM-01-QT-17": (contract_register, "Sổ chứng thực hợp đồng, giao dịch.xlsx"),
+    "BM-01-QT-18": (social_assistance_declaration, "Tờ khai đề nghị trợ giúp xã hội.docx"),
 }

@@ -1,9 +1,13 @@
 """The procedures of the demo commune's one-stop shop: receiving and returning dossiers (QT-06, with
 the forms of Circular 01/2018/TT-VPCP), and one internal process per administrative procedure
 (domain guide section 5): birth, marriage and death registration, certified copies, signature
-certification. Each says its legal bases, dossier, time limit, fee, steps (who, what, how long,
-which forms) and records. Time limits and fees are those the domain guide lists; each step table
-adds up to no more than the statutory limit."""
+certification (QT-07..QT-11); the marital-status certificate, copies of civil-status extracts,
+recognition of parents and children, guardianship, changes and corrections of civil-status
+records, certification of contracts and the monthly social allowance (QT-12..QT-18). Each says its
+legal bases, dossier, time limit, fee, steps (who, what, how long, which forms) and records. Time
+limits and fees are those the domain guide lists, or the statutory ones as best known; each step
+table adds up to no more than the statutory limit (from QT-12 on, to the allowances of the
+procedure's process map in process_maps/)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ ONE_STOP = "Trung tâm Phục vụ hành chính công"
 PORTAL = "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn)"
 RECEIVER = "Công chức tiếp nhận (Trung tâm PVHCC)"
 CIVIL_STATUS = "Công chức Tư pháp - Hộ tịch"
+CULTURE_SOCIAL = "Công chức Văn hóa - Xã hội"
 LEADER = "Chủ tịch hoặc Phó Chủ tịch UBND xã"
 CLERK = "Văn thư UBND xã"
 
@@ -281,6 +286,13 @@ def _own_form(code):
         "QT-09": "Sổ chứng thực bản sao từ bản chính",
         "QT-10": "Sổ chứng thực chữ ký",
         "QT-11": "Tờ khai đăng ký khai tử",
+        "QT-12": "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân",
+        "QT-13": "Tờ khai cấp bản sao trích lục hộ tịch",
+        "QT-14": "Tờ khai đăng ký nhận cha, mẹ, con",
+        "QT-15": "Tờ khai đăng ký giám hộ",
+        "QT-16": "Tờ khai đăng ký thay đổi, cải chính, bổ sung thông tin hộ tịch, xác định lại dân tộc",
+        "QT-17": "Sổ chứng thực hợp đồng, giao dịch",
+        "QT-18": "Tờ khai đề nghị trợ giúp xã hội",
     }[code]
 
 
@@ -573,4 +585,386 @@ DEATH = AdministrativeProcedure(
     ),
     total_time="không quá 03 giờ 15 phút làm việc, trong ngày tiếp nhận.",
     records=(("Hồ sơ đăng ký khai tử", CIVIL_STATUS, "Vĩnh viễn"), ("Sổ đăng ký khai tử", CIVIL_STATUS, "Vĩnh viễn")),
+)
+
+
+# --- QT-12 to QT-18: the step times are those of the process maps (process_maps/) ---------------------
+
+PROVINCE_FEES = (
+    "Thông tư số 85/2019/TT-BTC ngày 29/11/2019 của Bộ trưởng Bộ Tài chính hướng dẫn về phí và lệ phí "
+    "thuộc thẩm quyền quyết định của Hội đồng nhân dân tỉnh; Nghị quyết của HĐND tỉnh quy định mức thu lệ phí hộ tịch."
+)
+PROVINCE_FEE = (
+    "Lệ phí theo mức do Hội đồng nhân dân tỉnh quy định (niêm yết tại Trung tâm PVHCC); miễn lệ phí cho người "
+    "thuộc gia đình có công với cách mạng, người thuộc hộ nghèo, người khuyết tật (Luật Hộ tịch, điều 11)."
+)
+CIVIL_CODE = "Bộ luật Dân sự số 91/2015/QH13 ngày 24/11/2015."
+JUSTICE_DECENTRALISATION = (
+    "Nghị định số 120/2025/NĐ-CP ngày 11/6/2025 của Chính phủ quy định về phân định thẩm quyền của chính "
+    "quyền địa phương 02 cấp trong lĩnh vực quản lý nhà nước của Bộ Tư pháp."
+)
+RECEIVE_STEP = (
+    "Kiểm tra hồ sơ; đủ: tiếp nhận, cấp mã, hẹn trả, chuyển hồ sơ kèm BM-05-QT-06; thiếu: hướng dẫn bổ sung "
+    "một lần; không đủ điều kiện: từ chối"
+)
+SEAL = "Vào số, đóng dấu; chuyển kết quả về Trung tâm PVHCC"
+ID_PAPERS = ("Giấy tờ tùy thân hoặc thông tin định danh điện tử của người yêu cầu (xuất trình)", "", "")
+
+
+def _civil_status_records(name, register):
+    return ((f"Hồ sơ {name}", CIVIL_STATUS, "Vĩnh viễn"), (register, CIVIL_STATUS, "Vĩnh viễn"))
+
+
+MARITAL_STATUS = AdministrativeProcedure(
+    national_code="1.004873",
+    name="CẤP GIẤY XÁC NHẬN\nTÌNH TRẠNG HÔN NHÂN",
+    purpose="Quy định trình tự, trách nhiệm và thời gian cấp Giấy xác nhận tình trạng hôn nhân cho công dân Việt Nam "
+    "tại Ủy ban nhân dân xã, bảo đảm xác nhận đúng tình trạng hôn nhân và đúng hạn.",
+    legal_bases=(CIVIL_STATUS_LAW, CIVIL_STATUS_DECREE, CIVIL_STATUS_CIRCULAR, PROVINCE_FEES, ONE_STOP_DECREE),
+    requirements=(
+        "Ủy ban nhân dân xã nơi người yêu cầu thường trú cấp Giấy xác nhận; người không có nơi thường trú thì nơi "
+        "đăng ký tạm trú.",
+        "Giấy xác nhận có giá trị 06 tháng kể từ ngày cấp và chỉ dùng vào mục đích ghi trong Giấy xác nhận.",
+    ),
+    dossier=(
+        ("Tờ khai cấp Giấy xác nhận tình trạng hôn nhân (BM-01-QT-12)", "01", ""),
+        ("Giấy tờ chứng minh việc ly hôn hoặc việc vợ, chồng đã chết, nếu người yêu cầu đã từng kết hôn", "", "01"),
+        ("Giấy xác nhận tình trạng hôn nhân đã cấp, nếu đề nghị cấp lại", "01", ""),
+        ID_PAPERS,
+    ),
+    copies="01 bộ.",
+    time_limit="03 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ; trường hợp phải xác minh tại nơi người yêu cầu đã "
+    "từng cư trú, thời hạn được kéo dài thêm thời gian xác minh theo quy định.",
+    place=PLACE,
+    fee=PROVINCE_FEE,
+    result="Giấy xác nhận tình trạng hôn nhân (01 bản chính).",
+    steps=(
+        (RECEIVER, RECEIVE_STEP, "2 giờ", RECEIVE),
+        (
+            CIVIL_STATUS,
+            "Tra cứu Cơ sở dữ liệu hộ tịch điện tử; kiểm tra, xác minh tình trạng hôn nhân; ghi Sổ cấp Giấy xác "
+            "nhận; dự thảo Giấy xác nhận; trình ký",
+            "1,5 ngày làm việc",
+            "Dự thảo Giấy xác nhận",
+        ),
+        (LEADER, "Xem xét, ký Giấy xác nhận tình trạng hôn nhân", "4 giờ", "Giấy xác nhận đã ký"),
+        (CLERK, SEAL, "2 giờ", "Giấy xác nhận"),
+        (RECEIVER, "Thu lệ phí; " + SATISFACTION[0].lower() + SATISFACTION[1:], "2 giờ", "BM-06-QT-06"),
+    ),
+    total_time="không quá 22 giờ làm việc, trong thời hạn 03 ngày làm việc.",
+    records=_civil_status_records("cấp Giấy xác nhận tình trạng hôn nhân", "Sổ cấp Giấy xác nhận tình trạng hôn nhân"),
+)
+
+EXTRACT_COPY = AdministrativeProcedure(
+    national_code="2.000635",
+    name="CẤP BẢN SAO\nTRÍCH LỤC HỘ TỊCH",
+    purpose="Quy định trình tự, trách nhiệm và thời gian cấp bản sao trích lục về sự kiện hộ tịch đã đăng ký tại Ủy "
+    "ban nhân dân xã (khai sinh, kết hôn, khai tử, nhận cha, mẹ, con, giám hộ...).",
+    legal_bases=(
+        CIVIL_STATUS_LAW,
+        CIVIL_STATUS_DECREE,
+        CIVIL_STATUS_CIRCULAR,
+        "Thông tư số 281/2016/TT-BTC ngày 14/11/2016 của Bộ trưởng Bộ Tài chính (phí khai thác, sử dụng thông tin "
+        "trong cơ sở dữ liệu hộ tịch).",
+        ONE_STOP_DECREE,
+    ),
+    requirements=(
+        "Sự kiện hộ tịch đã được đăng ký tại Ủy ban nhân dân xã hoặc có trong Cơ sở dữ liệu hộ tịch điện tử.",
+        "Người yêu cầu là người có sự kiện hộ tịch, người được ủy quyền, hoặc cơ quan, tổ chức có văn bản yêu cầu "
+        "nêu rõ lý do.",
+    ),
+    dossier=(
+        ("Tờ khai cấp bản sao trích lục hộ tịch (BM-01-QT-13) hoặc văn bản yêu cầu của cơ quan, tổ chức", "01", ""),
+        ("Văn bản ủy quyền, nếu người được ủy quyền đi yêu cầu (trừ người thân thích theo quy định)", "01", ""),
+        ID_PAPERS,
+    ),
+    copies="01 bộ.",
+    time_limit="Ngay trong ngày tiếp nhận; hồ sơ nhận sau 15 giờ thì trả kết quả trong ngày làm việc tiếp theo.",
+    place=PLACE,
+    fee="8.000 đồng/bản sao trích lục (phí khai thác, sử dụng thông tin trong cơ sở dữ liệu hộ tịch).",
+    result="Bản sao trích lục hộ tịch (bản giấy hoặc bản điện tử).",
+    steps=(
+        (RECEIVER, RECEIVE_STEP, "1 giờ", RECEIVE),
+        (
+            CIVIL_STATUS,
+            "Tra cứu Sổ hộ tịch, Cơ sở dữ liệu hộ tịch điện tử; in bản sao trích lục; trình ký",
+            "2 giờ",
+            "Dự thảo bản sao trích lục",
+        ),
+        (LEADER, "Ký bản sao trích lục hộ tịch", "2 giờ", "Bản sao trích lục đã ký"),
+        (CLERK, "Đóng dấu; chuyển kết quả về Trung tâm PVHCC", "1 giờ", "Bản sao trích lục"),
+        (RECEIVER, "Thu phí, giao biên lai; " + SATISFACTION[0].lower() + SATISFACTION[1:], "1 giờ", "BM-06-QT-06"),
+    ),
+    total_time="không quá 07 giờ làm việc, trong ngày tiếp nhận (mốc 15 giờ như mục 5.5).",
+    records=(
+        ("Tờ khai, văn bản yêu cầu cấp bản sao trích lục", CIVIL_STATUS, "05 năm"),
+        ("Biên lai thu phí", "Công chức Tài chính - Kế toán", "Theo quy định kế toán"),
+    ),
+)
+
+PARENTAGE = AdministrativeProcedure(
+    national_code="1.001022",
+    name="ĐĂNG KÝ NHẬN CHA, MẸ, CON",
+    purpose="Quy định trình tự, trách nhiệm và thời gian giải quyết thủ tục đăng ký nhận cha, mẹ, con giữa công dân "
+    "Việt Nam cư trú ở trong nước tại Ủy ban nhân dân xã.",
+    legal_bases=(
+        CIVIL_STATUS_LAW,
+        CIVIL_STATUS_DECREE,
+        CIVIL_STATUS_CIRCULAR,
+        "Luật Hôn nhân và gia đình số 52/2014/QH13 (xác định cha, mẹ, con).",
+        PROVINCE_FEES,
+        ONE_STOP_DECREE,
+    ),
+    requirements=(
+        "Ủy ban nhân dân xã nơi cư trú của người nhận hoặc người được nhận là cha, mẹ, con thực hiện đăng ký.",
+        "Việc nhận cha, mẹ, con là đúng và không có tranh chấp; các bên cùng có mặt khi đăng ký.",
+    ),
+    dossier=(
+        ("Tờ khai đăng ký nhận cha, mẹ, con (BM-01-QT-14)", "01", ""),
+        (
+            "Văn bản chứng minh quan hệ cha, mẹ, con của cơ quan y tế, cơ quan giám định hoặc cơ quan có thẩm quyền; "
+            "nếu không có: văn bản cam đoan có ít nhất hai người làm chứng",
+            "01",
+            "",
+        ),
+        ("Giấy tờ tùy thân hoặc thông tin định danh điện tử của các bên (xuất trình)", "", ""),
+    ),
+    copies="01 bộ.",
+    time_limit="03 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ; trường hợp cần xác minh, thời hạn được kéo dài "
+    "thêm không quá 05 ngày làm việc.",
+    place=PLACE_IN_PERSON,
+    fee=PROVINCE_FEE,
+    result="Trích lục đăng ký nhận cha, mẹ, con (bản chính); bản sao trích lục nếu có yêu cầu.",
+    steps=(
+        (RECEIVER, RECEIVE_STEP, "2 giờ", RECEIVE),
+        (
+            CIVIL_STATUS,
+            "Thẩm định, xác minh việc nhận cha, mẹ, con là đúng và không có tranh chấp; báo cáo Chủ tịch UBND xã; "
+            "ghi Sổ đăng ký nhận cha, mẹ, con; dự thảo Trích lục; trình ký",
+            "1,5 ngày làm việc",
+            "Dự thảo Trích lục",
+        ),
+        (LEADER, "Xem xét, ký Trích lục đăng ký nhận cha, mẹ, con", "4 giờ", "Trích lục đã ký"),
+        (CLERK, SEAL, "2 giờ", "Trích lục"),
+        (
+            RECEIVER,
+            "Thu lệ phí; trả kết quả; các bên ký Sổ đăng ký nhận cha, mẹ, con; cập nhật Hệ thống",
+            "2 giờ",
+            "BM-06-QT-06",
+        ),
+    ),
+    total_time="không quá 22 giờ làm việc, trong thời hạn 03 ngày làm việc.",
+    records=_civil_status_records("đăng ký nhận cha, mẹ, con", "Sổ đăng ký nhận cha, mẹ, con"),
+)
+
+GUARDIANSHIP = AdministrativeProcedure(
+    national_code="1.004837",
+    name="ĐĂNG KÝ GIÁM HỘ",
+    purpose="Quy định trình tự, trách nhiệm và thời gian giải quyết thủ tục đăng ký giám hộ (giám hộ cử và giám hộ "
+    "đương nhiên) giữa công dân Việt Nam cư trú ở trong nước tại Ủy ban nhân dân xã.",
+    legal_bases=(CIVIL_STATUS_LAW, CIVIL_CODE, CIVIL_STATUS_DECREE, CIVIL_STATUS_CIRCULAR, ONE_STOP_DECREE),
+    requirements=(
+        "Ủy ban nhân dân xã nơi cư trú của người được giám hộ hoặc người giám hộ thực hiện đăng ký.",
+        "Người giám hộ có đủ điều kiện theo Bộ luật Dân sự; người cử giám hộ và người được cử làm giám hộ cùng "
+        "có mặt khi đăng ký giám hộ cử.",
+    ),
+    dossier=(
+        ("Tờ khai đăng ký giám hộ (BM-01-QT-15)", "01", ""),
+        (
+            "Văn bản cử người giám hộ; giám hộ đương nhiên: giấy tờ chứng minh điều kiện làm người giám hộ đương nhiên",
+            "01",
+            "",
+        ),
+        ("Giấy tờ tùy thân hoặc thông tin định danh điện tử của các bên (xuất trình)", "", ""),
+    ),
+    copies="01 bộ.",
+    time_limit="03 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ.",
+    place=PLACE_IN_PERSON,
+    fee="Miễn lệ phí đối với đăng ký giám hộ của công dân Việt Nam cư trú ở trong nước (Luật Hộ tịch, điều 11).",
+    result="Trích lục đăng ký giám hộ (bản chính).",
+    steps=(
+        (RECEIVER, RECEIVE_STEP, "2 giờ", RECEIVE),
+        (
+            CIVIL_STATUS,
+            "Thẩm định điều kiện giám hộ theo Bộ luật Dân sự; ghi Sổ đăng ký giám hộ; dự thảo Trích lục; trình ký",
+            "1,5 ngày làm việc",
+            "Dự thảo Trích lục",
+        ),
+        (LEADER, "Xem xét, ký Trích lục đăng ký giám hộ", "4 giờ", "Trích lục đã ký"),
+        (CLERK, SEAL, "2 giờ", "Trích lục"),
+        (RECEIVER, "Trả kết quả; người yêu cầu ký Sổ đăng ký giám hộ; cập nhật Hệ thống", "2 giờ", "BM-06-QT-06"),
+    ),
+    total_time="không quá 22 giờ làm việc, trong thời hạn 03 ngày làm việc.",
+    records=_civil_status_records("đăng ký giám hộ", "Sổ đăng ký giám hộ"),
+)
+
+CORRECTION = AdministrativeProcedure(
+    national_code="1.004859",
+    name="THAY ĐỔI, CẢI CHÍNH, BỔ SUNG\nTHÔNG TIN HỘ TỊCH, XÁC ĐỊNH LẠI DÂN TỘC",
+    purpose="Quy định trình tự, trách nhiệm và thời gian giải quyết việc thay đổi, cải chính, bổ sung thông tin hộ "
+    "tịch, xác định lại dân tộc của công dân Việt Nam cư trú ở trong nước tại Ủy ban nhân dân xã.",
+    legal_bases=(
+        CIVIL_STATUS_LAW,
+        CIVIL_STATUS_DECREE,
+        CIVIL_STATUS_CIRCULAR,
+        JUSTICE_DECENTRALISATION,
+        PROVINCE_FEES,
+        ONE_STOP_DECREE,
+    ),
+    requirements=(
+        "Việc thay đổi, cải chính hộ tịch có căn cứ và phù hợp quy định của pháp luật dân sự; thay đổi họ, chữ "
+        "đệm, tên của người từ đủ 09 tuổi trở lên phải có sự đồng ý của người đó.",
+        "Thông tin hộ tịch cần sửa đã được đăng ký tại Ủy ban nhân dân cấp xã hoặc cấp huyện trước đây.",
+    ),
+    dossier=(
+        (
+            "Tờ khai đăng ký thay đổi, cải chính, bổ sung thông tin hộ tịch, xác định lại dân tộc (BM-01-QT-16)",
+            "01",
+            "",
+        ),
+        ("Giấy tờ làm căn cứ cho việc thay đổi, cải chính, bổ sung thông tin hộ tịch, xác định lại dân tộc", "", "01"),
+        ID_PAPERS,
+    ),
+    copies="01 bộ.",
+    time_limit="03 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ; trường hợp cần xác minh, kéo dài thêm không quá 03 "
+    "ngày làm việc; bổ sung thông tin hộ tịch: ngay trong ngày (hồ sơ nhận sau 15 giờ trả trong ngày làm việc tiếp "
+    "theo).",
+    place=PLACE,
+    fee=PROVINCE_FEE,
+    result="Trích lục thay đổi, cải chính, bổ sung thông tin hộ tịch, xác định lại dân tộc; nội dung được ghi vào "
+    "Sổ hộ tịch và Giấy khai sinh.",
+    steps=(
+        (RECEIVER, RECEIVE_STEP, "2 giờ", RECEIVE),
+        (
+            CIVIL_STATUS,
+            "Thẩm định căn cứ; ghi nội dung thay đổi, cải chính, bổ sung vào Sổ hộ tịch và Giấy khai sinh; dự thảo "
+            "Trích lục; trình ký",
+            "1,5 ngày làm việc",
+            "Dự thảo Trích lục",
+        ),
+        (LEADER, "Xem xét, ký Trích lục", "4 giờ", "Trích lục đã ký"),
+        (CLERK, SEAL, "2 giờ", "Trích lục"),
+        (RECEIVER, "Thu lệ phí; trả kết quả; người yêu cầu ký Sổ hộ tịch; cập nhật Hệ thống", "2 giờ", "BM-06-QT-06"),
+    ),
+    total_time="không quá 22 giờ làm việc, trong thời hạn 03 ngày làm việc.",
+    records=_civil_status_records(
+        "thay đổi, cải chính, bổ sung thông tin hộ tịch", "Sổ đăng ký thay đổi, cải chính, bổ sung thông tin hộ tịch"
+    ),
+)
+
+CONTRACT = AdministrativeProcedure(
+    national_code="2.001035",
+    name="CHỨNG THỰC HỢP ĐỒNG, GIAO DỊCH\nVỀ ĐỘNG SẢN, QUYỀN SỬ DỤNG ĐẤT, NHÀ Ở",
+    purpose="Quy định trình tự, trách nhiệm và thời gian chứng thực hợp đồng, giao dịch liên quan đến tài sản là động "
+    "sản, quyền sử dụng đất, nhà ở tại Ủy ban nhân dân xã.",
+    legal_bases=(
+        CERTIFICATION_DECREE,
+        CERTIFICATION_CIRCULAR,
+        CERTIFICATION_FEES,
+        CIVIL_CODE,
+        "Luật Đất đai số 31/2024/QH15 ngày 18/01/2024 (hợp đồng, văn bản thực hiện quyền của người sử dụng đất).",
+        ONE_STOP_DECREE,
+    ),
+    requirements=(
+        "Các bên có năng lực hành vi dân sự, tự nguyện giao kết; ký trước mặt người thực hiện chứng thực.",
+        "Tài sản có giấy tờ chứng minh quyền sở hữu, quyền sử dụng; nội dung hợp đồng không trái pháp luật, "
+        "đạo đức xã hội.",
+    ),
+    dossier=(
+        ("Dự thảo hợp đồng, giao dịch", "01", ""),
+        ("Giấy tờ tùy thân của người yêu cầu chứng thực (xuất trình bản chính để đối chiếu)", "", "01"),
+        (
+            "Giấy chứng nhận quyền sở hữu, quyền sử dụng hoặc giấy tờ thay thế theo quy định (xuất trình bản chính)",
+            "",
+            "01",
+        ),
+    ),
+    copies="01 bộ.",
+    time_limit="Không quá 02 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ, hoặc dài hơn theo thỏa thuận bằng văn bản "
+    "với người yêu cầu chứng thực.",
+    place=PLACE_IN_PERSON,
+    fee="50.000 đồng/hợp đồng, giao dịch; chứng thực việc sửa đổi, bổ sung, hủy bỏ hợp đồng, giao dịch: 30.000 "
+    "đồng/hợp đồng, giao dịch.",
+    result="Hợp đồng, giao dịch được chứng thực.",
+    steps=(
+        (RECEIVER, RECEIVE_STEP, "2 giờ", RECEIVE),
+        (
+            CIVIL_STATUS,
+            "Kiểm tra giấy tờ, năng lực hành vi dân sự và sự tự nguyện của các bên; các bên ký trước mặt công chức; "
+            "ghi lời chứng; trình ký",
+            "6 giờ",
+            "Hợp đồng có lời chứng",
+        ),
+        (LEADER, "Ký chứng thực hợp đồng, giao dịch", "4 giờ", "Hợp đồng đã ký chứng thực"),
+        (CLERK, "Đóng dấu, đóng dấu giáp lai; ghi Sổ chứng thực hợp đồng, giao dịch", "2 giờ", "BM-01-QT-17"),
+        (RECEIVER, "Thu phí, giao biên lai; " + SATISFACTION[0].lower() + SATISFACTION[1:], "2 giờ", "BM-06-QT-06"),
+    ),
+    total_time="không quá 16 giờ làm việc (02 ngày làm việc).",
+    records=(
+        ("Hợp đồng, giao dịch đã chứng thực (01 bản lưu) và hồ sơ kèm theo", CIVIL_STATUS, "Vĩnh viễn"),
+        ("Sổ chứng thực hợp đồng, giao dịch", CLERK, "Vĩnh viễn"),
+        ("Biên lai thu phí", "Công chức Tài chính - Kế toán", "Theo quy định kế toán"),
+    ),
+)
+
+SOCIAL_ALLOWANCE = AdministrativeProcedure(
+    national_code="1.001776",
+    name="THỰC HIỆN, ĐIỀU CHỈNH, THÔI HƯỞNG\nTRỢ CẤP XÃ HỘI HẰNG THÁNG",
+    purpose="Quy định trình tự, trách nhiệm và thời gian xét hưởng, điều chỉnh, thôi hưởng trợ cấp xã hội hằng tháng, "
+    "hỗ trợ kinh phí chăm sóc, nuôi dưỡng hằng tháng đối với đối tượng bảo trợ xã hội tại Ủy ban nhân dân xã.",
+    legal_bases=(
+        "Nghị định số 20/2021/NĐ-CP ngày 15/3/2021 của Chính phủ quy định chính sách trợ giúp xã hội đối với đối "
+        "tượng bảo trợ xã hội.",
+        "Nghị định số 76/2024/NĐ-CP ngày 01/7/2024 của Chính phủ sửa đổi, bổ sung một số điều của Nghị định số "
+        "20/2021/NĐ-CP.",
+        "Quyết định của Chủ tịch UBND tỉnh công bố thủ tục hành chính lĩnh vực bảo trợ xã hội thuộc thẩm quyền "
+        "giải quyết của UBND cấp xã.",
+        ONE_STOP_DECREE,
+    ),
+    requirements=(
+        "Người đề nghị thuộc đối tượng hưởng trợ cấp xã hội hằng tháng theo Nghị định số 20/2021/NĐ-CP (trẻ em "
+        "không có nguồn nuôi dưỡng, người cao tuổi, người khuyết tật nặng và đặc biệt nặng, người đơn thân nghèo "
+        "đang nuôi con...).",
+        "Kết quả xét duyệt được niêm yết công khai tại trụ sở UBND xã trong 02 ngày làm việc trước khi quyết định.",
+    ),
+    dossier=(
+        ("Tờ khai đề nghị trợ giúp xã hội (BM-01-QT-18)", "01", ""),
+        (
+            "Giấy tờ chứng minh thuộc đối tượng (Giấy xác nhận khuyết tật, giấy tờ về hộ nghèo...), nếu thông tin "
+            "chưa có trong cơ sở dữ liệu",
+            "",
+            "01",
+        ),
+        ("Giấy tờ tùy thân hoặc thông tin định danh điện tử của đối tượng hoặc người khai thay (xuất trình)", "", ""),
+    ),
+    copies="01 bộ.",
+    time_limit="12 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ: xem xét, rà soát 07 ngày; niêm yết công khai 02 "
+    "ngày; Chủ tịch UBND xã quyết định 03 ngày.",
+    place=PLACE,
+    fee="Không thu phí, lệ phí.",
+    result="Quyết định trợ cấp xã hội hằng tháng (hoặc điều chỉnh, thôi hưởng) của Chủ tịch UBND xã; trường hợp không "
+    "đủ điều kiện: văn bản trả lời nêu rõ lý do.",
+    steps=(
+        (RECEIVER, RECEIVE_STEP, "4 giờ", RECEIVE),
+        (
+            CULTURE_SOCIAL,
+            "Xem xét, rà soát, xác minh thông tin của đối tượng; dự thảo kết quả xét duyệt",
+            "5 ngày làm việc",
+            "Dự thảo kết quả xét duyệt",
+        ),
+        (
+            CULTURE_SOCIAL,
+            "Niêm yết công khai kết quả xét duyệt tại trụ sở UBND xã; tiếp nhận, xử lý ý kiến phản ánh",
+            "2 ngày làm việc",
+            "Biên bản niêm yết",
+        ),
+        (LEADER, "Xem xét, ký Quyết định trợ cấp xã hội hằng tháng", "3 ngày làm việc", "Quyết định đã ký"),
+        (CLERK, "Vào số, đóng dấu, phát hành Quyết định", "4 giờ", "Quyết định"),
+        (RECEIVER, "Trả kết quả; thông báo thời điểm được hưởng trợ cấp; cập nhật Hệ thống", "4 giờ", "BM-06-QT-06"),
+    ),
+    total_time="không quá 11 ngày 4 giờ làm việc, trong thời hạn 12 ngày làm việc.",
+    records=(
+        ("Hồ sơ hưởng trợ cấp xã hội hằng tháng", CULTURE_SOCIAL, "Theo thời gian hưởng và 05 năm sau khi thôi hưởng"),
+        ("Danh sách đối tượng hưởng trợ cấp xã hội hằng tháng", CULTURE_SOCIAL, "Vĩnh viễn"),
+    ),
 )
