@@ -152,6 +152,34 @@ def unit_of_work():
         _current_work.reset(token)
 
 
+@contextlib.contextmanager
+def standalone_part():
+    """A part of the unit of work that stands or falls on its own (one item of a batch, in a
+    savepoint): a DomainError inside it undoes what the part wrote and is no refusal of the whole,
+    whose other parts are still committed; the error goes on to the caller, who reports it.
+
+    A RecordedRefusal keeps what its service recorded (the savepoint is released, the unit of work
+    commits the record as usual); any other exception undoes the part and goes on as usual."""
+    work = _current_work.get()
+    before = len(work.refusals) if work is not None else 0
+    part = db.session.begin_nested()
+    try:
+        yield
+    except DomainError as exc:
+        if exc.kept:
+            part.commit()
+        else:
+            part.rollback()
+            if work is not None:
+                del work.refusals[before:]
+        raise
+    except BaseException:
+        part.rollback()
+        raise
+    else:
+        part.commit()
+
+
 def relax_durability():
     """What the unit of work under way is about to write only records that something was read (the
     audit event of a download): on SQLite its commit need not wait for the disk (synchronous=NORMAL
