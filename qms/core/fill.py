@@ -12,6 +12,9 @@ The placeholder language:
   list of dicts), each copy filled with the element's ``field`` (and with the plain ``{{name}}``
   placeholders too). A row naming no element of an empty list is removed. One row repeats for one
   list: name a single list per row.
+* A value may be a picture (``Picture(png_bytes, width_mm)``: a QR code, a signature's image): the
+  placeholder is replaced by the picture, inline where it was written, ``width_mm`` wide (the height
+  keeps the picture's proportions), in the paragraph's line as a character would be.
 * A placeholder whose name is not in ``values`` is left as it is written, so that a misspelt name
   shows on the first printed copy instead of leaving a silent blank.
 
@@ -19,6 +22,12 @@ Placeholders are found in the body, in tables (nested ones too), in text boxes, 
 section's headers and footers. Word often splits what one types into several runs (a spelling mark,
 a change of formatting, an edit in the middle): a placeholder is found across runs, and the text
 that replaces it takes the formatting of the run where the placeholder begins.
+
+An area whose templates are controlled forms may also say which placeholders a form may hold
+(register_template_check): document control asks every registered check when a new file of a form
+is uploaded (template_refusal), so that a template with a name nobody fills is refused with that
+name at upload, not found on a printed copy. Document control does not know the areas; the areas
+register their checks when the application starts.
 """
 
 from __future__ import annotations
@@ -26,12 +35,27 @@ from __future__ import annotations
 import copy
 import io
 import re
+from dataclasses import dataclass
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)\s*\}\}")
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _P, _R, _T, _BR, _TR, _TBL = (f"{{{_W}}}{tag}" for tag in ("p", "r", "t", "br", "tr", "tbl"))
 _SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_RPR = f"{{{_W}}}rPr"
+# Where a picture goes, while the paragraph's text is rewritten: characters of Unicode's private use
+# area, which no template or value holds (values are checked).
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
+_MARK = re.compile(f"{_MARK_OPEN}(\\d+){_MARK_CLOSE}")
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture to put where a placeholder is: PNG (or JPEG, GIF, BMP) bytes and the width it is
+    printed at, in millimetres."""
+
+    data: bytes
+    width_mm: float
 
 
 def fill_docx(template: bytes, values: dict) -> bytes:
@@ -39,12 +63,12 @@ def fill_docx(template: bytes, values: dict) -> bytes:
     import docx
 
     document = docx.Document(io.BytesIO(template))
-    for root in _roots(document):
+    for root, part in _roots(document):
         # the plain placeholders first, then the rows: text a row's copy receives (an item someone
         # typed) is never read again as placeholders
         for paragraph in list(root.iter(_P)):
-            _fill_paragraph(paragraph, values)
-        _repeat_rows(root, values)
+            _fill_paragraph(paragraph, values, part)
+        _repeat_rows(root, values, part)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -56,15 +80,16 @@ def placeholders(template: bytes) -> set:
 
     document = docx.Document(io.BytesIO(template))
     found = set()
-    for root in _roots(document):
+    for root, _part in _roots(document):
         for paragraph in root.iter(_P):
             found.update(match.group(1) for match in PLACEHOLDER.finditer(_text(_texts(paragraph))))
     return found
 
 
 def _roots(document):
-    """The XML trees that hold text: the body, then each distinct header and footer part."""
-    roots, seen = [document.element.body], set()
+    """The XML trees that hold text, each with the part it belongs to (a picture is related to
+    that part): the body, then each distinct header and footer part."""
+    roots, seen = [(document.element.body, document.part)], set()
     for section in document.sections:
         for part in (
             section.header,
@@ -79,7 +104,7 @@ def _roots(document):
             element = part._element
             if id(element) not in seen:
                 seen.add(id(element))
-                roots.append(element)
+                roots.append((element, part.part))
     return roots
 
 
@@ -101,10 +126,12 @@ def _text(texts):
 
 
 def _as_text(value) -> str:
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    # the marks of pictures are ours alone: a value cannot bring one in
+    return text.replace(_MARK_OPEN, "").replace(_MARK_CLOSE, "")
 
 
-def _fill_paragraph(paragraph, values):
+def _fill_paragraph(paragraph, values, part):
     texts = _texts(paragraph)
     whole = _text(texts)
     if "{{" not in whole:
@@ -112,11 +139,26 @@ def _fill_paragraph(paragraph, values):
     matches = [m for m in PLACEHOLDER.finditer(whole) if m.group(1) in values]
     if not matches:
         return
+    pictures = []
+    if _MARK_OPEN in whole or _MARK_CLOSE in whole:  # a template's own marks are not ours: dropped
+        for t in texts:
+            t.text = _as_text(t.text)
+        whole = _text(texts)
+        matches = [m for m in PLACEHOLDER.finditer(whole) if m.group(1) in values]
     for match in reversed(matches):  # from the end, so that the earlier offsets stay right
-        _replace(texts, match.start(), match.end(), _as_text(values[match.group(1)]))
+        value = values[match.group(1)]
+        if isinstance(value, Picture):
+            replacement = f"{_MARK_OPEN}{len(pictures)}{_MARK_CLOSE}"
+            pictures.append(value)
+        else:
+            replacement = _as_text(value)
+        _replace(texts, match.start(), match.end(), replacement)
     for t in texts:
         if t.text and "\n" in t.text:
             _line_breaks(t)
+    if pictures:
+        for t in [t for t in paragraph.iter(_T) if t.text and _MARK_OPEN in t.text]:
+            _insert_pictures(t, pictures, part)
 
 
 def _replace(texts, begin, end, replacement):
@@ -149,7 +191,42 @@ def _line_breaks(t):
         anchor = following
 
 
-def _repeat_rows(root, values):
+def _insert_pictures(t, pictures, part):
+    """The w:t holds marks of pictures: its run is cut at each mark, a run holding the picture
+    between the two halves (each half keeps the run's formatting)."""
+    from docx.oxml import OxmlElement
+    from docx.shared import Mm
+
+    match = next((m for m in _MARK.finditer(t.text) if int(m.group(1)) < len(pictures)), None)
+    if match is None:
+        return
+    run = t.getparent()
+    position = list(run).index(t)
+    after = copy.deepcopy(run)
+    # the run keeps what comes before the mark, its copy what comes after it
+    for child in list(run)[position + 1 :]:
+        run.remove(child)
+    t.text = t.text[: match.start()]
+    for index, child in enumerate(list(after)):
+        if child.tag != _RPR and index < position:
+            after.remove(child)
+    rest = next(child for child in after if child.tag == _T)
+    rest.text = rest.text[match.end() :]
+    rest.set(_SPACE, "preserve")
+
+    picture = pictures[int(match.group(1))]
+    holder = OxmlElement("w:r")
+    properties = run.find(_RPR)
+    if properties is not None:
+        holder.append(copy.deepcopy(properties))
+    holder.add_drawing(part.new_pic_inline(io.BytesIO(picture.data), width=Mm(picture.width_mm)))
+    run.addnext(holder)
+    if rest.text or any(child.tag not in (_RPR, _T) for child in after):
+        holder.addnext(after)
+        _insert_pictures(rest, pictures, part)  # another mark further on in the same text
+
+
+def _repeat_rows(root, values, part):
     lists = {name for name, value in values.items() if isinstance(value, list | tuple)}
     if not lists:
         return
@@ -168,6 +245,35 @@ def _repeat_rows(root, values):
             copy_ = copy.deepcopy(row)
             fields = {f"{name}.{key}": value for key, value in dict(element).items()}
             for paragraph in list(copy_.iter(_P)):
-                _fill_paragraph(paragraph, {**values, **fields})
+                _fill_paragraph(paragraph, {**values, **fields}, part)
             row.addprevious(copy_)
         row.getparent().remove(row)
+
+
+# --- checks of templates at upload ------------------------------------------------------------------
+
+_TEMPLATE_CHECKS = []
+
+
+def register_template_check(check):
+    """Register `check(commune, document_code, names) -> str | None`: asked for each new file of a
+    form (a .docx) uploaded to the commune's document control, with the names of the placeholders
+    the file holds (see `placeholders`); it answers why the file cannot be that form's template
+    (in words, naming the wrong placeholders), or None when it can, or when the form is not one it
+    fills. Registering the same function twice registers it once."""
+    if check not in _TEMPLATE_CHECKS:
+        _TEMPLATE_CHECKS.append(check)
+    return check
+
+
+def template_refusal(commune, document_code, template: bytes):
+    """Why the .docx `template` cannot be the new file of the commune's form `document_code`,
+    according to the registered checks; None when no check refuses it."""
+    if not _TEMPLATE_CHECKS:
+        return None
+    names = placeholders(template)
+    for check in _TEMPLATE_CHECKS:
+        refusal = check(commune, document_code, names)
+        if refusal:
+            return refusal
+    return None

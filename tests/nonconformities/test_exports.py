@@ -1,5 +1,6 @@
 """Exports of nonconformities: the NC report (.docx, built in or filled from the commune's own form
-through qms.core.fill), the register with its filters (.xlsx), and the fill mechanism itself."""
+through qms.core.fill, whose own tests are tests/core/test_fill.py), the register with its filters
+(.xlsx)."""
 
 import datetime as dt
 import io
@@ -15,7 +16,6 @@ from sqlalchemy import select
 
 from qms.audit.models import AuditEvent
 from qms.auth.models import User
-from qms.core.fill import fill_docx, placeholders
 from qms.db import DomainError, db
 from qms.documents import services as documents
 from qms.nonconformities import services
@@ -46,74 +46,6 @@ def text_of(document) -> str:
 
     walk(document)
     return unicodedata.normalize("NFC", "\n".join(parts))
-
-
-# --- the fill mechanism ----------------------------------------------------------------------------
-
-
-def _split_template() -> bytes:
-    """A template as Word leaves it: placeholders cut into several runs (one bold), a header, and a
-    table whose second row repeats per item."""
-    document = docx.Document()
-    para = document.add_paragraph()
-    for piece in ("Số phiếu: {{so", "_phi", "eu}}", " – ", "{{ ten }}", " – {{khong_co}}"):
-        para.add_run(piece)
-    para.runs[0].bold = True
-    document.add_paragraph("Mô tả: {{mo_ta}}")
-    document.sections[0].header.paragraphs[0].text = "{{ten_xa}}"
-    document.sections[0].footer.paragraphs[0].text = "Lập ngày {{ngay_lap}}"
-    table = document.add_table(rows=2, cols=3)
-    for cell, heading in zip(table.rows[0].cells, ("STT", "Nội dung", "Người thực hiện")):
-        cell.text = heading
-    stt, what, who = table.rows[1].cells
-    stt.text = "{{hanh_dong.stt}}"
-    what.paragraphs[0].add_run("{{hanh_dong.")
-    what.paragraphs[0].add_run("noi_dung}}")
-    who.text = "{{hanh_dong.nguoi_thuc_hien}} ({{so_phieu}})"
-    other = document.add_table(rows=2, cols=1)
-    other.rows[0].cells[0].text = "Chữ ký"
-    other.rows[1].cells[0].text = "{{chu_ky.nguoi_ky}}"
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def test_fill_finds_placeholders_split_across_runs_and_repeats_rows():
-    template = _split_template()
-    assert placeholders(template) >= {"so_phieu", "ten", "khong_co", "hanh_dong.noi_dung", "ten_xa", "ngay_lap"}
-    filled = docx.Document(
-        io.BytesIO(
-            fill_docx(
-                template,
-                {
-                    "so_phieu": "SKPH-2026-007",
-                    "ten": "Trả kết quả muộn",
-                    "mo_ta": "Dòng một\nDòng hai",
-                    "ten_xa": "UBND xã Hòa Bình",
-                    "ngay_lap": "06/12/2026",
-                    "hanh_dong": [
-                        {"stt": 1, "noi_dung": "Phân công người theo dõi", "nguoi_thuc_hien": "Lê Văn Hai"},
-                        {"stt": 2, "noi_dung": "Sửa quy trình {{ten}}", "nguoi_thuc_hien": "Trần Thị Ba"},
-                    ],
-                    "chu_ky": [],
-                },
-            )
-        )
-    )
-    first = filled.paragraphs[0]
-    assert first.text == "Số phiếu: SKPH-2026-007 – Trả kết quả muộn – {{khong_co}}"  # an unknown name stays
-    assert first.runs[0].bold and first.runs[0].text == "Số phiếu: SKPH-2026-007"  # the first run's format
-    assert filled.paragraphs[1].text == "Mô tả: Dòng một\nDòng hai"  # a line break inside the run
-    assert filled.paragraphs[1].runs[0]._r.xpath("./w:br")
-    assert filled.sections[0].header.paragraphs[0].text == "UBND xã Hòa Bình"
-    assert filled.sections[0].footer.paragraphs[0].text == "Lập ngày 06/12/2026"
-    rows = [[c.text for c in row.cells] for row in filled.tables[0].rows]
-    assert rows == [
-        ["STT", "Nội dung", "Người thực hiện"],
-        ["1", "Phân công người theo dõi", "Lê Văn Hai (SKPH-2026-007)"],
-        ["2", "Sửa quy trình {{ten}}", "Trần Thị Ba (SKPH-2026-007)"],  # typed text is not a placeholder
-    ]
-    assert [[c.text for c in row.cells] for row in filled.tables[1].rows] == [["Chữ ký"]]  # an empty list
 
 
 # --- the report ---------------------------------------------------------------------------------------

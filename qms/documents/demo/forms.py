@@ -1,6 +1,7 @@
 """The forms of the demo commune: the one-stop forms of Circular 01/2018/TT-VPCP (receipt and
 appointment slip, request to supplement, refusal, apology and new return date, process control
-sheet as .docx; the dossier ledger as .xlsx), the civil-status declarations of Circular
+sheet and the dossier ledger (A4 landscape) as .docx, their blanks written as the placeholders
+qms.dossiers.fill fills from a dossier), the civil-status declarations of Circular
 04/2020/TT-BTP, the certification registers and the social-assistance declaration of Decree
 20/2021/NĐ-CP. Each keeps the layout of the form it reproduces, with blank lines to fill in by hand
 (dot leaders to the margin, so they print the same in Word and LibreOffice)."""
@@ -24,10 +25,13 @@ from qms.core.exports import (
     add_run,
     cell_paragraph,
     issuer_lines,
+    keep_row_together,
     national_header,
     paragraph,
     place_from_name,
     remove_borders,
+    repeat_as_header,
+    set_cell_margins,
     set_table_widths,
     text_width_mm,
     workbook_bytes,
@@ -39,6 +43,9 @@ from qms.documents.demo.parts import Control, Grid, form_document, grid, motto, 
 ONE_STOP_OLD = "Bộ phận Tiếp nhận và Trả kết quả"
 ONE_STOP = "Trung tâm Phục vụ hành chính công"
 CIRCULAR_01 = "Thông tư số 01/2018/TT-VPCP"
+LEDGER_PT = 10  # fourteen columns across an A4 page
+# The date line of a form the system fills (qms.dossiers.fill): "Hòa Bình, ngày 07 tháng 12 năm 2026".
+DATE_LINE = "{{dia_danh_ngay}}"
 
 
 def one_stop_unit(control: Control) -> str:
@@ -85,10 +92,12 @@ def text(container, value, *, bold=None, italic=None, size=BODY_PT, before=3, ce
     )
 
 
-def agency_header(document, control, *, unit=None, number="", dated=True):
+def agency_header(document, control, *, unit=None, number="", dated=True, date_text=None):
     """Issuing body (the commune, or the commune over one of its units) with "Số: .../XX" under it,
-    the national name and motto, and the date line to fill in."""
-    table = national_header(document, issuer_lines(control.commune, unit or ""), blank_date(control) if dated else "")
+    the national name and motto, and the date line to fill in (by hand, or `date_text`: the
+    placeholder the system fills)."""
+    date = (date_text or blank_date(control)) if dated else ""
+    table = national_header(document, issuer_lines(control.commune, unit or ""), date)
     if number:
         paragraph(
             table.rows[0].cells[0], f"Số: ........../{number}", align=WD_ALIGN_PARAGRAPH.CENTER, size=BODY_PT, before=6
@@ -138,8 +147,69 @@ def notes(document, *lines):
 
 
 def receipt(control: Control) -> bytes:
+    """Issue 01 predates the dossier register: a slip filled in by hand. From issue 02 the system
+    fills it from the dossier (placeholders, see qms.dossiers.fill), with the QR code of the
+    citizens' lookup beside the dossier code."""
     unit = one_stop_unit(control)
+    if control.issue_no == 1:
+        return _receipt_by_hand(control, unit)
 
+    def body(document):
+        agency_header(document, control, unit=unit, number="TNHS", date_text=DATE_LINE)
+        form_title(document, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ")
+        total = text_width_mm(document)
+        table = document.add_table(rows=1, cols=2)
+        remove_borders(table)
+        set_table_widths(table, (total - 32, 32))
+        left, right = table.rows[0].cells
+        left.vertical_alignment = right.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        para = cell_paragraph(left, "", before=3)
+        add_run(para, "Mã hồ sơ: ", size=BODY_PT)
+        add_run(para, "{{ma_ho_so}}", size=BODY_PT, bold=True)
+        paragraph(left, "(Liên: Lưu / Giao khách hàng)", size=BODY_PT, italic=True)
+        paragraph(left, "Quét mã QR bên cạnh để tra cứu tình trạng giải quyết hồ sơ.", size=12, italic=True, before=3)
+        cell_paragraph(right, "{{ma_qr}}", align=WD_ALIGN_PARAGRAPH.CENTER, size=BODY_PT)
+        text(document, f"{unit} xã {_place(control)}", bold=True, before=8)
+        fill(document, ("Tiếp nhận hồ sơ của: {{ten_nguoi_nop}}", None))
+        fill(document, ("Địa chỉ: {{dia_chi}}", None))
+        fill(document, ("Số điện thoại: {{so_dien_thoai}}", 80), ("Email: ", None))
+        fill(document, ("Nội dung yêu cầu giải quyết: {{ten_thu_tuc}} ({{ma_thu_tuc}})", None))
+        text(document, "1. Thành phần hồ sơ nộp gồm:", before=6)
+        grid(
+            document,
+            Grid(
+                ("TT", "Tên giấy tờ", "Hình thức (bản chính, bản sao, bản chụp...)", "Ghi chú"),
+                (11, 84, 45, 25),
+                (("{{thanh_phan.stt}}", "{{thanh_phan.ten}}", "", ""),),
+                centered=frozenset({0}),
+            ),
+        )
+        text(document, "2. Số lượng hồ sơ: {{so_luong_ho_so}} (bộ)", before=6)
+        text(document, "3. Thời gian giải quyết hồ sơ theo quy định là: {{thoi_han_giai_quyet}}")
+        text(document, "4. Thời gian nhận hồ sơ: {{gio_tiep_nhan}}, ngày {{ngay_tiep_nhan}}")
+        text(document, "5. Thời gian trả kết quả giải quyết hồ sơ: ngày {{ngay_hen_tra}}")
+        text(document, "6. Hình thức nhận kết quả:   □ Trực tiếp   □ Dịch vụ bưu chính công ích   □ Trực tuyến")
+        fill(document, ("    Địa chỉ nhận (nếu qua bưu chính): ", None))
+        fill(document, ("Vào Sổ theo dõi hồ sơ, Quyển số: ", 112), (" Số thứ tự: ", None))
+        signature_pair(
+            document,
+            ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", "{{ten_nguoi_nop}}"),
+            ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", "{{nguoi_tiep_nhan}}"),
+            space_mm=18,
+        )
+        notes(
+            document,
+            "Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 liên: 01 liên giao cho tổ chức, cá "
+            "nhân nộp hồ sơ; 01 liên lưu tại nơi tiếp nhận.",
+            "Tổ chức, cá nhân có thể nhận kết quả trước ngày hẹn khi hồ sơ được giải quyết xong.",
+            "Tra cứu tình trạng giải quyết hồ sơ bằng mã QR trên giấy này (cần 4 số cuối của số điện thoại đã "
+            "khai), hoặc trên Cổng Dịch vụ công quốc gia (dichvucong.gov.vn) bằng mã hồ sơ.",
+        )
+
+    return form_document(control, body, origin=f"Mẫu số 01, {CIRCULAR_01}")
+
+
+def _receipt_by_hand(control: Control, unit) -> bytes:
     def body(document):
         agency_header(document, control, unit=unit, number="TNHS")
         form_title(document, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ")
@@ -167,11 +237,7 @@ def receipt(control: Control) -> bytes:
             document,
             "5. Thời gian trả kết quả giải quyết hồ sơ: ..... giờ ..... phút, ngày ..... tháng ..... năm 20.....",
         )
-        if control.issue_no == 1:
-            fill(document, ("6. Đăng ký nhận kết quả tại: ", None))
-        else:
-            text(document, "6. Hình thức nhận kết quả:   □ Trực tiếp   □ Dịch vụ bưu chính công ích   □ Trực tuyến")
-            fill(document, ("    Địa chỉ nhận (nếu qua bưu chính): ", None))
+        fill(document, ("6. Đăng ký nhận kết quả tại: ", None))
         fill(document, ("Vào Sổ theo dõi hồ sơ, Quyển số: ", 112), (" Số thứ tự: ", None))
         signature_pair(
             document,
@@ -179,17 +245,12 @@ def receipt(control: Control) -> bytes:
             ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)"),
             space_mm=18,
         )
-        lines = [
+        notes(
+            document,
             "Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 liên: 01 liên giao cho tổ chức, cá "
             "nhân nộp hồ sơ; 01 liên lưu tại nơi tiếp nhận.",
             "Tổ chức, cá nhân có thể nhận kết quả trước ngày hẹn khi hồ sơ được giải quyết xong.",
-        ]
-        if control.issue_no > 1:
-            lines.append(
-                "Tra cứu tình trạng giải quyết hồ sơ trên Cổng Dịch vụ công quốc gia (dichvucong.gov.vn) "
-                "bằng mã hồ sơ ghi trên giấy này."
-            )
-        notes(document, *lines)
+        )
 
     return form_document(control, body, origin=f"Mẫu số 01, {CIRCULAR_01}")
 
@@ -199,19 +260,26 @@ def receipt(control: Control) -> bytes:
 
 def supplement_request(control: Control) -> bytes:
     def body(document):
-        agency_header(document, control, unit=ONE_STOP, number="HDHS")
+        agency_header(document, control, unit=ONE_STOP, number="HDHS", date_text=DATE_LINE)
         form_title(document, "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ")
-        fill(document, ("Hồ sơ của: ", None))
-        fill(document, ("Nội dung yêu cầu giải quyết: ", None))
-        fill(document, ("Địa chỉ: ", None))
-        fill(document, ("Số điện thoại: ", 80), ("Email: ", None))
-        fill(document, ("Mã hồ sơ: ", None))
+        fill(document, ("Hồ sơ của: {{ten_nguoi_nop}}", None))
+        fill(document, ("Nội dung yêu cầu giải quyết: {{ten_thu_tuc}}", None))
+        fill(document, ("Địa chỉ: {{dia_chi}}", None))
+        fill(document, ("Số điện thoại: {{so_dien_thoai}}", 80), ("Email: ", None))
+        fill(document, ("Mã hồ sơ: {{ma_ho_so}}", None))
         text(document, "Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:", before=8)
-        for number in range(1, 5):
-            fill(document, (f"{number}. ", None))
-        fill(document, ("Lý do: ", None), before=6)
-        fill(document, ("", None))
-        fill(document, ("Trong quá trình hoàn thiện hồ sơ nếu có vướng mắc, ông (bà) liên hệ với: ", None), before=6)
+        items = document.add_table(rows=1, cols=1)
+        remove_borders(items)
+        set_table_widths(items, (text_width_mm(document),))
+        cell_paragraph(
+            items.rows[0].cells[0], "{{noi_dung_bo_sung.stt}}. {{noi_dung_bo_sung.noi_dung}}", size=BODY_PT, before=3
+        )
+        fill(document, ("Lý do: {{ly_do_bo_sung}}", None), before=6)
+        fill(
+            document,
+            ("Trong quá trình hoàn thiện hồ sơ nếu có vướng mắc, ông (bà) liên hệ với: {{nguoi_ky}}", None),
+            before=6,
+        )
         fill(document, ("số điện thoại: ", 90), (" để được hướng dẫn./.", False))
         if control.issue_no > 1:
             text(
@@ -222,7 +290,7 @@ def supplement_request(control: Control) -> bytes:
                 italic=True,
                 before=6,
             )
-        signature_pair(document, ("", ""), ("NGƯỜI HƯỚNG DẪN", "(Ký và ghi rõ họ tên)"))
+        signature_pair(document, ("", ""), ("NGƯỜI HƯỚNG DẪN", "(Ký và ghi rõ họ tên)", "{{nguoi_ky}}"))
 
     return form_document(control, body, origin=f"Mẫu số 02, {CIRCULAR_01}")
 
@@ -232,13 +300,14 @@ def supplement_request(control: Control) -> bytes:
 
 def refusal(control: Control) -> bytes:
     def body(document):
-        agency_header(document, control, unit=ONE_STOP, number="TCHS")
+        agency_header(document, control, unit=ONE_STOP, number="TCHS", date_text=DATE_LINE)
         form_title(document, "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ")
         text(document, f"{ONE_STOP} xã {_place(control)}", bold=True)
-        fill(document, ("Tiếp nhận hồ sơ của: ", None))
-        fill(document, ("Địa chỉ: ", None))
-        fill(document, ("Số điện thoại: ", 80), ("Email: ", None))
-        fill(document, ("Nội dung yêu cầu giải quyết: ", None))
+        fill(document, ("Tiếp nhận hồ sơ của: {{ten_nguoi_nop}}", None))
+        fill(document, ("Địa chỉ: {{dia_chi}}", None))
+        fill(document, ("Số điện thoại: {{so_dien_thoai}}", 80), ("Email: ", None))
+        fill(document, ("Nội dung yêu cầu giải quyết: {{ten_thu_tuc}}", None))
+        fill(document, ("Mã hồ sơ: {{ma_ho_so}}", None))
         text(
             document,
             f"Qua xem xét, {ONE_STOP} xã {_place(control)} thông báo không tiếp nhận, giải quyết hồ sơ "
@@ -246,10 +315,9 @@ def refusal(control: Control) -> bytes:
             before=8,
             indent=10,
         )
-        for _line in range(4):
-            fill(document, ("", None))
+        text(document, "{{ly_do_tu_choi}}", indent=10)
         text(document, "Xin thông báo cho Ông/Bà được biết và thực hiện./.", before=6, indent=10)
-        signature_pair(document, ("", ""), ("NGƯỜI LẬP PHIẾU", "(Ký và ghi rõ họ tên)"))
+        signature_pair(document, ("", ""), ("NGƯỜI LẬP PHIẾU", "(Ký và ghi rõ họ tên)", "{{nguoi_ky}}"))
 
     return form_document(control, body, origin=f"Mẫu số 03, {CIRCULAR_01}")
 
@@ -259,42 +327,31 @@ def refusal(control: Control) -> bytes:
 
 def apology(control: Control) -> bytes:
     def body(document):
-        agency_header(document, control, number="PXL")
+        agency_header(document, control, number="PXL", date_text=DATE_LINE)
         form_title(document, "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ")
-        paragraph(
-            document,
-            "Kính gửi: ..........................................................",
-            align=WD_ALIGN_PARAGRAPH.CENTER,
-            size=BODY_PT,
-            bold=True,
-        )
+        paragraph(document, "Kính gửi: {{ten_nguoi_nop}}", align=WD_ALIGN_PARAGRAPH.CENTER, size=BODY_PT, bold=True)
         text(
             document,
-            f"Ngày ..... tháng ..... năm 20....., Ủy ban nhân dân xã {_place(control)} tiếp nhận giải "
-            "quyết hồ sơ của Ông/Bà/Tổ chức ..............................................................",
+            f"Ngày {{{{ngay_tiep_nhan}}}}, Ủy ban nhân dân xã {_place(control)} tiếp nhận giải quyết hồ sơ "
+            "của Ông/Bà/Tổ chức {{ten_nguoi_nop}}.",
             before=8,
             indent=10,
         )
-        fill(document, ("Nội dung yêu cầu giải quyết: ", None))
-        fill(document, ("Mã hồ sơ: ", None))
-        text(
-            document,
-            "Thời hạn trả kết quả giải quyết hồ sơ: ..... giờ ..... phút, ngày ..... tháng ..... năm 20.....",
-            indent=10,
-        )
+        fill(document, ("Nội dung yêu cầu giải quyết: {{ten_thu_tuc}}", None))
+        fill(document, ("Mã hồ sơ: {{ma_ho_so}}", None))
+        text(document, "Thời hạn trả kết quả giải quyết hồ sơ: ngày {{ngay_hen_cu}}.", indent=10)
         text(
             document,
             f"Tuy nhiên đến nay, Ủy ban nhân dân xã {_place(control)} chưa trả kết quả giải quyết hồ sơ "
             "của Ông/Bà/Tổ chức.",
             indent=10,
         )
-        fill(document, ("Lý do: ", None))
-        fill(document, ("", None))
+        text(document, "Lý do: {{ly_do_xin_loi}}", indent=10)
         text(
             document,
             f"Sự chậm trễ này đã gây phiền hà cho Ông/Bà/Tổ chức. Ủy ban nhân dân xã {_place(control)} "
-            "xin lỗi Ông/Bà/Tổ chức và sẽ trả kết quả giải quyết hồ sơ cho Ông/Bà/Tổ chức vào ngày ..... "
-            "tháng ..... năm 20..... .",
+            "xin lỗi Ông/Bà/Tổ chức và sẽ trả kết quả giải quyết hồ sơ cho Ông/Bà/Tổ chức vào ngày "
+            "{{ngay_hen_moi}}.",
             indent=10,
         )
         text(document, "Kính mong nhận được sự thông cảm của Ông/Bà/Tổ chức vì sự chậm trễ này./.", indent=10)
@@ -303,6 +360,7 @@ def apology(control: Control) -> bytes:
             ("Như trên;", "Trung tâm Phục vụ hành chính công;", "Lưu: VT, hồ sơ."),
             "CHỦ TỊCH",
             "(Ký, ghi rõ họ tên và đóng dấu)",
+            name="{{nguoi_ky}}",
         )
         notes(
             document,
@@ -315,38 +373,24 @@ def apology(control: Control) -> bytes:
 
 # --- BM-05-QT-06 ------------------------------------------------------------------------------------
 
-HANDOVERS = (
-    ("Trung tâm Phục vụ hành chính công", "Công chức chuyên môn"),
-    ("Công chức chuyên môn", "Lãnh đạo UBND xã"),
-    ("Lãnh đạo UBND xã", "Văn thư UBND xã"),
-    ("Văn thư UBND xã", "Trung tâm Phục vụ hành chính công"),
-    ("Trung tâm Phục vụ hành chính công", "Tổ chức, cá nhân"),
-)
-
 
 def control_sheet(control: Control) -> bytes:
+    """One row per hand-over, repeated by the system for each line of the dossier's control sheet."""
+
     def body(document):
         agency_header(document, control, unit=ONE_STOP, dated=False)
         form_title(document, "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ")
-        fill(document, ("Kèm theo hồ sơ của: ", None))
-        fill(document, ("Mã hồ sơ: ", None))
+        fill(document, ("Kèm theo hồ sơ của: {{ten_nguoi_nop}}", None))
+        fill(document, ("Mã hồ sơ: {{ma_ho_so}}", None))
+        fill(document, ("Thủ tục: {{ten_thu_tuc}} ({{ma_thu_tuc}})", None))
         text(
             document,
             "(Danh sách các cơ quan, đơn vị phối hợp giải quyết: ..................................."
             "....................)",
             italic=True,
         )
-        text(document, "Thời gian trả kết quả: ..... giờ ..... phút, ngày ..... tháng ..... năm 20.....")
+        text(document, "Thời gian trả kết quả: ngày {{ngay_hen_tra}}")
         paragraph(document, "", after=4)
-        rows = tuple(
-            (
-                f"1. Giao: {giver}\n2. Nhận: {taker}",
-                "..... giờ ..... phút, ngày ..../..../20.....\nNgười giao          Người nhận\n\n",
-                "",
-                "",
-            )
-            for giver, taker in HANDOVERS
-        )
         grid(
             document,
             Grid(
@@ -357,10 +401,18 @@ def control_sheet(control: Control) -> bytes:
                     "GHI CHÚ",
                 ),
                 (48, 62, 35, 20),
-                rows,
-                centered=frozenset({1}),
+                (
+                    (
+                        "1. Giao: {{kiem_soat.ben_giao}}\n2. Nhận: {{kiem_soat.ben_nhan}}",
+                        "{{kiem_soat.thoi_gian}}\n{{kiem_soat.buoc}}",
+                        "{{kiem_soat.ket_qua}}",
+                        "{{kiem_soat.ghi_chu}}",
+                    ),
+                ),
+                centered=frozenset({1, 2}),
             ),
         )
+        text(document, "Tình trạng hồ sơ: {{trang_thai}}. Kết quả giải quyết: {{ket_qua}}", before=6)
         notes(
             document,
             "Mỗi lần giao, nhận hồ sơ giữa các đơn vị, người giao và người nhận ghi thời gian và ký vào "
@@ -796,37 +848,81 @@ def register(
     return workbook_bytes(workbook)
 
 
+LEDGER_COLUMNS = (
+    # (heading, width in the proportions of Mẫu số 06, the repeated row's placeholders)
+    ("TT", 4, "{{so_theo_doi.stt}}"),
+    ("Mã hồ sơ", 13, "{{so_theo_doi.ma_ho_so}}"),
+    ("Tên thủ tục hành chính", 15, "{{so_theo_doi.ten_thu_tuc}}"),
+    ("Số lượng hồ sơ (bộ)", 6, "{{so_theo_doi.so_luong}}"),
+    ("Tên cá nhân, tổ chức", 14, "{{so_theo_doi.ten_nguoi_nop}}"),
+    ("Địa chỉ, số điện thoại", 14, "{{so_theo_doi.dia_chi}}\n{{so_theo_doi.so_dien_thoai}}"),
+    ("Cơ quan chủ trì giải quyết", 10, "{{so_theo_doi.co_quan}}"),
+    ("Nhận hồ sơ", 11, "{{so_theo_doi.nhan_ho_so}}"),
+    ("Hẹn trả kết quả", 11, "{{so_theo_doi.hen_tra}}"),
+    ("Chuyển hồ sơ đến cơ quan giải quyết", 11, "{{so_theo_doi.chuyen_ho_so}}"),
+    ("Nhận kết quả từ cơ quan giải quyết", 11, "{{so_theo_doi.nhan_ket_qua}}"),
+    ("Trả kết quả cho cá nhân, tổ chức", 11, "{{so_theo_doi.tra_ket_qua}}"),
+    ("Ký nhận", 7, "{{so_theo_doi.ky_nhan}}"),
+    ("Ghi chú", 12, "{{so_theo_doi.ket_qua}}\n{{so_theo_doi.ghi_chu}}"),
+)
+LEDGER_TIMES = (8, 12)  # the columns under "Thời gian (giờ, ngày, tháng, năm)", numbered from 1
+
+
 def dossier_ledger(control: Control) -> bytes:
-    columns = (
-        ("TT", 4),
-        ("Mã hồ sơ", 13),
-        ("Tên thủ tục hành chính", 18),
-        ("Số lượng hồ sơ (bộ)", 7),
-        ("Tên cá nhân, tổ chức", 15),
-        ("Địa chỉ, số điện thoại", 16),
-        ("Cơ quan chủ trì giải quyết", 11),
-        ("Nhận hồ sơ", 9),
-        ("Hẹn trả kết quả", 9),
-        ("Chuyển hồ sơ đến cơ quan giải quyết", 10),
-        ("Nhận kết quả từ cơ quan giải quyết", 10),
-        ("Trả kết quả cho cá nhân, tổ chức", 10),
-        ("Ký nhận", 9),
-        ("Ghi chú", 9),
-    )
-    return register(
-        control,
-        sheet_title="Sổ theo dõi hồ sơ",
-        title="SỔ THEO DÕI HỒ SƠ",
-        subtitle=f"(Mẫu số 06, {CIRCULAR_01})      Quyển số: ........      Năm: 20........",
-        columns=columns,
-        groups=(("Thời gian (giờ, ngày, tháng, năm)", 8, 12),),
-        guidance=(
+    """Mẫu số 06 on A4 landscape: the heading rows (repeated on every page), then one row the system
+    repeats for each dossier of the period it prints (placeholders, see qms.dossiers.fill)."""
+
+    def body(document):
+        agency_header(document, control, unit=ONE_STOP, dated=False)
+        form_title(document, "SỔ THEO DÕI HỒ SƠ", f"(Mẫu số 06, {CIRCULAR_01})", before=8)
+        paragraph(
+            document,
+            "Quyển số: ........      Năm: {{nam}}      Từ ngày {{tu_ngay}} đến ngày {{den_ngay}}: {{so_ho_so}} hồ sơ",
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            size=BODY_PT,
+            after=6,
+        )
+        total = text_width_mm(document)
+        scale = total / sum(width for _h, width, _p in LEDGER_COLUMNS)
+        table = document.add_table(rows=4, cols=len(LEDGER_COLUMNS))
+        table.style = document.styles["Table Grid"]
+        set_table_widths(table, [width * scale for _h, width, _p in LEDGER_COLUMNS])
+        set_cell_margins(table, side_mm=0.8, vertical_mm=0.3)
+        group, heads, numbers, row = table.rows
+        first, last = LEDGER_TIMES
+        for index, (heading, _width, placeholders) in enumerate(LEDGER_COLUMNS):
+            if first - 1 <= index <= last - 1:
+                cell = heads.cells[index]
+            else:
+                cell = group.cells[index].merge(heads.cells[index])
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            cell_paragraph(cell, heading, align=WD_ALIGN_PARAGRAPH.CENTER, size=LEDGER_PT, bold=True)
+            cell_paragraph(
+                numbers.cells[index], f"({index + 1})", align=WD_ALIGN_PARAGRAPH.CENTER, size=LEDGER_PT - 1, italic=True
+            )
+            for number, line in enumerate(placeholders.split("\n")):
+                writer = cell_paragraph if number == 0 else paragraph
+                writer(
+                    row.cells[index], line, size=LEDGER_PT, align=WD_ALIGN_PARAGRAPH.CENTER if index in (0, 3) else None
+                )
+        times = group.cells[first - 1].merge(group.cells[last - 1])
+        cell_paragraph(
+            times, "Thời gian (giờ, ngày, tháng, năm)", align=WD_ALIGN_PARAGRAPH.CENTER, size=LEDGER_PT, bold=True
+        )
+        for heading_row in (group, heads, numbers):
+            repeat_as_header(heading_row)
+        keep_row_together(row)
+        paragraph(document, "Hướng dẫn ghi sổ:", size=11, bold=True, italic=True, before=8)
+        for line in (
             "Cột (2): mã hồ sơ do Hệ thống thông tin giải quyết thủ tục hành chính của tỉnh cấp khi tiếp nhận.",
-            "Cột (8) đến (12): ghi giờ, phút và ngày, tháng, năm của từng lần giao, nhận; hồ sơ quá hạn ghi rõ ở "
-            "cột (14) và số Phiếu xin lỗi (BM-04-QT-06).",
-            "Cột (13): tổ chức, cá nhân ký nhận khi nhận kết quả trực tiếp; nhận qua bưu chính ghi số vận đơn.",
-        ),
-    )
+            "Cột (8) đến (12): giờ, phút và ngày, tháng, năm của từng lần giao, nhận; hồ sơ quá hạn ghi rõ ở "
+            "cột (14) và ngày của Phiếu xin lỗi (BM-04-QT-06).",
+            "Cột (13): tổ chức, cá nhân ký nhận khi nhận kết quả trực tiếp; hồ sơ trả trực tuyến ghi “Trực tuyến”.",
+            "Cột (5), (6): dữ liệu cá nhân, chỉ in cho người xử lý hồ sơ; với người khác ghi “(ẩn)”.",
+        ):
+            paragraph(document, f"- {line}", size=11, italic=True)
+
+    return form_document(control, body, origin=f"Mẫu số 06, {CIRCULAR_01}", landscape=True)
 
 
 def certified_copy_register(control: Control) -> bytes:
@@ -912,7 +1008,7 @@ FORM_FILES = {
     "BM-03-QT-06": (refusal, "Phiếu từ chối tiếp nhận giải quyết hồ sơ.docx"),
     "BM-04-QT-06": (apology, "Phiếu xin lỗi và hẹn lại ngày trả kết quả.docx"),
     "BM-05-QT-06": (control_sheet, "Phiếu kiểm soát quá trình giải quyết hồ sơ.docx"),
-    "BM-06-QT-06": (dossier_ledger, "Sổ theo dõi hồ sơ.xlsx"),
+    "BM-06-QT-06": (dossier_ledger, "Sổ theo dõi hồ sơ.docx"),
     "BM-01-QT-07": (birth_declaration, "Tờ khai đăng ký khai sinh.docx"),
     "BM-01-QT-08": (marriage_declaration, "Tờ khai đăng ký kết hôn.docx"),
     "BM-01-QT-09": (certified_copy_register, "Sổ chứng thực bản sao từ bản chính.xlsx"),

@@ -380,10 +380,10 @@ def dotted(label="", *, length=None, total=None):
     return f"{label}{dots}"
 
 
-def form_document(control: Control, write_body, *, origin="") -> bytes:
+def form_document(control: Control, write_body, *, origin="", landscape=False) -> bytes:
     """A form: its own layout, written by `write_body(document)`, the identification line in the page
     header, and its sign-off block and change history on a last page not printed with the form."""
-    document = new_document()
+    document = new_document(landscape=landscape)
     _properties(document, control)
     form_header_line(document, control, origin)
     write_body(document)

@@ -19,7 +19,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from qms.audit.services import diff, record_event
+from qms.auth.models import Commune
 from qms.core.calendar import add_months, local_today, utcnow
+from qms.core.fill import template_refusal
 from qms.db import DomainError, db
 from qms.documents import permissions as perm
 from qms.documents.models import DocumentKind, DocumentVersion, SignatureMeaning, VersionFile, VersionStatus
@@ -59,6 +61,16 @@ def _checked_file(filename, data):
     )
 
 
+def _check_template(document, version_file, data):
+    """The Word file of a form may be a template another area fills in (the one-stop forms): the
+    checks those areas registered with qms.core.fill judge its placeholders, once the upload checks
+    have passed (an unknown placeholder is refused, named; nothing is written)."""
+    if document.kind is DocumentKind.form and version_file.kind == "docx":
+        refusal = template_refusal(db.session.get(Commune, document.commune_id), document.code, data)
+        if refusal:
+            raise DomainError(refusal, code="unknown_placeholder")
+
+
 def create_draft_version(actor, document, *, filename, data, change_summary="", reason=""):
     """Upload a new draft (issue number = last + 1). The file passes uploads.check_upload first: a
     refused file raises UploadRefused and nothing is stored. A document has at most one version in
@@ -71,6 +83,7 @@ def create_draft_version(actor, document, *, filename, data, change_summary="", 
     if issue_no > 1 and not change_summary:
         raise DomainError(_l("Say what changed in this version."), code="summary_required")
     version_file = _checked_file(filename, data)
+    _check_template(document, version_file, data)
     version = DocumentVersion(
         commune_id=document.commune_id,
         document=document,
@@ -146,6 +159,7 @@ def replace_draft_file(actor, version, *, filename, data, change_summary=None, r
     check_row_version(version, expected_row_version)
     require(perm.edit_refusal(actor, version))
     new_file = _checked_file(filename, data)
+    _check_template(version.document, new_file, data)
     old_file = version.primary_file
     changes = {
         "file": (old_file.filename if old_file else None, new_file.filename),
