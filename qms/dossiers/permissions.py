@@ -10,7 +10,7 @@ leader signs the apology letter that extends a due date.
 
 from flask_babel import lazy_gettext as _l
 
-from qms.auth.models import LEADER, QUALITY_OFFICER, STAFF
+from qms.auth.models import ADMINISTRATOR, LEADER, QUALITY_OFFICER, STAFF
 
 RECEIVERS = (STAFF, LEADER, QUALITY_OFFICER)
 
@@ -68,3 +68,14 @@ def can_extend(user, dossier) -> bool:
 
 def can_receive(user, commune) -> bool:
     return receive_refusal(user, commune) is None
+
+
+def forms_settings_refusal(user, commune) -> str | None:
+    """Naming which of the commune's forms are its one-stop forms (receipt, supplement, ...)."""
+    if not _member(user, commune.id) or not user.has_role(QUALITY_OFFICER, ADMINISTRATOR):
+        return _l("Only a quality officer or the administrator of the commune can name the one-stop forms.")
+    return None
+
+
+def can_change_forms_settings(user, commune) -> bool:
+    return forms_settings_refusal(user, commune) is None
