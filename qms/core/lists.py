@@ -72,6 +72,18 @@ def paginate(stmt, *, page=1, per_page=PER_PAGE, scalars=True) -> Page:
     return Page(items=items, per_page=per_page, number=page, total=total)
 
 
+def page_of(items, *, page=1, per_page=PER_PAGE) -> Page:
+    """Page `page` of a list already read whole (a short list filtered in Python, such as the
+    procedures of a commune searched without diacritics); DomainError (404) past its last page."""
+    items = list(items)
+    result = Page(
+        items=items[(page - 1) * per_page : page * per_page], per_page=per_page, number=page, total=len(items)
+    )
+    if page > result.pages:
+        raise DomainError(_l("There is no such page."), code="not_found", status=404)
+    return result
+
+
 class FilterForm(Form):
     """The filters of a list, read from the query string: no CSRF token (a GET changes nothing)."""
 

@@ -205,7 +205,7 @@ register(
         "legal_status": LEGAL_STATUS_VALUE_LABELS,
         "access": ACCESS_VALUE_LABELS,
         "label": {"original": _l("Original file"), "template": _l("Form filled in as a template")},
-        "via": {"web": _l("Web page"), "api": "API"},
+        "via": {"web": _l("Web page"), "api": "API", "public_catalogue": _l("Public catalogue of procedures")},
         "meaning": MEANING_LABELS,
     },
     namers={

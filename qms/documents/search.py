@@ -1,24 +1,24 @@
 """Full-text search over documents: code, title, change summary and the text of their files.
 
 People type without diacritics ("chung thuc") as often as with them ("Chứng thực"), and type parts of
-codes ("bm-01", "BM 01 QT"). Both sides are therefore folded the same way (lower case, no combining
-marks, đ -> d) and cut into the same [a-z0-9] tokens before they reach the database, so SQLite's FTS5
-and PostgreSQL's 'simple' text search see identical words and give identical answers. User input never
-reaches the query syntax of either engine: every token is alphanumeric and is bound as a parameter.
+codes ("bm-01", "BM 01 QT"). Both sides are therefore folded the same way (qms.core.text.fold: lower
+case, no combining marks, đ -> d) and cut into the same [a-z0-9] tokens before they reach the
+database, so SQLite's FTS5 and PostgreSQL's 'simple' text search see identical words and give
+identical answers. User input never reaches the query syntax of either engine: every token is
+alphanumeric and is bound as a parameter.
 """
 
 from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 
 from sqlalchemy import bindparam, func, literal_column, select, text
 
+from qms.core.text import fold
 from qms.db import db
 from qms.documents.models import Document, DocumentKind, DocumentVersion, SearchEntry, VersionStatus
 
-_SPACES = re.compile(r"\s+")
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 # PostgreSQL refuses a tsvector over 1 MB; beyond this many characters only words not yet seen are
@@ -26,14 +26,6 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 MAX_INDEXED_CHARS = 300_000
 # A query is a handful of words; more would only make the database work harder for nothing.
 MAX_QUERY_TOKENS = 12
-
-
-def fold(text: str) -> str:
-    """Lower case without Vietnamese diacritics, spaces collapsed: "Chứng  thực" -> "chung thuc"."""
-    decomposed = unicodedata.normalize("NFD", text or "")
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    bare = bare.replace("đ", "d").replace("Đ", "D")
-    return _SPACES.sub(" ", bare.lower()).strip()
 
 
 def tokens(text: str) -> list[str]:

@@ -7,7 +7,13 @@ versions of process documents, which is the quality officer's work in document c
 
 from flask_babel import lazy_gettext as _l
 
-from qms.auth.models import QUALITY_OFFICER
+from qms.auth.models import ADMINISTRATOR, AUDITOR, LEADER, QUALITY_OFFICER, STAFF
+
+# Everyone of the commune reads its procedures: the roles of a commune's work, auditors included.
+READERS = (QUALITY_OFFICER, LEADER, ADMINISTRATOR, STAFF, AUDITOR)
+# Those who read a version of a process document before it is in force, as document control has it
+# (its HISTORY_READERS): the others are told a new version awaits approval, not led to it.
+DRAFT_READERS = (QUALITY_OFFICER, LEADER, AUDITOR)
 
 
 def _member(user, commune_id) -> bool:
@@ -15,7 +21,12 @@ def _member(user, commune_id) -> bool:
 
 
 def can_view(user, procedure) -> bool:
-    return _member(user, procedure.commune_id)
+    return _member(user, procedure.commune_id) and user.has_role(*READERS)
+
+
+def can_read_drafts(user, procedure) -> bool:
+    """Whether the procedure's page links to the version of its process document in progress."""
+    return _member(user, procedure.commune_id) and user.has_role(*DRAFT_READERS)
 
 
 def import_refusal(user, commune) -> str | None:

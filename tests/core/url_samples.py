@@ -378,6 +378,69 @@ for _role in ("administrator", "quality_officer", "staff"):
     MAY_REFUSE[("nonconformities.record_review", _role)] = "only the review's reviewer records its result"
 
 
+# --- procedures and their public catalogue ------------------------------------------------------------
+
+
+def add_procedures(world):
+    """Per commune, a procedure imported from its process map over the effective procedure QT-1x of
+    add_documents, with a public form in force (BM-3x-QT-1x, the one the public catalogue serves).
+    The national codes differ between the communes (pages and the API name a procedure by its code,
+    so commune b asking for a's must find nothing of its own): 1.001193 in a, 2.000884 in b."""
+    from qms.documents import services as documents
+    from qms.processes import services as processes
+    from tests.conftest import PASSWORD
+    from tests.files.samples import docx_bytes
+
+    for number, (side, code) in enumerate((("a", "1.001193"), ("b", "2.000884")), start=1):
+        commune, users, author = world[side]["commune"], world[side]["users"], world[side]["author"]
+        procedure = world[side]["procedure"]
+        form = documents.create_document(
+            author,
+            commune,
+            code=f"BM-3{number}-{procedure.code}",
+            title="Tờ khai",
+            kind="form",
+            parent=procedure,
+            access="public",
+        )
+        version = documents.create_draft_version(author, form, filename="Tờ khai.docx", data=docx_bytes("Tờ khai"))
+        documents.submit_for_review(author, version)
+        documents.review_version(users["leader"], version, password=PASSWORD)
+        documents.approve_version(users["quality_officer"], version, password=PASSWORD)
+        text = (
+            f'procedure: {{code: "{code}", name: Thủ tục thử, field: Hộ tịch, time_limit: {{working_days: 1}}, '
+            f"online: partly, process_document: {procedure.code}, forms: [{form.code}]}}\n"
+            "roles: {one_stop: Công chức Bộ phận Một cửa}\n"
+            "steps: [{id: receive, name: Tiếp nhận, role: one_stop, allowance: {hours: 2}}]\n"
+        )
+        processes.import_maps(author, commune, [(f"{code}.yaml", text)])
+        world[side].update(national_code=code, public_form=form)
+    db.session.commit()
+
+
+def _national_code(world, side):
+    return world[side]["national_code"]
+
+
+register_samples(
+    add_procedures,
+    form_code=lambda world, side: world[side]["public_form"].code,
+    endpoints={
+        endpoint: {"code": _national_code}
+        for endpoint in (
+            "processes.show_procedure",
+            "processes.diagram_svg",
+            "processes.diagram_png",
+            "processes.public_procedure",
+            "processes.public_form",
+            "api.show_procedure",
+            "api.procedure_due_date",
+        )
+    },
+)
+# A public form's download is recorded (document control's event), by whoever takes it.
+AUDITED_READS["processes.public_form"] = {"document.version.downloaded"}
+
 # The installation's administrator holds no role inside a commune's work: refused wherever a user
 # without a role is.
 for (_endpoint, _role), _why in list(MAY_REFUSE.items()):

@@ -100,6 +100,7 @@ def demo_site(database_template, tmp_path_factory):
     app = create_app({**BASE_CONFIG, "QMS_DATABASE_URL": url, "INSTANCE_PATH": str(folder / "instance")})
     with app.app_context():
         run_service(load_demo, PASSWORD)
+        import_process_maps()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="qms-demo-server", daemon=True)
@@ -114,6 +115,22 @@ def demo_site(database_template, tmp_path_factory):
     if kind != "sqlite":
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+def import_process_maps():
+    """The process maps of process_maps/ imported over the demo's documents, as its quality officer
+    does with `qms process import --as qo`: the procedures' pages have their records."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from qms.auth.models import User
+    from qms.db import db
+    from qms.processes.services import import_maps, read_maps
+
+    qo = db.session.scalar(select(User).where(User.username == "qo"))
+    import_maps(qo, qo.commune, read_maps(Path(__file__).resolve().parents[2] / "process_maps"))
+    db.session.commit()
 
 
 @pytest.fixture(scope="session")

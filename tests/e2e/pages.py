@@ -18,6 +18,7 @@ from qms.demo import DEMO_USERS
 from qms.documents.models import Document, DocumentKind, DocumentStatus, DocumentVersion, VersionStatus
 from qms.feedback.models import FeedbackItem
 from qms.nonconformities.models import Nonconformity
+from qms.processes.models import Procedure
 
 # Rules that answer with something else than a page.
 NOT_PAGES = {
@@ -31,6 +32,8 @@ NOT_PAGES = {
     "nonconformities.export_report",  # .docx
     "nonconformities.export_register",  # .xlsx
     "nonconformities.download_evidence",  # the evidence file
+    "processes.diagram_svg",  # the drawn process, as a file
+    "processes.diagram_png",
 }
 
 # One demo account per role: the role's name -> user name (qms.demo.DEMO_USERS).
@@ -63,6 +66,12 @@ VARIANTS = {
     "documents.list_documents": ["", "?q=QT"],
     "audit.index": ["", "?from=31/02/2020"],
     "nonconformities.list_ncs": ["", "?status=closed", "?overdue=1", "?detected_from=31/02/2026"],
+    "processes.list_procedures": [
+        "",
+        "?q=khai+sinh",
+        "?field=H%E1%BB%99+t%E1%BB%8Bch",
+        "?q=kh%C3%B4ng+c%C3%B3+g%C3%AC",
+    ],
 }
 
 
@@ -103,6 +112,10 @@ def _samples():
     ncs = {}
     for nc_id, status in db.session.execute(select(Nonconformity.id, Nonconformity.status).order_by(Nonconformity.id)):
         ncs.setdefault(status, nc_id)
+    # Procedures (the process maps imported over the demo's documents): one in force, and one whose
+    # process document is not in force yet (its page says so), when the demo has one.
+    procedures = list(db.session.scalars(select(Procedure.code).order_by(Procedure.code)))
+    assert procedures, "the demo site has its process maps imported (tests/e2e/conftest.py)"
     document_ids = sorted({*documents.values(), in_progress} - {None})
     assert any(key[1] is DocumentStatus.active for key in documents), "the demo has documents in force"
     return {
@@ -112,6 +125,7 @@ def _samples():
         "entity": histories,
         "feedback_id": sorted(feedback.values()),
         "nc_id": sorted(ncs.values()),
+        "code": procedures,
     }
 
 

@@ -1,5 +1,6 @@
 """Downloads: the stamped controlled copy of a version (what it says it is, who downloaded it and
-when, the sign-off block) and the original file for those who read the history; each is audited."""
+when, the sign-off block), the public copy of a published form anyone may take from the public
+catalogue of procedures, and the original file for those who read the history; each is audited."""
 
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from qms.auth.models import User
 from qms.core.calendar import format_date, format_datetime, utcnow
 from qms.db import DomainError, db, relax_durability
 from qms.documents import permissions as perm
-from qms.documents.models import DocumentKind, DocumentStatus, VersionStatus
+from qms.documents.models import Access, DocumentKind, DocumentStatus, VersionStatus
 from qms.documents.services.common import require
 from qms.files.services import read_stored
 from qms.files.stamping import Stamp, stamp_file
@@ -20,6 +21,9 @@ from qms.files.stamping import Stamp, stamp_file
 LABEL_CONTROLLED = "BẢN KIỂM SOÁT"
 LABEL_OBSOLETE = "HẾT HIỆU LỰC"
 LABEL_DRAFT = "DỰ THẢO"
+LABEL_PUBLIC = "BẢN CÔNG KHAI"
+# Who a public copy says took it: nobody signs in for it, so the copy names where it is published.
+PUBLIC_DOWNLOADER = "Công khai tại Bộ phận Một cửa"
 
 
 @dataclass(frozen=True)
@@ -85,26 +89,24 @@ def record_download(actor, version, *, label, stamped, via):
     )
 
 
-def download_copy(actor, version, *, via="web"):
-    """The stamped copy of a version's file (code, issue, effective date, label, who and when, and
-    the sign-off block), and its audit event. A copy is never served without its stamp: a file the
-    stamp cannot be added to (uploads refuse such files; one stored before they did) is refused
-    with a reason, as is a stored file found damaged (FileDamaged, recorded)."""
-    require(None if perm.can_download(actor, version) else _l("You cannot download this version."))
+def _stamped(actor, version, *, label, downloaded_by) -> bytes:
+    """The version's file with its stamp (code, issue, effective date, label, who and when, and the
+    sign-off block). A copy is never served without its stamp: a file the stamp cannot be added to
+    (uploads refuse such files; one stored before they did) is refused with a reason, as is a
+    stored file found damaged (FileDamaged, recorded)."""
     primary = version.primary_file
     data = read_stored(primary.sha256, actor, found_in=version)
-    label = stamp_label(version)
     stamp = Stamp(
         code=version.document.code,
         issue_no=version.issue_no,
         effective_date=format_date(version.effective_date) if version.effective_date else "",
         label=label,
-        downloaded_by=actor.full_name,
+        downloaded_by=downloaded_by,
         downloaded_at=format_datetime(utcnow()),
         signed=sign_off_text(version),
     )
     try:
-        data = stamp_file(primary.kind, data, stamp, sha256=primary.sha256)
+        return stamp_file(primary.kind, data, stamp, sha256=primary.sha256)
     except ValueError:
         current_app.logger.warning("version %s (%s) cannot be stamped", version.id, primary.kind, exc_info=True)
         raise DomainError(
@@ -115,8 +117,38 @@ def download_copy(actor, version, *, via="web"):
             code="unstampable",
             status=409,
         ) from None
+
+
+def download_copy(actor, version, *, via="web"):
+    """The stamped copy of a version's file (see _stamped), and its audit event."""
+    require(None if perm.can_download(actor, version) else _l("You cannot download this version."))
+    label = stamp_label(version)
+    data = _stamped(actor, version, label=label, downloaded_by=actor.full_name)
     record_download(actor, version, label=label, stamped=True, via=via)
-    return Download(data, download_filename(version), primary.media_type, label, True)
+    return Download(data, download_filename(version), version.primary_file.media_type, label, True)
+
+
+def is_published(version) -> bool:
+    """Whether anyone may take a copy of the version without signing in: the version in force of
+    an active document whose access is public (the forms a citizen fills in)."""
+    return (
+        version.status is VersionStatus.effective
+        and version.document.status is DocumentStatus.active
+        and version.document.access is Access.public
+        and version.primary_file is not None
+    )
+
+
+def download_public_copy(version, *, via="public_catalogue"):
+    """The public copy of a published version (is_published), for anyone, signed in or not: stamped
+    LABEL_PUBLIC, naming where it is published rather than a person, with the sign-off block of the
+    version; its download is recorded without an actor. Anything else is not found (DomainError
+    404), as if it did not exist: a draft, an obsolete version, an internal document."""
+    if not is_published(version):
+        raise DomainError(_l("There is no such public document."), code="not_found", status=404)
+    data = _stamped(None, version, label=LABEL_PUBLIC, downloaded_by=PUBLIC_DOWNLOADER)
+    record_download(None, version, label=LABEL_PUBLIC, stamped=True, via=via)
+    return Download(data, download_filename(version), version.primary_file.media_type, LABEL_PUBLIC, True)
 
 
 def download_original(actor, version, *, via="web"):

@@ -1,0 +1,27 @@
+"""Text as people type it: Vietnamese with or without its diacritics, in any case.
+
+People search for "khai sinh", "KHAI SINH" and "Khai sinh" alike, on a keyboard without a
+Vietnamese input method as often as with one. `fold` gives all of them the same form, so that one
+comparison answers for every way of typing: document control's full-text search, the procedures'
+catalogue and any other search compare folded texts.
+"""
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lower case without Vietnamese diacritics, spaces collapsed: "Chứng  thực" -> "chung thuc"."""
+    decomposed = unicodedata.normalize("NFD", text or "")
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    bare = bare.replace("đ", "d").replace("Đ", "D")
+    return _SPACES.sub(" ", bare.lower()).strip()
+
+
+def matches(query: str, *texts: str) -> bool:
+    """Whether every word of `query` appears in one of `texts` (or across them), folded: "khai sinh"
+    matches "Đăng ký khai sinh", "dang ky" matches "ĐĂNG KÝ". An empty query matches everything."""
+    haystack = " ".join(fold(text) for text in texts)
+    return all(word in haystack for word in fold(query).split())
