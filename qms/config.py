@@ -36,6 +36,7 @@ DEFAULTS = {
     "QMS_SMTP_STARTTLS": True,
     "QMS_MAIL_FROM": None,  # the sender's address, e.g. qms@xa.gov.vn
     "QMS_FEEDBACK_PER_HOUR": 5,  # messages the public feedback page accepts from one address an hour
+    "QMS_LOOKUP_FAILURES_PER_HOUR": 10,  # unsuccessful lookups of a dossier from one address an hour
 }
 
 _INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}

@@ -2,7 +2,10 @@
 
 from qms.audit import models as audit_models  # noqa: F401
 from qms.auth import models as auth_models  # noqa: F401
-from qms.core import calendar_days  # noqa: F401
+from qms.core import (
+    calendar_days,  # noqa: F401
+    ratelimit,  # noqa: F401  (its table, and the job that forgets its counts)
+)
 from qms.documents import models as document_models  # noqa: F401
 from qms.dossiers import models as dossier_models  # noqa: F401
 from qms.feedback import models as feedback_models  # noqa: F401

@@ -145,3 +145,46 @@ class Handover(db.Model):
     dossier: Mapped[Dossier] = relationship(back_populates="handovers")
     from_user: Mapped[User | None] = relationship(foreign_keys=[from_user_id])
     to_user: Mapped[User | None] = relationship(foreign_keys=[to_user_id])
+
+
+class Rating(enum.Enum):
+    """The citizen's rating of the service (as the SIPAS survey asks it)."""
+
+    very_satisfied = "very_satisfied"  # rất hài lòng
+    satisfied = "satisfied"  # hài lòng
+    neutral = "neutral"  # bình thường
+    dissatisfied = "dissatisfied"  # không hài lòng
+
+
+SATISFIED = (Rating.very_satisfied, Rating.satisfied)  # the satisfied share counts these
+
+
+class RatingChannel(enum.Enum):
+    desk = "desk"  # at the one-stop shop's desk, recorded by the officer who returned the result
+    lookup = "lookup"  # by the citizen, on the public lookup page
+
+
+class DossierRating(db.Model):
+    """The citizen's rating of how a returned dossier was handled: once per dossier, at the desk or
+    from the lookup page, with an optional comment. It names the officer who returned the result
+    (the control sheet's line), whose ratings are counted per month, and the feedback item a
+    "dissatisfied" rating with a comment was filed as for the quality officer's triage."""
+
+    __tablename__ = "dossier_ratings"
+    __table_args__ = (
+        UniqueConstraint("dossier_id"),
+        Index("ix_dossier_ratings_commune_month", "commune_id", "month"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))
+    rating: Mapped[Rating] = mapped_column(enum_column(Rating))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[RatingChannel] = mapped_column(enum_column(RatingChannel))
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    feedback_item_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_items.id"))
+    month: Mapped[dt.date] = mapped_column(Date)  # the first day of the (Vietnam) month it was given in
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    dossier: Mapped[Dossier] = relationship()
+    returned_by: Mapped[User | None] = relationship()

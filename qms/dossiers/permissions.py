@@ -10,7 +10,8 @@ leader signs the apology letter that extends a due date.
 
 from flask_babel import lazy_gettext as _l
 
-from qms.auth.models import ADMINISTRATOR, LEADER, QUALITY_OFFICER, STAFF
+from qms.auth.models import ADMINISTRATOR, AUDITOR, LEADER, QUALITY_OFFICER, STAFF
+from qms.dossiers.models import HandoverKind
 
 RECEIVERS = (STAFF, LEADER, QUALITY_OFFICER)
 
@@ -79,3 +80,34 @@ def forms_settings_refusal(user, commune) -> str | None:
 
 def can_change_forms_settings(user, commune) -> bool:
     return forms_settings_refusal(user, commune) is None
+
+
+# --- the citizens' ratings -------------------------------------------------------------------------
+
+# The ratings per procedure and per officer, and the citizens' comments: for the quality officer,
+# leaders and auditors (a comment may be about a colleague, as a complaint may).
+SATISFACTION_READERS = (QUALITY_OFFICER, LEADER, AUDITOR)
+
+
+def returned_by_id(dossier) -> int | None:
+    """Who returned the result to the citizen, as the control sheet says (None before the return)."""
+    lines = [h for h in dossier.handovers if h.kind is HandoverKind.returned]
+    return lines[-1].from_user_id if lines else None
+
+
+def rate_refusal(user, dossier) -> str | None:
+    """Recording the citizen's rating at the desk: by the officer who returned the result to them."""
+    if not _member(user, dossier.commune_id) or user.is_read_only:
+        return _l("You cannot change this dossier.")
+    if returned_by_id(dossier) != user.id:
+        return _l("Only the officer who returned the result records the citizen's rating at the desk.")
+    return None
+
+
+def can_rate(user, dossier) -> bool:
+    return rate_refusal(user, dossier) is None
+
+
+def can_read_satisfaction(user, commune_id) -> bool:
+    """The ratings per procedure and per officer, and the citizens' comments."""
+    return _member(user, commune_id) and user.has_role(*SATISFACTION_READERS)

@@ -4,7 +4,7 @@ nonconformity (through the nonconformities' one way in) or a reasoned closing.""
 
 
 def init_app(app):
-    from qms.feedback import home, jobs, labels  # noqa: F401  (home section, job, labels)
+    from qms.feedback import home, labels  # noqa: F401  (home section, labels)
     from qms.feedback.views import bp
 
     app.register_blueprint(bp)

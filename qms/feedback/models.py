@@ -6,8 +6,9 @@ opens a nonconformity from it (the NC names the item as its source record) or cl
 The citizen's contact details are kept on the item and shown to the quality officer only.
 
 Each accepted submission is also counted, by a keyed hash of the client's address and its time, to
-limit how many one address may send in an hour (across every worker: the count is in the database);
-nothing else about the address is kept, and the counts are forgotten after a day (a job).
+limit how many one address may send in an hour (qms.core.ratelimit: the count is in the database,
+across every worker); nothing else about the address is kept, and the counts are forgotten after a
+day (a job).
 """
 
 import datetime as dt
@@ -63,15 +64,3 @@ class FeedbackItem(db.Model):
     @property
     def has_contact(self) -> bool:
         return bool(self.contact_name or self.contact_phone or self.contact_email)
-
-
-class FeedbackSubmission(db.Model):
-    """One accepted submission, counted for the rate limit: a keyed hash of the client's address
-    (HMAC with the installation's secret, so the address cannot be read back or guessed from a list
-    of addresses) and the time. Whatever the commune: the limit is per client address."""
-
-    __tablename__ = "feedback_submissions"
-    __table_args__ = (Index("ix_feedback_submissions_client_at", "client_key", "submitted_at"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    client_key: Mapped[str] = mapped_column(String(64))
-    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

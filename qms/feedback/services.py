@@ -1,29 +1,30 @@
-"""The citizens' feedback box: receiving a citizen's feedback (behind its guards), the quality
-officer's triage (a nonconformity opened from it, through the nonconformities' one way in, or closed
-with a reason) and the recorded reading of the citizen's contact details.
+"""The citizens' feedback box: receiving a citizen's feedback (behind its guards), a complaint filed
+on a citizen's behalf by another part of the system (a "dissatisfied" rating of a dossier), the
+quality officer's triage (a nonconformity opened from it, through the nonconformities' one way in,
+or closed with a reason) and the recorded reading of the citizen's contact details.
 
 The guards need no service of anyone else: a honeypot field a person never fills, a minimum time
 between showing the form and sending it (the form carries its own signed time, so any worker can
 check it), and at most QMS_FEEDBACK_PER_HOUR accepted submissions an hour per client address, counted
-in the database (so that every worker counts the same). A refused submission stores nothing.
+in the database (qms.core.ratelimit, so that every worker counts the same). A refused submission
+stores nothing.
 """
 
 import datetime as dt
-import hashlib
-import hmac
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
 from qms.audit.services import record_event
 from qms.auth.models import Commune
 from qms.core.calendar import to_local, utcnow
 from qms.core.codes import CodeFormat
+from qms.core.ratelimit import RateLimit
 from qms.db import DomainError, db, insert_numbered
 from qms.feedback import permissions as perm
-from qms.feedback.models import FeedbackItem, FeedbackKind, FeedbackStatus, FeedbackSubmission
+from qms.feedback.models import FeedbackItem, FeedbackKind, FeedbackStatus
 from qms.nonconformities import services as nonconformities
 
 REFERENCE_FORMAT = CodeFormat("GY-{yyyy}-{nnnn}", "")
@@ -36,10 +37,17 @@ REASON_MAX = 2000
 TITLE_MAX = 300
 MIN_FILL_SECONDS = 4  # nobody reads the form and writes a message faster
 FORM_MAX_AGE = dt.timedelta(days=1)
-RATE_WINDOW = dt.timedelta(hours=1)
-FORGET_AFTER = dt.timedelta(days=1)  # the counts of submissions are kept this long, then deleted
 REFERENCE_ATTEMPTS = 5
 _SALT = "qms.feedback.form-time"
+SUBMISSIONS = RateLimit(
+    "feedback",
+    "QMS_FEEDBACK_PER_HOUR",
+    lambda n: _l(
+        "Too many messages have been sent from this connection in the last hour (at most %(n)d). "
+        "Please try again later, or call the one-stop shop.",
+        n=n,
+    ),
+)
 
 
 class SubmissionRefused(DomainError):
@@ -83,51 +91,6 @@ def check_honeypot(value):
         raise SubmissionRefused(
             _l("Your message could not be accepted. Leave the last, hidden field empty and send it again."),
             code="honeypot",
-        )
-
-
-def client_key(address) -> str:
-    """A keyed hash of the client's address: the same address always gives the same key, but the
-    address cannot be read back from it (nor found by hashing every address without the secret)."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, f"feedback-client:{address or ''}".encode(), hashlib.sha256).hexdigest()
-
-
-def _count_recent(key, now):
-    return db.session.scalar(
-        select(func.count())
-        .select_from(FeedbackSubmission)
-        .where(FeedbackSubmission.client_key == key, FeedbackSubmission.submitted_at > now - RATE_WINDOW)
-    )
-
-
-def _note_submission(address, now) -> str:
-    """Count this submission for its address (the client's keyed hash); returns the key. It is the
-    submission's first write: on SQLite that opens the transaction, so the savepoint of the
-    reference's insert is inside it (a savepoint opened before any write would be a transaction of its
-    own there, committed when it is released, whatever happens after)."""
-    key = client_key(address)
-    db.session.add(FeedbackSubmission(client_key=key, submitted_at=now))
-    db.session.flush()
-    return key
-
-
-def _check_rate(key, now):
-    """Refuse the submission if its address has sent more than its hour's allowance, this one
-    included (the refusal undoes the count, the item and its event). Checked after the submission's
-    audit event, which holds the chain head's lock (the database's write lock on SQLite, the head
-    row's lock on PostgreSQL) until the commit: submissions received at once, by any worker, are
-    checked one after the other, each seeing the ones before it, so the limit is exact."""
-    limit = current_app.config["QMS_FEEDBACK_PER_HOUR"]
-    if _count_recent(key, now) > limit:
-        raise SubmissionRefused(
-            _l(
-                "Too many messages have been sent from this connection in the last hour (at most %(n)d). "
-                "Please try again later, or call the one-stop shop.",
-                n=limit,
-            ),
-            code="rate_limited",
-            status=429,
         )
 
 
@@ -198,31 +161,65 @@ def receive_feedback(
         received_at=now,
         status=FeedbackStatus.waiting,
     )
-    key = _note_submission(client_address, now)
+    # Counted first: the submission's first write (on SQLite it opens the transaction, so the
+    # savepoint of the reference's insert is inside it).
+    hit = SUBMISSIONS.note(client_address, now)
     _insert(item, commune.id)
-    # The event names the item, never its text or who sent it: the trail keeps forever what it records.
     # No one is signed in: the reason says where it came from (the trail would otherwise say "system").
+    _record_received(None, item, "public_page")
+    # Checked after the event, which holds the chain head's lock until the commit: see
+    # qms.core.ratelimit. The refusal undoes the count, the item and its event.
+    SUBMISSIONS.check(hit, now, refusal=SubmissionRefused)
+    return item
+
+
+def _record_received(actor, item, reason):
+    # The event names the item, never its text or who sent it: the trail keeps forever what it records.
     record_event(
-        None,
+        actor,
         "feedback.received",
         item,
-        reason="public_page",
+        reason=reason,
         changes={
             "reference": (None, item.reference),
             "feedback_kind": (None, item.kind),
             "status": (None, item.status),
         },
     )
-    _check_rate(key, now)
-    return item
 
 
-def forget_old_submissions(now=None) -> int:
-    """Delete the counts of submissions older than a day (the rate limit looks back an hour)."""
-    result = db.session.execute(
-        delete(FeedbackSubmission).where(FeedbackSubmission.submitted_at < (now or utcnow()) - FORGET_AFTER)
+def receive_from_elsewhere(actor, commune, *, kind, message, dossier_code="", reason):
+    """Feedback a citizen gave through another part of the system (a "dissatisfied" rating of a
+    dossier, with a comment), filed on the citizen's behalf so that the quality officer triages it
+    like any other item: it waits for triage, with its reference. The public page's guards do not
+    apply (the caller accepted it) and no contact details are kept. actor: who recorded it (None for
+    a citizen on a public page); reason: the caller's code for where it came from (the caller
+    registers its label). Raises DomainError for an empty or too long message or dossier code."""
+    try:
+        kind = kind if isinstance(kind, FeedbackKind) else FeedbackKind(kind)
+    except ValueError:
+        raise DomainError(_l("Choose what kind of message this is."), code="invalid_choice") from None
+    message = (message or "").strip()
+    if not message:
+        raise DomainError(_l("Write your message."), code="message_required")
+    if len(message) > MESSAGE_MAX:
+        raise DomainError(_l("The message is too long."), code="too_long")
+    dossier_code = (dossier_code or "").strip()
+    if len(dossier_code) > DOSSIER_MAX:
+        raise DomainError(_l("The dossier code is too long."), code="too_long")
+    now = utcnow()
+    item = FeedbackItem(
+        commune_id=commune.id,
+        year=to_local(now).year,
+        kind=kind,
+        message=message,
+        dossier_code=dossier_code,
+        received_at=now,
+        status=FeedbackStatus.waiting,
     )
-    return result.rowcount or 0
+    _insert(item, commune.id)
+    _record_received(actor, item, reason)
+    return item
 
 
 # --- triage ---------------------------------------------------------------------------------------------

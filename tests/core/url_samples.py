@@ -441,6 +441,63 @@ register_samples(
 # A public form's download is recorded (document control's event), by whoever takes it.
 AUDITED_READS["processes.public_form"] = {"document.version.downloaded"}
 
+# --- the citizens' ratings of returned dossiers -------------------------------------------------------
+
+
+def add_returned_dossiers(world):
+    """Per commune, a dossier of its procedure (add_procedures: one step, the receipt is the last)
+    whose result the staff who received it recorded and returned to the citizen, not rated yet: the
+    one the desk's rating form is posted for."""
+    from qms.dossiers import services as dossiers
+    from qms.processes.models import Procedure
+
+    for side in ("a", "b"):
+        commune, staff = world[side]["commune"], world[side]["users"]["staff"]
+        procedure = db.session.scalar(
+            db.select(Procedure).where(
+                Procedure.commune_id == commune.id, Procedure.code == world[side]["national_code"]
+            )
+        )
+        dossier = dossiers.receive_dossier(
+            staff,
+            commune,
+            procedure=procedure,
+            channel="in_person",
+            applicant_name="Người nộp thử",
+            applicant_phone="0911111111",
+        )
+        dossiers.record_result(staff, dossier)
+        dossiers.return_result(staff, dossier)
+        world[side]["returned_dossier"] = dossier
+    db.session.commit()
+
+
+register_samples(
+    add_returned_dossiers,
+    endpoints={"dossiers.rate_at_desk": {"code": lambda world, side: world[side]["returned_dossier"].code}},
+)
+for _role in ("leader", "quality_officer"):
+    MAY_REFUSE[("dossiers.rate_at_desk", _role)] = (
+        "only the officer who returned the result records the rating at the desk"
+    )
+
+# --- the one-stop forms of a dossier -------------------------------------------------------------------
+
+# The dossier of add_dossiers; its handler (the staff who received it) fills its forms (the world's
+# commune has no one-stop form in force: refused with a reason, 409), everyone else is refused (403).
+register_samples(
+    endpoints={
+        "dossiers.download_form": {
+            "code": lambda world, side: world[side]["dossier"].code,
+            "kind": lambda world, side: "receipt",
+        }
+    }
+)
+# A filled form's reading is a download of the form and a reading of the applicant's details.
+AUDITED_READS["dossiers.download_form"] = {"document.version.downloaded", "dossier.applicant_read"}
+for _role in ("administrator", "quality_officer", "leader", "auditor"):
+    MAY_REFUSE[("dossiers.download_form", _role)] = "a dossier's forms carry personal data: only its handlers fill them"
+
 # The installation's administrator holds no role inside a commune's work: refused wherever a user
 # without a role is.
 for (_endpoint, _role), _why in list(MAY_REFUSE.items()):

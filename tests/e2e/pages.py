@@ -129,6 +129,38 @@ def _samples():
     }
 
 
+# The public pages (no sign-in), walked signed out (public_pages_of), with the query strings that change
+# what they show: {commune} is the demo commune's code, {dossier} a demo dossier's code (the lookup
+# page opened from a receipt slip's QR code).
+PUBLIC_VARIANTS = {
+    "lookup.lookup_form": ["", "?commune={commune}", "?commune={commune}&ma={dossier}"],
+}
+
+
+def public_pages_of(app):
+    """[(endpoint, path)] of every public page without URL arguments (a GET rule declared @public
+    that answers with a page), each with its PUBLIC_VARIANTS, in a stable order."""
+    from qms.auth.models import Commune
+    from qms.dossiers.models import Dossier
+
+    with app.app_context():
+        commune = db.session.scalar(select(Commune.code).order_by(Commune.id).limit(1))
+        dossier = db.session.scalar(select(Dossier.code).order_by(Dossier.id).limit(1))
+        out = []
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
+            if "GET" not in rule.methods or rule.rule.startswith("/api/") or rule.endpoint in NOT_PAGES:
+                continue
+            if endpoint_access(rule.endpoint) != PUBLIC or rule.arguments:
+                continue
+            path = rule.build({}, append_unknown=False)[1]
+            for query in PUBLIC_VARIANTS.get(rule.endpoint, [""]):
+                if ("{dossier}" in query and dossier is None) or ("{commune}" in query and commune is None):
+                    continue
+                query = query.replace("{commune}", commune or "").replace("{dossier}", dossier or "")
+                out.append((rule.endpoint, path + query))
+        return out
+
+
 def _procedure_in_force():
     """A demo procedure in force: {procedure} in the query strings of VARIANTS."""
     return db.session.scalar(

@@ -12,7 +12,7 @@ import pytest
 
 from qms.auth.models import ALL_ROLES
 from tests.e2e.conftest import sign_in
-from tests.e2e.pages import ACCOUNTS, pages_of
+from tests.e2e.pages import ACCOUNTS, pages_of, public_pages_of
 
 pytestmark = pytest.mark.e2e
 
@@ -118,6 +118,21 @@ def test_every_page_of_the_role_passes_axe_and_shows_the_focus(role, demo_site, 
         )
         problems += check_page(page, axe_source, f"{path} ({response.status})", console)
     assert not problems, f"{len(problems)} accessibility problems for {role}:\n" + "\n".join(problems)
+
+
+def test_every_public_page_passes_axe_signed_out(demo_site, axe_source, wide_page):
+    """The pages anyone opens without signing in (tests/e2e/pages.py: public_pages_of), as they open."""
+    base, app = demo_site
+    page = wide_page
+    console = listen(page)
+    problems = []
+    walked = public_pages_of(app)
+    assert {"auth.login", "feedback.new_feedback", "lookup.lookup_form"} <= {endpoint for endpoint, _path in walked}
+    for endpoint, path in walked:
+        response = page.goto(base + path)
+        assert response.headers["content-type"].startswith("text/html"), f"{path} ({endpoint}) is not a page"
+        problems += check_page(page, axe_source, f"{path} ({response.status})", console)
+    assert not problems, f"{len(problems)} accessibility problems of the public pages:\n" + "\n".join(problems)
 
 
 def test_the_sign_in_page_in_each_state_passes_axe_and_shows_the_focus(demo_site, axe_source, wide_page):
