@@ -21,10 +21,18 @@ dates counted back from the day the demo is loaded:
   the approver; QT-11 (death registration) and its declaration BM-01-QT-11 a first draft;
 - one open change request from the staff, and one declined.
 
+The procedures: two working days after QT-12..QT-18 came into force, the quality officer imports
+the process maps of process_maps/ (`qms process import`), each tied to its QT in force, so that
+every procedure of the demo has its process in force; the death registration's map is imported
+the day its QT-11 is first drafted, and waits for that draft's approval.
+
 The nonconformities (qms/nonconformities/demo.py) are planned after the documents and told with
 them, in the order of their times; with them, what citizens wrote in the feedback box (through its
 services, handed to the NCs' story, which does not import the box: a compliment closed, the
-complaint one NC is opened from, two items waiting for triage).
+complaint one NC is opened from, two items waiting for triage). The dossiers of the last six weeks
+(qms/dossiers/demo.py) too: received, handed over, appraised, signed, returned at their times,
+a few late (each with its NC), one extended with the leader's apology letter, some still in
+progress.
 
 The story is told in the order of its times, each step with the clock set to its time
 (qms.core.calendar.clock_at), so the records, signatures and audit events carry the times of the
@@ -37,16 +45,29 @@ work in progress is from the last two weeks, and the story ends a working day be
 Separation of duties holds throughout: procedures and forms are drafted by one quality officer,
 reviewed by the leader and approved by the other quality officer; the policy and objectives are
 reviewed by a quality officer and approved by the leader. That needs two quality officers (qo, qo2).
+The dossiers are handled by the people the process maps name: the one-stop officer (staff), the
+civil-status officer (qo2), the culture-social officer (social, for the social allowance), the
+leader, and the office's civil servant who keeps the seal (qo).
 """
 
 import datetime as dt
+import functools
 import secrets
 
 from sqlalchemy import select
 
 from qms.auth.models import Commune
 from qms.auth.services import create_commune, create_unit, create_user
-from qms.core.calendar import clock_at, local_today, local_tz, to_local, utcnow
+from qms.core.calendar import (
+    add_working_days,
+    clock_at,
+    is_working_day,
+    local_today,
+    local_tz,
+    next_working_day,
+    to_local,
+    utcnow,
+)
 from qms.db import db
 from qms.documents import services
 from qms.documents.demo import system
@@ -54,8 +75,12 @@ from qms.documents.demo.catalogue import BY_CODE, EXTERNAL_BY_CODE, based_on
 from qms.documents.demo.external import reference_sheet
 from qms.documents.demo.parts import Control, Person, Revision
 from qms.documents.models import VersionStatus
+from qms.dossiers.demo import plan_dossiers
 from qms.feedback import services as feedback
 from qms.nonconformities.demo import plan_nonconformities
+from qms.processes import maps
+from qms.processes.cli import default_maps_folder
+from qms.processes.services import import_maps, read_maps
 
 DEMO_COMMUNE = {"code": "XA-HOABINH", "name": "UBND xã Hòa Bình"}
 
@@ -73,6 +98,7 @@ DEMO_USERS = [
     ("qo2", "Đỗ Thu Hà", "quality_officer", ["VP"]),
     ("leader", "Lê Văn Lãnh", "leader", ["VP"]),
     ("staff", "Phạm Thị Một", "staff", ["TTHCC"]),
+    ("social", "Bùi Thị Hội", "staff", ["VHXH"]),
     ("auditor", "Hoàng Văn Kiểm", "auditor", ["VHXH"]),
     ("sysadmin", "Vũ Minh Hệ", "installation_admin", []),
 ]
@@ -84,6 +110,7 @@ DEMO_POSITIONS = {
     "qo2": "Công chức Tư pháp - Hộ tịch, cán bộ đầu mối ISO",
     "leader": "Chủ tịch UBND xã",
     "staff": "Công chức Trung tâm Phục vụ hành chính công",
+    "social": "Công chức Văn hóa - Xã hội (lao động, người có công và xã hội)",
     "auditor": "Công chức Văn hóa - Xã hội",
     "sysadmin": "Quản trị hệ thống thông tin",
 }
@@ -108,37 +135,36 @@ def demo_password(app):
 
 
 def load_demo(password, today=None):
-    """Create the demo commune with its units and accounts, then its documents, nonconformities and
-    feedback (see the module's docstring), each step at its time in the story. `today` is the day
-    the story is told from (default: today in the commune); the story ends a working day before it."""
+    """Create the demo commune with its units and accounts, then its documents, procedures,
+    nonconformities, feedback and dossiers (see the module's docstring), each step at its time in
+    the story. `today` is the day the story is told from (default: today in the commune); the story
+    ends a working day before it."""
     story = DocumentStory(password, today or local_today())
-    story.tell(lambda story: plan_nonconformities(story, feedback))
+    story.tell(lambda story: plan_nonconformities(story, feedback), plan_dossiers)
     return story.commune
 
 
 # --- working days ----------------------------------------------------------------------------------
-
-# Public holidays on fixed dates (Tết follows the lunar calendar and is left out).
-FIXED_HOLIDAYS = {(1, 1), (4, 30), (5, 1), (9, 2)}
-
-
-def is_working_day(day):
-    return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
+# The product's one calendar (qms.core.calendar: Tết, the swapped days and make-up Saturdays the
+# administrator keeps); the story only needs, besides, "this day or the working day before it".
 
 
 def working_day(day, n=0):
-    """n = 0: `day` when it is a working day, otherwise the working day before it; otherwise the
-    n-th working day after `day` (before it for a negative n)."""
-    step = dt.timedelta(days=1 if n > 0 else -1)
-    if n == 0:
-        while not is_working_day(day):
-            day += step
-        return day
-    for _ in range(abs(n)):
-        day += step
-        while not is_working_day(day):
-            day += step
-    return day
+    """The n-th working day after `day` (before it for a negative n); for n = 0, `day` when it is a
+    working day, otherwise the working day before it (a version approved ahead of an effective
+    date that falls on a day off)."""
+    if n:
+        return add_working_days(day, n)
+    return day if is_working_day(day) else add_working_days(day, -1)
+
+
+# --- process maps ----------------------------------------------------------------------------------
+
+
+@functools.cache
+def _process_document(source, text):
+    """The code of the QT a process map draws (a map is read once for the two imports)."""
+    return maps.load(text, source).process_document
 
 
 # --- the documents -------------------------------------------------------------------------------
@@ -510,7 +536,7 @@ class DocumentStory:
             self.issue(f"BM-0{n}-QT-06", author="qo", reviewer="leader", approver="qo2", effective_on=reform, slot=n)
         # The old software's instruction is withdrawn once the new versions are in force.
         self.then(
-            self.at(reform if is_working_day(reform) else working_day(reform, 1), 10, 30),
+            self.at(next_working_day(reform), 10, 30),
             self.withdraw_software_instruction,
         )
 
@@ -532,6 +558,10 @@ class DocumentStory:
         more_on = min(procedures_on + dt.timedelta(days=28), self.today)
         for slot, code in enumerate(code for n in range(12, 19) for code in (f"QT-{n}", f"BM-01-QT-{n}")):
             self.issue(code, author="qo2", reviewer="leader", approver="qo", effective_on=more_on, slot=slot)
+        # Once they are in force, the quality officer imports their process maps (qms process import):
+        # each procedure has its process in force, and dossiers can be received for it.
+        maps_on = min(add_working_days(next_working_day(more_on), 2), working_day(self.today, -2))
+        self.then(self.at(maps_on, 9), self.import_process_maps, "qo")
 
         # Work in progress, in the last two weeks.
         self.then(self.at(working_day(self.today, -9), 10), self.propose_ledger_change)
@@ -571,6 +601,19 @@ class DocumentStory:
                 last_on=working_day(self.today, -1),
                 slot=slot,
             )
+        # The death registration's map is imported with its first draft: it waits for QT-11's approval.
+        self.then(self.at(working_day(self.today, -1), 9), self.import_process_maps, "qo2")
+
+    def import_process_maps(self, username):
+        """`qms process import` of the project's process_maps/ by a quality officer: the maps whose
+        process document the commune holds (the import is all or nothing, and a map naming a QT not
+        yet drafted would refuse them all). Maps imported before are unchanged and stay as they are."""
+        texts = [
+            (source, text)
+            for source, text in read_maps(default_maps_folder())
+            if _process_document(source, text) in self.documents
+        ]
+        import_maps(self.users[username], self.commune, texts)
 
     def confirm_still_valid(self, code, today):
         services.confirm_still_valid(

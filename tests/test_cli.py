@@ -218,17 +218,19 @@ def test_demo_load_creates_one_account_per_role_that_can_sign_in(demo_runner):
     demo_app, demo = demo_runner
     result = demo.invoke(main, args=["demo", "load"])
     assert result.exit_code == 0, result.stderr
-    for username in ("admin", "qo", "qo2", "leader", "staff", "auditor", "sysadmin"):
+    for username in ("admin", "qo", "qo2", "leader", "staff", "social", "auditor", "sysadmin"):
         assert username in result.stdout
     assert NEW_PASSWORD in result.stdout
     users = {u.username: u.role_codes for u in db.session.scalars(select(User))}
-    # Two quality officers: one drafts the demo documents, the other approves them.
+    # Two quality officers: one drafts the demo documents, the other approves them; two staff: the
+    # one-stop officer and the culture-social officer the social allowance's process names.
     assert users == {
         "admin": {"administrator"},
         "qo": {"quality_officer"},
         "qo2": {"quality_officer"},
         "leader": {"leader"},
         "staff": {"staff"},
+        "social": {"staff"},
         "auditor": {"auditor"},
         "sysadmin": {"installation_admin"},
     }
