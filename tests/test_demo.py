@@ -1103,6 +1103,20 @@ def test_the_register_and_every_demo_nc_page_open(app, username):
     assert "BM-01-QT-09" in story and "Cập nhật bảng niêm yết phí chứng thực" in story
 
 
+def test_the_one_stop_forms_in_force_are_templates_the_system_fills(app):
+    """Each one-stop form in force holds placeholders where its blanks are, all of its kind
+    (qms.dossiers.fill); the receipt's issue 01, from before the system, has none."""
+    from qms.core.fill import placeholders
+    from qms.dossiers.fill import PLACEHOLDERS
+    from qms.dossiers.services.forms import DEFAULT_FORMS
+
+    for kind, code in DEFAULT_FORMS.items():
+        held = placeholders(file_bytes(current_version(document(code))))
+        assert held and held <= PLACEHOLDERS[kind].names, (code, held - PLACEHOLDERS[kind].names)
+    assert {"ma_qr", "ma_ho_so", "thanh_phan.ten"} <= placeholders(file_bytes(current_version(document("BM-01-QT-06"))))
+    assert placeholders(file_bytes(versions("BM-01-QT-06")[0])) == set()
+
+
 # --- procedures and dossiers (issue #10) ------------------------------------------------------------------
 
 

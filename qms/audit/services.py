@@ -2,6 +2,7 @@
 
 import contextlib
 import contextvars
+import dataclasses
 import datetime as dt
 import hashlib
 
@@ -105,70 +106,111 @@ def record_event(
     the events of any period are one run of sequence numbers, which is how the trail finds them
     (queries.page).
     """
-    session = db.session
-    session.flush()
-    if entity is not None:
+    db.session.flush()
+    if entity is None:
+        entity = EntityRef(entity_type, entity_id, commune_id)
+    elif commune_id is not None:
         entity_type, entity_id = entity_ref(entity)
-        if commune_id is None:
-            commune_id = getattr(entity, "commune_id", None)
-    if commune_id is None and actor is not None:
-        commune_id = actor.commune_id
-    head = session.execute(
+        entity = EntityRef(entity_type, entity_id, commune_id)
+    (values,) = _chained(actor, [(action, entity, changes, reason)])
+    event = AuditEvent(**values)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+@dataclasses.dataclass(frozen=True)
+class EntityRef:
+    """A record an event is about, named without its model instance (record_events)."""
+
+    entity_type: str | None
+    entity_id: str | None
+    commune_id: int | None = None
+
+
+def record_events(actor, events) -> int:
+    """Append several events of one actor to the chain at once, in order: the events
+    record_event() would write one by one, with one update of the chain head and one INSERT for
+    all of them (an import of thousands of dossiers records one event per dossier this way).
+
+    events: [(action, entity, changes, reason)], entity a model instance (flushed, so it has an id)
+    or an EntityRef. Returns how many were appended."""
+    db.session.flush()
+    if not events:
+        return 0
+    db.session.execute(AuditEvent.__table__.insert(), _chained(actor, events))
+    return len(events)
+
+
+def _chained(actor, events) -> list:
+    """The column values of `events`, each chained to the one before it, the chain head moved past
+    them (the head's row is updated first: see record_event)."""
+    session = db.session
+    last_seq, prev_hash = session.execute(
         update(AuditChainHead)
         .where(AuditChainHead.id == 1)
-        .values(seq=AuditChainHead.seq + 1)
+        .values(seq=AuditChainHead.seq + len(events))
         .returning(AuditChainHead.seq, AuditChainHead.hash)
         .execution_options(synchronize_session=False)
     ).one()
-    seq, prev_hash = head
+    seq = last_seq - len(events) + 1
     occurred_at = utcnow()
     previous_at = session.scalar(select(AuditEvent.occurred_at).where(AuditEvent.seq == seq - 1))
     if previous_at is not None and previous_at > occurred_at:
         occurred_at = previous_at
     ctx = _context.get() or _NO_CONTEXT
-    event = AuditEvent(
-        seq=seq,
-        occurred_at=occurred_at,
-        commune_id=commune_id,
-        actor_id=actor.id if actor is not None else None,
-        actor_name=storable_text(actor.full_name if actor is not None else ""),
-        action=storable_text(action),
-        entity_type=storable_text(entity_type),
-        entity_id=storable_text(entity_id),
-        changes=canonical_changes(changes),  # JSON: a NUL is written as \u0000
-        reason=storable_text(reason),
-        ip=storable_text(ctx["ip"]),
-        request_id=storable_text(ctx["request_id"]),
-        prev_hash=prev_hash,
-    )
-    event.hash = event_hash(_event_bytes(event))
-    session.add(event)
+    actor_id = actor.id if actor is not None else None
+    actor_name = storable_text(actor.full_name if actor is not None else "")
+    chained = []
+    for offset, (action, entity, changes, reason) in enumerate(events):
+        if isinstance(entity, EntityRef):
+            kind, key, commune_id = entity.entity_type, entity.entity_id, entity.commune_id
+        else:
+            (kind, key), commune_id = entity_ref(entity), getattr(entity, "commune_id", None)
+        if commune_id is None and actor is not None:
+            commune_id = actor.commune_id
+        values = {
+            "seq": seq + offset,
+            "occurred_at": occurred_at,
+            "commune_id": commune_id,
+            "actor_id": actor_id,
+            "actor_name": actor_name,
+            "action": storable_text(action),
+            "entity_type": storable_text(kind),
+            "entity_id": storable_text(key),
+            "changes": canonical_changes(changes),  # JSON: a NUL is written as \u0000
+            "reason": storable_text(reason),
+            "ip": storable_text(ctx["ip"]),
+            "request_id": storable_text(ctx["request_id"]),
+            "prev_hash": prev_hash,
+        }
+        values["hash"] = prev_hash = event_hash(canonical_bytes(*(values[name] for name in _HASHED)))
+        chained.append(values)
     session.execute(
         update(AuditChainHead)
         .where(AuditChainHead.id == 1)
-        .values(hash=event.hash)
+        .values(hash=prev_hash)
         .execution_options(synchronize_session=False)
     )
-    session.flush()
-    return event
+    return chained
 
 
-def _event_bytes(e):
-    return canonical_bytes(
-        e.seq,
-        e.prev_hash,
-        e.occurred_at,
-        e.commune_id,
-        e.actor_id,
-        e.actor_name,
-        e.action,
-        e.entity_type,
-        e.entity_id,
-        e.changes,
-        e.reason,
-        e.ip,
-        e.request_id,
-    )
+# The fields an event's hash covers, in canonical_bytes' order.
+_HASHED = (
+    "seq",
+    "prev_hash",
+    "occurred_at",
+    "commune_id",
+    "actor_id",
+    "actor_name",
+    "action",
+    "entity_type",
+    "entity_id",
+    "changes",
+    "reason",
+    "ip",
+    "request_id",
+)
 
 
 def diff(obj, **new_values):

@@ -334,7 +334,25 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def xlsx_cell(sheet, row, column, value):
     """Write `value` into a cell: dates as dates (dd/mm/yyyy), numbers as numbers, and text always
     as text, marked so (quotePrefix) even when it starts like a formula."""
-    cell = sheet.cell(row=row, column=column)
+    return _safe_value(sheet.cell(row=row, column=column), value)
+
+
+def xlsx_stream_cell(sheet, value, *, font=None, border=None, alignment=None):
+    """A cell of a sheet written row by row (Workbook(write_only=True): a long list in constant
+    memory), holding `value` as xlsx_cell writes it; append it in a row with sheet.append()."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = _safe_value(WriteOnlyCell(sheet), value)
+    if font is not None:
+        cell.font = font
+    if border is not None:
+        cell.border = border
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
+
+
+def _safe_value(cell, value):
     if value is None:
         value = ""
     cell.value = value
@@ -383,22 +401,59 @@ def xlsx_merged(sheet, row, first_col, last_col, value, font, align="center"):
     return cell
 
 
-def xlsx_national_header(sheet, issuer, date_text, last_column):
-    """The Decree 30 heading of a sheet, in rows 1 to 4: the issuing body (issuer_lines) over the
-    first columns, the national name and motto over the rest, the place and date line under them."""
+def national_heading_lines(issuer, date_text, last_column):
+    """The Decree 30 heading of a sheet as (row, first column, last column, text, font), rows 1 to
+    4: the issuing body (issuer_lines) over the first columns, the national name and motto over the
+    rest, the place and date line under them."""
     split = 3 if last_column <= 7 else 4
-    for row, (line, bold) in enumerate(issuer, start=1):
-        xlsx_merged(
-            sheet,
+    lines = [
+        (
             row,
             1,
             split,
             line,
             xlsx_font(BODY_PT - (0 if bold else 1), bold=bold, underline="single" if row == len(issuer) else None),
         )
-    xlsx_merged(sheet, 1, split + 1, last_column, NATIONAL_NAME, xlsx_font(BODY_PT - 1, bold=True))
-    xlsx_merged(sheet, 2, split + 1, last_column, MOTTO, xlsx_font(BODY_PT, bold=True, underline="single"))
-    xlsx_merged(sheet, 4, split + 1, last_column, date_text, xlsx_font(BODY_PT, italic=True))
+        for row, (line, bold) in enumerate(issuer, start=1)
+    ]
+    lines.append((1, split + 1, last_column, NATIONAL_NAME, xlsx_font(BODY_PT - 1, bold=True)))
+    lines.append((2, split + 1, last_column, MOTTO, xlsx_font(BODY_PT, bold=True, underline="single")))
+    lines.append((4, split + 1, last_column, date_text, xlsx_font(BODY_PT, italic=True)))
+    return lines
+
+
+def xlsx_national_header(sheet, issuer, date_text, last_column):
+    """The Decree 30 heading of a sheet, in rows 1 to 4 (national_heading_lines)."""
+    for row, first, last, text, font in national_heading_lines(issuer, date_text, last_column):
+        xlsx_merged(sheet, row, first, last, text, font)
+
+
+def xlsx_stream_merged_rows(sheet, lines, *, first_row=1, last_row=None, heights=None):
+    """Rows first_row..last_row of a sheet written row by row (see xlsx_stream_cell), each line of
+    `lines` (row, first column, last column, text, font) a merged, centred, wrapped cell; rows with
+    no line are left empty. `heights`: {row: points}."""
+    from openpyxl.styles import Alignment
+    from openpyxl.worksheet.cell_range import CellRange
+
+    last_row = last_row or max((line[0] for line in lines), default=first_row)
+    for row in range(first_row, last_row + 1):
+        on_row = sorted((line for line in lines if line[0] == row), key=lambda line: line[1])
+        cells, column = [], 1
+        for _row, first, last, text, font in on_row:
+            cells.extend([None] * (first - column))
+            cells.append(
+                xlsx_stream_cell(
+                    sheet, text, font=font, alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)
+                )
+            )
+            column = first + 1
+            if last > first:
+                cells.extend([None] * (last - first))
+                column = last + 1
+                sheet.merged_cells.add(CellRange(min_col=first, min_row=row, max_col=last, max_row=row))
+        if heights and row in heights:
+            sheet.row_dimensions[row].height = heights[row]
+        sheet.append(cells)
 
 
 def wrapped_lines(text, chars):
@@ -423,13 +478,16 @@ def a4_print_setup(sheet, header_row: int, *, landscape=True):
     """Print on A4 fitted to the page width with Decree 30 margins, the heading row repeated on every
     page and frozen on screen, and "Trang x/y" in the footer."""
     from openpyxl.worksheet.page import PageMargins
+    from openpyxl.worksheet.worksheet import Worksheet
 
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    # by coordinates and the class's constants: a sheet written row by row has neither cells to
+    # point at nor the constants
+    sheet.freeze_panes = f"A{header_row + 1}"
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.print_options.horizontalCentered = True
     setup = sheet.page_setup
-    setup.paperSize = sheet.PAPERSIZE_A4
-    setup.orientation = sheet.ORIENTATION_LANDSCAPE if landscape else sheet.ORIENTATION_PORTRAIT
+    setup.paperSize = Worksheet.PAPERSIZE_A4
+    setup.orientation = Worksheet.ORIENTATION_LANDSCAPE if landscape else Worksheet.ORIENTATION_PORTRAIT
     setup.fitToWidth, setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_margins = PageMargins(

@@ -3,6 +3,7 @@ supplements, refusals, results and returns, apology letters, late dossiers into 
 
 
 def init_app(app):
+    from qms.dossiers import api  # noqa: F401  (API routes, on the API blueprint)
     from qms.dossiers import home, jobs, labels  # noqa: F401  (home sections, the overdue job, labels)
     from qms.dossiers.services import common  # noqa: F401  (dossiers as signed subjects)
     from qms.dossiers.views import bp, rating  # noqa: F401  (rating: the citizens' ratings, routes on bp, labels)
@@ -10,3 +11,9 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.register_blueprint(lookup_bp)  # the citizens' public lookup page
+
+    from qms.core.fill import register_template_check
+    from qms.dossiers import form_labels  # noqa: F401  (labels of the one-stop forms' setting)
+    from qms.dossiers.fill import check_template
+
+    register_template_check(check_template)  # a one-stop form's template: only its placeholders

@@ -16,7 +16,7 @@ STATUS_LABELS = {
     DossierStatus.result_ready: _l("Result ready"),
     DossierStatus.returned: _l("Returned"),
     DossierStatus.refused: _l("Refused"),
-    DossierStatus.withdrawn: _l("Withdrawn"),
+    DossierStatus.withdrawn: _l("Withdrawn (by the citizen)"),
 }
 TIMELINESS_LABELS = {Timeliness.early: _l("Early"), Timeliness.on_time: _l("On time"), Timeliness.late: _l("Late")}
 LINE_LABELS = {
@@ -59,6 +59,7 @@ register(
         "dossier.returned": _l("Result returned"),
         "dossier.extended": _l("New return date (apology letter signed)"),
         "dossier.applicant_read": _l("Applicant's personal data read"),
+        "dossier.code_format_changed": _l("Dossier code format changed"),
     },
     records={"dossiers": _l("Dossier")},
     record_fields={"dossiers": {"code": _l("Dossier code"), "components": _l("Papers received")}},
@@ -75,6 +76,7 @@ register(
         "refusal_reason": _l("Reason for refusal"),
         "withdraw_reason": _l("Reason for withdrawal"),
         "apology_reason": _l("Reason for the delay"),
+        "dossier_code_format": _l("Dossier code format"),
     },
     values={
         "channel": _by_value(CHANNEL_LABELS),
@@ -84,4 +86,41 @@ register(
     },
     namers={"dossiers": _dossiers},
     refs={"procedure_id": "procedures", "holder_id": "users"},
+)
+
+
+# Imports from the provincial one-stop system (qms.dossiers.services.imports).
+def _imports(commune_id, keys):
+    from qms.core.calendar import format_datetime
+    from qms.dossiers.models import DossierImport
+
+    ids = whole_ids(keys)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(DossierImport.id, DossierImport.file_name, DossierImport.started_at).where(
+            DossierImport.commune_id == commune_id, DossierImport.id.in_(ids)
+        )
+    )
+    return {str(i): f"{name} ({format_datetime(started)})" for i, name, started in rows}
+
+
+register(
+    actions={
+        "dossier.imported": _l("Dossier imported from the provincial one-stop system"),
+        "dossier.import_finished": _l("Import from the provincial one-stop system ended"),
+    },
+    records={"dossier_imports": _l("Import of dossiers")},
+    fields={
+        "result_ready_at": _l("Result ready at"),
+        "completed_at": _l("Completed at"),
+        "imported_from": _l("Imported from"),
+        "file_name": _l("File"),
+        "rows_read": _l("Rows read"),
+        "dossiers_created": _l("Dossiers created"),
+        "dossiers_unchanged": _l("Dossiers already recorded"),
+        "rows_refused": _l("Rows refused"),
+    },
+    values={"status": {"running": _l("Running"), "finished": _l("Finished"), "failed": _l("Stopped")}},
+    namers={"dossier_imports": _imports},
 )

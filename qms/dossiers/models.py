@@ -147,6 +147,50 @@ class Handover(db.Model):
     to_user: Mapped[User | None] = relationship(foreign_keys=[to_user_id])
 
 
+class ImportStatus(enum.Enum):
+    running = "running"
+    finished = "finished"
+    failed = "failed"  # stopped: the file could not be read on, or the import broke off
+
+
+class DossierImport(db.Model):
+    """One import of a file from the provincial one-stop system (qms.dossiers.services.imports):
+    who, which file, its progress while it runs (the page polls it) and its report: how many rows
+    were read, created, already recorded (unchanged) and refused, and the refused rows (row,
+    column, reason; the first REPORT_LIMIT of them)."""
+
+    __tablename__ = "dossier_imports"
+    __table_args__ = (Index("ix_dossier_imports_commune_started", "commune_id", "started_at"),)
+    REPORT_LIMIT = 1000
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    file_name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(default=0)  # bytes
+    status: Mapped[ImportStatus] = mapped_column(enum_column(ImportStatus), default=ImportStatus.running)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)  # its last progress
+    progress: Mapped[float | None] = mapped_column()  # 0..1 of the file read, None when unknown
+    rows_read: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    bad: Mapped[int] = mapped_column(default=0)
+    ncs_opened: Mapped[int] = mapped_column(default=0)
+    due_dates_differ: Mapped[int] = mapped_column(default=0)  # the file's due date is not ours
+    report: Mapped[list] = mapped_column(JSON, default=list)  # [{"row", "column", "reason"}]
+    notes: Mapped[dict] = mapped_column(JSON, default=dict)  # ignored columns, due dates that differ
+    error: Mapped[str] = mapped_column(Text, default="")  # why it stopped
+
+    started_by: Mapped[User] = relationship()
+
+    @property
+    def is_running(self) -> bool:
+        return self.status is ImportStatus.running
+
+
 class Rating(enum.Enum):
     """The citizen's rating of the service (as the SIPAS survey asks it)."""
 

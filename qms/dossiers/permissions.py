@@ -14,6 +14,10 @@ from qms.auth.models import ADMINISTRATOR, AUDITOR, LEADER, QUALITY_OFFICER, STA
 from qms.dossiers.models import HandoverKind
 
 RECEIVERS = (STAFF, LEADER, QUALITY_OFFICER)
+# Everyone of the commune reads the ledger and the dossiers' pages: the roles of a commune's work,
+# auditors included (they see no personal data).
+READERS = (QUALITY_OFFICER, LEADER, ADMINISTRATOR, STAFF, AUDITOR)
+SETTINGS_EDITORS = (QUALITY_OFFICER, ADMINISTRATOR)
 
 
 def _member(user, commune_id) -> bool:
@@ -71,15 +75,30 @@ def can_receive(user, commune) -> bool:
     return receive_refusal(user, commune) is None
 
 
-def forms_settings_refusal(user, commune) -> str | None:
-    """Naming which of the commune's forms are its one-stop forms (receipt, supplement, ...)."""
-    if not _member(user, commune.id) or not user.has_role(QUALITY_OFFICER, ADMINISTRATOR):
-        return _l("Only a quality officer or the administrator of the commune can name the one-stop forms.")
+def settings_refusal(user, commune) -> str | None:
+    """Changing the format of the commune's dossier codes."""
+    if not _member(user, commune.id) or not user.has_role(*SETTINGS_EDITORS):
+        return _l("Only a quality officer or the administrator of the commune can change the dossier code format.")
     return None
 
 
-def can_change_forms_settings(user, commune) -> bool:
-    return forms_settings_refusal(user, commune) is None
+def can_change_settings(user, commune) -> bool:
+    return settings_refusal(user, commune) is None
+
+
+def import_refusal(user, commune) -> str | None:
+    """Importing dossiers from the provincial one-stop system: the quality officer, or a member of
+    staff of the commune's one-stop unit (who would have received them at the desk)."""
+    if _member(user, commune.id) and not user.is_read_only:
+        if user.has_role(QUALITY_OFFICER):
+            return None
+        if user.has_role(STAFF) and any(u.is_one_stop and u.is_active for u in user.units):
+            return None
+    return _l("Only the quality officer or the one-stop shop's staff can import dossiers.")
+
+
+def can_import(user, commune) -> bool:
+    return import_refusal(user, commune) is None
 
 
 # --- the citizens' ratings -------------------------------------------------------------------------
@@ -111,3 +130,14 @@ def can_rate(user, dossier) -> bool:
 def can_read_satisfaction(user, commune_id) -> bool:
     """The ratings per procedure and per officer, and the citizens' comments."""
     return _member(user, commune_id) and user.has_role(*SATISFACTION_READERS)
+
+
+def forms_settings_refusal(user, commune) -> str | None:
+    """Naming which of the commune's forms are its one-stop forms (receipt, supplement, ...)."""
+    if not _member(user, commune.id) or not user.has_role(QUALITY_OFFICER, ADMINISTRATOR):
+        return _l("Only a quality officer or the administrator of the commune can name the one-stop forms.")
+    return None
+
+
+def can_change_forms_settings(user, commune) -> bool:
+    return forms_settings_refusal(user, commune) is None

@@ -36,3 +36,21 @@ document.addEventListener("submit", function (event) {
     timers[kind] = setTimeout(function () { refresh(kind); }, 250);
   });
 })();
+
+// A select with data-shows-group="<name>" shows, of the elements with data-group-of="<name>", the
+// one whose data-group is the value chosen, and hides the others (receiving a dossier: the papers
+// of the procedure chosen). Without script, the server's choice stands.
+(function () {
+  function sync(select) {
+    var name = select.getAttribute("data-shows-group");
+    document.querySelectorAll('[data-group-of="' + name + '"]').forEach(function (element) {
+      element.hidden = element.getAttribute("data-group") !== (select.value || "0");
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-shows-group]")) { sync(event.target); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-shows-group]").forEach(sync);
+  });
+})();

@@ -441,6 +441,70 @@ register_samples(
 # A public form's download is recorded (document control's event), by whoever takes it.
 AUDITED_READS["processes.public_form"] = {"document.version.downloaded"}
 
+
+# --- dossiers -----------------------------------------------------------------------------------------
+
+
+def add_dossiers(world):
+    """Per commune, a dossier of its procedure (add_procedures) received by staff, who holds it; the
+    codes differ between the communes (the receiving units' codes TTHCC-a and TTHCC-b)."""
+    from qms.dossiers import services as dossiers
+    from qms.processes.models import Procedure
+
+    for side in ("a", "b"):
+        commune = world[side]["commune"]
+        procedure = db.session.scalar(
+            db.select(Procedure).where(
+                Procedure.commune_id == commune.id, Procedure.code == world[side]["national_code"]
+            )
+        )
+        world[side]["dossier"] = dossiers.receive_dossier(
+            world[side]["users"]["staff"],
+            commune,
+            procedure=procedure,
+            channel="in_person",
+            applicant_name="Người nộp thử",
+            applicant_phone="0900000000",
+        )
+    db.session.commit()
+
+
+_DOSSIER_ACTIONS = (
+    "hand_over",
+    "request_supplement",
+    "receive_supplement",
+    "refuse_dossier",
+    "record_result",
+    "return_result",
+    "withdraw_dossier",
+)
+register_samples(
+    add_dossiers,
+    endpoints={
+        f"dossiers.{endpoint}": {"code": lambda world, side: world[side]["dossier"].code}
+        for endpoint in ("show_dossier", "extend_due_date", *_DOSSIER_ACTIONS)
+    },
+)
+# The applicant's details are shown to the dossier's handler (the staff who received it), and each
+# reading is recorded.
+AUDITED_READS["dossiers.show_dossier"] = {"dossier.applicant_read"}
+for _endpoint in _DOSSIER_ACTIONS:
+    MAY_REFUSE[(f"dossiers.{_endpoint}", "leader")] = "only the dossier's holder (or the quality officer) acts on it"
+
+# The dossiers' API: the same dossier, and a hand-over for its steps' route (the staff who holds it
+# gets past the declaration and is refused for the missing `to`; the leader is not its holder).
+register_samples(
+    endpoints={
+        "api.show_dossier": {"code": lambda world, side: world[side]["dossier"].code},
+        "api.record_dossier_step": {
+            "code": lambda world, side: world[side]["dossier"].code,
+            "step": lambda world, side: "handover",
+        },
+    }
+)
+AUDITED_READS["api.show_dossier"] = {"dossier.applicant_read"}
+MAY_REFUSE[("api.record_dossier_step", "leader")] = "only the dossier's holder (or the quality officer) acts on it"
+
 # --- the citizens' ratings of returned dossiers -------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from qms.core.access import PUBLIC, SIGNED_IN, endpoint_access
 from qms.db import db
 from qms.demo import DEMO_USERS
 from qms.documents.models import Document, DocumentKind, DocumentStatus, DocumentVersion, VersionStatus
+from qms.dossiers.models import Dossier
 from qms.feedback.models import FeedbackItem
 from qms.nonconformities.models import Nonconformity
 from qms.processes.models import Procedure
@@ -34,6 +35,7 @@ NOT_PAGES = {
     "nonconformities.download_evidence",  # the evidence file
     "processes.diagram_svg",  # the drawn process, as a file
     "processes.diagram_png",
+    "dossiers.export_ledger",  # .xlsx
 }
 
 # One demo account per role: the role's name -> user name (qms.demo.DEMO_USERS).
@@ -51,7 +53,12 @@ EVERY_SAMPLE = {
     "audit.record_history",
     "feedback.show_item",
     "nonconformities.show_nc",
+    "dossiers.show_dossier",
 }
+
+# A URL argument whose demo records depend on the endpoint: {endpoint: {argument: key of _samples()}}
+# (a dossier's page takes a dossier's code, a procedure's page a procedure's).
+ENDPOINT_SAMPLES = {"dossiers.show_dossier": {"code": "dossier_code"}}
 
 # Query strings that change what a list shows, per endpoint ("" is the page as the menu opens it).
 VARIANTS = {
@@ -66,6 +73,7 @@ VARIANTS = {
     "documents.list_documents": ["", "?q=QT"],
     "audit.index": ["", "?from=31/02/2020"],
     "nonconformities.list_ncs": ["", "?status=closed", "?overdue=1", "?detected_from=31/02/2026"],
+    "dossiers.list_dossiers": ["", "?status=supplement", "?late=1", "?received_from=31/02/2026"],
     "processes.list_procedures": [
         "",
         "?q=khai+sinh",
@@ -116,6 +124,10 @@ def _samples():
     # process document is not in force yet (its page says so), when the demo has one.
     procedures = list(db.session.scalars(select(Procedure.code).order_by(Procedure.code)))
     assert procedures, "the demo site has its process maps imported (tests/e2e/conftest.py)"
+    # Dossiers: one of each status the demo has (each page offers other actions).
+    dossiers = {}
+    for code, status in db.session.execute(select(Dossier.code, Dossier.status).order_by(Dossier.id)):
+        dossiers.setdefault(status, code)
     document_ids = sorted({*documents.values(), in_progress} - {None})
     assert any(key[1] is DocumentStatus.active for key in documents), "the demo has documents in force"
     return {
@@ -126,6 +138,7 @@ def _samples():
         "feedback_id": sorted(feedback.values()),
         "nc_id": sorted(ncs.values()),
         "code": procedures,
+        "dossier_code": list(dossiers.values()),
     }
 
 
@@ -203,7 +216,8 @@ def pages_of(app, role):
                         "tests/e2e/pages.py (_samples)"
                     )
                 (name,) = arguments
-                values = [{name: value} for value in samples[name]]
+                key = ENDPOINT_SAMPLES.get(rule.endpoint, {}).get(name, name)
+                values = [{name: value} for value in samples[key]]
             if rule.endpoint not in EVERY_SAMPLE:
                 values = values[:1]
             for arguments_of_page in values:

@@ -1,6 +1,7 @@
 """Dossier handling: every change to a dossier, each recorded on its control sheet and in the audit
 trail in the same transaction; the caller's unit of work commits once."""
 
+from qms.dossiers.services.applicant import Applicant, read_applicant
 from qms.dossiers.services.late import open_late_nc, open_overdue_ncs
 from qms.dossiers.services.receive import (
     CODE_FORMAT_SETTING,
@@ -10,6 +11,7 @@ from qms.dossiers.services.receive import (
     receive_dossier,
     render_code,
 )
+from qms.dossiers.services.settings import code_format, update_code_format
 from qms.dossiers.services.steps import (
     APOLOGY_SIGNED,
     extend_due_date,
@@ -25,14 +27,17 @@ from qms.dossiers.services.steps import (
 
 __all__ = [
     "APOLOGY_SIGNED",
+    "Applicant",
     "CODE_FORMAT_SETTING",
     "DEFAULT_CODE_FORMAT",
     "check_code_format",
+    "code_format",
     "extend_due_date",
     "hand_over",
     "handlers_choice",
     "open_late_nc",
     "open_overdue_ncs",
+    "read_applicant",
     "receive_dossier",
     "receive_supplement",
     "record_result",
@@ -41,5 +46,6 @@ __all__ = [
     "request_supplement",
     "return_result",
     "step_due_at",
+    "update_code_format",
     "withdraw_dossier",
 ]
