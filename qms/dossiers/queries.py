@@ -95,15 +95,20 @@ def _ledger_where(commune_id, filters: LedgerFilters, today=None):
 LEDGER_ORDER = (Dossier.received_at.desc(), Dossier.id.desc())
 
 
+def ledger_query(commune_id, filters: LedgerFilters):
+    """The ledger's SELECT of dossiers: the filters applied, newest receipt first."""
+    return select(Dossier).where(*_ledger_where(commune_id, filters)).order_by(*LEDGER_ORDER)
+
+
+def after_in_ledger(received_at, dossier_id):
+    """The dossiers after this one in the ledger's order (where a cursor's next page starts)."""
+    return or_(Dossier.received_at < received_at, and_(Dossier.received_at == received_at, Dossier.id < dossier_id))
+
+
 def ledger_page(commune_id, filters: LedgerFilters, *, page=1) -> Page:
     """One page of the ledger, newest receipt first, each dossier with the process it follows and
     who holds it (read with it: one query for the page, one for its total)."""
-    stmt = (
-        select(Dossier)
-        .options(joinedload(Dossier.process_map), joinedload(Dossier.holder))
-        .where(*_ledger_where(commune_id, filters))
-        .order_by(*LEDGER_ORDER)
-    )
+    stmt = ledger_query(commune_id, filters).options(joinedload(Dossier.process_map), joinedload(Dossier.holder))
     return paginate(stmt, page=page)
 
 

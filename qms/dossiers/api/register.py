@@ -9,7 +9,7 @@ import json
 from flask import jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from qms.api import api_route, path_param, query_param
@@ -348,14 +348,6 @@ def _limit():
     return int(raw)
 
 
-def _ledger_query(commune_id, filters):
-    return select(Dossier).where(*queries._ledger_where(commune_id, filters)).order_by(*queries.LEDGER_ORDER)
-
-
-def _after_in_ledger(received_at, dossier_id):
-    return or_(Dossier.received_at < received_at, and_(Dossier.received_at == received_at, Dossier.id < dossier_id))
-
-
 def encode_cursor(dossier) -> str:
     """Where the next page starts: after this dossier in the ledger's order (opaque to clients)."""
     raw = json.dumps([dossier.received_at.isoformat(), dossier.id]).encode()
@@ -432,9 +424,9 @@ def _decoded_cursor():
 def list_dossiers():
     user = actor()
     filters, limit, cursor = _list_filters(user), _limit(), _decoded_cursor()
-    stmt = _ledger_query(user.commune_id, filters)
+    stmt = queries.ledger_query(user.commune_id, filters)
     if cursor is not None:
-        stmt = stmt.where(_after_in_ledger(*cursor))
+        stmt = stmt.where(queries.after_in_ledger(*cursor))
     stmt = stmt.options(
         joinedload(Dossier.procedure), joinedload(Dossier.process_map), joinedload(Dossier.holder)
     ).limit(limit + 1)
