@@ -3,8 +3,12 @@ supplements, refusals, results and returns, apology letters, late dossiers into 
 
 
 def init_app(app):
-    from qms.dossiers import api  # noqa: F401  (API routes, on the API blueprint)
-    from qms.dossiers import home, jobs, labels  # noqa: F401  (home sections, the overdue job, labels)
+    from qms.dossiers import (  # noqa: F401  (home sections, the overdue job, labels)
+        api,  # noqa: F401  (API routes, on the API blueprint)
+        home,
+        jobs,
+        labels,
+    )
     from qms.dossiers.services import common  # noqa: F401  (dossiers as signed subjects)
     from qms.dossiers.views import bp, rating  # noqa: F401  (rating: the citizens' ratings, routes on bp, labels)
     from qms.dossiers.views.lookup import bp as lookup_bp

@@ -48,9 +48,7 @@ def import_command(file, username):
     if actor is None or actor.commune_id is None:
         fail(f"no active user of a commune named {username!r}")
     sha256, size = _digest(file)
-    started = run_service(
-        lambda: start_import(actor, actor.commune, file_name=file.name, sha256=sha256, size=size)
-    )
+    started = run_service(lambda: start_import(actor, actor.commune, file_name=file.name, sha256=sha256, size=size))
     import_id = started.id
     # The bad rows wait in a temporary file until the bar is done (a file of many bad rows would
     # not fit in memory, and lines written under a moving bar are hard to read).

@@ -500,7 +500,8 @@ def template_of(actor, commune, kind) -> tuple[str, bytes]:
 def fill_dossier_form(actor, dossier, kind, *, url: str = "") -> tuple[str, bytes]:
     """The dossier's form `kind` (DOSSIER_KINDS) filled from the version in force of the commune's
     form of that kind: (form code, .docx bytes). `url`: the dossier's address on the citizens'
-    lookup page (views/lookup.py lookup_url), which the receipt's QR code holds. Only those handling the dossier fill its forms (they carry personal
+    lookup page (views/lookup.py lookup_url), which the receipt's QR code holds. Only those handling the
+    dossier fill its forms (they carry personal
     data); the template's reading is recorded as a download, the applicant's as a reading of
     personal data. Raises DomainError: 403 for anyone else, 409 when the form does not apply yet
     or has no version in force."""

@@ -23,9 +23,7 @@ def _task(dossier, today, detail):
 
 
 def _warnings(dossiers, today):
-    return [
-        _task(d, today, _("Overdue") if d.due_date < today else _("Due within a working day")) for d in dossiers
-    ]
+    return [_task(d, today, _("Overdue") if d.due_date < today else _("Due within a working day")) for d in dossiers]
 
 
 def my_warnings(user):

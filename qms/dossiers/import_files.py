@@ -16,6 +16,7 @@ import service's business (qms.dossiers.services.imports).
 import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import re
@@ -103,6 +104,12 @@ _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 def header_key(text) -> str:
     """A header or a cell word as the tables above hold it: folded, punctuation as spaces."""
     return " ".join(_PUNCTUATION.sub(" ", fold(str(text or ""))).split())
+
+
+@functools.lru_cache(maxsize=256)
+def _word(value):
+    """header_key of a channel or status cell: a file repeats a handful of them on every row."""
+    return header_key(value)
 
 
 class CellError(ValueError):
@@ -392,7 +399,7 @@ def read_day(value) -> dt.date | None:
 
 
 def read_channel(value) -> Channel:
-    channel = _CHANNELS.get(header_key(value))
+    channel = _CHANNELS.get(_word(value))
     if channel is None:
         raise CellError(
             _l(
@@ -409,7 +416,7 @@ def read_status(value) -> DossierStatus | None:
     """The status a cell names, or None for an empty cell (the dates then decide)."""
     if not read_text(value):
         return None
-    status = _STATUSES.get(header_key(value))
+    status = _STATUSES.get(_word(value))
     if status is None:
         raise CellError(
             _l(

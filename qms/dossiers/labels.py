@@ -65,6 +65,7 @@ register(
     record_fields={"dossiers": {"code": _l("Dossier code"), "components": _l("Papers received")}},
     fields={
         "procedure_id": _l("Procedure"),
+        "components": _l("Papers received"),
         "channel": _l("Channel"),
         "received_at": _l("Received at"),
         "due_date": _l("Due date"),

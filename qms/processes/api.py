@@ -322,7 +322,7 @@ def show_procedure(code):
             "Vietnam time (2026-03-02T15:30), or a date alone",
             {"type": "string", "format": "date-time"},
             required=True,
-        )
+        ),
     ],
     responses={
         "200": _json(DUE_DATE_SCHEMA, "The due date"),

@@ -19,6 +19,27 @@ DYNAMIC = {
         f"document.change_request.{s.value}" for s in ChangeRequestStatus if s is not ChangeRequestStatus.open
     ],
     "PASSWORD_REFUSED[purpose]": list(PASSWORD_REFUSED.values()),
+    # qms.dossiers.services.common.record(actor, action, ...): the actions its callers name
+    "action": [
+        f"dossier.{a}"
+        for a in (
+            "received",
+            "handed_over",
+            "supplement_requested",
+            "supplement_received",
+            "refused",
+            "withdrawn",
+            "result_ready",
+            "returned",
+            "extended",
+            "applicant_read",
+            "imported",
+            "import_finished",
+            "rated",
+            "code_format_changed",
+            "one_stop_forms_changed",
+        )
+    ],
 }
 
 
@@ -93,15 +114,19 @@ def recorded_fields():
                         found.update([keyword.arg] if keyword.arg else DYNAMIC_FIELDS[ast.unparse(keyword.value)])
                 elif name == "diff_members":
                     found.add(node.args[1].value)
+                elif name == "record" and len(node.args) >= 4 and isinstance(node.args[3], ast.Dict):
+                    # qms.dossiers.services.common.record(actor, action, dossier, changes)
+                    found.update(key.value for key in node.args[3].keys if isinstance(key, ast.Constant))
                 elif name == "record_event":
                     changes = next((k.value for k in node.keywords if k.arg == "changes"), None)
                     if isinstance(changes, ast.Dict):
                         found.update(key.value for key in changes.keys if key is not None)  # None: **more
             elif isinstance(node, ast.Dict) and node.values and all(_is_creation(value) for value in node.values):
-                found.update(key.value for key in node.keys)  # {field: (None, new), ...}, wherever it is built
+                # {field: (None, new), ...}, wherever it is built (a key from a variable is not a field name)
+                found.update(key.value for key in node.keys if isinstance(key, ast.Constant))
             elif isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "changes":
                 if isinstance(node.value, ast.Dict):
-                    found.update(key.value for key in node.value.keys)
+                    found.update(key.value for key in node.value.keys if isinstance(key, ast.Constant))
             elif (
                 isinstance(node, ast.Assign)
                 and isinstance(node.targets[0], ast.Subscript)

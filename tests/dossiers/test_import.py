@@ -6,8 +6,6 @@ output and exit codes; the page's upload, progress and report."""
 
 import datetime as dt
 import io
-import json
-import re
 from pathlib import Path
 
 import openpyxl
@@ -17,12 +15,11 @@ from sqlalchemy import func, select
 from qms.audit.models import AuditEvent
 from qms.core.calendar import clock_at
 from qms.db import db
-from qms.dossiers.import_files import FileRefused, open_rows, read_header
+from qms.dossiers.import_files import open_rows
 from qms.dossiers.import_runs import run_import
 from qms.dossiers.models import Dossier, DossierImport, DossierStatus, Handover, HandoverKind, ImportStatus, Timeliness
 from qms.dossiers.services.imports import start_import
 from qms.nonconformities.models import NcSource, Nonconformity
-from tests.conftest import login, post_form
 from tests.dossiers.conftest import vn
 
 DATA = Path(__file__).parent / "data"

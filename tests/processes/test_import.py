@@ -127,8 +127,9 @@ def test_a_changed_map_is_refused_while_the_process_document_is_in_review(commun
     documents.submit_for_review(commune["qo"], outcome.document_version)
     db.session.commit()
     before = events()
-    with pytest.raises(DomainError, match="already in progress"):
+    with pytest.raises(DomainError) as caught:
         services.import_maps(commune["qo"], commune["commune"], [("m.yaml", GOOD.replace("{hours: 4}", "{hours: 2}"))])
+    assert caught.value.code == "conflict" and "QT-10" in str(caught.value.message)
     db.session.rollback()
     assert events() == before
 
@@ -176,6 +177,6 @@ def test_the_command_refuses_a_bad_map_on_stderr_and_writes_nothing(commune, run
     assert "x.yaml, dòng" in result.stderr and "chưa có vai trò chịu trách nhiệm" in result.stderr
     assert result.stdout == "" and events() == before
     result = runner.invoke(args=["process", "import", str(tmp_path / "missing"), "--as", "a_quality_officer"])
-    assert result.exit_code == 1 and "No process map" in result.stderr
+    assert result.exit_code == 1 and "missing" in result.stderr
     result = runner.invoke(args=["process", "import", str(path), "--as", "nobody"])
     assert result.exit_code == 1 and "no active user of a commune" in result.stderr

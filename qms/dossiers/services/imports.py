@@ -148,6 +148,15 @@ def import_rows(actor, commune, rows, source, *, columns=None, batch=BATCH, nc_d
     yield progress
 
 
+@dataclass(frozen=True)
+class _InForce:
+    """A procedure's process in force as a receipt reads it (the ProcessMapVersion's id and
+    process): a row checks against it without loading anything."""
+
+    id: int
+    process: object
+
+
 @dataclass
 class _Good:
     """A row whose rules are met, about to become a dossier."""
@@ -183,8 +192,11 @@ class _Run:
         return self.procedures[code]
 
     def map_of(self, procedure):
+        """The process in force of `procedure` (its id and drawn process, read once: the same for
+        every row), or None."""
         if procedure.id not in self.maps:
-            self.maps[procedure.id] = map_in_force(procedure)
+            mapped = map_in_force(procedure)
+            self.maps[procedure.id] = _InForce(mapped.id, mapped.process) if mapped is not None else None
         return self.maps[procedure.id]
 
     def due_date(self, received_at, working_days, *, cutoff):
@@ -358,7 +370,6 @@ class _Run:
             with standalone_part():
                 values, lines = self.build(progress, good)
                 dossier = Dossier(**values)
-                dossier.procedure, dossier.process_map = good.receipt.procedure, good.receipt.mapped
                 number_dossier(dossier, self.commune, good.code)
                 for line in lines:
                     db.session.add(Handover(dossier=dossier, **line))

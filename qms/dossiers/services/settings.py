@@ -22,6 +22,6 @@ def update_code_format(actor, commune, *, written, reason=""):
     if written == current:
         return {}
     commune.settings = {**(commune.settings or {}), CODE_FORMAT_SETTING: written}
-    changes = {CODE_FORMAT_SETTING: (current, written)}
+    changes = {"dossier_code_format": (current, written)}  # CODE_FORMAT_SETTING
     record_event(actor, "dossier.code_format_changed", commune, commune_id=commune.id, changes=changes, reason=reason)
     return changes

@@ -152,7 +152,13 @@ def refuse_dossier(actor, dossier, *, reason):
     if not reason:
         raise DomainError(_l("Give the reason for refusing."), code="reason_required")
     return _finish(
-        actor, dossier, DossierStatus.refused, HandoverKind.refused, reason, "dossier.refused", refusal_reason=reason
+        actor,
+        dossier,
+        DossierStatus.refused,
+        HandoverKind.refused,
+        reason,
+        "dossier.refused",
+        {"refusal_reason": (None, reason)},
     )
 
 
@@ -170,18 +176,19 @@ def withdraw_dossier(actor, dossier, *, reason):
         HandoverKind.withdrawn,
         reason,
         "dossier.withdrawn",
-        withdraw_reason=reason,
+        {"withdraw_reason": (None, reason)},
     )
 
 
-def _finish(actor, dossier, status, kind, notes, action, **fields):
+def _finish(actor, dossier, status, kind, notes, action, created):
+    """End the dossier; `created`: {field: (None, value)} set on it and recorded with the status."""
     at = utcnow()
     old = dossier.status
     dossier.status, dossier.completed_at, dossier.holder_id = status, at, None
-    for name, value in fields.items():
+    for name, (_none, value) in created.items():
         setattr(dossier, name, value)
     append_line(dossier, kind, actor=actor, at=at, notes=notes, step_id=dossier.step_id)
-    record(actor, action, dossier, {"status": (old, status), **{k: (None, v) for k, v in fields.items()}}, reason=notes)
+    record(actor, action, dossier, {"status": (old, status), **created}, reason=notes)
     return dossier
 
 
