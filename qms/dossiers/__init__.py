@@ -15,6 +15,9 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.register_blueprint(lookup_bp)  # the citizens' public lookup page
+    from qms.dossiers.cli import dossier_group
+
+    app.cli.add_command(dossier_group)  # qms dossier import
 
     from qms.core.fill import register_template_check
     from qms.dossiers import form_labels  # noqa: F401  (labels of the one-stop forms' setting)

@@ -35,36 +35,54 @@ class Column:
     label: object  # the column's name in the reader's language (lazy)
     headers: tuple  # the names it answers to, folded
     required: bool = False
+    written: str = ""  # its header as the provincial system writes it
 
 
 COLUMNS = (
-    Column("code", _l("Dossier code"), ("ma ho so", "so ho so", "code", "dossier code"), required=True),
+    Column(
+        "code", _l("Dossier code"), ("ma ho so", "so ho so", "code", "dossier code"), required=True, written="Mã hồ sơ"
+    ),
     Column(
         "procedure",
         _l("Procedure code"),
         ("ma thu tuc", "ma tthc", "ma thu tuc hanh chinh", "procedure code", "procedure"),
         required=True,
+        written="Mã thủ tục",
     ),
-    Column("channel", _l("Channel"), ("kenh", "kenh nop", "hinh thuc nop", "channel"), required=True),
+    Column("channel", _l("Channel"), ("kenh", "kenh nop", "hinh thuc nop", "channel"), required=True, written="Kênh"),
     Column(
         "applicant",
         _l("Applicant"),
         ("nguoi nop", "ten nguoi nop", "nguoi nop ho so", "applicant", "applicant name"),
         required=True,
+        written="Người nộp",
     ),
-    Column("phone", _l("Phone"), ("so dien thoai", "dien thoai", "phone", "phone number")),
-    Column("address", _l("Address"), ("dia chi", "address")),
+    Column("phone", _l("Phone"), ("so dien thoai", "dien thoai", "phone", "phone number"), written="Số điện thoại"),
+    Column("address", _l("Address"), ("dia chi", "address"), written="Địa chỉ"),
     Column(
         "received_at",
         _l("Received at"),
         ("ngay tiep nhan", "thoi gian tiep nhan", "ngay nhan", "received at", "received"),
         required=True,
+        written="Ngày tiếp nhận",
     ),
-    Column("due_date", _l("Due date"), ("ngay hen tra", "ngay hen tra ket qua", "han tra", "due date", "due")),
-    Column("result_at", _l("Result ready at"), ("ngay co ket qua", "result at", "result ready at")),
-    Column("returned_at", _l("Returned at"), ("ngay tra ket qua", "ngay tra", "returned at")),
-    Column("status", _l("Status"), ("trang thai", "tinh trang", "status")),
-    Column("reason", _l("Reason"), ("ly do", "ly do tu choi", "ly do rut", "reason")),
+    Column(
+        "due_date",
+        _l("Due date"),
+        ("ngay hen tra", "ngay hen tra ket qua", "han tra", "due date", "due"),
+        written="Ngày hẹn trả",
+    ),
+    Column(
+        "result_at",
+        _l("Result ready at"),
+        ("ngay co ket qua", "result at", "result ready at"),
+        written="Ngày có kết quả",
+    ),
+    Column(
+        "returned_at", _l("Returned at"), ("ngay tra ket qua", "ngay tra", "returned at"), written="Ngày trả kết quả"
+    ),
+    Column("status", _l("Status"), ("trang thai", "tinh trang", "status"), written="Trạng thái"),
+    Column("reason", _l("Reason"), ("ly do", "ly do tu choi", "ly do rut", "reason"), written="Lý do"),
 )
 BY_KEY = {column.key: column for column in COLUMNS}
 _HEADER_INDEX = {header: column for column in COLUMNS for header in column.headers}

@@ -54,3 +54,27 @@ document.addEventListener("submit", function (event) {
     document.querySelectorAll("select[data-shows-group]").forEach(sync);
   });
 })();
+
+// An import running (data-import-progress="<url>"): its counts and bar follow the server's record
+// every second; when it ends the page is read again to show the report.
+(function () {
+  var section = document.querySelector("[data-import-progress]");
+  if (!section) return;
+  var url = section.getAttribute("data-import-progress");
+  function poll() {
+    fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (response) { return response.json(); })
+      .then(function (state) {
+        if (state.finished) { window.location.reload(); return; }
+        Object.keys(state).forEach(function (key) {
+          var cell = section.querySelector('[data-count="' + key + '"]');
+          if (cell) cell.textContent = state[key];
+        });
+        var bar = document.getElementById("import-bar");
+        if (bar && state.progress !== null) { bar.value = Math.round(state.progress * 100); }
+        setTimeout(poll, 1000);
+      })
+      .catch(function () { setTimeout(poll, 3000); });
+  }
+  setTimeout(poll, 1000);
+})();

@@ -567,3 +567,19 @@ for _role in ("administrator", "quality_officer", "leader", "auditor"):
 for (_endpoint, _role), _why in list(MAY_REFUSE.items()):
     if _role == "no_role":
         MAY_REFUSE[(_endpoint, "installation_admin")] = _why
+
+
+def add_dossier_imports(world):
+    """An import of the provincial one-stop system's file in each commune (its record, started by
+    the one-stop staff, with nothing read yet)."""
+    from qms.dossiers.services.imports import start_import
+
+    for side in ("a", "b"):
+        staff = world[side]["users"]["staff"]
+        world[side]["dossier_import"] = start_import(
+            staff, world[side]["commune"], file_name="ho-so.csv", sha256="0" * 64, size=1
+        )
+    db.session.commit()
+
+
+register_samples(add_dossier_imports, import_id=lambda world, side: world[side]["dossier_import"].id)

@@ -5,7 +5,9 @@ all; a second run changes nothing; CSV with a byte-order mark and semicolons, .x
 output and exit codes; the page's upload, progress and report."""
 
 import datetime as dt
+import hashlib
 import io
+import json
 from pathlib import Path
 
 import openpyxl
@@ -15,17 +17,18 @@ from sqlalchemy import func, select
 from qms.audit.models import AuditEvent
 from qms.core.calendar import clock_at
 from qms.db import db
-from qms.dossiers.import_files import open_rows
+from qms.dossiers.import_files import FileRefused, open_rows, read_header
 from qms.dossiers.import_runs import run_import
 from qms.dossiers.models import Dossier, DossierImport, DossierStatus, Handover, HandoverKind, ImportStatus, Timeliness
 from qms.dossiers.services.imports import start_import
 from qms.nonconformities.models import NcSource, Nonconformity
+from tests.conftest import csrf_token, login
 from tests.dossiers.conftest import vn
+from tests.files.samples import docx_bytes
 
 DATA = Path(__file__).parent / "data"
 EXAMPLE = DATA / "ho-so-mot-cua-tinh.csv"
 NOW = vn(2026, 12, 11, 16, 0)  # Friday 11/12/2026: every date of the example file is before it
-HEADER = EXAMPLE.read_text(encoding="utf-8").splitlines()[0].split(",")
 
 
 def vi(message, **values):
@@ -192,3 +195,182 @@ def test_only_the_quality_officer_and_one_stop_staff_import(catalogue, make_user
         db.session.rollback()
         assert refused.value.status == 403
     assert start_import(catalogue.qo, catalogue.commune, file_name="x.csv", sha256="0" * 64, size=1).id
+
+
+def test_the_audit_chain_holds_the_imported_dossiers_events(catalogue):
+    from qms.audit.verify import verify_chain
+
+    run_file(catalogue.staff, EXAMPLE.name, EXAMPLE.read_bytes())
+    assert verify_chain().ok
+
+
+# --- the files ----------------------------------------------------------------------------------------
+
+
+def test_a_csv_with_a_byte_order_mark_and_semicolons_and_english_headers(catalogue):
+    text = (
+        "\ufeffCODE;Procedure code;channel;Applicant;Phone;RECEIVED AT;result at;Returned at;Status;Note\n"
+        "HS-1;2.000884;in person;Nguyễn Văn An;0912345678;2026-12-07T09:00;2026-12-08 10:00;08/12/2026 15:00;"
+        "returned;x\n"
+        "HS-2;2.000884;ONLINE;Trần Thị Bình;;07/12/2026 09:30;;;;\n"
+    )
+    run = run_file(catalogue.staff, "tinh.csv", text.encode("utf-8"))
+    assert (run.rows_read, run.created, run.bad) == (2, 2, 0)
+    assert run.notes["ignored_columns"] == ["Note"]
+    assert by_code("HS-1").status is DossierStatus.returned and by_code("HS-1").completed_at == vn(2026, 12, 8, 15, 0)
+    assert by_code("HS-2").status is DossierStatus.in_progress and by_code("HS-2").channel.value == "online"
+
+
+def test_an_xlsx_with_date_cells_numbers_and_vietnamese_headers_without_diacritics(catalogue):
+    data = xlsx_bytes(
+        [
+            ["Ma ho so", "MA THU TUC", "Kenh", "Nguoi nop", "So dien thoai", "Ngay tiep nhan", "Ngay co ket qua"],
+            ["HS-X1", 2.000884, "Bưu chính", "Lê Văn Cường", 912345678, dt.datetime(2026, 12, 7, 9, 0), None],
+            [None, None, None, None, None, None, None],  # an empty row is passed over
+            [
+                "HS-X2",
+                "2.000884",
+                "Trực tuyến",
+                "Phạm Thị Dung",
+                None,
+                dt.datetime(2026, 12, 7, 10, 0),
+                dt.datetime(2026, 12, 9, 16, 0),
+            ],
+            ["HS-X3", "2.000884", "Fax", "Bùi Văn Hòa", None, "hôm qua", None],
+        ]
+    )
+    run = run_file(catalogue.staff, "tinh.xlsx", data)
+    assert (run.rows_read, run.created, run.bad) == (3, 2, 1)
+    first = by_code("HS-X1")
+    # Excel took the procedure code and the phone for numbers: they are read back as written
+    assert first.procedure.code == "2.000884" and first.applicant_phone == "0912345678"
+    assert first.received_at == vn(2026, 12, 7, 9, 0) and first.channel.value == "post"
+    ready = by_code("HS-X2")
+    assert ready.status is DossierStatus.result_ready and ready.timeliness is Timeliness.on_time
+    assert [(r["row"], r["column"]) for r in run.report] == [(5, "Kenh"), (5, "Ngay tiep nhan")]
+
+
+def test_a_file_the_import_cannot_read_is_refused_with_its_reason():
+    with pytest.raises(FileRefused) as missing:
+        open_rows("x.csv", io.BytesIO("Mã hồ sơ,Người nộp\nA,B\n".encode()), 20)
+    assert "Procedure code" in str(missing.value) or "Mã thủ tục" in str(missing.value)
+    with pytest.raises(FileRefused):
+        open_rows("x.csv", io.BytesIO("Mã hồ sơ\n".encode("utf-16")), 20)
+    with pytest.raises(FileRefused):
+        read_header(["Mã hồ sơ", "code", "Mã thủ tục", "Kênh", "Người nộp", "Ngày tiếp nhận"])
+
+
+# --- the command --------------------------------------------------------------------------------------
+
+
+def test_the_command_shows_the_summary_lists_the_bad_rows_on_stderr_and_exits_1(catalogue, app):
+    runner = app.test_cli_runner()
+    with clock_at(NOW):
+        result = runner.invoke(args=["dossier", "import", str(EXAMPLE), "--as", catalogue.staff.username])
+    assert result.exit_code == 1, result.output
+    assert "10 rows read: 6 created, 0 unchanged (already recorded), 4 refused." in result.stdout
+    assert "1 nonconformities opened" in result.stdout and "1 due dates in the file differ" in result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == "row 8, Mã thủ tục: " + vi("The commune has no procedure %(code)s.", code="9.999999")
+    assert [line.split(",")[0] for line in lines] == ["row 8", "row 9", "row 10", "row 11"]
+    # the dossiers are kept; a second run changes nothing and still reports the bad rows
+    assert count(Dossier) == 6
+    with clock_at(NOW):
+        again = runner.invoke(args=["dossier", "import", str(EXAMPLE), "--as", catalogue.staff.username])
+    assert again.exit_code == 1 and "0 created, 7 unchanged" in again.stdout and count(Dossier) == 6
+
+
+def test_the_command_exits_0_when_every_row_is_good_and_refuses_who_may_not_import(catalogue, app, tmp_path):
+    good = tmp_path / "tot.csv"
+    good.write_text("\n".join(EXAMPLE.read_text(encoding="utf-8").splitlines()[:7]) + "\n", encoding="utf-8")
+    runner = app.test_cli_runner()
+    with clock_at(NOW):
+        result = runner.invoke(args=["dossier", "import", str(good), "--as", catalogue.qo.username])
+    assert result.exit_code == 0, result.output
+    assert "6 rows read: 6 created" in result.stdout and result.stderr == ""
+    refused = runner.invoke(args=["dossier", "import", str(good), "--as", catalogue.auditor.username])
+    assert refused.exit_code == 1 and "Error:" in refused.stderr
+    assert count(DossierImport) == 1
+
+
+def test_the_command_reports_a_file_it_cannot_read(catalogue, app, tmp_path):
+    bad = tmp_path / "cu.xls"
+    bad.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600)
+    result = app.test_cli_runner().invoke(args=["dossier", "import", str(bad), "--as", catalogue.staff.username])
+    assert result.exit_code == 1 and "the import stopped" in result.stderr
+    run = db.session.scalar(select(DossierImport))
+    assert run.status is ImportStatus.failed and ".xls" in run.error
+
+
+# --- the page -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def page(catalogue, make_app):
+    """A client of an app whose imports run in the request (not in a thread), signed in as staff."""
+    app = make_app(QMS_IMPORT_IN_BACKGROUND=False)
+    client = app.test_client()
+    with clock_at(NOW):  # the example file's dates are before it; the session is signed in then
+        login(client, catalogue.staff.username)
+        yield client
+
+
+def upload(client, name, data):
+    token = csrf_token(client, "/dossiers/import")
+    return client.post(
+        "/dossiers/import",
+        data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_the_page_imports_an_upload_and_shows_its_progress_and_report(page, catalogue):
+    form = page.get("/dossiers/import")
+    assert form.status_code == 200 and "Ngày tiếp nhận" in form.get_data(as_text=True)
+    response = upload(page, EXAMPLE.name, EXAMPLE.read_bytes())
+    assert response.status_code == 303
+    shown = page.get(response.headers["Location"])
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and 'id="import-bad-rows"' in html
+    assert "9.999999" in html and "000.00.21.H12-261207-0002" in html  # a bad row; a due date that differs
+    run = db.session.scalar(select(DossierImport))
+    assert (run.created, run.bad, run.sha256) == (6, 4, hashlib.sha256(EXAMPLE.read_bytes()).hexdigest())
+    state = json.loads(page.get(f"/dossiers/import/{run.id}/progress").get_data(as_text=True))
+    assert state["finished"] and state["status"] == "finished" and state["created"] == 6 and state["progress"] == 1.0
+    listing = page.get("/dossiers/import").get_data(as_text=True)
+    assert f'id="import-{run.id}"' in listing
+
+
+def test_the_page_refuses_a_file_it_cannot_import_and_records_nothing(page, catalogue):
+    for name, data in (
+        ("ho-so.csv", "Mã hồ sơ,Người nộp\nA,B\n".encode()),
+        ("ho-so.docx", docx_bytes("Không phải bảng")),
+        ("ho-so.csv", b""),
+    ):
+        response = upload(page, name, data)
+        assert response.status_code == 400, name
+        assert 'id="import-error"' in response.get_data(as_text=True)
+    assert count(DossierImport) == 0 and count(Dossier) == 0
+
+
+@pytest.fixture
+def client_class():
+    """Two people signed in at once: each request in an application context of its own."""
+    from tests.core.support import IsolatedClient
+
+    return IsolatedClient
+
+
+def test_only_importers_reach_the_page_and_an_import_of_another_commune_is_not_found(catalogue, app):
+    leader, staff = app.test_client(), app.test_client()
+    login(leader, catalogue.leader.username)
+    assert leader.get("/dossiers/import").status_code == 403
+    other = start_import(
+        catalogue.other_staff, catalogue.other_staff.commune, file_name="b.csv", sha256="0" * 64, size=1
+    )
+    db.session.commit()
+    login(staff, catalogue.staff.username)
+    assert staff.get(f"/dossiers/import/{other.id}").status_code == 404
+    assert staff.get(f"/dossiers/import/{other.id}/progress").status_code == 404
+    assert 'id="import-dossiers-link"' in staff.get("/dossiers/").get_data(as_text=True)
+    assert 'id="import-dossiers-link"' not in leader.get("/dossiers/").get_data(as_text=True)
