@@ -59,19 +59,23 @@ def test_the_public_download_is_recorded_without_an_actor(people, public_form):
 
 
 def _refused(version):
+    """The refusal of a public copy of `version`: asserted a 404 that recorded nothing; returned."""
     before = _events()
     with pytest.raises(DomainError) as refused:
         services.download_public_copy(version)
     db.session.rollback()
     assert refused.value.status == 404 and refused.value.code == "not_found"
     assert _events() == before
+    return refused.value
 
 
 def test_an_internal_document_is_not_found(people, make_document):
     document = make_document(code="QT-02")
     version = services.create_draft_version(people.author, document, filename="QT.docx", data=docx_bytes("Nội bộ"))
     db.session.commit()
-    _refused(walk(version, people))
+    effective = walk(version, people)
+    assert effective.status.value == "effective" and effective.document.access.value == "internal"
+    assert _refused(effective).code == "not_found"  # in force, but not public
 
 
 def test_a_version_not_in_force_is_not_found(people, public_form, make_document):
@@ -95,6 +99,7 @@ def test_a_version_not_in_force_is_not_found(people, public_form, make_document)
 
 
 def test_a_withdrawn_document_is_not_found(people, public_form):
+    assert services.download_public_copy(public_form).label == "BẢN CÔNG KHAI"  # published before
     services.withdraw_document(people.author, public_form.document, reason="Bãi bỏ mẫu", password=PASSWORD)
     db.session.commit()
-    _refused(public_form)
+    assert _refused(public_form).code == "not_found"

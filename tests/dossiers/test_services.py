@@ -13,7 +13,7 @@ from qms.core.calendar import clock_at
 from qms.db import DomainError, db
 from qms.dossiers import permissions as perm
 from qms.dossiers import services
-from qms.dossiers.models import DossierStatus, Handover, HandoverKind, Timeliness
+from qms.dossiers.models import Dossier, DossierStatus, Handover, HandoverKind, Timeliness
 from qms.nonconformities.models import NcSource, Nonconformity
 from qms.nonconformities.services import find_opened_from
 from qms.signatures.services import signatures_of, verify
@@ -76,14 +76,17 @@ def test_who_may_receive_and_what_a_receipt_needs(receive, catalogue):
         values = {"procedure": p, "channel": "in_person", "applicant_name": "Trần Thị B", **fields}
         return lambda: services.receive_dossier(actor, commune, **values)
 
-    refused(call(catalogue.auditor), status=403)
-    refused(call(catalogue.admin), status=403)
-    refused(call(catalogue.other_staff), status=403)
-    refused(call(catalogue.staff, applicant_name="  "), code="applicant_required")
-    refused(call(catalogue.staff, channel="fax"), code="invalid_channel")
-    refused(call(catalogue.staff, applicant_phone="abc"), code="invalid_phone")
-    refused(call(catalogue.staff, received_at=vn(2099, 1, 1, 8, 0)), code="future")
-    refused(call(catalogue.staff, procedure=None), code="procedure_required")
+    for actor in (catalogue.auditor, catalogue.admin, catalogue.other_staff):
+        assert refused(call(actor)).status == 403
+    for fields, code in (
+        ({"applicant_name": "  "}, "applicant_required"),
+        ({"channel": "fax"}, "invalid_channel"),
+        ({"applicant_phone": "abc"}, "invalid_phone"),
+        ({"received_at": vn(2099, 1, 1, 8, 0)}, "future"),
+        ({"procedure": None}, "procedure_required"),
+    ):
+        assert refused(call(catalogue.staff, **fields)).code == code
+    assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0
 
 
 # --- the control sheet ----------------------------------------------------------------------------
@@ -180,8 +183,9 @@ def test_the_result_is_early_on_time_or_late_against_the_due_date(receive, catal
 def test_the_result_is_recorded_at_the_last_step_only(receive, catalogue):
     dossier = receive(vn(2026, 12, 7, 9, 0))
     with clock_at(vn(2026, 12, 7, 9, 10)):
-        refused(lambda: services.record_result(catalogue.staff, dossier), code="not_last_step")
-        refused(lambda: services.return_result(catalogue.staff, dossier), code="not_ready")
+        assert refused(lambda: services.record_result(catalogue.staff, dossier)).code == "not_last_step"
+        assert refused(lambda: services.return_result(catalogue.staff, dossier)).code == "not_ready"
+    assert dossier.status is DossierStatus.in_progress and dossier.result_ready_at is None
 
 
 # --- the apology letter ---------------------------------------------------------------------------

@@ -126,8 +126,13 @@ def test_a_form_not_published_for_the_procedure_is_not_found(client, catalogue, 
     assert events() == before
 
 
+NOT_FOUND = "Trang hoặc dữ liệu được yêu cầu không tồn tại."
+
+
 def test_a_public_form_of_another_procedure_is_not_found_through_this_one(client, catalogue):
-    page(client, f"/thu-tuc/2.000884/bieu-mau/BM-01-QT-07{A}", status=404)
+    before = events()
+    assert NOT_FOUND in page(client, f"/thu-tuc/2.000884/bieu-mau/BM-01-QT-07{A}", status=404)
+    assert events() == before  # nothing served, no download recorded
 
 
 def test_a_withdrawn_form_is_no_longer_offered_nor_served(client, catalogue):
@@ -175,9 +180,13 @@ def test_a_procedure_without_a_process_in_force_is_not_published(client, catalog
 
 
 def test_an_unknown_commune_or_procedure_is_not_found(client, catalogue):
-    page(client, "/thu-tuc?commune=XA-ZZ", status=404)
-    page(client, "/thu-tuc/9.999999" + A, status=404)
-    page(client, "/thu-tuc/1.001193?commune=XA-B", status=404)  # commune B has no such procedure
+    for path in (
+        "/thu-tuc?commune=XA-ZZ",
+        "/thu-tuc/9.999999" + A,
+        "/thu-tuc/1.001193?commune=XA-B",  # commune B has no such procedure
+    ):
+        html = page(client, path, status=404)
+        assert NOT_FOUND in html and "Đăng ký khai sinh" not in html, path
 
 
 def test_signed_in_the_catalogue_is_ones_own_communes(client, catalogue):
