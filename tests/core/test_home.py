@@ -28,6 +28,10 @@ FEEDBACK = {"feedback-waiting"}  # the citizens' feedback to triage (qms/feedbac
 # officer also decides and follows the overdue items.
 NC_ACTORS = {"nc-my-actions"}
 NC_OFFICER = NC_ACTORS | {"nc-decisions", "nc-overdue"}
+# Dossiers (qms/dossiers/home.py): staff and leaders see their dossiers due soon; the quality officer
+# the commune's; each of them the dossiers they hold.
+DOSSIER_HANDLERS = {"dossiers-warnings", "dossiers-held"}
+DOSSIER_OFFICER = {"dossiers-commune-warnings", "dossiers-held"}
 
 
 def home(app, username):
@@ -54,10 +58,10 @@ def sections(html):
     "role, expected",
     [
         ("administrator", ADMIN_SECTIONS | NC_ACTORS | EVERYONE),
-        ("quality_officer", AUDIT_SECTIONS | DOCUMENT_OFFICER | FEEDBACK | NC_OFFICER | EVERYONE),
+        ("quality_officer", AUDIT_SECTIONS | DOCUMENT_OFFICER | FEEDBACK | NC_OFFICER | DOSSIER_OFFICER | EVERYONE),
         ("auditor", AUDIT_SECTIONS | EVERYONE),
-        ("leader", DOCUMENT_SIGNING | NC_ACTORS | EVERYONE),
-        ("staff", NC_ACTORS | EVERYONE),
+        ("leader", DOCUMENT_SIGNING | NC_ACTORS | DOSSIER_HANDLERS | EVERYONE),
+        ("staff", NC_ACTORS | DOSSIER_HANDLERS | EVERYONE),
         ("installation_admin", EVERYONE),
     ],
 )

@@ -16,7 +16,7 @@ from qms.core.access import PUBLIC, SIGNED_IN, endpoint_access
 from qms.db import db
 from qms.demo import DEMO_USERS
 from qms.documents.models import Document, DocumentKind, DocumentStatus, DocumentVersion, VersionStatus
-from qms.dossiers.models import Dossier
+from qms.dossiers.models import Dossier, DossierImport
 from qms.feedback.models import FeedbackItem
 from qms.nonconformities.models import Nonconformity
 from qms.processes.models import Procedure
@@ -36,6 +36,9 @@ NOT_PAGES = {
     "processes.diagram_svg",  # the drawn process, as a file
     "processes.diagram_png",
     "dossiers.export_ledger",  # .xlsx
+    "dossiers.download_form",  # a one-stop form filled, .docx
+    "dossiers.ledger_docx",  # the ledger form filled, .docx
+    "dossiers.import_progress",  # JSON the import's page polls
 }
 
 # One demo account per role: the role's name -> user name (qms.demo.DEMO_USERS).
@@ -123,7 +126,7 @@ def _samples():
     # Procedures (the process maps imported over the demo's documents): one in force, and one whose
     # process document is not in force yet (its page says so), when the demo has one.
     procedures = list(db.session.scalars(select(Procedure.code).order_by(Procedure.code)))
-    assert procedures, "the demo site has its process maps imported (tests/e2e/conftest.py)"
+    assert procedures, "the demo imports its process maps (qms.demo)"
     # Dossiers: one of each status the demo has (each page offers other actions).
     dossiers = {}
     for code, status in db.session.execute(select(Dossier.code, Dossier.status).order_by(Dossier.id)):
@@ -139,6 +142,8 @@ def _samples():
         "nc_id": sorted(ncs.values()),
         "code": procedures,
         "dossier_code": list(dossiers.values()),
+        # the import of the provincial system's example file (tests/e2e/conftest.py)
+        "import_id": list(db.session.scalars(select(DossierImport.id).order_by(DossierImport.id))),
     }
 
 
