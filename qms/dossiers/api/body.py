@@ -9,16 +9,13 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from qms.api.arguments import refuse
 from qms.auth.models import User
 from qms.core.calendar import RECEIVED_YEARS, parse_received
-from qms.db import DomainError, db
+from qms.db import db
 
 MAX_TEXT = 10_000  # any text field; the services keep their own, shorter limits
 MAX_ITEMS = 100  # a list of papers or of what to supplement
-
-
-def refuse(message, code, status=400):
-    raise DomainError(message, code=code, status=status)
 
 
 def json_body():

@@ -1,11 +1,6 @@
 """The dossier register through the API: receiving dossiers (one, or a batch whose items each stand
 or fall alone), the list (the ledger's filters, walked with a cursor), and one dossier whole."""
 
-import base64
-import binascii
-import datetime as dt
-import json
-
 from flask import jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,6 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from qms.api import api_route, path_param, query_param
+from qms.api.arguments import (
+    choice_arg,
+    date_arg,
+    decoded_cursor,
+    encode_cursor,
+    flag_arg,
+    limit_arg,
+    refuse_unknown_parameters,
+)
 from qms.core.access import allow
 from qms.core.calendar import RECEIVED_YEARS, local_today
 from qms.db import DomainError, db, standalone_part
@@ -274,30 +278,6 @@ def _receive_batch(user, data, cache):
 # --- the list ------------------------------------------------------------------------------------------
 
 
-def _choice(name, enum_cls):
-    value = request.args.get(name) or None
-    values = [m.value for m in enum_cls]
-    if value is not None and value not in values:
-        refuse(
-            _l("Unknown %(name)s %(value)s; use one of %(values)s.", name=name, value=value, values=", ".join(values)),
-            f"bad_{name}",
-        )
-    return value
-
-
-def _date_arg(name):
-    value = request.args.get(name) or None
-    if value is None:
-        return None
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        day = None
-    if day is None or len(value) != 10 or not RECEIVED_YEARS[0] <= day.year <= RECEIVED_YEARS[1]:
-        refuse(_l("%(name)s must be an ISO date, for example 2026-03-31.", name=name), f"bad_{name}")
-    return day
-
-
 def _procedure_arg(user):
     value = (request.args.get("procedure") or "").strip()
     if not value:
@@ -313,21 +293,10 @@ def _procedure_arg(user):
 def _list_filters(user):
     """The ledger's filters from the query string, each checked: an unknown parameter or value
     answers 400 with the reason rather than being ignored."""
-    unknown = sorted(set(request.args) - set(LIST_PARAMETERS))
-    if unknown:
-        refuse(
-            _l(
-                "Unknown parameter %(names)s; the filters are %(known)s.",
-                names=", ".join(unknown),
-                known=", ".join(LIST_PARAMETERS),
-            ),
-            "unknown_parameter",
-        )
-    status = _choice("status", DossierStatus)
-    late = (request.args.get("late") or "false").lower()
-    if late not in ("true", "false", "1", "0"):
-        refuse(_l("late must be true or false."), "bad_late")
-    received_from, received_to = _date_arg("received_from"), _date_arg("received_to")
+    refuse_unknown_parameters(LIST_PARAMETERS)
+    status = choice_arg("status", DossierStatus)
+    late = flag_arg("late", _l("late must be true or false."))
+    received_from, received_to = date_arg("received_from", RECEIVED_YEARS), date_arg("received_to", RECEIVED_YEARS)
     if received_from and received_to and received_from > received_to:
         refuse(_l("received_from is after received_to."), "bad_period")
     return queries.LedgerFilters(
@@ -335,37 +304,8 @@ def _list_filters(user):
         status=DossierStatus(status) if status else None,
         received_from=received_from,
         received_to=received_to,
-        late_only=late in ("true", "1"),
+        late_only=late,
     )
-
-
-def _limit():
-    raw = request.args.get("limit") or ""
-    if not raw:
-        return DEFAULT_LIMIT
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
-        refuse(_l("limit must be a whole number from 1 to %(max)d.", max=MAX_LIMIT), "bad_limit")
-    return int(raw)
-
-
-def encode_cursor(dossier) -> str:
-    """Where the next page starts: after this dossier in the ledger's order (opaque to clients)."""
-    raw = json.dumps([dossier.received_at.isoformat(), dossier.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decoded_cursor():
-    raw = request.args.get("cursor") or ""
-    if not raw:
-        return None
-    try:
-        moment, dossier_id = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-        moment = dt.datetime.fromisoformat(moment)
-        if not isinstance(dossier_id, int) or isinstance(dossier_id, bool) or moment.tzinfo is None:
-            raise ValueError
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        refuse(_l("The cursor is not one this list gave; start again without it."), "bad_cursor")
-    return moment, dossier_id
 
 
 @allow(*perm.READERS)
@@ -423,7 +363,7 @@ def _decoded_cursor():
 )
 def list_dossiers():
     user = actor()
-    filters, limit, cursor = _list_filters(user), _limit(), _decoded_cursor()
+    filters, limit, cursor = _list_filters(user), limit_arg(DEFAULT_LIMIT, MAX_LIMIT), decoded_cursor()
     stmt = queries.ledger_query(user.commune_id, filters)
     if cursor is not None:
         stmt = stmt.where(queries.after_in_ledger(*cursor))
@@ -432,7 +372,7 @@ def list_dossiers():
     ).limit(limit + 1)
     found = list(db.session.scalars(stmt).unique())
     page, more = found[:limit], len(found) > limit
-    next_cursor = encode_cursor(page[-1]) if more else None
+    next_cursor = encode_cursor(page[-1].received_at, page[-1].id) if more else None
     args = {k: v for k, v in request.args.items() if k != "cursor" and v}
     today = local_today()
     return jsonify(

@@ -9,17 +9,14 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from qms.api.arguments import refuse
 from qms.auth.models import Unit, User
 from qms.core.calendar import local_tz
-from qms.db import DomainError, db
+from qms.db import db
 from qms.documents.models import Document
 from qms.nonconformities.models import Nonconformity
 
 MAX_TEXT = 10_000  # any text field; the services keep their own, shorter limits where they have them
-
-
-def refuse(message, code, status=400):
-    raise DomainError(message, code=code, status=status)
 
 
 def json_object():

@@ -1,11 +1,6 @@
 """The register through the API: the list (the register's filters, walked with a cursor), reporting
 an NC, one NC whole, and evidence files."""
 
-import base64
-import binascii
-import datetime as dt
-import json
-
 from flask import jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,6 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from qms.api import api_route, path_param, query_param
+from qms.api.arguments import (
+    choice_arg,
+    date_arg,
+    decoded_cursor,
+    encode_cursor,
+    flag_arg,
+    limit_arg,
+    refuse_unknown_parameters,
+)
 from qms.auth.models import Unit
 from qms.core.access import SIGNED_IN, allow, get_in_commune
 from qms.db import db
@@ -100,27 +104,6 @@ def review_or_404(nc, review_id):
 # --- the list --------------------------------------------------------------------------------------
 
 
-def _choice(name, enum_cls):
-    value = request.args.get(name) or None
-    values = [m.value for m in enum_cls]
-    if value is not None and value not in values:
-        refuse(
-            _l("Unknown %(name)s %(value)s; use one of %(values)s.", name=name, value=value, values=", ".join(values)),
-            f"bad_{name}",
-        )
-    return value
-
-
-def _date_arg(name):
-    value = request.args.get(name) or None
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        refuse(_l("%(name)s must be an ISO date, for example 2026-03-31.", name=name), f"bad_{name}")
-
-
 def _unit_arg(user):
     value = (request.args.get("unit") or "").strip()
     if not value:
@@ -135,62 +118,22 @@ def _unit_arg(user):
 def _list_filters(user):
     """The register's filters from the query string, each checked: an unknown parameter or value
     answers 400 with the reason rather than being ignored."""
-    unknown = sorted(set(request.args) - set(LIST_PARAMETERS))
-    if unknown:
-        refuse(
-            _l(
-                "Unknown parameter %(names)s; the filters are %(known)s.",
-                names=", ".join(unknown),
-                known=", ".join(LIST_PARAMETERS),
-            ),
-            "unknown_parameter",
-        )
-    status = _choice("status", NcStatus)
-    overdue = (request.args.get("overdue") or "false").lower()
-    if overdue not in ("true", "false", "1", "0"):
-        refuse(_l("overdue must be true or false."), "bad_overdue")
-    detected_from, detected_to = _date_arg("detected_from"), _date_arg("detected_to")
+    refuse_unknown_parameters(LIST_PARAMETERS)
+    status = choice_arg("status", NcStatus)
+    overdue = flag_arg("overdue", _l("overdue must be true or false."))
+    detected_from, detected_to = date_arg("detected_from"), date_arg("detected_to")
     if detected_from and detected_to and detected_from > detected_to:
         refuse(_l("detected_from is after detected_to."), "bad_period")
-    source, severity = _choice("source", NcSource), _choice("severity", Severity)
+    source, severity = choice_arg("source", NcSource), choice_arg("severity", Severity)
     return queries.RegisterFilters(
         status=NcStatus(status) if status else None,
         source=NcSource(source) if source else None,
         severity=Severity(severity) if severity else None,
         unit_id=_unit_arg(user),
-        overdue=overdue in ("true", "1"),
+        overdue=overdue,
         detected_from=detected_from,
         detected_to=detected_to,
     )
-
-
-def _limit():
-    raw = request.args.get("limit") or ""
-    if not raw:
-        return DEFAULT_LIMIT
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
-        refuse(_l("limit must be a whole number from 1 to %(max)d.", max=MAX_LIMIT), "bad_limit")
-    return int(raw)
-
-
-def encode_cursor(nc) -> str:
-    """Where the next page starts: after this NC in the register's order (opaque to clients)."""
-    raw = json.dumps([nc.detected_at.isoformat(), nc.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decoded_cursor():
-    raw = request.args.get("cursor") or ""
-    if not raw:
-        return None
-    try:
-        moment, nc_id = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-        moment = dt.datetime.fromisoformat(moment)
-        if not isinstance(nc_id, int) or moment.tzinfo is None:
-            raise ValueError
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        refuse(_l("The cursor is not one this list gave; start again without it."), "bad_cursor")
-    return moment, nc_id
 
 
 @allow(SIGNED_IN)
@@ -249,14 +192,14 @@ def _decoded_cursor():
 )
 def list_nonconformities():
     user = actor()
-    filters, limit, cursor = _list_filters(user), _limit(), _decoded_cursor()
+    filters, limit, cursor = _list_filters(user), limit_arg(DEFAULT_LIMIT, MAX_LIMIT), decoded_cursor()
     stmt = queries.register_query(user.commune_id, filters)
     if cursor is not None:
         stmt = queries.after(stmt, *cursor)
     stmt = stmt.limit(limit + 1)
     found = list(db.session.scalars(stmt.options(selectinload(Nonconformity.unit))))
     page, more = found[:limit], len(found) > limit
-    next_cursor = encode_cursor(page[-1]) if more else None
+    next_cursor = encode_cursor(page[-1].detected_at, page[-1].id) if more else None
     args = {k: v for k, v in request.args.items() if k != "cursor" and v}
     return jsonify(
         nonconformities=[nc_summary(nc) for nc in page],
