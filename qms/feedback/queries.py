@@ -2,19 +2,9 @@
 
 from sqlalchemy import case, select
 
-from qms.auth.models import Commune
 from qms.core.lists import paginate
 from qms.db import db
 from qms.feedback.models import FeedbackItem, FeedbackStatus
-
-
-def communes():
-    """Every commune the installation serves, by name (a citizen chooses theirs)."""
-    return list(db.session.scalars(select(Commune).order_by(Commune.name, Commune.id)))
-
-
-def commune_by_code(code):
-    return db.session.scalar(select(Commune).where(Commune.code == code)) if code else None
 
 
 def items_page(commune_id, *, status=None, page=1, per_page=50):

@@ -14,6 +14,7 @@ from werkzeug.routing import BuildError
 from qms.audit.services import audit_context
 from qms.auth.models import QUALITY_OFFICER
 from qms.core.access import allow, get_in_commune, public
+from qms.core.communes import public_commune
 from qms.core.forms import ConfirmForm, field_error
 from qms.core.lists import filter_args, page_number, read_filters
 from qms.core.nav import register_nav
@@ -40,21 +41,6 @@ def _feedback_helpers():
 # --- the citizen's page -------------------------------------------------------------------------------
 
 
-def _public_commune():
-    """The commune a citizen writes to: ?commune=<code>, or the installation's only one. Returns
-    (commune, None), or (None, every commune) when the citizen has to choose."""
-    code = (request.args.get("commune") or "").strip()
-    if code:
-        commune = queries.commune_by_code(code)
-        if commune is None:
-            abort(404)
-        return commune, None
-    communes = queries.communes()
-    if len(communes) == 1:
-        return communes[0], None
-    return None, communes
-
-
 def _form_page(form, commune, status=200):
     form.website.data = ""
     form.shown_at.data = services.form_stamp()  # a refused form may be sent again as it is
@@ -64,7 +50,7 @@ def _form_page(form, commune, status=200):
 @bp.get("")
 @public
 def new_feedback():
-    commune, communes = _public_commune()
+    commune, communes = public_commune()
     if commune is None:
         return render_template("feedback/choose.html", communes=communes)
     return _form_page(forms.FeedbackForm(formdata=None), commune)
@@ -73,7 +59,7 @@ def new_feedback():
 @bp.post("")
 @public
 def send_feedback():
-    commune, _communes = _public_commune()
+    commune, _communes = public_commune()
     if commune is None:
         abort(404)
     form = forms.FeedbackForm()
@@ -106,7 +92,7 @@ def send_feedback():
 @bp.get("/sent")
 @public
 def feedback_sent():
-    commune, _communes = _public_commune()
+    commune, _communes = public_commune()
     reference = session.pop(_SENT, None)
     if commune is None or reference is None:
         return redirect(url_for("feedback.new_feedback", **({"commune": commune.code} if commune else {})))

@@ -14,7 +14,7 @@ import enum
 
 from sqlalchemy import select
 
-from qms.auth.models import Commune, User
+from qms.auth.models import User
 from qms.core.text import fold, matches
 from qms.db import db
 from qms.documents import services as documents
@@ -182,12 +182,3 @@ def people(ids) -> dict:
     if not ids:
         return {}
     return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
-
-
-def communes() -> list[Commune]:
-    """Every commune the installation serves, by name (a citizen chooses theirs)."""
-    return list(db.session.scalars(select(Commune).order_by(Commune.name, Commune.id)))
-
-
-def commune_by_code(code) -> Commune | None:
-    return db.session.scalar(select(Commune).where(Commune.code == code)) if code else None

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from qms.audit.services import audit_context
 from qms.core.access import allow, public
+from qms.core.communes import public_commune
 from qms.core.lists import Page, filter_args, page_number, page_of, read_filters
 from qms.core.nav import register_nav
 from qms.documents import services as documents
@@ -136,28 +137,10 @@ def _send(data, media_type, filename):
 # --- the public catalogue ---------------------------------------------------------------------------
 
 
-def _public_commune():
-    """The commune whose catalogue is read: ?commune=<code>; or, signed in, one's own; or the
-    installation's only one. Returns (commune, None), or (None, every commune) when the reader has
-    to choose (as the feedback box does)."""
-    code = (request.args.get("commune") or "").strip()
-    if code:
-        commune = queries.commune_by_code(code)
-        if commune is None:
-            abort(404)
-        return commune, None
-    if current_user.is_authenticated and current_user.commune_id is not None:
-        return current_user.commune, None
-    communes = queries.communes()
-    if len(communes) == 1:
-        return communes[0], None
-    return None, communes
-
-
 def _public_entry(code):
     """(commune, entry) of a procedure whose process is in force; 404 otherwise. Without a commune
     chosen (several on the installation), the reader is sent to choose one."""
-    commune, _communes = _public_commune()
+    commune, _communes = public_commune(own_first=True)
     if commune is None:
         abort(redirect(url_for("processes.public_catalogue")))
     entry = queries.procedure(commune.id, code)
@@ -169,7 +152,7 @@ def _public_entry(code):
 @bp.get("/thu-tuc")
 @public
 def public_catalogue():
-    commune, communes = _public_commune()
+    commune, communes = public_commune(own_first=True)
     if commune is None:
         return render_template("processes/public_choose.html", communes=communes)
     form = read_filters(forms.CatalogueSearchForm, request.args)

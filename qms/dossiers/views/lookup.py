@@ -12,11 +12,10 @@ dossier the citizen found (valid for two hours), so the rating needs no second l
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
 
 from qms.audit.services import audit_context
-from qms.auth.models import Commune
 from qms.core.access import public
+from qms.core.communes import public_commune
 from qms.core.forms import field_error
 from qms.db import DomainError, db, settle
 from qms.dossiers.models import Dossier, RatingChannel
@@ -37,27 +36,8 @@ def lookup_url(commune, code, *, external=True) -> str:
     return url_for("lookup.lookup_form", commune=commune.code, ma=code, _external=external)
 
 
-def _communes():
-    return list(db.session.scalars(select(Commune).order_by(Commune.name, Commune.id)))
-
-
-def _public_commune():
-    """The commune whose dossiers are looked up: ?commune=<code>, or the installation's only one.
-    Returns (commune, None), or (None, every commune) when the citizen has to choose."""
-    code = (request.args.get("commune") or "").strip()
-    if code:
-        commune = db.session.scalar(select(Commune).where(Commune.code == code))
-        if commune is None:
-            abort(404)
-        return commune, None
-    communes = _communes()
-    if len(communes) == 1:
-        return communes[0], None
-    return None, communes
-
-
 def _commune_or_404():
-    commune, _communes = _public_commune()
+    commune, _communes = public_commune()
     if commune is None:
         abort(404)
     return commune
@@ -110,7 +90,7 @@ def _found_page(commune, dossier, *, rating_form=None, status=200):
 @bp.get("/tra-cuu-ho-so")
 @public
 def lookup_form():
-    commune, communes = _public_commune()
+    commune, communes = public_commune()
     if commune is None:
         return render_template("dossiers/lookup_choose.html", communes=communes, code=request.args.get("ma", ""))
     form = LookupForm(formdata=None)
