@@ -56,6 +56,8 @@ class Dossier(db.Model):
         Index("ix_dossiers_commune_status_due", "commune_id", "status", "due_date"),
         Index("ix_dossiers_commune_received", "commune_id", "received_at"),
         Index("ix_dossiers_procedure_received", "procedure_id", "received_at"),
+        Index("ix_dossiers_commune_result_on", "commune_id", "result_on"),
+        Index("ix_dossiers_commune_received_on", "commune_id", "received_on"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
@@ -85,6 +87,8 @@ class Dossier(db.Model):
     refusal_reason: Mapped[str] = mapped_column(Text, default="")
     withdraw_reason: Mapped[str] = mapped_column(Text, default="")
     result_ready_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    result_on: Mapped[dt.date | None] = mapped_column(Date)  # the Vietnam day of the result: the month it counts in
+    handling_days: Mapped[int | None] = mapped_column()  # working days to the result, less the pause
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # returned, refused or withdrawn
     timeliness: Mapped[Timeliness | None] = mapped_column(enum_column(Timeliness))  # at the result
     apology_reason: Mapped[str] = mapped_column(Text, default="")

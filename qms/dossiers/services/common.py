@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from qms.audit.services import record_event
-from qms.core.calendar import to_local
+from qms.core.calendar import to_local, working_days_between
 from qms.core.digests import record_digest
 from qms.db import DomainError, db
 from qms.dossiers.models import Dossier, Handover, Timeliness
@@ -34,6 +34,15 @@ def timeliness(done_at: dt.datetime, due: dt.datetime | dt.date) -> Timeliness:
     if done_day > due:
         return Timeliness.late
     return Timeliness.early if done_day < due else Timeliness.on_time
+
+
+def result_figures(effective_receipt_date: dt.date, paused_days: int, at: dt.datetime) -> dict:
+    """What a result records for monitoring: the Vietnam day it was ready (the month it counts in)
+    and the working days it took from the effective receipt, less the days the clock stood still
+    for the citizen's supplement (0 for a result on the day of receipt)."""
+    day = to_local(at).date()
+    taken = working_days_between(effective_receipt_date, day) - (paused_days or 0)
+    return {"result_on": day, "handling_days": max(taken, 0)}
 
 
 def append_line(dossier, kind, *, actor, at, to_user=None, notes="", step_id="", step_due_at=None, on_time=None):

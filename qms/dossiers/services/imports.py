@@ -60,7 +60,7 @@ from qms.dossiers.models import (
     ImportStatus,
     Timeliness,
 )
-from qms.dossiers.services.common import record, require, timeliness
+from qms.dossiers.services.common import record, require, result_figures, timeliness
 from qms.dossiers.services.late import open_late_nc
 from qms.dossiers.services.receive import (
     Receipt,
@@ -91,7 +91,8 @@ RECEIPT_COLUMNS = {
     "number_taken": "code",
 }
 FINISHED = (DossierStatus.returned, DossierStatus.refused, DossierStatus.withdrawn)
-_FINISH = {"result_ready_at": None, "completed_at": None, "timeliness": None}  # set by _complete when done
+# set by _complete when done
+_FINISH = dict.fromkeys(("result_ready_at", "result_on", "handling_days", "completed_at", "timeliness"))
 
 
 @dataclass
@@ -503,6 +504,7 @@ def _complete(values, row, last_step, on_time) -> list:
     if status in (DossierStatus.result_ready, DossierStatus.returned):
         result_at = row.result_at or row.returned_at
         values.update(step_id=last_step, result_ready_at=result_at, timeliness=on_time)
+        values.update(result_figures(values["effective_receipt_date"], values.get("paused_days", 0), result_at))
         lines.append((HandoverKind.result_ready, result_at, "", on_time))
         if status is DossierStatus.returned:
             lines.append((HandoverKind.returned, row.returned_at, "", None))

@@ -12,7 +12,7 @@ from qms.core.calendar import add_working_hours, due_date, is_working_day, local
 from qms.db import DomainError
 from qms.dossiers import permissions as perm
 from qms.dossiers.models import DossierStatus, HandoverKind, Timeliness
-from qms.dossiers.services.common import append_line, record, require, text, timeliness
+from qms.dossiers.services.common import append_line, record, require, result_figures, text, timeliness
 from qms.dossiers.services.late import open_late_nc
 from qms.signatures.services import confirm_password, sign, signature_changes
 
@@ -207,6 +207,8 @@ def record_result(actor, dossier, *, notes="", at=None):
     at = _at(at)
     on_time = timeliness(at, dossier.due_date)
     dossier.status, dossier.result_ready_at, dossier.timeliness = DossierStatus.result_ready, at, on_time
+    for name, value in result_figures(dossier.effective_receipt_date, dossier.paused_days, at).items():
+        setattr(dossier, name, value)
     append_line(
         dossier,
         HandoverKind.result_ready,

@@ -54,6 +54,8 @@ def upgrade():
     sa.Column('refusal_reason', sa.Text(), nullable=False),
     sa.Column('withdraw_reason', sa.Text(), nullable=False),
     sa.Column('result_ready_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('result_on', sa.Date(), nullable=True),
+    sa.Column('handling_days', sa.Integer(), nullable=True),
     sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('timeliness', sa.Enum('early', 'on_time', 'late', name='timeliness', native_enum=False, length=20), nullable=True),
     sa.Column('apology_reason', sa.Text(), nullable=False),
@@ -75,6 +77,8 @@ def upgrade():
     )
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.create_index('ix_dossiers_commune_received', ['commune_id', 'received_at'], unique=False)
+        batch_op.create_index('ix_dossiers_commune_received_on', ['commune_id', 'received_on'], unique=False)
+        batch_op.create_index('ix_dossiers_commune_result_on', ['commune_id', 'result_on'], unique=False)
         batch_op.create_index('ix_dossiers_commune_status_due', ['commune_id', 'status', 'due_date'], unique=False)
         batch_op.create_index('ix_dossiers_procedure_received', ['procedure_id', 'received_at'], unique=False)
 
@@ -108,6 +112,8 @@ def downgrade():
         batch_op.drop_index('ix_dossiers_procedure_received')
         batch_op.drop_index('ix_dossiers_commune_status_due')
         batch_op.drop_index('ix_dossiers_commune_received')
+        batch_op.drop_index('ix_dossiers_commune_received_on')
+        batch_op.drop_index('ix_dossiers_commune_result_on')
 
     op.drop_table('dossiers')
     # ### end Alembic commands ###
