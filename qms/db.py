@@ -11,9 +11,11 @@ except ImportError:  # Windows: SQLite's busy handler alone decides who writes n
     fcntl = None
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, func, select
+from sqlalchemy import Date, DateTime, Enum, MetaData, TypeDecorator, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.functions import FunctionElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -64,6 +66,25 @@ def enum_column(cls, length=20):
         validate_strings=True,
         name=cls.__name__.lower(),
     )
+
+
+class month_start(FunctionElement):  # noqa: N801 (an SQL function, named as one)
+    """The first day of the month of a date column, as a date, in SQLite and PostgreSQL alike: what
+    reports per month group by."""
+
+    type = Date()
+    name = "month_start"
+    inherit_cache = True
+
+
+@compiles(month_start)
+def _month_start_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+@compiles(month_start, "postgresql")
+def _month_start_postgresql(element, compiler, **kw):
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
 class DomainError(Exception):

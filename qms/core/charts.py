@@ -5,6 +5,9 @@ table screen readers read beside it.
 
 A Pareto chart: bars from the largest, the cumulative percentage as a line over them (right-hand
 scale), a dashed line at 80 %. Bars beyond `max_bars` are gathered into one last bar ("Other").
+
+A target chart: one bar per period (the months of a year) with a dashed line at the target; the bars
+that miss it are drawn in another colour and hatched, so that colour is not the only sign.
 """
 
 from __future__ import annotations
@@ -135,4 +138,92 @@ def pareto_chart(items, *, max_bars=8, other_label="Other") -> ParetoChart:
         percent_ticks=percent_ticks,
         line_points=" ".join(f"{b.centre},{b.line_y}" for b in bars),
         eighty_y=round(bottom - plot_height * 0.8, 1),
+    )
+
+
+# --- a value per period beside its target ------------------------------------------------------------
+
+TARGET_HEIGHT = 270
+TARGET_TOP = 40  # the target's legend above the plot
+TARGET_BOTTOM = 40
+
+
+@dataclass(frozen=True)
+class TargetBar:
+    label: str  # under the bar (a month: "03")
+    title: str  # the bar's tooltip, in full
+    text: str  # the value as written over the bar ("" without a value)
+    misses: bool  # the value falls short of the target
+    x: float
+    y: float
+    width: float
+    height: float
+    centre: float
+
+
+@dataclass(frozen=True)
+class TargetChart:
+    width: int
+    height: int
+    left: int
+    right: float
+    top: int
+    bottom: float
+    bars: list[TargetBar]
+    ticks: list[Tick]
+    target_y: float | None  # where the dashed target line runs (None: no target)
+    target_text: str
+
+
+def target_chart(points, *, target=None, top_value=None, fmt=str, target_text="") -> TargetChart:
+    """Lay out one bar per period: `points` [(label, title, value or None, misses)], on a scale from
+    0 to `top_value` (by default the largest value or target, rounded up), with a dashed line at
+    `target`; `fmt` writes a value ("87,5 %")."""
+    points = list(points)
+    bottom = TARGET_HEIGHT - TARGET_BOTTOM
+    right = WIDTH - RIGHT
+    plot_height = bottom - TARGET_TOP
+    if top_value is None:
+        largest = max([v for _l, _t, v, _m in points if v is not None] + [target or 0, 1])
+        step = _step(math.ceil(largest))
+        top_value = step * math.ceil(largest / step)
+    else:
+        step = _step(int(top_value))
+    left = LEFT + 16  # room for "100 %"
+    slot = (right - left) / max(len(points), 1)
+    bar_width = slot * 0.62
+    bars = []
+    for index, (label, title, value, miss) in enumerate(points):
+        centre = left + slot * (index + 0.5)
+        height = plot_height * min(value, top_value) / top_value if value else 0
+        bars.append(
+            TargetBar(
+                label=label,
+                title=title,
+                text=fmt(value) if value is not None else "",
+                misses=miss,
+                x=round(centre - bar_width / 2, 1),
+                y=round(bottom - height, 1),
+                width=round(bar_width, 1),
+                height=round(height, 1),
+                centre=round(centre, 1),
+            )
+        )
+    ticks = []
+    tick = 0
+    while tick <= top_value:
+        ticks.append(Tick(round(bottom - plot_height * tick / top_value, 1), fmt(tick)))
+        tick += step
+    target_y = round(bottom - plot_height * min(target, top_value) / top_value, 1) if target is not None else None
+    return TargetChart(
+        width=WIDTH,
+        height=TARGET_HEIGHT,
+        left=left,
+        right=right,
+        top=TARGET_TOP,
+        bottom=bottom,
+        bars=bars,
+        ticks=ticks,
+        target_y=target_y,
+        target_text=target_text,
     )

@@ -7,7 +7,7 @@ qms catalogue instead; WTFORMS_MESSAGES lists the ones qms's forms can show, so 
 catalogue keeps them.
 """
 
-from flask_babel import get_translations, lazy_ngettext
+from flask_babel import format_decimal, get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, SelectMultipleField, StringField
@@ -94,6 +94,32 @@ class DateField(Field):
                 self.data = parse_date(text)
             except ValueError:
                 raise ValueError(_l("Enter the date as dd/mm/yyyy.")) from None
+
+
+class NumberField(Field):
+    """A number typed with a decimal comma as Vietnamese writes it (87,5) or a point (87.5); empty is
+    None. Written back with a comma in Vietnamese and a point in English."""
+
+    widget = TextInput()
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return format_decimal(self.data, format="0.#")
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip().replace(" ", "")
+        self.data = None
+        if text:
+            try:
+                self.data = float(text.replace(",", "."))
+            except ValueError:
+                raise ValueError(_l("Enter a number, for example 95 or 2,5.")) from None
+            if self.data != self.data or self.data in (float("inf"), float("-inf")):
+                self.data = None
+                raise ValueError(_l("Enter a number, for example 95 or 2,5."))
 
 
 def field_error(field, exc):

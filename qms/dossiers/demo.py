@@ -20,6 +20,8 @@ or on time; besides them:
   result is ready before the new date;
 - one supplemented (the clock stood still for two working days) and one waiting for the citizen's
   supplement now; one refused at the appraisal; one withdrawn by the citizen;
+- the quality officer's targets for the year (on-time rate, share online, handling time,
+  satisfaction), set before the first dossier;
 - the last days' dossiers still in progress, one of them due on the next working day (the warning
   lists of the home pages), and results waiting for the citizen.
 
@@ -45,13 +47,21 @@ from qms.core.calendar import (
 )
 from qms.db import db
 from qms.dossiers import services
-from qms.dossiers.models import Channel
+from qms.dossiers.models import Channel, Indicator
 from qms.processes import maps
 from qms.processes.cli import default_maps_folder
 from qms.processes.models import Procedure
 from qms.processes.services import read_maps
 
 SEED = 20251201
+# The targets of the quality officer's monitoring (Indicator: value): nearly every dossier on time,
+# a third filed online, three working days on average, nine citizens in ten satisfied.
+TARGETS = {
+    Indicator.on_time_rate: 97.0,
+    Indicator.online_share: 30.0,
+    Indicator.handling_days: 3.0,
+    Indicator.satisfied_share: 90.0,
+}
 WINDOW = 30  # working days of dossiers before the day the demo is loaded
 PER_DAY = (1, 2, 2, 3, 3, 3, 4)  # ordinary dossiers a working day, drawn
 
@@ -253,6 +263,9 @@ class DossierStory:
             password=self.story.password,
         )
 
+    def set_targets(self, year):
+        services.set_targets(self.user("qo"), self.story.commune, year, TARGETS)
+
     def overdue_job(self, today):
         services.open_overdue_ncs(today=today)
 
@@ -292,6 +305,10 @@ class DossierStory:
     def plan(self):
         self.plan_specials()
         first = self.day(-WINDOW)
+        # The quality officer sets the year's targets before the first dossier (each year the
+        # dossiers fall in: the window may begin the year before).
+        for year in sorted({first.year, self.story.today.year}):
+            self.then(self.t(first, 7, 30), self.set_targets, year)
         day = first
         while day < self.story.today:
             for _ in range(self.rng.choice(PER_DAY)):

@@ -1,6 +1,6 @@
-"""The ledger of dossiers (sổ theo dõi hồ sơ) as .xlsx, laid out per Decree 30/2020 with
-qms.core.exports, written row by row (a write-only workbook spooled to a temporary file): a year's
-ledger of a busy commune is never held in memory whole.
+"""The ledger of dossiers (sổ theo dõi hồ sơ) and the year's monitoring report as .xlsx, laid out
+per Decree 30/2020 with qms.core.exports. The ledger is written row by row (a write-only workbook
+spooled to a temporary file): a year's ledger of a busy commune is never held in memory whole.
 
 It is a Vietnamese document whatever the reader's language: coded values are written with their
 Vietnamese labels. Text typed by people (names of procedures, holders) is written as text, never
@@ -10,6 +10,7 @@ read as a formula (qms.core.exports.xlsx_stream_cell).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import tempfile
 
 from flask_babel import force_locale
@@ -25,11 +26,15 @@ from qms.core.exports import (
     place_name,
     wrapped_lines,
     xlsx_box,
+    xlsx_cell,
     xlsx_font,
+    xlsx_merged,
+    xlsx_national_header,
     xlsx_stream_cell,
     xlsx_stream_merged_rows,
 )
 from qms.dossiers.labels import STATUS_LABELS, TIMELINESS_LABELS
+from qms.dossiers.models import Indicator
 
 LEDGER_TITLE = "SỔ THEO DÕI HỒ SƠ"
 SUBTITLE = "Hệ thống quản lý chất lượng theo Tiêu chuẩn quốc gia TCVN ISO 9001:2015"
@@ -139,3 +144,100 @@ def ledger_xlsx(commune, rows, today: dt.date, criteria: str = ""):
     workbook.save(spool)
     spool.seek(0)
     return spool
+
+
+# --- monitoring ----------------------------------------------------------------------------------
+
+MONITORING_TITLE = "BÁO CÁO THEO DÕI KẾT QUẢ GIẢI QUYẾT HỒ SƠ NĂM {year}"
+# (heading, Figures attribute or indicator, width, number format)
+MONITORING_COLUMNS = [
+    ("Tiếp nhận", "received", 10, "0"),
+    ("Trực tuyến", "online", 10, "0"),
+    ("Tỷ lệ trực tuyến (%)", Indicator.online_share, 11, "0.0"),
+    ("Có kết quả", "results", 10, "0"),
+    ("Trước hạn", "early", 9, "0"),
+    ("Đúng hạn", "on_time", 9, "0"),
+    ("Trễ hạn", "late", 9, "0"),
+    ("Tỷ lệ đúng hạn (%)", Indicator.on_time_rate, 11, "0.0"),
+    ("Thời gian giải quyết bình quân (ngày làm việc)", Indicator.handling_days, 14, "0.0"),
+    ("Lượt đánh giá", "ratings", 10, "0"),
+    ("Tỷ lệ hài lòng (%)", Indicator.satisfied_share, 11, "0.0"),
+]
+BELOW = "Dưới chỉ tiêu"
+
+
+def _figure(figures, key):
+    if isinstance(key, Indicator):
+        value = figures.value(key)
+        return round(value, 1) if value is not None else None
+    return getattr(figures, key)
+
+
+def _monitoring_sheet(workbook, commune, report, today, name, key_heading, rows, criteria):
+    """One sheet: the heading, the title, then a row per (label, Figures) with the year's total and
+    the targets under them; a figure that misses its target is bold, and the last column says so."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(name)
+    columns = [(key_heading, None, 30, None), *MONITORING_COLUMNS, ("Ghi chú", None, 16, None)]
+    last = len(columns)
+    for index, (_h, _k, width, _f) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    xlsx_national_header(sheet, issuer_lines(commune.name), date_line(place_name(commune), today), last)
+    xlsx_merged(sheet, 6, 1, last, MONITORING_TITLE.format(year=report.year), xlsx_font(14, bold=True))
+    xlsx_merged(sheet, 7, 1, last, SUBTITLE, xlsx_font(BODY_PT, bold=True))
+    if criteria:
+        xlsx_merged(sheet, 8, 1, last, criteria, xlsx_font(italic=True))
+    header = 10
+    a4_print_setup(sheet, header)
+    box, bold, font = xlsx_box(), xlsx_font(bold=True), xlsx_font()
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    sheet.row_dimensions[header].height = max(wrapped_lines(h, w) for h, _k, w, _f in columns) * POINTS_PER_LINE
+    for column, (heading, _k, _w, _f) in enumerate(columns, start=1):
+        cell = xlsx_cell(sheet, header, column, heading)
+        cell.font, cell.border, cell.alignment = bold, box, centred
+    total = ("Cả năm", report.total)
+    targets = [report.targets.get(k) if isinstance(k, Indicator) else None for _h, k, _w, _f in MONITORING_COLUMNS]
+    row = header
+    for label, figures in [*rows, total]:
+        row += 1
+        missed = [k for _h, k, _w, _f in MONITORING_COLUMNS if isinstance(k, Indicator) and report.misses(k, figures)]
+        values = [label, *(_figure(figures, k) for _h, k, _w, _f in MONITORING_COLUMNS), BELOW if missed else ""]
+        for column, value in enumerate(values, start=1):
+            cell = xlsx_cell(sheet, row, column, value)
+            key = columns[column - 1][1]
+            cell.font = bold if (key in missed or (label, figures) == total) else font
+            cell.border, cell.alignment = box, centred if column > 1 else Alignment(vertical="center", wrap_text=True)
+            if columns[column - 1][3]:
+                cell.number_format = columns[column - 1][3]
+    if any(t is not None for t in targets):
+        row += 1
+        for column, value in enumerate(["Chỉ tiêu năm", *targets, ""], start=1):
+            cell = xlsx_cell(sheet, row, column, value)
+            cell.font, cell.border = xlsx_font(italic=True), box
+            cell.alignment = centred if column > 1 else Alignment(vertical="center")
+            if columns[column - 1][3]:
+                cell.number_format = "0.0"
+    return sheet
+
+
+def monitoring_xlsx(commune, report, today: dt.date, criteria: str = "") -> bytes:
+    """The year's monitoring as a workbook: per month, per procedure, per field (sheets), each with
+    the year's total and targets."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    workbook.properties.title = MONITORING_TITLE.format(year=report.year).capitalize()
+    workbook.properties.language = "vi-VN"
+    months = [(f"Tháng {f.month:%m/%Y}", f) for f in report.months]
+    _monitoring_sheet(workbook, commune, report, today, "Theo tháng", "Tháng", months, criteria)
+    _monitoring_sheet(
+        workbook, commune, report, today, "Theo thủ tục", "Thủ tục hành chính", report.procedures, criteria
+    )
+    fields = [(field or "Chưa xếp lĩnh vực", f) for field, f in report.fields]
+    _monitoring_sheet(workbook, commune, report, today, "Theo lĩnh vực", "Lĩnh vực", fields, criteria)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from qms.core.labels import register, whole_ids
 from qms.db import db
-from qms.dossiers.models import Channel, Dossier, DossierStatus, HandoverKind, Timeliness
+from qms.dossiers.models import Channel, Dossier, DossierStatus, HandoverKind, Indicator, Timeliness
 from qms.processes.models import ProcessMapVersion
 
 CHANNEL_LABELS = {Channel.in_person: _l("In person"), Channel.online: _l("Online"), Channel.post: _l("By post")}
@@ -124,4 +124,70 @@ register(
     },
     values={"status": {"running": _l("Running"), "finished": _l("Finished"), "failed": _l("Stopped")}},
     namers={"dossier_imports": _imports},
+)
+
+
+# Monitoring (qms.dossiers.monitoring): the targets and the months below target.
+INDICATOR_LABELS = {
+    Indicator.on_time_rate: _l("On-time rate"),
+    Indicator.online_share: _l("Share filed online"),
+    Indicator.handling_days: _l("Average handling time"),
+    Indicator.satisfied_share: _l("Satisfied citizens"),
+}
+INDICATOR_UNITS = {
+    Indicator.on_time_rate: "%",
+    Indicator.online_share: "%",
+    Indicator.handling_days: _l("working days"),
+    Indicator.satisfied_share: "%",
+}
+
+
+def _targets(commune_id, keys):
+    from qms.dossiers.models import MonitoringTarget
+
+    ids = whole_ids(keys)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(MonitoringTarget.id, MonitoringTarget.indicator, MonitoringTarget.year).where(
+            MonitoringTarget.commune_id == commune_id, MonitoringTarget.id.in_(ids)
+        )
+    )
+    return {str(i): f"{INDICATOR_LABELS[indicator]} · {year}" for i, indicator, year in rows}
+
+
+def _shortfalls(commune_id, keys):
+    from qms.dossiers.models import MonthShortfall
+
+    ids = whole_ids(keys)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(MonthShortfall.id, MonthShortfall.month).where(
+            MonthShortfall.commune_id == commune_id, MonthShortfall.id.in_(ids)
+        )
+    )
+    return {str(i): f"{month:%m/%Y}" for i, month in rows}
+
+
+register(
+    actions={
+        "dossier.target_set": _l("Monitoring target set"),
+        "dossier.target_removed": _l("Monitoring target removed"),
+        "dossier.shortfall_taken_up": _l("Month below target taken up as a nonconformity"),
+    },
+    records={"dossier_targets": _l("Monitoring target"), "dossier_shortfalls": _l("Month below target")},
+    fields={
+        "year": _l("Year"),
+        "indicator": _l("Indicator"),
+        "month": _l("Month"),
+        "results": _l("Dossiers with a result"),
+        "on_time": _l("Early or on time"),
+        "target": _l("Target"),
+    },
+    values={
+        "indicator": _by_value(INDICATOR_LABELS),
+        "meaning": {"shortfall_taken_up": _l("Month below target taken up as a nonconformity")},
+    },
+    namers={"dossier_targets": _targets, "dossier_shortfalls": _shortfalls},
 )

@@ -236,3 +236,58 @@ class DossierRating(db.Model):
 
     dossier: Mapped[Dossier] = relationship()
     returned_by: Mapped[User | None] = relationship()
+
+
+class Indicator(enum.Enum):
+    """What monitoring measures of the one-stop shop each month, and a target is set for per year."""
+
+    on_time_rate = "on_time_rate"  # (early + on time) / results, in %: at least the target
+    online_share = "online_share"  # dossiers filed online / received, in %: at least the target
+    handling_days = "handling_days"  # average working days from receipt to result: at most the target
+    satisfied_share = "satisfied_share"  # (very satisfied + satisfied) / ratings, in %: at least the target
+
+    @property
+    def at_most(self) -> bool:
+        """Whether the target is a ceiling (lower is better), not a floor."""
+        return self is Indicator.handling_days
+
+
+class MonitoringTarget(db.Model):
+    """The target the quality officer sets for one indicator and one year (a percentage, or working
+    days for the handling time); changed in place, each change in the audit trail."""
+
+    __tablename__ = "dossier_targets"
+    __table_args__ = (UniqueConstraint("commune_id", "year", "indicator"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
+    year: Mapped[int] = mapped_column()
+    indicator: Mapped[Indicator] = mapped_column(enum_column(Indicator, length=30))
+    value: Mapped[float] = mapped_column()
+    set_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    set_by: Mapped[User] = relationship()
+
+
+class MonthShortfall(db.Model):
+    """A month whose on-time rate fell below the year's target, taken up as a nonconformity (found
+    with qms.nonconformities.services.find_opened_from) by one signed action: the figures as they
+    were when it was signed, who signed, when."""
+
+    __tablename__ = "dossier_shortfalls"
+    __table_args__ = (UniqueConstraint("commune_id", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
+    month: Mapped[dt.date] = mapped_column(Date)  # its first day
+    results: Mapped[int] = mapped_column()  # dossiers with a result that month
+    on_time: Mapped[int] = mapped_column()  # of them early or on time
+    target: Mapped[float] = mapped_column()  # the on-time rate's target, in %
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    opened_by: Mapped[User] = relationship()
+
+    @property
+    def rate(self) -> float:
+        """The month's on-time rate, in %."""
+        return 100 * self.on_time / self.results if self.results else 0.0

@@ -141,3 +141,35 @@ def forms_settings_refusal(user, commune) -> str | None:
 
 def can_change_forms_settings(user, commune) -> bool:
     return forms_settings_refusal(user, commune) is None
+
+
+# --- monitoring ----------------------------------------------------------------------------------
+
+# The on-time rate, the share online, the handling time and the satisfaction per month: for those
+# who answer for the results (the quality officer, leaders) and auditors, as the ratings are.
+MONITORING_READERS = SATISFACTION_READERS
+
+
+def can_read_monitoring(user, commune_id) -> bool:
+    return _member(user, commune_id) and user.has_role(*MONITORING_READERS)
+
+
+def targets_refusal(user, commune) -> str | None:
+    if not _member(user, commune.id) or user.is_read_only or not user.has_role(QUALITY_OFFICER):
+        return _l("Only the quality officer sets the targets.")
+    return None
+
+
+def can_set_targets(user, commune) -> bool:
+    return targets_refusal(user, commune) is None
+
+
+def shortfall_refusal(user, commune) -> str | None:
+    """Taking a month below target up as a nonconformity (a signed action)."""
+    if not _member(user, commune.id) or user.is_read_only or not user.has_role(QUALITY_OFFICER, LEADER):
+        return _l("Only the quality officer or a leader can open a nonconformity for a month below target.")
+    return None
+
+
+def can_take_up_shortfall(user, commune) -> bool:
+    return shortfall_refusal(user, commune) is None

@@ -32,6 +32,7 @@ SOURCE_LABELS = {
     NcSource.internal_audit: _l("Internal audit"),
     NcSource.external_audit: _l("External audit"),
     NcSource.late_dossier: _l("Late dossier"),
+    NcSource.monitoring: _l("Monitoring below target"),
     NcSource.citizen_feedback: _l("Citizen feedback or complaint"),
     NcSource.staff_report: _l("Staff report"),
     NcSource.management_review: _l("Management review"),

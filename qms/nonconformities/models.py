@@ -21,6 +21,7 @@ class NcSource(enum.Enum):
     internal_audit = "internal_audit"
     external_audit = "external_audit"
     late_dossier = "late_dossier"
+    monitoring = "monitoring"  # a measure below its target (ISO 9001 9.1: the on-time rate of a month)
     citizen_feedback = "citizen_feedback"  # feedback or complaint
     staff_report = "staff_report"
     management_review = "management_review"

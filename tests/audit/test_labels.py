@@ -38,6 +38,9 @@ DYNAMIC = {
             "rated",
             "code_format_changed",
             "one_stop_forms_changed",
+            "target_set",
+            "target_removed",
+            "shortfall_taken_up",
         )
     ],
 }

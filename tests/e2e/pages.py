@@ -36,6 +36,7 @@ NOT_PAGES = {
     "processes.diagram_svg",  # the drawn process, as a file
     "processes.diagram_png",
     "dossiers.export_ledger",  # .xlsx
+    "dossiers.export_monitoring",  # .xlsx
     "dossiers.download_form",  # a one-stop form filled, .docx
     "dossiers.ledger_docx",  # the ledger form filled, .docx
     "dossiers.import_progress",  # JSON the import's page polls
@@ -77,6 +78,7 @@ VARIANTS = {
     "audit.index": ["", "?from=31/02/2020"],
     "nonconformities.list_ncs": ["", "?status=closed", "?overdue=1", "?detected_from=31/02/2026"],
     "dossiers.list_dossiers": ["", "?status=supplement", "?late=1", "?received_from=31/02/2026"],
+    "dossiers.monitoring_page": ["", "?year=1999"],
     "processes.list_procedures": [
         "",
         "?q=khai+sinh",

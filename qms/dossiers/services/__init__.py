@@ -3,6 +3,7 @@ trail in the same transaction; the caller's unit of work commits once."""
 
 from qms.dossiers.services.applicant import Applicant, read_applicant
 from qms.dossiers.services.late import open_late_nc, open_overdue_ncs
+from qms.dossiers.services.monitoring import set_targets, take_up_shortfall
 from qms.dossiers.services.receive import (
     CODE_FORMAT_SETTING,
     DEFAULT_CODE_FORMAT,
@@ -45,7 +46,9 @@ __all__ = [
     "render_code",
     "request_supplement",
     "return_result",
+    "set_targets",
     "step_due_at",
+    "take_up_shortfall",
     "update_code_format",
     "withdraw_dossier",
 ]

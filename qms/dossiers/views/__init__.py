@@ -42,7 +42,16 @@ def dossier_or_404(code):
 
 # The page modules register their routes on bp when imported.
 
-from qms.dossiers.views import dossier, imports, ledger, one_stop_forms, receive, settings, steps  # noqa: E402,F401
+from qms.dossiers.views import (  # noqa: E402,F401
+    dossier,
+    imports,
+    ledger,
+    monitoring,
+    one_stop_forms,
+    receive,
+    settings,
+    steps,
+)
 
 register_nav("dossiers.list_dossiers", _l("Dossiers"), order=26)
 register_nav("dossiers.edit_settings", _l("Dossier settings"), order=96)
