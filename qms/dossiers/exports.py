@@ -34,7 +34,7 @@ from qms.core.exports import (
     xlsx_stream_merged_rows,
 )
 from qms.dossiers.labels import STATUS_LABELS, TIMELINESS_LABELS
-from qms.dossiers.models import Indicator
+from qms.dossiers.models import CLOCK_RUNS, Indicator
 
 LEDGER_TITLE = "SỔ THEO DÕI HỒ SƠ"
 SUBTITLE = "Hệ thống quản lý chất lượng theo Tiêu chuẩn quốc gia TCVN ISO 9001:2015"
@@ -67,7 +67,7 @@ def ledger_values(row, index, today) -> dict:
     """One line of the ledger from a queries.LedgerRow."""
     if row.timeliness is not None:
         on_time = vietnamese(TIMELINESS_LABELS, row.timeliness)
-    elif row.step_name and row.due_date < today:
+    elif row.status is CLOCK_RUNS and row.due_date < today:
         on_time = OVERDUE
     else:
         on_time = ""

@@ -39,6 +39,9 @@ class DossierStatus(enum.Enum):
 
 
 OPEN_STATUSES = (DossierStatus.in_progress, DossierStatus.supplement)
+# The clock runs while a dossier is being handled; waiting for the citizen's supplement it stands
+# still (the due date moves on by the wait when the papers come), so such a dossier is never overdue.
+CLOCK_RUNS = DossierStatus.in_progress
 DONE_STATUSES = (DossierStatus.result_ready, DossierStatus.returned)
 
 
@@ -108,6 +111,10 @@ class Dossier(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def overdue_on(self, today: dt.date) -> bool:
+        """Unfinished, its clock running, and its due date before `today`."""
+        return self.status is CLOCK_RUNS and self.due_date < today
 
     @property
     def procedure_name(self) -> str:

@@ -12,7 +12,7 @@ from qms.auth.models import Unit, User
 from qms.core.calendar import add_working_days, local_today
 from qms.core.lists import Page, paginate
 from qms.db import db
-from qms.dossiers.models import OPEN_STATUSES, Dossier, DossierStatus, Handover, Timeliness
+from qms.dossiers.models import CLOCK_RUNS, OPEN_STATUSES, Dossier, DossierStatus, Handover, Timeliness
 from qms.processes import queries as process_queries
 from qms.processes.models import Procedure, ProcessMapVersion
 
@@ -35,7 +35,7 @@ def due_soon(commune_id, *, user_id=None, today=None):
         .options(joinedload(Dossier.process_map))
         .where(
             Dossier.commune_id == commune_id,
-            Dossier.status.in_(OPEN_STATUSES),
+            Dossier.status == CLOCK_RUNS,
             Dossier.due_date <= warning_horizon(today),
         )
         .order_by(Dossier.due_date, Dossier.id)
@@ -87,7 +87,7 @@ def _ledger_where(commune_id, filters: LedgerFilters, today=None):
     if filters.received_to is not None:
         where.append(Dossier.received_on <= filters.received_to)
     if filters.late_only:
-        overdue = and_(Dossier.status.in_(OPEN_STATUSES), Dossier.due_date < (today or local_today()))
+        overdue = and_(Dossier.status == CLOCK_RUNS, Dossier.due_date < (today or local_today()))
         where.append(or_(Dossier.timeliness == Timeliness.late, overdue))
     return where
 

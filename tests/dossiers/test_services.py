@@ -241,6 +241,26 @@ def test_the_daily_job_opens_one_nc_per_overdue_dossier(receive, catalogue):
     assert db.session.scalar(select(func.count()).select_from(Nonconformity)) == 1
 
 
+def test_a_dossier_waiting_for_the_citizen_is_not_overdue_while_its_clock_stands_still(receive, catalogue):
+    from qms.dossiers import queries
+    from qms.dossiers.services.lookup import public_status
+
+    waiting = receive(vn(2026, 12, 7, 9, 0))  # due 09/12
+    with clock_at(vn(2026, 12, 8, 9, 0)):
+        services.request_supplement(catalogue.staff, waiting, items=["Bản sao giấy tờ tùy thân"])
+        db.session.commit()
+    assert services.open_overdue_ncs(today=dt.date(2026, 12, 14)) == 0
+    assert queries.due_soon(catalogue.commune.id, today=dt.date(2026, 12, 14)) == []
+    assert waiting.overdue_on(dt.date(2026, 12, 14)) is False
+    assert public_status(waiting, today=dt.date(2026, 12, 14)).is_late is False
+    with clock_at(vn(2026, 12, 14, 9, 0)):  # brought four working days later: due 15/12 now
+        services.receive_supplement(catalogue.staff, waiting)
+        db.session.commit()
+    assert waiting.due_date == dt.date(2026, 12, 15) and not waiting.overdue_on(dt.date(2026, 12, 15))
+    assert waiting.overdue_on(dt.date(2026, 12, 16))
+    assert services.open_overdue_ncs(today=dt.date(2026, 12, 16)) == 1
+
+
 def test_personal_data_is_for_those_handling_the_dossier(receive, catalogue):
     dossier = receive(vn(2026, 12, 7, 9, 0))
     assert perm.can_see_applicant(catalogue.staff, dossier)

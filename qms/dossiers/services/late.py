@@ -8,7 +8,7 @@ from qms.auth.models import Commune
 from qms.core.calendar import format_date, local_today
 from qms.db import db
 from qms.documents.models import Document
-from qms.dossiers.models import OPEN_STATUSES, Dossier
+from qms.dossiers.models import CLOCK_RUNS, Dossier
 from qms.nonconformities.models import NcSource
 from qms.nonconformities.services import open_from_elsewhere
 
@@ -47,11 +47,12 @@ def open_late_nc(actor, dossier, *, reason):
 
 
 def open_overdue_ncs(today=None) -> int:
-    """The daily job: an NC for each unfinished dossier whose due date has passed (none twice)."""
+    """The daily job: an NC for each dossier being handled whose due date has passed (none twice;
+    none for a dossier waiting for the citizen's supplement: its clock stands still)."""
     today = today or local_today()
     opened = 0
     for dossier in db.session.scalars(
-        select(Dossier).where(Dossier.status.in_(OPEN_STATUSES), Dossier.due_date < today).order_by(Dossier.id)
+        select(Dossier).where(Dossier.status == CLOCK_RUNS, Dossier.due_date < today).order_by(Dossier.id)
     ):
         _nc, created = open_late_nc(None, dossier, reason="overdue")
         opened += created

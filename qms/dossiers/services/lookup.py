@@ -19,7 +19,7 @@ from qms.core.calendar import local_today, to_local, utcnow
 from qms.core.ratelimit import RateLimit
 from qms.db import RecordedRefusal
 from qms.dossiers import queries
-from qms.dossiers.models import OPEN_STATUSES, DossierStatus, Rating, Timeliness
+from qms.dossiers.models import DossierStatus, Rating, Timeliness
 from qms.dossiers.services.rating import rating_of
 
 CODE_MAX = 60
@@ -93,7 +93,7 @@ class PublicStatus:
 def public_status(dossier, today=None) -> PublicStatus:
     """The dossier as the lookup page shows it (see PublicStatus)."""
     today = today or local_today()
-    overdue = dossier.status in OPEN_STATUSES and dossier.due_date < today
+    overdue = dossier.overdue_on(today)
     rating = rating_of(dossier) if dossier.status is DossierStatus.returned else None
     extended = dossier.apology_signed_at is not None
     return PublicStatus(
