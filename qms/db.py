@@ -105,6 +105,15 @@ class DomainError(Exception):
             work.refusals.append(self)
 
 
+def enum_choice(enum_cls, value, message, *, refusal=DomainError):
+    """`value` as a member of `enum_cls` (given as the member or its value), or `refusal` raised
+    with `message` and the code invalid_choice."""
+    try:
+        return value if isinstance(value, enum_cls) else enum_cls(value)
+    except ValueError:
+        raise refusal(message, code="invalid_choice") from None
+
+
 class RecordedRefusal(DomainError):
     """A refusal whose record must stay: a wrong password typed to sign in or to sign, a stored
     file found damaged. The service records it (an attempt, an audit event) before changing

@@ -537,12 +537,9 @@ def _ledger_dossiers(commune_id, filters: queries.LedgerFilters):
     """The dossiers of the ledger's filters (the ledger page's), oldest receipt first as a ledger is
     written, with what their rows show read with them."""
     return (
-        select(Dossier)
-        .options(
-            joinedload(Dossier.process_map),
-            selectinload(Dossier.handovers),
-        )
-        .where(*queries._ledger_where(commune_id, filters))
+        queries.ledger_query(commune_id, filters)
+        .options(joinedload(Dossier.process_map), selectinload(Dossier.handovers))
+        .order_by(None)
         .order_by(Dossier.received_at, Dossier.id)
     )
 

@@ -22,7 +22,7 @@ from qms.auth.models import Commune
 from qms.core.calendar import to_local, utcnow
 from qms.core.codes import CodeFormat
 from qms.core.ratelimit import RateLimit
-from qms.db import DomainError, db, insert_numbered
+from qms.db import DomainError, db, enum_choice, insert_numbered
 from qms.feedback import permissions as perm
 from qms.feedback.models import FeedbackItem, FeedbackKind, FeedbackStatus
 from qms.nonconformities import services as nonconformities
@@ -142,10 +142,7 @@ def receive_feedback(
     check_honeypot(honeypot)
     now = utcnow()
     check_fill_time(form_stamp_value, now)
-    try:
-        kind = kind if isinstance(kind, FeedbackKind) else FeedbackKind(kind)
-    except ValueError:
-        raise SubmissionRefused(_l("Choose what kind of message this is."), code="invalid_choice") from None
+    kind = enum_choice(FeedbackKind, kind, _l("Choose what kind of message this is."), refusal=SubmissionRefused)
     message = _text(message, MESSAGE_MAX, _l("The message is too long."))
     if not message:
         raise SubmissionRefused(_l("Write your message."), code="message_required")
@@ -195,10 +192,7 @@ def receive_from_elsewhere(actor, commune, *, kind, message, dossier_code="", re
     apply (the caller accepted it) and no contact details are kept. actor: who recorded it (None for
     a citizen on a public page); reason: the caller's code for where it came from (the caller
     registers its label). Raises DomainError for an empty or too long message or dossier code."""
-    try:
-        kind = kind if isinstance(kind, FeedbackKind) else FeedbackKind(kind)
-    except ValueError:
-        raise DomainError(_l("Choose what kind of message this is."), code="invalid_choice") from None
+    kind = enum_choice(FeedbackKind, kind, _l("Choose what kind of message this is."))
     message = (message or "").strip()
     if not message:
         raise DomainError(_l("Write your message."), code="message_required")

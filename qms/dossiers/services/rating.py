@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from qms.audit.services import record_event
 from qms.auth.models import Commune
 from qms.core.calendar import to_local, utcnow
-from qms.db import DomainError, db
+from qms.db import DomainError, db, enum_choice
 from qms.dossiers import permissions as perm
 from qms.dossiers.models import DossierRating, DossierStatus, Rating, RatingChannel
 from qms.dossiers.services.common import require
@@ -34,13 +34,6 @@ def rating_of(dossier) -> DossierRating | None:
     return db.session.scalar(select(DossierRating).where(DossierRating.dossier_id == dossier.id))
 
 
-def _choice(enum_class, value, message):
-    try:
-        return value if isinstance(value, enum_class) else enum_class(value)
-    except ValueError:
-        raise DomainError(message, code="invalid_choice") from None
-
-
 def rate_dossier(actor, dossier, rating, comment="", via=RatingChannel.desk):
     """Record the citizen's rating of the returned dossier, once. via "desk": `actor` is the officer
     who returned the result (permissions.rate_refusal); via "lookup": the citizen on the public
@@ -49,8 +42,8 @@ def rate_dossier(actor, dossier, rating, comment="", via=RatingChannel.desk):
     the quality officer's triage. Raises DomainError when the rating or channel is unknown, the
     actor may not record it, the result has not been returned yet, the dossier was rated already,
     or the comment is too long. Returns the DossierRating."""
-    via = _choice(RatingChannel, via, _l("Say where the rating was given."))
-    rating = _choice(Rating, rating, _l("Choose how satisfied the citizen is."))
+    via = enum_choice(RatingChannel, via, _l("Say where the rating was given."))
+    rating = enum_choice(Rating, rating, _l("Choose how satisfied the citizen is."))
     if dossier.status is not DossierStatus.returned:  # nobody returned it yet, nor may rate it
         raise DomainError(
             _l("The service can be rated once the result has been returned."), code="not_returned", status=409

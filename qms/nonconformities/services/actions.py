@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from qms.audit.services import diff, record_event
 from qms.core.calendar import local_today, utcnow
-from qms.db import DomainError, db
+from qms.db import DomainError, db, enum_choice
 from qms.documents.services import propose_change
 from qms.nonconformities import permissions as perm
 from qms.nonconformities.models import NcAction, NcReview, NcRound, ReviewResult
@@ -155,10 +155,7 @@ def record_review(actor, review, *, result, reviewed_on=None, notes="", expected
     require(perm.review_refusal(actor, review))
     if review.result is not None:
         gate(_l("This review already has its result."), "gate_review_done")
-    try:
-        result = result if isinstance(result, ReviewResult) else ReviewResult(result)
-    except ValueError:
-        raise DomainError(_l("Choose whether the action was effective."), code="invalid_choice") from None
+    result = enum_choice(ReviewResult, result, _l("Choose whether the action was effective."))
     reviewed_on = reviewed_on or local_today()
     _date(reviewed_on, _l("Enter the date of the review as dd/mm/yyyy."))
     if reviewed_on > local_today():

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from qms.audit.services import diff, record_event
 from qms.core.calendar import utcnow
-from qms.db import DomainError, db
+from qms.db import DomainError, db, enum_choice
 from qms.nonconformities import permissions as perm
 from qms.nonconformities.models import CauseCategory, NcCause, NcMeaning, NcWhy
 from qms.nonconformities.services.common import (
@@ -38,13 +38,11 @@ def _open_analysis(actor, nc):
 
 
 def _category(value):
-    try:
-        return value if isinstance(value, CauseCategory) else CauseCategory(value)
-    except ValueError:
-        raise DomainError(
-            _l("Choose the fishbone category: people, method, equipment, materials, measurement or environment."),
-            code="invalid_choice",
-        ) from None
+    return enum_choice(
+        CauseCategory,
+        value,
+        _l("Choose the fishbone category: people, method, equipment, materials, measurement or environment."),
+    )
 
 
 def _analysed(nc, changes):

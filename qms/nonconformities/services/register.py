@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 
 from qms.audit.services import diff, record_event
 from qms.core.calendar import to_local, utcnow
-from qms.db import DomainError, db, insert_numbered
+from qms.db import DomainError, db, enum_choice, insert_numbered
 from qms.files.services import receive_upload
 from qms.nonconformities import permissions as perm
 from qms.nonconformities.models import (
@@ -40,19 +40,12 @@ DOSSIER_MAX = 60
 NUMBER_ATTEMPTS = 5
 
 
-def _choice(enum_cls, value, message):
-    try:
-        return value if isinstance(value, enum_cls) else enum_cls(value)
-    except ValueError:
-        raise DomainError(message, code="invalid_choice") from None
-
-
 def source_of(value) -> NcSource:
-    return _choice(NcSource, value, _l("Unknown source of a nonconformity."))
+    return enum_choice(NcSource, value, _l("Unknown source of a nonconformity."))
 
 
 def severity_of(value) -> Severity:
-    return _choice(Severity, value, _l("Choose the severity: major, minor or observation."))
+    return enum_choice(Severity, value, _l("Choose the severity: major, minor or observation."))
 
 
 def _in_commune(record, commune_id, message):
@@ -352,7 +345,7 @@ def record_disposition(actor, nc, *, disposition, expected_row_version=None):
     by concession), with who decided and when."""
     check_row_version(nc, expected_row_version)
     require(perm.manage_refusal(actor, nc))
-    disposition = _choice(Disposition, disposition, _l("Choose what was done with the nonconforming output."))
+    disposition = enum_choice(Disposition, disposition, _l("Choose what was done with the nonconforming output."))
     changes = diff(nc, disposition=disposition, disposition_by_id=actor.id, disposition_at=utcnow())
     flush()
     record_event(actor, "nc.disposition_recorded", nc, changes=changes)
