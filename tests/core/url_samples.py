@@ -562,6 +562,12 @@ AUDITED_READS["dossiers.download_form"] = {"document.version.downloaded", "dossi
 for _role in ("administrator", "quality_officer", "leader", "auditor"):
     MAY_REFUSE[("dossiers.download_form", _role)] = "a dossier's forms carry personal data: only its handlers fill them"
 
+# --- monitoring ----------------------------------------------------------------------------------------
+
+# A month of a year (a period, not a record: any commune's users name their own commune's month).
+NOT_RECORDS |= {"year", "month"}
+register_samples(year=lambda world, side: 2026, month=lambda world, side: 11)
+
 # The installation's administrator holds no role inside a commune's work: refused wherever a user
 # without a role is.
 for (_endpoint, _role), _why in list(MAY_REFUSE.items()):

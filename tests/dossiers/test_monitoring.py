@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from qms.auth.models import LoginAttempt
+from qms.auth.services import create_api_token
 from qms.db import DomainError, db
 from qms.dossiers import monitoring
 from qms.dossiers.models import Dossier, Indicator, MonitoringTarget, MonthShortfall, Rating, RatingChannel
@@ -309,3 +310,31 @@ def test_the_workbook_holds_the_months_procedures_and_fields(app, november, cata
     assert november_row[1:5] == (5, 2, 40.0, 4) and november_row[8] == 75.0 and november_row[-1] == "Dưới chỉ tiêu"
     assert rows["Chỉ tiêu năm"][8] == 95.0
     assert "Cả năm" in rows
+
+
+# --- the API ---------------------------------------------------------------------------------------
+
+
+def test_the_api_gives_the_pages_figures_and_refuses_bad_parameters(client, november, catalogue):
+    set_targets(catalogue.qo, catalogue.commune, 2026, {Indicator.on_time_rate: 95})
+    _token, plain = create_api_token(catalogue.auditor, catalogue.auditor, "test")
+    _token, staff = create_api_token(catalogue.staff, catalogue.staff, "test")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {plain}"}
+    body = client.get("/api/v1/monitoring?year=2026", headers=headers).get_json()
+    november_row = next(m for m in body["months"] if m["month"] == "2026-11")
+    assert (november_row["received"], november_row["results"], november_row["late"]) == (5, 4, 1)
+    assert november_row["on_time_rate"] == 75.0 and november_row["below_target"] == ["on_time_rate"]
+    assert body["targets"] == {"on_time_rate": 95.0} and body["year_total"]["online"] == 2
+    assert {p["code"] for p in body["procedures"]} == {"1.001193", "2.000884"}
+    births = client.get("/api/v1/monitoring?year=2026&procedure=1.001193", headers=headers).get_json()
+    assert births["year_total"]["received"] == 1 and births["year_total"]["below_target"] == []
+    for query, code in (
+        ("year=1999", "bad_year"),
+        ("procedure=9.9", "bad_procedure"),
+        ("field=X", "bad_field"),
+        ("x=1", "unknown_parameter"),
+    ):
+        response = client.get(f"/api/v1/monitoring?{query}", headers=headers)
+        assert response.status_code == 400 and response.get_json()["error"] == code
+    assert client.get("/api/v1/monitoring", headers={"Authorization": f"Bearer {staff}"}).status_code == 403

@@ -11,4 +11,4 @@ auditor, by qms.core.access), 404 for another commune's dossier, 409 for a dossi
 step applies. Writes go through the services, which flush; the request's unit of work commits once.
 """
 
-from qms.dossiers.api import register, steps  # noqa: F401  (their routes, on the API blueprint)
+from qms.dossiers.api import monitoring, register, steps  # noqa: F401  (their routes, on the API blueprint)
