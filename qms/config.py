@@ -37,6 +37,7 @@ DEFAULTS = {
     "QMS_MAIL_FROM": None,  # the sender's address, e.g. qms@xa.gov.vn
     "QMS_FEEDBACK_PER_HOUR": 5,  # messages the public feedback page accepts from one address an hour
     "QMS_LOOKUP_FAILURES_PER_HOUR": 10,  # unsuccessful lookups of a dossier from one address an hour
+    "QMS_PUBLIC_DOWNLOADS_PER_HOUR": 120,  # blank forms the public catalogue gives one address an hour
     # dossiers imported from the provincial one-stop system: a late result opens an NC only for a
     # dossier received within this many days (history must not flood the register)
     "QMS_IMPORT_NC_DAYS": 30,

@@ -19,6 +19,7 @@ from qms.core.access import allow, public
 from qms.core.communes import public_commune
 from qms.core.lists import Page, filter_args, page_number, page_of, read_filters
 from qms.core.nav import register_nav
+from qms.core.ratelimit import RateLimit
 from qms.documents import services as documents
 from qms.documents.labels import STATUS_LABELS as DOCUMENT_STATUS_LABELS
 from qms.processes import forms, queries
@@ -184,11 +185,24 @@ def public_procedure(code):
     )
 
 
+PUBLIC_DOWNLOADS = RateLimit(
+    "public_download",
+    "QMS_PUBLIC_DOWNLOADS_PER_HOUR",
+    lambda n: _l(
+        "Too many forms have been downloaded from this connection in the last hour (at most %(n)d). "
+        "Please try again later, or ask for the form at the one-stop shop.",
+        n=n,
+    ),
+)
+
+
 @bp.get("/thu-tuc/<code>/bieu-mau/<form_code>")
 @public
 def public_form(code, form_code):
     """A blank form of the procedure, stamped as a public copy. Its download is recorded without
-    the reader's address (a citizen's address is personal data, as the feedback box has it)."""
+    the reader's address (a citizen's address is personal data, as the feedback box has it), at
+    most QMS_PUBLIC_DOWNLOADS_PER_HOUR an hour from one address (each is an audit event)."""
+    PUBLIC_DOWNLOADS.check(PUBLIC_DOWNLOADS.note(request.remote_addr))
     commune, entry = _public_entry(code)
     if form_code not in entry.in_force.process.forms:
         abort(404)

@@ -111,6 +111,22 @@ def test_a_public_form_downloads_as_a_public_copy_recorded_without_the_readers_a
     assert event.ip == "" and "198.51.100.7" not in (event.changes or "")
 
 
+def test_public_downloads_from_one_address_are_limited_per_hour(make_app, catalogue):
+    """Each public download is an audit event: a client fetching forms in a loop would fill the
+    trail. QMS_PUBLIC_DOWNLOADS_PER_HOUR of them an hour from one address, then 429, nothing recorded."""
+    limited = make_app(QMS_PUBLIC_DOWNLOADS_PER_HOUR=2)
+    client = limited.test_client()
+    path = "/thu-tuc/1.001193/bieu-mau/BM-01-QT-07" + A
+    for _ in range(2):
+        assert client.get(path, environ_base={"REMOTE_ADDR": "198.51.100.8"}).status_code == 200
+    before = events()
+    refused = client.get(path, environ_base={"REMOTE_ADDR": "198.51.100.8"})
+    assert refused.status_code == 429 and "tải quá nhiều biểu mẫu" in refused.get_data(as_text=True)
+    db.session.rollback()
+    assert events() == before
+    assert client.get(path, environ_base={"REMOTE_ADDR": "198.51.100.9"}).status_code == 200  # another citizen
+
+
 @pytest.mark.parametrize(
     "form_code",
     [
