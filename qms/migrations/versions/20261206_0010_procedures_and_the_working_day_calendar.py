@@ -50,7 +50,8 @@ OFFICIAL_SCHEDULES = (
     ("2026-08-29", "2026-09-02", "day_off", "Quốc khánh (nghỉ bù ngày 31/8)", BNV_2026),
     ("2026-08-22", "2026-08-22", "working_day", "Làm bù cho ngày 31/8/2026", BNV_2026),
     ("2026-11-24", "2026-11-24", "working_day",
-     "Ngày Văn hóa Việt Nam: không phải ngày nghỉ của cơ quan hành chính (chưa được công bố)", BNV_2026),
+     "Ngày Văn hóa Việt Nam: vẫn là ngày làm việc (chỉ bỏ ngày nghỉ mà thư viện holidays liệt kê)",
+     "Không có trong lịch nghỉ đã công bố (Thông báo 9441/TB-BNV ngày 16/10/2025)"),
 )
 
 
