@@ -262,7 +262,7 @@ def _list_filters():
 def _visible_document_or_404(code, user=None):
     """The document with this code in the user's commune, if the user may see it."""
     user = user or current_user._get_current_object()
-    document = queries.find_document(user, code)
+    document = services.document_by_code(user.commune_id, code)
     if document is None or not perm.can_view_document(user, document):
         _refuse(_l("There is no document %(code)s that you may see.", code=code), "not_found", 404)
     return document

@@ -98,11 +98,6 @@ def _names_contain(q):
     )
 
 
-def find_document(user, code):
-    """A document of the user's commune by code, or None (visibility is checked by the caller)."""
-    return db.session.scalar(select(Document).where(Document.commune_id == user.commune_id, Document.code == code))
-
-
 # --- current forms -------------------------------------------------------------------------------
 #
 # The page opens on an index (fields, and under each its procedures with counts) and shows the

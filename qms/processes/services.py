@@ -117,12 +117,8 @@ def import_maps(actor, commune, texts) -> list[ImportOutcome]:
     return [_import(actor, commune, process, text) for process, text in check_maps(commune, texts)]
 
 
-def _document(commune, code):
-    return db.session.scalar(select(Document).where(Document.commune_id == commune.id, Document.code == code))
-
-
 def _import(actor, commune, process, text):
-    document = _document(commune, process.process_document)
+    document = documents.document_by_code(commune.id, process.process_document)
     procedure = db.session.scalar(
         select(Procedure).where(Procedure.commune_id == commune.id, Procedure.code == process.code)
     )

@@ -7,7 +7,7 @@ in the same transaction and flushes. The caller's unit of work commits once (qms
 """
 
 from qms.documents.services.change_requests import accept_change_request, decline_change_request, propose_change
-from qms.documents.services.common import CONFLICT_MESSAGE, current_version, pending_version
+from qms.documents.services.common import CONFLICT_MESSAGE, current_version, document_by_code, pending_version
 from qms.documents.services.distribution import acknowledge_version, distribution_user_ids, set_distribution
 from qms.documents.services.documents import create_document, update_document, withdraw_document
 from qms.documents.services.downloads import (
@@ -53,6 +53,7 @@ __all__ = [
     "create_document",
     "create_draft_version",
     "current_version",
+    "document_by_code",
     "decline_change_request",
     "distribution_user_ids",
     "download_copy",

@@ -4,13 +4,14 @@ people acting on one version, the version in force and the one in progress, and 
 the SHA-256 of its file)."""
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import attributes
 from sqlalchemy.orm.exc import StaleDataError
 
 from qms.db import ConflictError, DomainError, db
 from qms.documents import permissions as perm
-from qms.documents.models import DocumentKind, DocumentVersion, VersionStatus
+from qms.documents.models import Document, DocumentKind, DocumentVersion, VersionStatus
 from qms.files.services import INTACT, content_sha256, file_state, read_stored
 from qms.signatures.services import confirm_password, register_subject, sign, signature_changes
 
@@ -57,6 +58,12 @@ def touch(version):
     """Make the flush UPDATE the version row, so that its row_version moves on and a concurrent
     writer of the same version conflicts even when only related rows (its files) changed."""
     attributes.flag_modified(version, "change_summary")
+
+
+def document_by_code(commune_id, code):
+    """The commune's document with this code, or None (whether the reader may see it is the
+    caller's question)."""
+    return db.session.scalar(select(Document).where(Document.commune_id == commune_id, Document.code == code))
 
 
 def current_version(document):

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 
 from qms.audit.services import record_event
 from qms.db import DomainError
-from qms.documents import queries as document_queries
 from qms.documents import services as documents
 from qms.dossiers import permissions as perm
 from qms.dossiers.services.common import require
@@ -56,7 +55,7 @@ def _check_code(actor, commune, kind, written) -> str:
     code = (written or "").strip()
     if not code:
         raise FormSettingRefused(_l("Enter the code of the form."), kind=kind)
-    document = document_queries.find_document(actor, code) if len(code) <= CODE_MAX else None
+    document = documents.document_by_code(actor.commune_id, code) if len(code) <= CODE_MAX else None
     if document is None or document.kind.value != "form":
         raise FormSettingRefused(
             _l("The commune has no form with the code %(code)s.", code=code[:CODE_MAX]), kind=kind, code="unknown_form"

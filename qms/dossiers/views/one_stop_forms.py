@@ -15,7 +15,6 @@ from qms.auth.models import ADMINISTRATOR, QUALITY_OFFICER
 from qms.core.access import allow
 from qms.core.forms import Form, field_error
 from qms.db import DomainError, settle
-from qms.documents import queries as document_queries
 from qms.documents import services as documents
 from qms.dossiers import fill
 from qms.dossiers import permissions as perm
@@ -110,7 +109,7 @@ class OneStopFormsForm(Form):
 
 def _in_force(user, code):
     """(document, its version in force) of the commune's form `code`, each None when missing."""
-    document = document_queries.find_document(user, code)
+    document = documents.document_by_code(user.commune_id, code)
     version = documents.current_version(document) if document is not None else None
     return document, version
 
