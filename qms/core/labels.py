@@ -114,6 +114,23 @@ def whole_ids(keys) -> set:
     return {int(k) for k in keys if k.isascii() and k.isdigit() and int(k) <= MAX_ID}
 
 
+def row_namer(model, *columns, name):
+    """A namer (see register) of the records of `model`, a table with `id` and `commune_id`: the
+    keys' rows of the commune read in one query, each named by name(*their `columns`)."""
+    from sqlalchemy import select
+
+    from qms.db import db
+
+    def namer(commune_id, keys):
+        ids = whole_ids(keys)
+        if not ids:
+            return {}
+        rows = db.session.execute(select(model.id, *columns).where(model.commune_id == commune_id, model.id.in_(ids)))
+        return {str(row[0]): name(*row[1:]) for row in rows}
+
+    return namer
+
+
 def _name_records(commune_id, keys):
     """The namer of "record" keys: "<record type> <id>" (a record one event names in another's changes)."""
     by_type = defaultdict(set)

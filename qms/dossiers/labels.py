@@ -4,9 +4,20 @@ words pages use, and what a dossier is called ("TTHCC-261207-003 – Đăng ký 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from qms.core.labels import register, whole_ids
+from qms.core.calendar import format_datetime
+from qms.core.labels import register, row_namer, whole_ids
 from qms.db import db
-from qms.dossiers.models import Channel, Dossier, DossierStatus, HandoverKind, Indicator, Timeliness
+from qms.dossiers.models import (
+    Channel,
+    Dossier,
+    DossierImport,
+    DossierStatus,
+    HandoverKind,
+    Indicator,
+    MonitoringTarget,
+    MonthShortfall,
+    Timeliness,
+)
 from qms.processes.models import ProcessMapVersion
 
 CHANNEL_LABELS = {Channel.in_person: _l("In person"), Channel.online: _l("Online"), Channel.post: _l("By post")}
@@ -91,19 +102,8 @@ register(
 
 
 # Imports from the provincial one-stop system (qms.dossiers.services.imports).
-def _imports(commune_id, keys):
-    from qms.core.calendar import format_datetime
-    from qms.dossiers.models import DossierImport
-
-    ids = whole_ids(keys)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(DossierImport.id, DossierImport.file_name, DossierImport.started_at).where(
-            DossierImport.commune_id == commune_id, DossierImport.id.in_(ids)
-        )
-    )
-    return {str(i): f"{name} ({format_datetime(started)})" for i, name, started in rows}
+def _import_name(file_name, started_at) -> str:
+    return f"{file_name} ({format_datetime(started_at)})"
 
 
 register(
@@ -123,7 +123,11 @@ register(
         "rows_refused": _l("Rows refused"),
     },
     values={"status": {"running": _l("Running"), "finished": _l("Finished"), "failed": _l("Stopped")}},
-    namers={"dossier_imports": _imports},
+    namers={
+        "dossier_imports": row_namer(
+            DossierImport, DossierImport.file_name, DossierImport.started_at, name=_import_name
+        )
+    },
 )
 
 
@@ -140,34 +144,6 @@ INDICATOR_UNITS = {
     Indicator.handling_days: _l("working days"),
     Indicator.satisfied_share: "%",
 }
-
-
-def _targets(commune_id, keys):
-    from qms.dossiers.models import MonitoringTarget
-
-    ids = whole_ids(keys)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(MonitoringTarget.id, MonitoringTarget.indicator, MonitoringTarget.year).where(
-            MonitoringTarget.commune_id == commune_id, MonitoringTarget.id.in_(ids)
-        )
-    )
-    return {str(i): f"{INDICATOR_LABELS[indicator]} · {year}" for i, indicator, year in rows}
-
-
-def _shortfalls(commune_id, keys):
-    from qms.dossiers.models import MonthShortfall
-
-    ids = whole_ids(keys)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(MonthShortfall.id, MonthShortfall.month).where(
-            MonthShortfall.commune_id == commune_id, MonthShortfall.id.in_(ids)
-        )
-    )
-    return {str(i): f"{month:%m/%Y}" for i, month in rows}
 
 
 register(
@@ -189,5 +165,13 @@ register(
         "indicator": _by_value(INDICATOR_LABELS),
         "meaning": {"shortfall_taken_up": _l("Month below target taken up as a nonconformity")},
     },
-    namers={"dossier_targets": _targets, "dossier_shortfalls": _shortfalls},
+    namers={
+        "dossier_targets": row_namer(
+            MonitoringTarget,
+            MonitoringTarget.indicator,
+            MonitoringTarget.year,
+            name=lambda indicator, year: f"{INDICATOR_LABELS[indicator]} · {year}",
+        ),
+        "dossier_shortfalls": row_namer(MonthShortfall, MonthShortfall.month, name=lambda month: f"{month:%m/%Y}"),
+    },
 )

@@ -2,10 +2,8 @@
 shows, and what an item is called (its reference, GY-2026-0042)."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from qms.core.labels import register, whole_ids
-from qms.db import db
+from qms.core.labels import register, row_namer
 from qms.feedback.models import FeedbackItem, FeedbackKind, FeedbackStatus
 
 KIND_LABELS = {
@@ -20,16 +18,7 @@ STATUS_LABELS = {
 }
 
 
-def _feedback_items(commune_id, keys):
-    ids = whole_ids(keys)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(FeedbackItem.id, FeedbackItem.reference).where(
-            FeedbackItem.commune_id == commune_id, FeedbackItem.id.in_(ids)
-        )
-    )
-    return {str(i): reference for i, reference in rows}
+_feedback_items = row_namer(FeedbackItem, FeedbackItem.reference, name=str)
 
 
 register(

@@ -3,10 +3,8 @@ words pages use for statuses, sources, severities, dispositions and fishbone cat
 NC is called ("SKPH-2026-001 – Hồ sơ trả muộn")."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from qms.core.labels import register, whole_ids
-from qms.db import db
+from qms.core.labels import register, row_namer
 from qms.nonconformities.models import (
     CauseCategory,
     Disposition,
@@ -74,16 +72,7 @@ def nc_name(number, title) -> str:
     return f"{number} – {title}"
 
 
-def _nonconformities(commune_id, keys):
-    ids = whole_ids(keys)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Nonconformity.id, Nonconformity.number, Nonconformity.title).where(
-            Nonconformity.commune_id == commune_id, Nonconformity.id.in_(ids)
-        )
-    )
-    return {str(i): nc_name(number, title) for i, number, title in rows}
+_nonconformities = row_namer(Nonconformity, Nonconformity.number, Nonconformity.title, name=nc_name)
 
 
 register(
