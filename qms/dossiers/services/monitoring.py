@@ -7,7 +7,7 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from qms.core.calendar import format_date, local_today, utcnow
+from qms.core.calendar import RECEIVED_YEARS, format_date, local_today, utcnow
 from qms.core.digests import record_digest
 from qms.db import DomainError, db
 from qms.dossiers import monitoring
@@ -19,7 +19,7 @@ from qms.nonconformities.services import open_from_elsewhere
 from qms.signatures.services import confirm_password, register_subject, sign, signature_changes
 
 SHORTFALL_SIGNED = "shortfall_taken_up"
-FIRST_YEAR, LAST_YEAR = 2000, 2100
+FIRST_YEAR, LAST_YEAR = RECEIVED_YEARS  # the years the calendar and the ledger speak of
 LIMITS = {  # the values a target may take
     Indicator.on_time_rate: (0, 100),
     Indicator.online_share: (0, 100),
