@@ -16,7 +16,7 @@ from qms.dossiers.services.monitoring import LIMITS
 class MonitoringFilterForm(FilterForm):
     year = SelectField(_l("Year"), coerce=int, choices=[])
     field = SelectField(_l("Field"), choices=[], validators=[Optional()])
-    procedure = SelectField(_l("Procedure"), coerce=optional_id, choices=[], validators=[Optional()])
+    procedure = SelectField(_l("Procedure (TTHC)"), coerce=optional_id, choices=[], validators=[Optional()])
 
 
 def _target(indicator, description):
