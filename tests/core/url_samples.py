@@ -67,6 +67,8 @@ MAY_REFUSE = {}
 # themselves recorded (every download of a controlled copy is an audit event); the matrix accepts
 # exactly these actions from these GETs and no other event.
 AUDITED_READS = {}
+# endpoints whose GET counts toward a public rate limit (qms.core.ratelimit): it writes that count too
+COUNTED_READS = set()
 
 
 def register_samples(builder=None, endpoints=None, **samples):
@@ -440,6 +442,8 @@ register_samples(
 )
 # A public form's download is recorded (document control's event), by whoever takes it.
 AUDITED_READS["processes.public_form"] = {"document.version.downloaded"}
+# A public download also counts toward its client's hourly allowance (a row of rate_limit_hits).
+COUNTED_READS.add("processes.public_form")
 
 
 # --- dossiers -----------------------------------------------------------------------------------------
