@@ -10,10 +10,10 @@ from flask_babel import lazy_gettext as _l
 
 from qms.admin import calendar
 from qms.api import api_route, query_param
+from qms.api.arguments import refuse, refuse_unknown_parameters
 from qms.core.access import SIGNED_IN, allow
 from qms.core.calendar import DEFAULT_CUTOFF, RECEIVED_YEARS, due_date, local_today, parse_received
 from qms.core.calendar_days import DayKind
-from qms.db import DomainError
 
 TAGS = ["calendar"]
 MAX_DAYS = 365
@@ -30,31 +30,14 @@ def _error(description):
     return _json({"$ref": "#/components/schemas/Error"}, description)
 
 
-def _refuse(message, code):
-    raise DomainError(message, code=code, status=400)
-
-
-def _only(known):
-    unknown = sorted(set(request.args) - set(known))
-    if unknown:
-        _refuse(
-            _l(
-                "Unknown parameter %(names)s; the parameters are %(known)s.",
-                names=", ".join(unknown),
-                known=", ".join(known),
-            ),
-            "unknown_parameter",
-        )
-
-
 def _received() -> dt.datetime:
     text = (request.args.get("received") or "").strip()
     if not text:
-        _refuse(_l("Give the time the dossier was received: received=2026-02-13T15:30."), "missing_received")
+        refuse(_l("Give the time the dossier was received: received=2026-02-13T15:30."), "missing_received")
     try:
         return parse_received(text)
     except ValueError:
-        _refuse(
+        refuse(
             _l(
                 "received must be an ISO 8601 time from the year %(first)d to %(last)d, for example "
                 "2026-03-02T15:30:00+07:00 (Vietnam time when no offset is given).",
@@ -68,9 +51,9 @@ def _received() -> dt.datetime:
 def _days() -> int:
     text = (request.args.get("days") or "").strip()
     if not text:
-        _refuse(_l("Give the time limit in working days: days=3 (0 for the same day)."), "missing_days")
+        refuse(_l("Give the time limit in working days: days=3 (0 for the same day)."), "missing_days")
     if not (text.isascii() and text.isdigit()) or int(text) > MAX_DAYS:
-        _refuse(_l("days must be a whole number from 0 to %(max)d.", max=MAX_DAYS), "bad_days")
+        refuse(_l("days must be a whole number from 0 to %(max)d.", max=MAX_DAYS), "bad_days")
     return int(text)
 
 
@@ -83,7 +66,7 @@ def _cutoff():
         return None
     found = _HH_MM.fullmatch(text)
     if found is None:
-        _refuse(_l("cutoff is a time of day as HH:MM (15:00), or none."), "bad_cutoff")
+        refuse(_l("cutoff is a time of day as HH:MM (15:00), or none."), "bad_cutoff")
     return dt.time(int(found.group(1)), int(found.group(2)))
 
 
@@ -146,7 +129,7 @@ def _cutoff():
     },
 )
 def calendar_due_date():
-    _only(DUE_DATE_PARAMETERS)
+    refuse_unknown_parameters(DUE_DATE_PARAMETERS)
     received, days, cutoff = _received(), _days(), _cutoff()
     deadline = due_date(received, days, cutoff=cutoff)
     return jsonify(
@@ -161,7 +144,7 @@ def _year() -> int:
     if not text:
         return local_today().year
     if not (text.isascii() and text.isdigit()) or not calendar.FIRST_YEAR <= int(text) <= calendar.LAST_YEAR:
-        _refuse(
+        refuse(
             _l("year must be a year from %(first)d to %(last)d.", first=calendar.FIRST_YEAR, last=calendar.LAST_YEAR),
             "bad_year",
         )
@@ -212,7 +195,7 @@ def _year() -> int:
     },
 )
 def list_calendar_days():
-    _only(DAYS_PARAMETERS)
+    refuse_unknown_parameters(DAYS_PARAMETERS)
     year = _year()
     return jsonify(
         year=year,

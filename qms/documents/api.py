@@ -18,9 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from qms.api import api_route, path_param, query_param
+from qms.api.arguments import refuse, refuse_unknown_parameters
 from qms.auth.models import QUALITY_OFFICER
 from qms.core.access import SIGNED_IN, allow
-from qms.db import DomainError, db
+from qms.db import db
 from qms.documents import permissions as perm
 from qms.documents import queries, services
 from qms.documents.models import Document, DocumentKind
@@ -204,18 +205,14 @@ NOT_FOUND = _error("No document with this code that you may see (documents of ot
 # --- reading query parameters -----------------------------------------------------------------------
 
 
-def _refuse(message, code, status=400):
-    raise DomainError(message, code=code, status=status)
-
-
 def _positive_int(name, default, maximum=None):
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
     if not raw.isdigit() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
         if maximum is None:
-            _refuse(_l("%(name)s must be a whole number from 1 up.", name=name), f"bad_{name}")
-        _refuse(_l("%(name)s must be a whole number from 1 to %(max)d.", name=name, max=maximum), f"bad_{name}")
+            refuse(_l("%(name)s must be a whole number from 1 up.", name=name), f"bad_{name}")
+        refuse(_l("%(name)s must be a whole number from 1 to %(max)d.", name=name, max=maximum), f"bad_{name}")
     return int(raw)
 
 
@@ -223,23 +220,14 @@ def _list_filters():
     """The filters of the documents list, each checked: an unknown parameter, kind or status, an
     over-long query or a page that is not a positive whole number is refused (400) with the reason,
     rather than silently ignored."""
-    unknown = sorted(set(request.args) - set(LIST_PARAMETERS))
-    if unknown:
-        _refuse(
-            _l(
-                "Unknown parameter %(names)s; the filters are %(known)s.",
-                names=", ".join(unknown),
-                known=", ".join(LIST_PARAMETERS),
-            ),
-            "unknown_parameter",
-        )
+    refuse_unknown_parameters(LIST_PARAMETERS)
     kind = request.args.get("kind") or None
     kinds = [k.value for k in DocumentKind]
     if kind is not None and kind not in kinds:
-        _refuse(_l("Unknown kind %(kind)s; use one of %(kinds)s.", kind=kind, kinds=", ".join(kinds)), "bad_kind")
+        refuse(_l("Unknown kind %(kind)s; use one of %(kinds)s.", kind=kind, kinds=", ".join(kinds)), "bad_kind")
     status = request.args.get("status") or None
     if status is not None and status not in queries.STATUS_FILTERS:
-        _refuse(
+        refuse(
             _l(
                 "Unknown status %(status)s; use one of %(statuses)s.",
                 status=status,
@@ -249,7 +237,7 @@ def _list_filters():
         )
     q = (request.args.get("q") or "").strip()
     if len(q) > MAX_QUERY:
-        _refuse(_l("The search text is longer than %(n)d characters.", n=MAX_QUERY), "bad_q")
+        refuse(_l("The search text is longer than %(n)d characters.", n=MAX_QUERY), "bad_q")
     return {
         "kind": kind,
         "status": status,
@@ -264,7 +252,7 @@ def _visible_document_or_404(code, user=None):
     user = user or current_user._get_current_object()
     document = services.document_by_code(user.commune_id, code)
     if document is None or not perm.can_view_document(user, document):
-        _refuse(_l("There is no document %(code)s that you may see.", code=code), "not_found", 404)
+        refuse(_l("There is no document %(code)s that you may see.", code=code), "not_found", 404)
     return document
 
 
@@ -621,7 +609,7 @@ def download_current_document(code):
     document = _visible_document_or_404(code, user)
     version = services.current_version(document)
     if version is None or not perm.can_download(user, version):
-        _refuse(_l("%(code)s has no version in force to download.", code=code), "no_current_version", 404)
+        refuse(_l("%(code)s has no version in force to download.", code=code), "no_current_version", 404)
     download = services.download_copy(user, version, via="api")
     response = send_file(
         BytesIO(download.data),
@@ -671,20 +659,20 @@ UPLOAD_BODY = {
 def _upload_fields():
     """The multipart fields of an upload, checked before anything is stored."""
     if request.mimetype != "multipart/form-data":
-        _refuse(
+        refuse(
             _l("Send the upload as multipart/form-data with the fields file, change_summary and reason."),
             "multipart_required",
         )
     files = [f for f in request.files.getlist("file") if f.filename]
     if not files:
-        _refuse(_l('Choose a file: the field "file" is missing or empty.'), "file_required")
+        refuse(_l('Choose a file: the field "file" is missing or empty.'), "file_required")
     if len(files) > 1 or len(request.files) > 1:
-        _refuse(_l('Send exactly one file, in the field "file".'), "one_file")
+        refuse(_l('Send exactly one file, in the field "file".'), "one_file")
     texts = {}
     for name in ("change_summary", "reason"):
         texts[name] = request.form.get(name, "")
         if len(texts[name]) > MAX_TEXT:
-            _refuse(_l("%(name)s is longer than %(n)d characters.", name=name, n=MAX_TEXT), "text_too_long")
+            refuse(_l("%(name)s is longer than %(n)d characters.", name=name, n=MAX_TEXT), "text_too_long")
     upload = files[0]
     return upload.filename or "", upload.read(), texts["change_summary"], texts["reason"]
 
@@ -727,8 +715,8 @@ def upload_document_version(code):
     if refusal is not None:
         # Allowed to edit the document but refused all the same: a version is already in progress.
         if perm.can_edit_document(current_user, document):
-            _refuse(refusal, "version_in_progress", 409)
-        _refuse(refusal, "forbidden", 403)
+            refuse(refusal, "version_in_progress", 409)
+        refuse(refusal, "forbidden", 403)
     filename, data, change_summary, reason = _upload_fields()
     actor = current_user._get_current_object()
     if document.kind is DocumentKind.external:

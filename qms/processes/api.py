@@ -13,9 +13,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.api import api_route, path_param, query_param
+from qms.api.arguments import refuse, refuse_unknown_parameters
 from qms.core.access import allow
 from qms.core.calendar import RECEIVED_YEARS, due_date, parse_received
-from qms.db import DomainError
 from qms.processes import permissions as perm
 from qms.processes import queries
 from qms.processes.maps import BRANCHES, ONLINE_LEVELS, cutoff_time
@@ -145,14 +145,10 @@ NOT_FOUND = _error("No procedure with this code in your commune (other communes'
 # --- reading ------------------------------------------------------------------------------------------
 
 
-def _refuse(message, code, status=400):
-    raise DomainError(message, code=code, status=status)
-
-
 def _entry_or_404(code):
     entry = queries.procedure(current_user.commune_id, code)
     if entry is None or not perm.can_view(current_user, entry.procedure):
-        _refuse(_l("There is no procedure %(code)s in your commune.", code=code), "not_found", 404)
+        refuse(_l("There is no procedure %(code)s in your commune.", code=code), "not_found", 404)
     return entry
 
 
@@ -234,19 +230,10 @@ def procedure_detail(entry):
 
 def _list_filters():
     """q and field, each checked: an unknown parameter or an over-long search answers 400."""
-    unknown = sorted(set(request.args) - set(LIST_PARAMETERS))
-    if unknown:
-        _refuse(
-            _l(
-                "Unknown parameter %(names)s; the filters are %(known)s.",
-                names=", ".join(unknown),
-                known=", ".join(LIST_PARAMETERS),
-            ),
-            "unknown_parameter",
-        )
+    refuse_unknown_parameters(LIST_PARAMETERS)
     q = (request.args.get("q") or "").strip()
     if len(q) > MAX_QUERY:
-        _refuse(_l("The search text is longer than %(n)d characters.", n=MAX_QUERY), "bad_q")
+        refuse(_l("The search text is longer than %(n)d characters.", n=MAX_QUERY), "bad_q")
     return {"q": q, "field": (request.args.get("field") or "").strip()}
 
 
@@ -337,7 +324,7 @@ def procedure_due_date(code):
     entry = _entry_or_404(code)
     unknown = sorted(set(request.args) - {"received"})
     if unknown:
-        _refuse(
+        refuse(
             _l(
                 "Unknown parameter %(names)s; the parameters are %(known)s.", names=", ".join(unknown), known="received"
             ),
@@ -345,11 +332,11 @@ def procedure_due_date(code):
         )
     raw = (request.args.get("received") or "").strip()
     if not raw:
-        _refuse(_l("Give the time the dossier was received: received=2026-02-13T15:30."), "missing_received")
+        refuse(_l("Give the time the dossier was received: received=2026-02-13T15:30."), "missing_received")
     try:
         received = parse_received(raw)
     except ValueError:
-        _refuse(
+        refuse(
             _l(
                 "received must be an ISO 8601 time from the year %(first)d to %(last)d, for example "
                 "2026-03-02T15:30:00+07:00 (Vietnam time when no offset is given).",
@@ -359,7 +346,7 @@ def procedure_due_date(code):
             "bad_received",
         )
     if entry.in_force is None:
-        _refuse(
+        refuse(
             _l("Procedure %(code)s has no process in force yet: its time limit is not approved.", code=code),
             "not_in_force",
             409,
