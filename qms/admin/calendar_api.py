@@ -9,7 +9,7 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from qms.admin import calendar
-from qms.api import api_route, query_param
+from qms.api import api_route, error_spec, json_spec, query_param
 from qms.api.arguments import refuse, refuse_unknown_parameters
 from qms.core.access import SIGNED_IN, allow
 from qms.core.calendar import DEFAULT_CUTOFF, RECEIVED_YEARS, due_date, local_today, parse_received
@@ -20,14 +20,6 @@ MAX_DAYS = 365
 DUE_DATE_PARAMETERS = ("received", "days", "cutoff")
 DAYS_PARAMETERS = ("year",)
 _HH_MM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
-
-
-def _json(schema, description):
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _error(description):
-    return _json({"$ref": "#/components/schemas/Error"}, description)
 
 
 def _received() -> dt.datetime:
@@ -106,7 +98,7 @@ def _cutoff():
         ),
     ],
     responses={
-        "200": _json(
+        "200": json_spec(
             {
                 "type": "object",
                 "required": ["due_date", "effective_receipt_date", "working_days"],
@@ -122,7 +114,7 @@ def _cutoff():
             },
             "The due date",
         ),
-        "400": _error(
+        "400": error_spec(
             "A parameter is refused (error: missing_received, bad_received, missing_days, bad_days, bad_cutoff "
             "or unknown_parameter); `message` says what to send"
         ),
@@ -170,7 +162,7 @@ def _year() -> int:
         )
     ],
     responses={
-        "200": _json(
+        "200": json_spec(
             {
                 "type": "object",
                 "properties": {
@@ -191,7 +183,7 @@ def _year() -> int:
             },
             "The year's announced days",
         ),
-        "400": _error("The year is refused (error: bad_year or unknown_parameter)"),
+        "400": error_spec("The year is refused (error: bad_year or unknown_parameter)"),
     },
 )
 def list_calendar_days():

@@ -61,6 +61,19 @@ def _noting_token_use(view):
     return noted
 
 
+def json_spec(schema, description, headers=None):
+    """An OpenAPI response with a JSON body of `schema`."""
+    out = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if headers:
+        out["headers"] = headers
+    return out
+
+
+def error_spec(description):
+    """An OpenAPI error response: {"error", "message"} (the Error schema)."""
+    return json_spec({"$ref": "#/components/schemas/Error"}, description)
+
+
 def query_param(name, description, schema=None, required=False):
     return {
         "name": name,

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from qms.api import api_route, path_param, query_param
+from qms.api import api_route, error_spec, json_spec, path_param, query_param
 from qms.api.arguments import refuse, refuse_unknown_parameters
 from qms.auth.models import QUALITY_OFFICER
 from qms.core.access import SIGNED_IN, allow
@@ -191,16 +191,8 @@ VERSION_SCHEMA = {
 }
 
 
-def _json(schema, description):
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _error(description):
-    return _json({"$ref": "#/components/schemas/Error"}, description)
-
-
 CODE_PARAM = path_param("code", "Code of the document, e.g. QT-01 or BM-01-QT-01")
-NOT_FOUND = _error("No document with this code that you may see (documents of other communes are never found)")
+NOT_FOUND = error_spec("No document with this code that you may see (documents of other communes are never found)")
 
 # --- reading query parameters -----------------------------------------------------------------------
 
@@ -453,7 +445,7 @@ def version_dict(user, version):
         ),
     ],
     responses={
-        "200": _json(
+        "200": json_spec(
             {
                 "type": "object",
                 "properties": {
@@ -468,7 +460,7 @@ def version_dict(user, version):
             },
             "A page of documents",
         ),
-        "400": _error(
+        "400": error_spec(
             "A filter or the page is not valid (error: unknown_parameter, bad_kind, bad_status, "
             "bad_q, bad_page or bad_per_page)"
         ),
@@ -527,7 +519,7 @@ def _load_parents(documents):
     "with a version in force). The version in progress is shown to quality officers, "
     "leaders and auditors only.",
     parameters=[CODE_PARAM],
-    responses={"200": _json(DOCUMENT_DETAIL_SCHEMA, "The document"), "404": NOT_FOUND},
+    responses={"200": json_spec(DOCUMENT_DETAIL_SCHEMA, "The document"), "404": NOT_FOUND},
 )
 def show_document(code):
     return jsonify(document_detail(current_user, _visible_document_or_404(code)))
@@ -547,14 +539,14 @@ def show_document(code):
         ),
     ],
     responses={
-        "200": _json(
+        "200": json_spec(
             {
                 "type": "object",
                 "properties": {"document": _DOCUMENT_REF, "versions": {"type": "array", "items": VERSION_SCHEMA}},
             },
             "The versions",
         ),
-        "400": _error("The issue number is not a whole number from 1 up (error: bad_issue)"),
+        "400": error_spec("The issue number is not a whole number from 1 up (error: bad_issue)"),
         "404": NOT_FOUND,
     },
 )
@@ -593,11 +585,11 @@ def list_document_versions(code):
                 media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in MEDIA_TYPES.values()
             },
         },
-        "404": _error(
+        "404": error_spec(
             "No such document, or it has no version in force that you may download "
             "(error: not_found or no_current_version)"
         ),
-        "409": _error(
+        "409": error_spec(
             "The stored file is missing or damaged, so it is not served "
             "(error: file_damaged; the damage is recorded for the administrator), or "
             "the controlled-copy stamp cannot be added to it (error: unstampable)"
@@ -703,10 +695,10 @@ def _upload_fields():
             "headers": {"Location": {"description": "Where the new version can be read", "schema": {"type": "string"}}},
             "content": {"application/json": {"schema": VERSION_SCHEMA}},
         },
-        "400": _error("The request or the file is refused; `error` says why, `message` what to do"),
+        "400": error_spec("The request or the file is refused; `error` says why, `message` what to do"),
         "404": NOT_FOUND,
-        "409": _error("The document already has a version in progress, or another upload won the race"),
-        "413": _error("The file is larger than the size limit"),
+        "409": error_spec("The document already has a version in progress, or another upload won the race"),
+        "413": error_spec("The file is larger than the size limit"),
     },
 )
 def upload_document_version(code):

@@ -12,7 +12,7 @@ from flask import jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from qms.api import api_route, path_param, query_param
+from qms.api import api_route, error_spec, json_spec, path_param, query_param
 from qms.api.arguments import refuse, refuse_unknown_parameters
 from qms.core.access import allow
 from qms.core.calendar import RECEIVED_YEARS, due_date, parse_received
@@ -130,16 +130,8 @@ DUE_DATE_SCHEMA = {
 }
 
 
-def _json(schema, description):
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _error(description):
-    return _json({"$ref": "#/components/schemas/Error"}, description)
-
-
 CODE_PARAM = path_param("code", "National code of the procedure, e.g. 1.001193")
-NOT_FOUND = _error("No procedure with this code in your commune (other communes' are never found)")
+NOT_FOUND = error_spec("No procedure with this code in your commune (other communes' are never found)")
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -257,11 +249,11 @@ def _list_filters():
         query_param("field", "One field, exactly as the procedures name it (e.g. Hộ tịch)"),
     ],
     responses={
-        "200": _json(
+        "200": json_spec(
             {"type": "object", "properties": {"procedures": {"type": "array", "items": PROCEDURE_SCHEMA}}},
             "The procedures",
         ),
-        "400": _error("A parameter is not valid (error: unknown_parameter, bad_q)"),
+        "400": error_spec("A parameter is not valid (error: unknown_parameter, bad_q)"),
     },
 )
 def list_procedures():
@@ -283,7 +275,7 @@ def list_procedures():
         "in progress, that applies once that version is approved and in force."
     ),
     parameters=[CODE_PARAM],
-    responses={"200": _json(PROCEDURE_DETAIL_SCHEMA, "The procedure"), "404": NOT_FOUND},
+    responses={"200": json_spec(PROCEDURE_DETAIL_SCHEMA, "The procedure"), "404": NOT_FOUND},
 )
 def show_procedure(code):
     return jsonify(procedure_detail(_entry_or_404(code)))
@@ -312,12 +304,12 @@ def show_procedure(code):
         ),
     ],
     responses={
-        "200": _json(DUE_DATE_SCHEMA, "The due date"),
-        "400": _error(
+        "200": json_spec(DUE_DATE_SCHEMA, "The due date"),
+        "400": error_spec(
             "received is missing or not an ISO 8601 time (error: missing_received, bad_received, unknown_parameter)"
         ),
         "404": NOT_FOUND,
-        "409": _error("The procedure has no process in force yet: no limit to count with (error: not_in_force)"),
+        "409": error_spec("The procedure has no process in force yet: no limit to count with (error: not_in_force)"),
     },
 )
 def procedure_due_date(code):

@@ -5,13 +5,12 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from qms.api import api_route, query_param
+from qms.api import api_route, error_spec, json_spec, query_param
 from qms.api.arguments import refuse, refuse_unknown_parameters
 from qms.core.access import allow
 from qms.core.calendar import local_today
 from qms.dossiers import monitoring, queries
 from qms.dossiers import permissions as perm
-from qms.dossiers.api.register import error_response, json_response
 from qms.dossiers.models import Indicator
 from qms.dossiers.services.monitoring import FIRST_YEAR, LAST_YEAR
 from qms.nonconformities.services import find_opened_from
@@ -104,7 +103,7 @@ def _chosen(entries):
         query_param("field", "A field of the catalogue, e.g. Hộ tịch"),
     ],
     responses={
-        "200": json_response(
+        "200": json_spec(
             {
                 "type": "object",
                 "properties": {
@@ -153,9 +152,7 @@ def _chosen(entries):
             },
             "The year's figures",
         ),
-        "400": error_response(
-            "A parameter is not valid (error: unknown_parameter, bad_year, bad_procedure, bad_field)"
-        ),
+        "400": error_spec("A parameter is not valid (error: unknown_parameter, bad_year, bad_procedure, bad_field)"),
     },
 )
 def monitoring_figures():

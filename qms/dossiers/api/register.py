@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from qms.api import api_route, path_param, query_param
+from qms.api import api_route, error_spec, json_spec, path_param, query_param
 from qms.api.arguments import (
     choice_arg,
     date_arg,
@@ -43,19 +43,8 @@ APPLICANT_FIELDS = ("name", "phone", "address")
 CODE_MAX = 60  # Dossier.code
 
 
-def json_response(schema, description, headers=None):
-    out = {"description": description, "content": {"application/json": {"schema": schema}}}
-    if headers:
-        out["headers"] = headers
-    return out
-
-
-def error_response(description):
-    return json_response({"$ref": "#/components/schemas/Error"}, description)
-
-
 CODE = path_param("code", "The dossier's code, e.g. TTHCC-261207-003")
-NOT_FOUND = error_response("No dossier with this code in your commune (another commune's are never found)")
+NOT_FOUND = error_spec("No dossier with this code in your commune (another commune's are never found)")
 
 
 def actor():
@@ -209,12 +198,12 @@ def _message(error) -> str:
         },
     },
     responses={
-        "201": json_response(
+        "201": json_spec(
             {"type": "object", "properties": {"created": {"type": "boolean"}, "dossier": DOSSIER_DETAIL_SCHEMA}},
             "One dossier recorded",
             headers={"Location": {"description": "Where the dossier can be read", "schema": {"type": "string"}}},
         ),
-        "200": json_response(
+        "200": json_spec(
             {
                 "oneOf": [
                     {
@@ -226,12 +215,12 @@ def _message(error) -> str:
             },
             "One dossier whose code was already recorded (created: false), or a batch's items one by one",
         ),
-        "400": error_response(
+        "400": error_spec(
             "The body is refused (error: json_required, bad_json, empty_batch, batch_too_large, unknown_field, "
             "bad_field, procedure_required, unknown_procedure, invalid_channel, applicant_required, "
             "invalid_phone, invalid_time, future)"
         ),
-        "409": error_response(
+        "409": error_spec(
             "The procedure has no process in force (error: no_process), or another dossier took the number "
             "(error: number_taken)"
         ),
@@ -343,7 +332,7 @@ def _list_filters(user):
         ),
     ],
     responses={
-        "200": json_response(
+        "200": json_spec(
             {
                 "type": "object",
                 "properties": {
@@ -355,7 +344,7 @@ def _list_filters(user):
             },
             "A page of the ledger",
         ),
-        "400": error_response(
+        "400": error_spec(
             "A filter, the cursor or the limit is not valid (error: unknown_parameter, bad_procedure, bad_status, "
             "bad_received_from, bad_received_to, bad_period, bad_late, bad_cursor, bad_limit)"
         ),
@@ -402,7 +391,7 @@ def list_dossiers():
         "(dossier.applicant_read); for anyone else `applicant` is null and nothing is recorded."
     ),
     parameters=[CODE],
-    responses={"200": json_response(DOSSIER_DETAIL_SCHEMA, "The dossier"), "404": NOT_FOUND},
+    responses={"200": json_spec(DOSSIER_DETAIL_SCHEMA, "The dossier"), "404": NOT_FOUND},
 )
 def show_dossier(code):
     dossier = dossier_or_404(code)

@@ -10,12 +10,12 @@ as a method not allowed (405) rather than as a step not found."""
 from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
-from qms.api import api_route, path_param
+from qms.api import api_route, error_spec, json_spec, path_param
 from qms.core.access import allow
 from qms.dossiers import permissions as perm
 from qms.dossiers import services
 from qms.dossiers.api.body import Fields, json_body, refuse
-from qms.dossiers.api.register import CODE, TAGS, actor, dossier_or_404, error_response, json_response
+from qms.dossiers.api.register import CODE, TAGS, actor, dossier_or_404
 from qms.dossiers.api.shapes import DOSSIER_DETAIL_SCHEMA, dossier_detail
 
 TEXT = {"type": "string"}
@@ -183,20 +183,20 @@ STEP_PARAM = path_param("step", "The step", {"type": "string", "enum": list(STEP
         "content": {"application/json": {"schema": {"oneOf": [step.schema for step in STEPS.values()]}}},
     },
     responses={
-        "200": json_response(DOSSIER_DETAIL_SCHEMA, "The dossier after the step"),
-        "400": error_response(
+        "200": json_spec(DOSSIER_DETAIL_SCHEMA, "The dossier after the step"),
+        "400": error_spec(
             "The body is refused (error: json_required, bad_json, unknown_field, bad_field, password_required, or "
             "the step's reason listed above); `message` says what to do"
         ),
-        "403": error_response(
+        "403": error_spec(
             "Not allowed for you on this dossier (error: forbidden: not its holder nor the quality officer, not a "
             "leader for a new date, or an auditor), or a wrong password (error: bad_password)"
         ),
-        "404": error_response(
+        "404": error_spec(
             "No dossier with this code in your commune (error: not_found), or no such step (error: unknown_step)"
         ),
-        "409": error_response("The dossier is not where this step applies (the step's code listed above)"),
-        "429": error_response("The account is locked after too many wrong passwords (error: locked)"),
+        "409": error_spec("The dossier is not where this step applies (the step's code listed above)"),
+        "429": error_spec("The account is locked after too many wrong passwords (error: locked)"),
     },
 )
 def record_dossier_step(code, step):

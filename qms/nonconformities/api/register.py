@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from qms.api import api_route, path_param, query_param
+from qms.api import api_route, error_spec, json_spec, path_param, query_param
 from qms.api.arguments import (
     choice_arg,
     date_arg,
@@ -44,17 +44,6 @@ LIST_PARAMETERS = (
 )
 
 
-def json_response(schema, description, headers=None):
-    out = {"description": description, "content": {"application/json": {"schema": schema}}}
-    if headers:
-        out["headers"] = headers
-    return out
-
-
-def error_response(description):
-    return json_response({"$ref": "#/components/schemas/Error"}, description)
-
-
 def json_body(properties, required=(), description=""):
     """An OpenAPI request body: a JSON object with these properties."""
     schema = {"type": "object", "properties": properties, "additionalProperties": False}
@@ -68,8 +57,8 @@ def json_body(properties, required=(), description=""):
 
 
 NC_ID = path_param("nc_id", "Id of the nonconformity", {"type": "integer"})
-NOT_FOUND = error_response("No nonconformity with this id in your commune (another commune's are never found)")
-BAD_BODY = error_response(
+NOT_FOUND = error_spec("No nonconformity with this id in your commune (another commune's are never found)")
+BAD_BODY = error_spec(
     "The body is refused: json_required, bad_json, unknown_field, bad_field, unknown_user, unknown_unit, "
     "unknown_document, or the service's reason (e.g. title_required, invalid_choice); `message` says what to do"
 )
@@ -171,7 +160,7 @@ def _list_filters(user):
         ),
     ],
     responses={
-        "200": json_response(
+        "200": json_spec(
             {
                 "type": "object",
                 "properties": {
@@ -183,7 +172,7 @@ def _list_filters(user):
             },
             "A page of the register",
         ),
-        "400": error_response(
+        "400": error_spec(
             "A filter, the cursor or the limit is not valid (error: unknown_parameter, bad_status, bad_source, "
             "bad_severity, bad_unit, bad_overdue, bad_detected_from, bad_detected_to, bad_period, bad_cursor, "
             "bad_limit)"
@@ -248,7 +237,7 @@ REPORT_FIELDS = {
     "quality officers may report; auditors may not.",
     request_body=json_body(REPORT_FIELDS, required=["title"]),
     responses={
-        "201": json_response(
+        "201": json_spec(
             {
                 "type": "object",
                 "properties": {
@@ -300,7 +289,7 @@ def report_nonconformity():
     "action items and effectiveness reviews (10.2), the closing answers, similar NCs, evidence files, the "
     "signatures (each verified) and the next step with who is to take it.",
     parameters=[NC_ID],
-    responses={"200": json_response(NC_DETAIL_SCHEMA, "The nonconformity"), "404": NOT_FOUND},
+    responses={"200": json_spec(NC_DETAIL_SCHEMA, "The nonconformity"), "404": NOT_FOUND},
 )
 def show_nonconformity(nc_id):
     return jsonify(nc_detail(nc_or_404(nc_id)))
@@ -337,14 +326,14 @@ def show_nonconformity(nc_id):
         },
     },
     responses={
-        "201": json_response(NC_DETAIL_SCHEMA, "The NC with the file among its evidence"),
-        "400": error_response(
+        "201": json_spec(NC_DETAIL_SCHEMA, "The NC with the file among its evidence"),
+        "400": error_spec(
             "multipart_required, file_required, one_file, bad_field, or the file's refusal (empty, "
             "unsupported_type, macros, ...)"
         ),
-        "403": error_response("Not the quality officer, the handler, the item's owner or the reviewer"),
+        "403": error_spec("Not the quality officer, the handler, the item's owner or the reviewer"),
         "404": NOT_FOUND,
-        "413": error_response("The file is larger than the size limit"),
+        "413": error_spec("The file is larger than the size limit"),
     },
 )
 def attach_nc_evidence(nc_id):

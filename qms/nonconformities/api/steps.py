@@ -7,7 +7,7 @@ change a 409 conflict. Each step answers with the whole NC as it now is."""
 from flask import jsonify
 from flask_babel import lazy_gettext as _l
 
-from qms.api import api_route, path_param
+from qms.api import api_route, error_spec, json_spec, path_param
 from qms.auth.models import QUALITY_OFFICER
 from qms.core.access import allow
 from qms.nonconformities import permissions as perm
@@ -19,10 +19,8 @@ from qms.nonconformities.api.register import (
     NOT_FOUND,
     TAGS,
     actor,
-    error_response,
     item_or_404,
     json_body,
-    json_response,
     nc_or_404,
     review_or_404,
 )
@@ -52,17 +50,17 @@ def step_route(tail, *, summary, description, fields, required=(), gates="", sig
     if signed:
         refusals += "; or the password is wrong (error: bad_password; the attempt is recorded, nothing is signed)"
     responses = {
-        "201" if created else "200": json_response(NC_DETAIL_SCHEMA, "The NC after the step"),
+        "201" if created else "200": json_spec(NC_DETAIL_SCHEMA, "The NC after the step"),
         "400": BAD_BODY,
-        "403": error_response(refusals),
+        "403": error_spec(refusals),
         "404": NOT_FOUND,
-        "409": error_response(
+        "409": error_spec(
             (f"A gate is not met (error: {gates}); nothing changed. " if gates else "")
             + "Or error: conflict: someone changed the NC since the row_version you sent"
         ),
     }
     if signed:
-        responses["429"] = error_response("The account is locked after too many wrong passwords (error: locked)")
+        responses["429"] = error_spec("The account is locked after too many wrong passwords (error: locked)")
     return api_route(
         f"/nonconformities/<int:nc_id>{tail}",
         methods=("POST",),
