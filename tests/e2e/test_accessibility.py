@@ -164,6 +164,8 @@ def test_a_refused_sign_in_puts_the_focus_on_what_to_correct(demo_site, wide_pag
 
     page.click("#login-submit")  # nothing typed
     page.wait_for_selector("#username-error")
+    # The browser runs autofocus at its next rendering update, after the page is parsed.
+    page.wait_for_function("() => document.activeElement.id === 'username'", timeout=5000)
     focused = page.evaluate(
         "() => [document.activeElement.id, document.activeElement.getAttribute('aria-describedby')]"
     )
@@ -174,7 +176,7 @@ def test_a_refused_sign_in_puts_the_focus_on_what_to_correct(demo_site, wide_pag
     page.fill("#password", "not the password")
     page.click("#login-submit")
     page.wait_for_selector("#error-message")
-    assert page.evaluate("() => document.activeElement.id") == "error-message"
+    page.wait_for_function("() => document.activeElement.id === 'error-message'", timeout=5000)
     assert page.get_attribute("#error-message", "role") == "alert"
     # The next Tab goes on from the message: to the form below it.
     page.keyboard.press("Tab")
