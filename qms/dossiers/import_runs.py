@@ -4,7 +4,8 @@ start to end, for the command (`qms dossier import`) and the page (in a backgrou
 The import is long work: each batch of rows is a unit of work of its own (qms.db.unit_of_work),
 committed with the import's progress on its record (dossier_imports, which the page polls), so the
 database's write lock is never held for more than a batch and what was imported stays if the import
-stops (running it again passes over the dossiers already recorded). The bad rows' reasons are
+stops (running it again passes over the dossiers already recorded). A batch's commit does not wait
+for the disk; the import's end does (qms.db.relax_durability). The bad rows' reasons are
 written in the importing person's language.
 """
 
@@ -18,7 +19,8 @@ from flask_babel import force_locale
 
 from qms.audit.services import audit_context
 from qms.core.calendar import utcnow
-from qms.db import db, unit_of_work
+from qms.core.heap import set_aside_the_heap
+from qms.db import db, relax_durability, unit_of_work
 from qms.dossiers.import_files import FileRefused, open_rows
 from qms.dossiers.models import DossierImport, ImportStatus
 from qms.dossiers.services.imports import BATCH, finish_import, import_rows, record_progress
@@ -50,27 +52,33 @@ def run_import(import_id, opener, *, on_progress=None, batch=BATCH, ip="", reque
                 source = opener()
             except FileRefused as exc:
                 return _end(import_id, str(exc.message))
-            try:
-                steps = import_rows(actor, commune, source, run.file_name, columns=source.header.names, batch=batch)
-                stopped = ""
-                while True:
-                    with unit_of_work():
-                        progress = next(steps, None)
-                        if progress is None:
-                            break
-                        run = db.session.get(DossierImport, import_id)
-                        record_progress(run, progress, source.fraction(), ignored_columns=source.header.ignored)
-                        stopped = progress.stopped
-                    if on_progress is not None:
-                        on_progress(progress, source)
-                return _end(import_id, stopped)
-            except Exception as exc:
-                db.session.rollback()
-                log.exception("dossier import %s failed", import_id)
-                _end(import_id, f"{type(exc).__name__}: {exc}")
-                raise
-            finally:
-                source.close()
+            # the workbook's strings, read now, are set aside with the rest (qms.core.heap)
+            with set_aside_the_heap():
+                try:
+                    steps = import_rows(actor, commune, source, run.file_name, columns=source.header.names, batch=batch)
+                    stopped = ""
+                    while True:
+                        with unit_of_work():
+                            # A batch's commit need not wait for the disk: the import's end, committed
+                            # durably, makes it durable; a power cut before that loses whole batches,
+                            # which running the import again writes (qms.db.relax_durability).
+                            relax_durability(bulk=True)
+                            progress = next(steps, None)
+                            if progress is None:
+                                break
+                            run = db.session.get(DossierImport, import_id)
+                            record_progress(run, progress, source.fraction(), ignored_columns=source.header.ignored)
+                            stopped = progress.stopped
+                        if on_progress is not None:
+                            on_progress(progress, source)
+                    return _end(import_id, stopped)
+                except Exception as exc:
+                    db.session.rollback()
+                    log.exception("dossier import %s failed", import_id)
+                    _end(import_id, f"{type(exc).__name__}: {exc}")
+                    raise
+                finally:
+                    source.close()
 
 
 def _end(import_id, error) -> Outcome:

@@ -55,12 +55,12 @@ class Dossier(db.Model):
     __tablename__ = "dossiers"
     __table_args__ = (
         UniqueConstraint("commune_id", "code"),
+        # also the index of the day of receipt (monitoring's months, the day's last serial)
         UniqueConstraint("commune_id", "received_on", "serial"),
         Index("ix_dossiers_commune_status_due", "commune_id", "status", "due_date"),
         Index("ix_dossiers_commune_received", "commune_id", "received_at"),
         Index("ix_dossiers_procedure_received", "procedure_id", "received_at"),
         Index("ix_dossiers_commune_result_on", "commune_id", "result_on"),
-        Index("ix_dossiers_commune_received_on", "commune_id", "received_on"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))

@@ -4,7 +4,7 @@ dates.
 (a) `qms dossier import` of an .xlsx export of 100,000 dossier rows (10,000 with --quick), end to
     end as the command runs it (qms.dossiers.import_runs.run_import: the file read from disk with
     openpyxl's read-only sheet, each row checked and written with its control-sheet lines and its
-    audit event, a commit every 500 rows with the progress), each run on a fresh database with the
+    audit event, a commit every 1,000 rows with the progress), each run on a fresh database with the
     same commune. Baseline: reading the same file with openpyxl alone (read-only, every cell of
     every row), in the same run. Goal: under 30 s. Beside it: the peak of Python's memory during an
     import (tracemalloc, in a separate untimed run: it slows Python down) for 10,000 and 100,000
@@ -349,7 +349,7 @@ def import_benchmark(bench):
         )
         samples = [import_once(path, rows, bad)[0] for _ in range(repeat)]
         table.add(
-            "the import: rows checked, dossiers written, committed every 500",
+            "the import: rows checked, dossiers written, committed every 1,000",
             samples,
             baseline=baseline,
             goal=Goal(f"< {IMPORT_GOAL_SECONDS} s", lambda seconds: seconds < IMPORT_GOAL_SECONDS),

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 from pathlib import Path
 
 import openpyxl
@@ -374,3 +375,35 @@ def test_only_importers_reach_the_page_and_an_import_of_another_commune_is_not_f
     assert staff.get(f"/dossiers/import/{other.id}/progress").status_code == 404
     assert 'id="import-dossiers-link"' in staff.get("/dossiers/").get_data(as_text=True)
     assert 'id="import-dossiers-link"' not in leader.get("/dossiers/").get_data(as_text=True)
+
+
+@pytest.mark.skipif(os.environ.get("QMS_TEST_DATABASE_URL") is not None, reason="SQLite only")
+def test_a_batch_commits_without_waiting_for_the_disk_and_the_end_of_the_import_waits(catalogue):
+    """qms.db.relax_durability(bulk=True) for each batch: synchronous NORMAL and a checkpoint every
+    10,000 pages; the import's end (its audit event) at FULL, which makes the batches durable too,
+    and the connection back to FULL and SQLite's 1,000 pages for what comes after."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(("INSERT INTO DOSSIERS ", "INSERT INTO AUDIT_EVENTS")):
+            levels = [
+                cursor.connection.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("synchronous", "wal_autocheckpoint")
+            ]
+            seen.append((statement.split()[2].lower(), *levels))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        run_file(catalogue.staff, EXAMPLE.name, EXAMPLE.read_bytes(), batch=3)
+        connection = db.session.connection()
+        after = [
+            connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("synchronous", "wal_autocheckpoint")
+        ]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    batches = seen[:-1]
+    assert set(batches) == {("dossiers", 1, 10_000), ("audit_events", 1, 10_000)}
+    assert seen[-1] == ("audit_events", 2, 1000)  # dossier.import_finished
+    assert after == [2, 1000]

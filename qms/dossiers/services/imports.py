@@ -73,7 +73,7 @@ from qms.dossiers.services.receive import (
 from qms.processes.models import Procedure
 from qms.processes.services import map_in_force
 
-BATCH = 500
+BATCH = 1000  # rows a commit: the write lock is held for about a quarter of a second
 DEFAULT_NC_DAYS = 30
 CODE_MAX = 60
 EXAMPLES = 20  # due dates that differ, kept as examples in the report

@@ -77,7 +77,6 @@ def upgrade():
     )
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.create_index('ix_dossiers_commune_received', ['commune_id', 'received_at'], unique=False)
-        batch_op.create_index('ix_dossiers_commune_received_on', ['commune_id', 'received_on'], unique=False)
         batch_op.create_index('ix_dossiers_commune_result_on', ['commune_id', 'result_on'], unique=False)
         batch_op.create_index('ix_dossiers_commune_status_due', ['commune_id', 'status', 'due_date'], unique=False)
         batch_op.create_index('ix_dossiers_procedure_received', ['procedure_id', 'received_at'], unique=False)
@@ -112,7 +111,6 @@ def downgrade():
         batch_op.drop_index('ix_dossiers_procedure_received')
         batch_op.drop_index('ix_dossiers_commune_status_due')
         batch_op.drop_index('ix_dossiers_commune_received')
-        batch_op.drop_index('ix_dossiers_commune_received_on')
         batch_op.drop_index('ix_dossiers_commune_result_on')
 
     op.drop_table('dossiers')
