@@ -2,21 +2,28 @@
 
 The archive holds:
   manifest.json          format, creation time (UTC), database kind, migration revision, the row
-                         count of every table, the audit chain head, and every file with its SHA-256
+                         count of every table, the audit chain head, every file with its SHA-256,
+                         and (files_missing, files_damaged) the stored files it could not keep
   database/qms.sqlite3   SQLite: a copy made with SQLite's online backup API
   database/qms.pgdump    PostgreSQL: `pg_dump -Fc` of the application's schema
   files/...              the stored files (QMS_STORAGE_DIR), under their paths in that folder
 
 Backing up is safe while the application runs: the copy is one consistent snapshot (SQLite's
-backup API reads one committed state; on PostgreSQL the row counts and pg_dump share one exported
-snapshot), and the files are copied after the database, so every file the snapshot refers to exists
-(stored files are addressed by their hash and never change). A .zip opens on any Windows machine.
+backup API reads one committed state; on PostgreSQL the row counts, the list of stored files and
+pg_dump share one exported snapshot), and the files are those the snapshot's stored_files rows
+name, copied after the database. The storage folder is never listed, so the temporary files of
+uploads in flight never enter a backup, and every file the snapshot refers to exists (stored files
+are addressed by their hash and never change). Should one be missing, or its bytes no longer hash
+to its name, the backup still keeps everything else and its manifest names the file (files_missing,
+files_damaged): a backup is still worth having, and `qms backup` says what is not in it. A .zip
+opens on any Windows machine.
 
 Restoring checks everything before it changes anything: the manifest, the kind of database, every
 member's SHA-256 and, for SQLite, the copy's integrity and row counts. Only then does it replace
 the database (SQLite: the backup API again; PostgreSQL: the schema is dropped and the dump applied
 by psql in a single transaction), write the files back, check the row counts and the audit chain
-head against the manifest, and verify the audit chain.
+head against the manifest, and verify the audit chain. Files the backup could not keep are named
+again on restoring.
 """
 
 import datetime as dt
@@ -27,6 +34,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import time
 import zipfile
 from contextlib import contextmanager
 from importlib import metadata
@@ -38,6 +46,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from qms.db import db
+from qms.files.storage import path_for
 
 FORMAT = "qms-backup"
 FORMAT_VERSION = 1
@@ -46,6 +55,7 @@ DB_MEMBERS = {"sqlite": "database/qms.sqlite3", "postgresql": "database/qms.pgdu
 FILES_PREFIX = "files/"
 KIND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 _CHUNK = 1024 * 1024
+_ZIP_EPOCH = 315532800  # 1980-01-01, the earliest time a .zip can record
 
 
 class BackupError(Exception):
@@ -187,6 +197,8 @@ def create_backup(app, path) -> tuple[Path, dict]:
             "tables": facts["tables"],
             "audit_head": facts["audit_head"],
             "files": [],
+            "files_missing": [],
+            "files_damaged": [],
         }
         partial = path.with_name(f".{path.name}.partial")
         try:
@@ -196,8 +208,7 @@ def create_backup(app, path) -> tuple[Path, dict]:
                     DB_MEMBERS[kind],
                     compress_type=zipfile.ZIP_DEFLATED if kind == "sqlite" else zipfile.ZIP_STORED,
                 )
-                for source, relative in _stored_files(storage):
-                    manifest["files"].append(_add_file(zf, source, FILES_PREFIX + relative))
+                _add_stored_files(zf, storage, facts["stored_files"], manifest)
                 zf.writestr(
                     MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False), compress_type=zipfile.ZIP_DEFLATED
                 )
@@ -230,13 +241,21 @@ def _copy_sqlite(source_path: Path, target_path: Path, failure: str):
 
 
 def _dump_sqlite(url, target: Path) -> dict:
+    """Copy the database, then read the facts and the stored files' list from the copy itself, so
+    that the files backed up are exactly those its rows name."""
     _copy_sqlite(_sqlite_path(url), target, "the SQLite backup failed")
-    return _sqlite_facts(target)
+    engine = sa.create_engine(f"sqlite:///{target}", poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return {**database_facts(conn), "stored_files": _stored_file_names(conn)}
+    finally:
+        engine.dispose()
 
 
 def _dump_postgresql(url, target: Path) -> dict:
-    """pg_dump of the application's schema, and the row counts, from one exported snapshot, so the
-    manifest describes exactly the rows in the dump even while the application writes."""
+    """pg_dump of the application's schema, the row counts and the stored files' list from one
+    exported snapshot, so the manifest and the files describe exactly the rows in the dump even
+    while the application writes."""
     pg_dump = _pg_tool("pg_dump")
     args, env, dbname = _pg_args(url)
     with db.engine.connect() as conn:
@@ -245,6 +264,7 @@ def _dump_postgresql(url, target: Path) -> dict:
             snapshot = conn.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
             schema = conn.execute(sa.text("SELECT current_schema()")).scalar_one()
             facts = database_facts(conn)
+            facts["stored_files"] = _stored_file_names(conn)
             _run(
                 [
                     pg_dump,
@@ -262,31 +282,70 @@ def _dump_postgresql(url, target: Path) -> dict:
     return facts
 
 
-def _stored_files(storage: Path):
-    """(absolute path, path relative to the storage folder) of every regular file, sorted."""
-    if not storage.is_dir():
+def _stored_file_names(conn) -> list[str]:
+    """The SHA-256 of every stored_files row this connection's snapshot holds, sorted."""
+    if not sa.inspect(conn).has_table("stored_files"):
         return []
+    return sorted(conn.execute(sa.text("SELECT sha256 FROM stored_files")).scalars())
+
+
+def _stored_files(storage: Path, names):
+    """(sha256, absolute path, path relative to the storage folder) of every stored file the
+    snapshot names; the path is None for a name that cannot be a stored file's. The folder itself
+    is never listed: what else is in it (temporary files of uploads in flight, files no row refers
+    to) is no part of the snapshot."""
     found = []
-    for root, dirs, names in os.walk(storage):
-        dirs.sort()
-        for name in sorted(names):
-            source = Path(root) / name
-            if source.is_file() and not source.is_symlink():
-                found.append((source, source.relative_to(storage).as_posix()))
+    for sha in names:
+        try:
+            source = path_for(sha)
+            found.append((sha, source, source.relative_to(storage).as_posix()))
+        except ValueError:
+            found.append((sha, None, None))
     return found
 
 
+def _add_stored_files(zf, storage: Path, names, manifest) -> None:
+    """Copy the stored files the snapshot names into the archive. One that is missing goes to the
+    manifest's files_missing; one whose bytes no longer hash to its name to files_damaged (its bytes
+    stay in the archive for inspection, but a restore never puts them back under that name). Either
+    way the backup goes on: everything else is worth having."""
+    for sha, source, relative in _stored_files(storage, names):
+        if source is None:
+            manifest["files_missing"].append(sha)
+            continue
+        try:
+            entry = _add_file(zf, source, FILES_PREFIX + relative)
+        except FileNotFoundError:
+            manifest["files_missing"].append(sha)
+            continue
+        except OSError as exc:
+            raise BackupError(f"the stored file {source} cannot be read: {exc}") from None
+        if entry["sha256"] == sha:
+            manifest["files"].append(entry)
+        else:
+            manifest["files_damaged"].append({**entry, "expected_sha256": sha})
+
+
 def _add_file(zf, source: Path, arcname: str) -> dict:
-    """Copy one file into the archive, hashing the very bytes written."""
+    """Copy one file into the archive, hashing the very bytes written. Raises OSError (nothing
+    written) when the file cannot be opened; a read error part way leaves the bytes copied so far,
+    which then do not match the file's name."""
     digest, size = hashlib.sha256(), 0
-    # Stored files are .docx/.xlsx/.pdf, already compressed: deflating them again only costs time.
-    info = zipfile.ZipInfo.from_file(source, arcname)
-    info.compress_type = zipfile.ZIP_STORED
-    with open(source, "rb") as src, zf.open(info, "w", force_zip64=True) as out:
-        while chunk := src.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
+    with open(source, "rb") as src:
+        st = os.fstat(src.fileno())
+        info = zipfile.ZipInfo(arcname, date_time=time.localtime(max(st.st_mtime, _ZIP_EPOCH))[:6])
+        info.external_attr = (st.st_mode & 0xFFFF) << 16
+        info.file_size = st.st_size
+        # Stored files are .docx/.xlsx/.pdf, already compressed: deflating them again only costs time.
+        info.compress_type = zipfile.ZIP_STORED
+        with zf.open(info, "w", force_zip64=True) as out:
+            try:
+                while chunk := src.read(_CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+            except OSError:
+                pass
     return {"path": arcname[len(FILES_PREFIX) :], "sha256": digest.hexdigest(), "size": size}
 
 
@@ -312,10 +371,12 @@ def read_manifest(zf) -> dict:
         kind = manifest["database"]["kind"]
         if kind not in DB_MEMBERS or manifest["database"]["member"] != DB_MEMBERS[kind]:
             raise ValueError("database")
-        for entry in manifest["files"]:
+        for entry in manifest["files"] + manifest.get("files_damaged", []):
             _safe_relative(entry["path"])
             if not isinstance(entry["sha256"], str):
                 raise ValueError("files")
+        if not all(isinstance(sha, str) for sha in manifest.get("files_missing", [])):
+            raise ValueError("files_missing")
         if not isinstance(manifest["tables"], dict) or not isinstance(manifest["audit_head"], dict):
             raise ValueError("tables")
     except (KeyError, TypeError, ValueError):
@@ -384,7 +445,9 @@ def restore_backup(app, path) -> dict:
 
     Everything is checked first; a damaged, foreign or mismatched archive raises BackupError and
     nothing is changed. Stored files that are not in the backup are left in place (they are
-    addressed by hash, so they cannot clash). Returns the manifest. The caller verifies the chain.
+    addressed by hash, so they cannot clash). Files the backup could not keep (its manifest's
+    files_missing and files_damaged) are not restored; a warning line on stderr names each.
+    Returns the manifest. The caller verifies the chain.
     """
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     kind = database_kind(url)
@@ -402,7 +465,9 @@ def restore_backup(app, path) -> dict:
                 f"{KIND_NAMES[kind]} (QMS_DATABASE_URL). Restore it into an installation configured "
                 f"for {KIND_NAMES[theirs]}; a backup cannot move data between database kinds."
             )
-        expected = {MANIFEST, manifest["database"]["member"]} | {FILES_PREFIX + f["path"] for f in manifest["files"]}
+        expected = {MANIFEST, manifest["database"]["member"]} | {
+            FILES_PREFIX + f["path"] for f in manifest["files"] + manifest.get("files_damaged", [])
+        }
         unexpected = sorted(set(zf.namelist()) - expected)
         if unexpected:
             raise BackupError(f"the backup holds members its manifest does not list: {', '.join(unexpected[:5])}")
@@ -434,7 +499,25 @@ def restore_backup(app, path) -> dict:
 
     with db.engine.connect() as conn:
         _compare_facts(manifest, database_facts(conn), "the restored database does not match the backup")
+    for line in not_backed_up(manifest, restoring=True):
+        click.echo(line, err=True)
     return manifest
+
+
+def not_backed_up(manifest, *, restoring=False) -> list[str]:
+    """One warning line per stored file the backup could not keep (none for an archive made before
+    files_missing and files_damaged were recorded)."""
+    after = "it was not restored" if restoring else "it is NOT in this backup"
+    lines = [
+        f"Warning: stored file {sha} was missing when the backup was made; {after}"
+        for sha in manifest.get("files_missing", [])
+    ]
+    lines += [
+        f"Warning: stored file {entry['expected_sha256']} was damaged when the backup was made (its bytes "
+        f"no longer match its SHA-256); {after}"
+        for entry in manifest.get("files_damaged", [])
+    ]
+    return lines
 
 
 def _check_sqlite_copy(dump: Path, manifest):
@@ -525,6 +608,14 @@ def backup_command(path):
     )
     click.echo(f"  audit chain head: event {head['seq']}, {head['hash']}")
     click.echo(f"  stored files: {len(manifest['files'])}")
+    problems = not_backed_up(manifest)
+    if problems:
+        click.echo(
+            f"  stored files NOT in this backup: {len(problems)} (missing or damaged in the storage "
+            "folder; the warnings name them)"
+        )
+    for line in problems:
+        click.echo(line, err=True)
 
 
 @click.command("restore")
@@ -538,8 +629,14 @@ def restore_command(path, yes):
     from qms.audit.verify import verify_installation
 
     if not yes:
+        from qms.core.installation import describe_installation
+
+        installation = describe_installation(current_app).summary()
         click.confirm(
-            f"This replaces every record in the database with the contents of {path}. Continue?", abort=True, err=True
+            f"This replaces every record and stored file of the installation {installation}\n"
+            f"with the contents of {path}. Continue?",
+            abort=True,
+            err=True,
         )
     try:
         manifest = restore_backup(current_app, path)

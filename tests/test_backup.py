@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from qms import backup as backup_module
 from qms.audit.models import AuditChainHead, AuditCheckpoint
 from qms.auth.models import Commune
 from qms.auth.services import find_user
@@ -47,7 +48,7 @@ def chain_head():
 
 
 def stored_path(app):
-    return Path(app.config["QMS_STORAGE_DIR"]) / SHA[:2] / SHA
+    return Path(app.config["QMS_STORAGE_DIR"]) / SHA[:2] / SHA[2:4] / SHA
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def data(app, runner, make_commune, make_unit, make_user):
             make_user(role, commune=commune, units=[unit])
     path = stored_path(app)
     path.parent.mkdir(parents=True)
-    path.write_bytes(CONTENT)
+    path.write_bytes(CONTENT)  # where qms.files.storage keeps it
     db.session.add(StoredFile(sha256=SHA, size=len(CONTENT)))
     db.session.commit()
     assert qms(runner, "audit", "checkpoint").exit_code == 0
@@ -84,7 +85,7 @@ def test_round_trip_restores_rows_chain_head_and_files(app, runner, data, make_u
     assert manifest["database"]["kind"] == db.engine.dialect.name
     assert {name: manifest["tables"][name] for name in before_counts} == before_counts
     assert manifest["audit_head"] == before_head
-    assert manifest["files"] == [{"path": f"{SHA[:2]}/{SHA}", "sha256": SHA, "size": len(CONTENT)}]
+    assert manifest["files"] == [{"path": f"{SHA[:2]}/{SHA[2:4]}/{SHA}", "sha256": SHA, "size": len(CONTENT)}]
 
     # Life goes on after the backup: a new user (and events), a lost file.
     make_user("leader", username="after_backup")
@@ -172,7 +173,7 @@ def _foreign(doc):
     doc["format"] = "something-else"
 
 
-FILE_MEMBER = f"files/{SHA[:2]}/{SHA}"
+FILE_MEMBER = f"files/{SHA[:2]}/{SHA[2:4]}/{SHA}"
 
 DAMAGES = {
     "not a zip": (lambda a, t: t.write_bytes(b"just some text, not an archive"), "not a readable qms backup"),
@@ -212,7 +213,7 @@ def test_restore_refuses_a_bad_archive_and_changes_nothing(app, runner, data, ma
     result = qms(runner, "restore", bad, "--yes")
 
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: ")
+    assert result.stderr.splitlines()[-1].startswith("Error: ")  # after the line naming the installation
     assert message in result.stderr
     assert "Restored" not in result.stdout
     db.session.expire_all()
@@ -285,3 +286,105 @@ def test_what_qms_writes_is_for_its_own_account_only(app, runner, tmp_path):
         fresh = database.with_name("fresh.sqlite3")
         sa.create_engine(f"sqlite:///{fresh}").connect().close()  # a database qms creates anew
         assert mode(fresh) == "0o600"
+
+
+# --- what a backup takes: the files the snapshot's rows name, never a directory listing -----------
+
+
+def test_temporary_files_of_uploads_in_flight_never_enter_a_backup(app, runner, data, tmp_path, monkeypatch):
+    """An upload writes .tmp-… beside its final name and links it into place: such files may appear
+    and vanish at any moment, and a backup neither copies them nor fails when one vanishes."""
+    folder = stored_path(app).parent
+    lingering = folder / ".tmp-left-by-a-crash"
+    lingering.write_bytes(b"half an upload")
+    vanishing = folder / ".tmp-upload-in-flight"
+    vanishing.write_bytes(b"an upload about to be linked into place")
+    real_add_file = backup_module._add_file
+
+    def upload_finishes_meanwhile(*args, **kwargs):
+        vanishing.unlink(missing_ok=True)
+        return real_add_file(*args, **kwargs)
+
+    monkeypatch.setattr(backup_module, "_add_file", upload_finishes_meanwhile)
+    archive = tmp_path / "b.zip"
+    result = qms(runner, "backup", archive)
+
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.stderr
+    with zipfile.ZipFile(archive) as zf:
+        assert not [name for name in zf.namelist() if ".tmp-" in name]
+    manifest = read_manifest(archive)
+    assert [entry["sha256"] for entry in manifest["files"]] == [SHA]
+    assert manifest["files_missing"] == [] and manifest["files_damaged"] == []
+    assert lingering.exists()  # not the backup's to remove
+
+
+def test_a_file_stored_without_a_row_is_not_backed_up(app, runner, data, tmp_path):
+    """Bytes whose row was never committed (an upload cut off) belong to no snapshot."""
+    orphan = b"an upload whose transaction never committed"
+    sha = hashlib.sha256(orphan).hexdigest()
+    path = Path(app.config["QMS_STORAGE_DIR"]) / sha[:2] / sha[2:4] / sha
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(orphan)
+    archive = tmp_path / "b.zip"
+    assert qms(runner, "backup", archive).exit_code == 0
+    assert [entry["sha256"] for entry in read_manifest(archive)["files"]] == [SHA]
+
+
+def _store_row(app, content):
+    sha = hashlib.sha256(content).hexdigest()
+    path = Path(app.config["QMS_STORAGE_DIR"]) / sha[:2] / sha[2:4] / sha
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    db.session.add(StoredFile(sha256=sha, size=len(content)))
+    db.session.commit()
+    return sha, path
+
+
+def test_a_missing_or_damaged_file_is_named_and_everything_else_is_backed_up(app, runner, data, tmp_path):
+    lost_sha, lost = _store_row(app, b"a file someone deleted by hand")
+    damaged_sha, damaged = _store_row(app, b"a file whose disk went bad")
+    lost.unlink()
+    damaged.write_bytes(b"a file whose disk went bAd")
+    archive = tmp_path / "b.zip"
+
+    result = qms(runner, "backup", archive)
+
+    assert result.exit_code == 0, result.output  # a backup of everything else is still worth having
+    manifest = read_manifest(archive)
+    assert [entry["sha256"] for entry in manifest["files"]] == [SHA]
+    assert manifest["files_missing"] == [lost_sha]
+    assert [entry["expected_sha256"] for entry in manifest["files_damaged"]] == [damaged_sha]
+    warnings = result.stderr.splitlines()
+    assert any(lost_sha in line and "missing" in line for line in warnings)
+    assert any(damaged_sha in line and "damaged" in line for line in warnings)
+    assert "stored files: 1" in result.stdout and "NOT in this backup: 2" in result.stdout
+    with zipfile.ZipFile(archive) as zf:
+        assert zf.read(FILE_MEMBER) == CONTENT
+        assert f"files/{lost_sha[:2]}/{lost_sha[2:4]}/{lost_sha}" not in zf.namelist()
+
+    # The restore brings back everything the backup holds and names again what it does not.
+    stored_path(app).unlink()
+    damaged.unlink()
+    restored = qms(runner, "restore", archive, "--yes")
+    assert restored.exit_code == 0, restored.output
+    assert stored_path(app).read_bytes() == CONTENT
+    assert not lost.exists() and not damaged.exists()  # damaged bytes are never restored under the name
+    assert lost_sha in restored.stderr and damaged_sha in restored.stderr
+
+
+def test_an_archive_made_before_files_missing_existed_still_restores(app, runner, data, make_user, tmp_path):
+    archive, old = tmp_path / "b.zip", tmp_path / "old.zip"
+    assert qms(runner, "backup", archive).exit_code == 0
+
+    def older_format(doc):
+        del doc["files_missing"], doc["files_damaged"]
+
+    rewrite(archive, old, manifest=older_format)
+    make_user("staff", username="after_backup")
+    stored_path(app).unlink()
+    result = qms(runner, "restore", old, "--yes")
+    assert result.exit_code == 0, result.output
+    assert stored_path(app).read_bytes() == CONTENT
+    db.session.expire_all()
+    assert find_user("after_backup") is None
