@@ -3,6 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# the installation `make run` acts on: this folder's instance/ (a copy of the project acts on its own,
+# even with a .venv copied from the original, which still imports the original's code)
+QMS_INSTANCE_PATH ?= $(CURDIR)/instance
 CATALOGUES := $(wildcard qms/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
@@ -36,9 +39,9 @@ messages: | $(VENV)/.installed
 
 ## run: install, migrate, load the demo commune on first run, serve http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed translations
-	QMS_DEMO=1 $(BIN)/qms db upgrade
-	QMS_DEMO=1 $(BIN)/qms demo load --if-empty
-	QMS_DEMO=1 $(BIN)/qms serve --port $(PORT)
+	QMS_DEMO=1 QMS_INSTANCE_PATH="$(QMS_INSTANCE_PATH)" $(BIN)/qms db upgrade
+	QMS_DEMO=1 QMS_INSTANCE_PATH="$(QMS_INSTANCE_PATH)" $(BIN)/qms demo load --if-empty
+	QMS_DEMO=1 QMS_INSTANCE_PATH="$(QMS_INSTANCE_PATH)" $(BIN)/qms serve --port $(PORT)
 
 ## test: lint, formatting and the import rules, then the whole suite on both cores (SQLite; PostgreSQL when
 ## QMS_TEST_DATABASE_URL is set); the 10 slowest tests are printed at the end

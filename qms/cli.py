@@ -1,7 +1,11 @@
 """The `qms` console command: `qms db upgrade`, `qms demo load`, `qms audit ...`, `qms jobs ...`,
-`qms backup`, `qms restore`, `qms serve`, and the commands the areas add (`qms user ...`,
+`qms backup`, `qms restore`, `qms serve`, `qms info`, and the commands the areas add (`qms user ...`,
 `qms commune ...`). Errors go to stderr with a non-zero exit (2 when the settings keep the app from
-starting)."""
+starting).
+
+Every command is declared either writing (WRITING_COMMANDS) or read-only (READ_ONLY_COMMANDS), and a
+test fails for one that is neither. A writing command prints the installation it acts on (instance
+folder, database, files, commune) on stderr before it acts: stdout stays what scripts read."""
 
 import sys
 
@@ -16,6 +20,108 @@ def _create_app():
     from qms import create_app
 
     return create_app()
+
+
+# Commands that change the installation (its database, files or keys), by their path under `qms`.
+WRITING_COMMANDS = frozenset(
+    {
+        "audit checkpoint",
+        "backup",  # writes an archive of the installation (and reads all of it): say which
+        "calendar add",
+        "calendar remove",
+        "commune create",
+        "db downgrade",
+        "db stamp",
+        "db upgrade",
+        "demo load",
+        "dossier import",
+        "files gc",
+        "jobs run",
+        "nc remind",
+        "process import",
+        "restore",
+        "run",  # Flask's development server: its requests write
+        "serve",  # runs the jobs and serves requests that write
+        "shell",  # a Python shell on the installation can change anything
+        "user create",
+        "user disable",
+        "user reset-password",
+        "user token",
+    }
+)
+# Commands that change nothing of the installation. `db init/edit/merge/migrate/revision` write
+# migration scripts into the code, not into an installation.
+READ_ONLY_COMMANDS = frozenset(
+    {
+        "audit verify",
+        "calendar list",
+        "commune list",
+        "db branches",
+        "db check",
+        "db current",
+        "db edit",
+        "db heads",
+        "db history",
+        "db init",
+        "db list-templates",
+        "db merge",
+        "db migrate",
+        "db revision",
+        "db show",
+        "files check",
+        "info",
+        "jobs list",
+        "routes",
+    }
+)
+
+
+def command_path(ctx):
+    """A command's path under the root group: "user create" for `qms user create`."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    return " ".join(reversed(names))
+
+
+def iter_commands(group, ctx, prefix=()):
+    """Every command under group, as (path, command), groups walked into."""
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if command is None:
+            continue
+        if isinstance(command, click.Group):
+            yield from iter_commands(command, click.Context(command, parent=ctx, info_name=name), (*prefix, name))
+        else:
+            yield " ".join((*prefix, name)), command
+
+
+def announce_installation(ctx):
+    """Print on stderr, in one line, the installation the command of ctx is about to act on."""
+    from flask.cli import ScriptInfo
+
+    from qms.core.installation import describe_installation
+
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        click.echo(f"Installation: {describe_installation(app).summary()}", err=True)
+
+
+def _announcing(command):
+    """command, made to announce its installation before it runs when it is run through a QmsGroup
+    (after its arguments are read: --help and usage errors print nothing more) and is a writing one."""
+    if getattr(command, "_qms_announcing", False):
+        return
+    run = command.invoke
+
+    def invoke(ctx):
+        if isinstance(ctx.find_root().command, QmsGroup) and command_path(ctx) in WRITING_COMMANDS:
+            announce_installation(ctx)
+        return run(ctx)
+
+    command.invoke = invoke
+    command._qms_announcing = True
 
 
 class QmsGroup(FlaskGroup):
@@ -49,6 +155,19 @@ class QmsGroup(FlaskGroup):
             return sorted(click.Group.list_commands(self, ctx))
         return super().list_commands(ctx)
 
+    def invoke(self, ctx):
+        """Run the command, each writing command saying first where it acts (see _announcing)."""
+        if not ctx.resilient_parsing:
+            from qms.config import ConfigError
+
+            try:
+                commands = list(iter_commands(self, ctx))
+            except ConfigError:
+                commands = []  # the command fails with the settings' message when it loads the app
+            for _path, command in commands:
+                _announcing(command)
+        return super().invoke(ctx)
+
     def main(self, *args, **kwargs):
         from qms.config import ConfigError
 
@@ -61,6 +180,41 @@ class QmsGroup(FlaskGroup):
 @click.group(cls=QmsGroup)
 def main():
     """qms: quality-management system of a commune one-stop shop."""
+
+
+# --- info -------------------------------------------------------------------------------------
+
+
+@main.command("info")
+@with_appcontext
+def info():
+    """Print the installation the commands act on: instance folder, database (without its password),
+    stored files, commune(s), the qms version and the database's migration against the newest."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from qms.core.installation import describe_installation, migration_heads
+
+    app = current_app._get_current_object()
+    found = describe_installation(app)
+    try:
+        qms_version = version("qms")
+    except PackageNotFoundError:
+        qms_version = "unknown (not installed)"
+    heads = migration_heads(app)
+    if not found.database_read:
+        migration = "unknown: the database cannot be read"
+    elif found.revision is None:
+        migration = f"none (newest {', '.join(heads)}): run `qms db upgrade`"
+    elif found.revision in heads:
+        migration = f"{found.revision} (the newest)"
+    else:
+        migration = f"{found.revision}, newest {', '.join(heads)}: run `qms db upgrade`"
+    click.echo(f"Instance folder: {found.instance_path}")
+    click.echo(f"Database:        {found.database_url}")
+    click.echo(f"Stored files:    {found.storage_dir}")
+    click.echo(f"{'Communes:' if len(found.communes) > 1 else 'Commune:':16} {found.communes_text}")
+    click.echo(f"qms version:     {qms_version}")
+    click.echo(f"Migration:       {migration}")
 
 
 # --- audit ------------------------------------------------------------------------------------

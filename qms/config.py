@@ -1,11 +1,27 @@
 """Settings: defaults, then instance/config.py, then QMS_* environment variables, then test overrides.
 
-The instance folder (config.py, the SQLite file, stored files, keys) is instance/ beside the code,
-or QMS_INSTANCE_PATH when set (an installed package should keep its data elsewhere, e.g. /var/lib/qms).
+The instance folder (config.py, the SQLite file, stored files, keys) is found by one rule, whatever
+way the package was installed:
+
+1. QMS_INSTANCE_PATH when set (an installed package keeps its data elsewhere, e.g. /var/lib/qms;
+   a second installation made from a copy of the folder names its own);
+2. otherwise `instance/` in the project folder: the nearest folder above the qms package that holds
+   the project's pyproject.toml. It is the same folder for an editable install (`pip install -e .`,
+   what `make run` does: the package is <project>/qms) and for a regular install into the project's
+   virtual environment (<project>/.venv/lib/python3.x/site-packages/qms);
+3. a package installed outside any project folder has no such folder: it refuses to start and asks
+   for QMS_INSTANCE_PATH, rather than guessing (Flask alone would pick <prefix>/var/qms-instance for
+   a regular install and the source tree's instance/ for an editable one).
+
+A copy of the project folder whose .venv was copied along still runs the original's code (the
+virtual environment holds absolute paths), hence the original's instance/: the Makefile passes the
+folder it runs in (QMS_INSTANCE_PATH ?= $(CURDIR)/instance), and every command that writes prints
+the installation it acts on (qms.core.installation).
 """
 
 import os
 import secrets
+import tomllib
 from pathlib import Path
 
 DEFAULTS = {
@@ -78,12 +94,44 @@ def _coerce(key, value):
     return value
 
 
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def project_folder(package_dir=PACKAGE_DIR):
+    """The folder of the qms project the package at package_dir belongs to: the nearest folder above
+    it whose pyproject.toml names the project qms; None when there is none."""
+    for folder in Path(package_dir).resolve().parents:
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                name = tomllib.loads(candidate.read_text(encoding="utf-8")).get("project", {}).get("name")
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if name == "qms":
+                return folder
+    return None
+
+
+def instance_folder(environ=None, package_dir=PACKAGE_DIR):
+    """The instance folder by the rule of the module's docstring: QMS_INSTANCE_PATH, else instance/
+    in the project folder. Raises ConfigError when neither names one."""
+    environ = os.environ if environ is None else environ
+    if environ.get("QMS_INSTANCE_PATH"):
+        return Path(os.path.abspath(environ["QMS_INSTANCE_PATH"]))
+    project = project_folder(package_dir)
+    if project is None:
+        raise ConfigError(
+            f"qms is installed outside its project folder ({Path(package_dir).resolve()}): "
+            "set QMS_INSTANCE_PATH to the folder that holds the installation's data (e.g. /var/lib/qms)."
+        )
+    return project / "instance"
+
+
 def _use_instance_path(app, test_config):
-    """QMS_INSTANCE_PATH moves the instance folder (tests pass INSTANCE_PATH to create_app instead)."""
-    path = os.environ.get("QMS_INSTANCE_PATH")
-    if path and not (test_config or {}).get("INSTANCE_PATH"):
-        app.instance_path = os.path.abspath(path)
-        app.config.root_path = app.instance_path
+    """Put the instance folder where the rule says (tests pass INSTANCE_PATH to create_app instead)."""
+    given = (test_config or {}).get("INSTANCE_PATH")
+    app.instance_path = os.path.abspath(given) if given else str(instance_folder())
+    app.config.root_path = app.instance_path
 
 
 def load_settings(app, test_config=None):

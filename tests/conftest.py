@@ -230,3 +230,10 @@ def build_two_communes():
 def world(app):
     """Two communes, each with a one-stop unit and one user per role (usernames a_<role>, b_<role>)."""
     return build_two_communes()
+
+
+def cli_error(result):
+    """What a `qms` command wrote on stderr after the line naming the installation, which a writing
+    command prints first (qms.cli)."""
+    first, _newline, rest = result.stderr.partition("\n")
+    return rest if first.startswith("Installation: ") else result.stderr

@@ -17,7 +17,7 @@ from qms.auth.passwords import check_password
 from qms.auth.services import find_user, start_session
 from qms.cli import main
 from qms.db import db, drop_append_only_ddl
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, cli_error, login
 
 NEW_PASSWORD = "Quiver-Pebble-Orbit-58"
 QMS = Path(sys.executable).with_name("qms")
@@ -91,7 +91,7 @@ def test_user_create_refusals_go_to_stderr_and_create_nothing(runner, commune, e
     before = count(User), count(AuditEvent)
     result = runner.invoke(main, args=["user", "create", "hoa", "--name", "Lê Hoa", "--password", password, *extra])
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: ")
+    assert cli_error(result).startswith("Error: ")
     assert result.stdout == ""
     assert find_user("hoa") is None
     assert (count(User), count(AuditEvent)) == before
@@ -101,7 +101,7 @@ def test_user_create_refuses_a_duplicate_user_name(runner, commune, make_user):
     make_user("staff", commune=commune, username="binh")
     result = runner.invoke(main, args=["user", "create", "BINH", "--name", "Another Bình", "--password", NEW_PASSWORD])
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: ")
+    assert cli_error(result).startswith("Error: ")
     assert db.session.scalar(select(func.count()).where(func.lower(User.username) == "binh")) == 1
 
 
@@ -151,7 +151,7 @@ def test_user_disable_ends_sessions_and_refuses_twice(runner, commune, make_user
     assert event.reason == "left the commune"
 
     again = runner.invoke(main, args=["user", "disable", "cuong"])
-    assert again.exit_code == 1 and again.stderr.startswith("Error: ")
+    assert again.exit_code == 1 and cli_error(again).startswith("Error: ")
     assert db.session.scalar(select(func.count()).where(AuditEvent.action == "user.disabled")) == 1
 
 
@@ -169,7 +169,7 @@ def test_user_reset_password_sets_a_new_password(app, runner, commune, make_user
 def test_user_reset_password_refuses_a_weak_password(runner, commune, make_user):
     make_user("staff", commune=commune, username="giang")
     result = runner.invoke(main, args=["user", "reset-password", "giang", "--password", "giang2024giang"])
-    assert result.exit_code == 1 and result.stderr.startswith("Error: ")
+    assert result.exit_code == 1 and cli_error(result).startswith("Error: ")
     db.session.expire_all()
     assert check_password(find_user("giang").password_hash, PASSWORD)
 
@@ -253,7 +253,7 @@ def test_demo_load_if_empty_keeps_existing_data(demo_runner):
     assert kept.exit_code == 0, kept.stderr
     assert "admin" in kept.stdout  # the accounts are printed again
     refused = demo.invoke(main, args=["demo", "load"])
-    assert refused.exit_code == 1 and refused.stderr.startswith("Error: ")
+    assert refused.exit_code == 1 and cli_error(refused).startswith("Error: ")
 
     db.session.expire_all()
     assert (count(User), count(Commune), db.session.get(AuditChainHead, 1).seq) == before

@@ -16,6 +16,7 @@ from qms.core.calendar import is_working_day
 from qms.core.calendar_days import CalendarDay, DayKind, forget_adjustments
 from qms.core.labels import Names, action_label, field_label, record_label
 from qms.db import DomainError, db
+from tests.conftest import cli_error
 from tests.core.support import events, head_seq, post, signed_in_client
 
 OFFICIAL_2026 = 24  # rows the migration ships for 2026 (qms/migrations/versions/20261206_0010_*)
@@ -367,7 +368,7 @@ def test_calendar_refusals_go_to_stderr_and_write_nothing(runner, world, args, s
     before, seq = rows(), head_seq()
     result = runner.invoke(main, args=["calendar", *args])
     assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr.startswith("Error: ")
+    assert cli_error(result).startswith("Error: ")
     if stderr:
         assert stderr in result.stderr
     assert rows() == before and head_seq() == seq
