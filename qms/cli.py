@@ -310,8 +310,10 @@ def serve(host, port, threads):
     from waitress import serve as waitress_serve
 
     from qms.core.jobs import start_scheduler
+    from qms.files.leftovers import tidy_at_start
 
     app = current_app._get_current_object()
+    tidy_at_start(app)
     start_scheduler(app, app.config["QMS_JOBS_EVERY_MINUTES"])
     click.echo(f"Serving on http://{host}:{port}  (Ctrl+C stops)")
     waitress_serve(app, **waitress_options(app, host=host, port=port, threads=threads))

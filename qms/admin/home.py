@@ -1,8 +1,10 @@
-"""The administrator's home-page sections: accounts that need attention in their commune."""
+"""The administrator's home-page sections: stored files found damaged or missing, what the last check
+of the file store found, and accounts that need attention in their commune."""
 
 import datetime as dt
 
 from flask import url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -13,6 +15,7 @@ from qms.core.names import by_name
 from qms.core.tasks import Task, register_section
 from qms.db import db
 from qms.files import services as files
+from qms.files.leftovers import last_summary
 from qms.files.references import references_in
 
 RECENT_DAYS = 7
@@ -79,7 +82,43 @@ def damaged_files(admin):
                     ),
                 )
             )
-    return tasks[:LIMIT]
+    summary = file_store_summary()
+    return tasks[:LIMIT] + ([summary] if summary else [])
+
+
+def size_text(size):
+    """A size in bytes as people read it: 850 bytes, 12.5 KB, 3.2 MB, 1.1 GB (in the reader's locale)."""
+    if size < 1024:
+        return _("%(n)s bytes", n=format_decimal(size))
+    for unit in ("KB", "MB", "GB"):
+        size /= 1024
+        if size < 1024 or unit == "GB":
+            return f"{format_decimal(size, format='#,##0.#')} {unit}"
+
+
+def file_store_summary():
+    """What the last check of the file store found (`qms files check` or the daily job files.check:
+    walking the store and hashing every file is too slow for a page), and when; None before the first."""
+    summary = last_summary()
+    if summary is None:
+        return None
+    return Task(
+        title=_("File store checked on %(d)s", d=format_datetime(summary.checked)),
+        url=url_for("home.index") + "#section-admin-damaged-files",
+        overdue=bool(summary.missing or summary.damaged),
+        detail=_(
+            "%(files)s stored files; %(unreferenced)s that no record refers to (%(size)s), %(missing)s "
+            "missing, %(damaged)s damaged; %(temporary)s temporary files of interrupted uploads "
+            "(%(temporary_size)s). The command `qms files gc` removes the files no record refers to.",
+            files=summary.files,
+            unreferenced=summary.unreferenced,
+            size=size_text(summary.unreferenced_bytes),
+            missing=summary.missing,
+            damaged=summary.damaged,
+            temporary=summary.temporary,
+            temporary_size=size_text(summary.temporary_bytes),
+        ),
+    )
 
 
 register_section(

@@ -4,4 +4,7 @@
 
 
 def init_app(app):
-    from qms.files import labels  # noqa: F401
+    from qms.files import labels, leftovers  # noqa: F401  (labels; the job files.check)
+    from qms.files.cli import files_group
+
+    app.cli.add_command(files_group)

@@ -48,7 +48,9 @@ def store_bytes(data: bytes) -> StoredFile:
     """Keep `data` (idempotent) and return its StoredFile row, in the current transaction."""
     sha = sha256_of(data)
     path = path_for(sha)
-    if _write_once(path, data, sha):
+    # A file no row refers to yet may be one the collector of leftovers is about to remove: kept
+    # again, it is dated anew (a file with a row is never collected, and is left untouched).
+    if _write_once(path, data, sha, refresh=db.session.get(StoredFile, sha) is None):
         db.session.info.setdefault(_NEW_FILES, set()).add(sha)
     _insert_row(sha, len(data))
     return db.session.get(StoredFile, sha)
@@ -66,9 +68,10 @@ def read_bytes(sha256: str) -> bytes:
     return data
 
 
-def _write_once(path: Path, data: bytes, sha: str) -> bool:
-    """Write atomically unless a good copy exists. True when this call created the file."""
-    if path.exists() and _is_intact(path, sha):
+def _write_once(path: Path, data: bytes, sha: str, *, refresh=False) -> bool:
+    """Write atomically unless a good copy exists. True when this call created the file.
+    refresh: date a good copy found anew (see _refresh)."""
+    if path.exists() and _is_intact(path, sha) and (not refresh or _refresh(path)):
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -81,7 +84,7 @@ def _write_once(path: Path, data: bytes, sha: str) -> bool:
             os.link(tmp, path)  # fails instead of replacing when the name exists
             return True
         except FileExistsError:
-            if _is_intact(path, sha):
+            if _is_intact(path, sha) and (not refresh or _refresh(path)):
                 return False  # another upload of the same bytes got there first
             # The name promises these exact bytes; a damaged copy is restored, never altered.
             log.warning("stored file %s was damaged; restoring it from a new upload", sha)
@@ -90,6 +93,19 @@ def _write_once(path: Path, data: bytes, sha: str) -> bool:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _refresh(path: Path) -> bool:
+    """Date a file kept again as new, so that the collector of unreferenced files
+    (qms.files.leftovers), whose grace period counts from it, leaves it to this upload. False when
+    the file has gone meanwhile (the collector took it): then it is written again."""
+    try:
+        os.utime(path)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        pass  # a read-only store: nothing collects from it either
+    return True
 
 
 def _is_intact(path: Path, sha: str) -> bool:
