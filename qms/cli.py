@@ -35,6 +35,7 @@ WRITING_COMMANDS = frozenset(
         "db upgrade",
         "demo load",
         "dossier import",
+        "files check",  # records the damage it finds (file.damaged) and keeps its counts
         "files gc",
         "jobs run",
         "nc remind",
@@ -68,7 +69,6 @@ READ_ONLY_COMMANDS = frozenset(
         "db migrate",
         "db revision",
         "db show",
-        "files check",
         "info",
         "jobs list",
         "routes",
