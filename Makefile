@@ -9,7 +9,7 @@ QMS_INSTANCE_PATH ?= $(CURDIR)/instance
 CATALOGUES := $(wildcard qms/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test bench format translations messages clean
+.PHONY: run test bench crash format translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ format: $(VENV)/.installed-test
 ## bench: timing goals, printed as medians and ratios (not part of `make test`)
 bench: $(VENV)/.installed-test translations
 	$(BIN)/python -m tests.benchmarks
+
+## crash: gunicorn (3 workers, SQLite) killed with kill -9 20 times under uploads and downloads, then checked
+## from outside; prints kills, acknowledged and lost writes, restart times, leftovers (not part of `make test`)
+crash: $(VENV)/.installed-test translations
+	$(BIN)/python -m tests.crash $(CRASH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(COMPILED)
