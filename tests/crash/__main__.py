@@ -10,13 +10,14 @@ kept here, though a power cut could lose the last few of them.
 What it does:
 1. a fresh temporary instance folder on SQLite: `qms db upgrade` and `qms demo load` (QMS_DEMO=1 for
    the load only); the demo password is read from <instance>/demo-password.txt;
-2. gunicorn with 3 sync workers (the README's production command) in a process group of its own;
+2. gunicorn with 3 sync workers serving qms.wsgi:app (the README's production command) in a process group of its own;
 3. client threads over HTTP, each signed in like a browser (GET /login for the CSRF token, POST the
-   user name and password) before the first kill; a session outlives the kills. Uploaders register new files of documents of external origin (a
-   one-page PDF whose text is the request id, so every upload has bytes of its own), downloaders
-   fetch controlled copies of versions in force. Every request carries its own X-Request-ID, which
-   the application records in the audit event's request_id. An upload is acknowledged when the
-   server answers 303 to the new version's page; a download when it answers 200 with the file;
+   user name and password) before the first kill; a session outlives the kills. Uploaders register
+   new files of documents of external origin (a one-page PDF whose text is the request id, so every
+   upload has bytes of its own), downloaders fetch controlled copies of versions in force. Every
+   request carries its own X-Request-ID, which the application records in the audit event's
+   request_id. An upload is acknowledged when the server answers 303 to the new version's page; a
+   download when it answers 200 with the file;
 4. at random moments, SIGKILL to the whole process group (master and workers), 20 times; each time
    gunicorn is started again and the time from the kill until it answers GET /login is measured;
 5. gunicorn stopped, the checks read the SQLite file with sqlite3 and the storage folder
@@ -37,7 +38,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -49,6 +49,7 @@ from hashlib import sha256
 from pathlib import Path
 from urllib.parse import urlencode
 
+from tests.benchmarks.server import free_port, multipart
 from tests.crash import checks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,22 +128,6 @@ def page_message(page: bytes) -> str:
     """The first error message or heading of a page, to say why a request was refused."""
     match = MESSAGE.search(page.decode(errors="replace"))
     return " ".join((match.group(1) or match.group(2)).split()) if match else repr(page[:120])
-
-
-def multipart(fields, filename, data, media_type):
-    boundary = f"crash{uuid.uuid4().hex}"
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-        f"Content-Type: {media_type}\r\n\r\n".encode()
-        + data
-        + b"\r\n"
-    )
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def one_page_pdf(text: str) -> bytes:
@@ -261,12 +246,6 @@ class Load:
 # --- gunicorn ---------------------------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     """gunicorn in a process group of its own, so that one killpg takes the master and its workers."""
 
@@ -284,7 +263,7 @@ class Server:
                 "sync",
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                "qms:create_app()",
+                "qms.wsgi:app",
             ],
             cwd=ROOT,
             env=self.env,
