@@ -1,0 +1,4 @@
+"""Internal audits (ISO 9001:2015 9.2): the commune's yearly audit programme with its coverage of
+processes and clauses 4 to 10, audits planned with impartial auditors, checklists drawn from the shipped
+library of questions by clause (library.yaml, read by qms.audits.library), findings graded and turned
+into nonconformities, signed plans and reports, and the evidence packs external auditors review."""
