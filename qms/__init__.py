@@ -107,6 +107,7 @@ AREAS = (
     "qms.nonconformities",
     "qms.dossiers",
     "qms.feedback",
+    "qms.audits",
 )
 
 

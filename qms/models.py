@@ -1,6 +1,7 @@
 """Imports every model module so that the metadata (and Alembic) sees all tables."""
 
 from qms.audit import models as audit_models  # noqa: F401
+from qms.audits import models as internal_audit_models  # noqa: F401
 from qms.auth import models as auth_models  # noqa: F401
 from qms.core import (
     calendar_days,  # noqa: F401

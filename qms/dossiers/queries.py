@@ -234,3 +234,15 @@ def receiving_unit_code(commune) -> str:
         .limit(1)
     )
     return code or commune.code
+
+
+def handled_by(user, procedure, since: dt.datetime) -> int:
+    """How many steps of the procedure's dossiers `user` handed over since `since` (a step done, the
+    dossier given on): whether the person performs the procedure's process (internal audits'
+    impartiality asks)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Handover)
+        .join(Dossier, Dossier.id == Handover.dossier_id)
+        .where(Dossier.procedure_id == procedure.id, Handover.from_user_id == user.id, Handover.at >= since)
+    )

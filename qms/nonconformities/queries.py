@@ -354,3 +354,21 @@ def documents_by_id(commune_id, ids) -> dict:
         return {}
     found = db.session.scalars(select(Document).where(Document.commune_id == commune_id, Document.id.in_(list(ids))))
     return {d.id: d for d in found}
+
+
+def open_counts(commune_id, severity=Severity.major) -> list:
+    """The commune's open NCs of a severity, counted by where they were found: [(procedure's process
+    document id or None, clause, count)] (internal audits weigh their programme by them)."""
+    columns = (Nonconformity.procedure_id, Nonconformity.clause)
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(*columns, func.count())
+            .where(
+                Nonconformity.commune_id == commune_id,
+                Nonconformity.severity == severity,
+                Nonconformity.status.in_(OPEN_STATUSES),
+            )
+            .group_by(*columns)
+        )
+    ]
