@@ -201,3 +201,15 @@ def test_the_auditor_role_may_change_nothing(audit_world, approved, plan):
         lambda: services.decide_finding(auditor, finding, accepted=True, reason="x"),
     ):
         assert refusal(call) == "forbidden"
+
+
+def test_a_change_while_a_leader_approves_conflicts(audit_world, plan):
+    """The leader approved what they saw (row_version); a change made meanwhile makes it a conflict."""
+    w = audit_world
+    programme = plan().programme
+    seen = programme.row_version
+    plan(title="Đánh giá hộ tịch", procedures=[w.birth])
+    assert programme.row_version > seen
+    code = refusal(lambda: services.approve_programme(w.leader, programme, PASSWORD, expected_row_version=seen))
+    assert code == "conflict"
+    assert db.session.get(AuditProgramme, programme.id).status is ProgrammeStatus.draft

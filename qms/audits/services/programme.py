@@ -12,6 +12,7 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import attributes
 
 from qms.audit.services import diff, record_event
 from qms.audits import library
@@ -124,7 +125,10 @@ def programme_for(actor, commune, year) -> AuditProgramme:
 
 
 def _revise(actor, programme):
-    """A change to an approved programme's audits: back to draft as the next revision."""
+    """A change to the programme's audits. The programme's row is updated whatever its status, so that
+    a leader approving it at the same moment conflicts (its row_version) instead of sealing a state
+    that no longer holds; an approved programme goes back to draft as its next revision."""
+    attributes.flag_modified(programme, "notes")
     if programme.status is not ProgrammeStatus.approved:
         return
     old = programme.revision
