@@ -52,11 +52,12 @@ def conflicts(audit, user, *, now=None) -> list:
                 )
             document = db.session.get(Document, procedure.process_document_id)
             if document is not None and document.owner_id == user.id:
+                named = f"{document.code} – {document.title}"
                 reasons.append(
                     _l(
                         "%(person)s owns %(document)s, the process document of the procedure %(procedure)s.",
                         person=user.full_name,
-                        document=f"{document.code} – {document.title}",
+                        document=named,
                         procedure=procedure_name(procedure),
                     )
                 )
