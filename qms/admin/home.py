@@ -109,7 +109,7 @@ def file_store_summary():
         detail=_(
             "%(files)s stored files; %(unreferenced)s that no record refers to (%(size)s), %(missing)s "
             "missing, %(damaged)s damaged; %(temporary)s temporary files of interrupted uploads "
-            "(%(temporary_size)s). The command `qms files gc` removes the files no record refers to.",
+            "(%(temporary_size)s). The command “qms files gc” removes the files no record refers to.",
             files=summary.files,
             unreferenced=summary.unreferenced,
             size=size_text(summary.unreferenced_bytes),
