@@ -15,6 +15,7 @@ from sqlalchemy import Date, DateTime, Enum, MetaData, TypeDecorator, func, sele
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.functions import FunctionElement
 
 NAMING_CONVENTION = {
@@ -127,6 +128,31 @@ class ConflictError(DomainError):
 
     def __init__(self, message):
         super().__init__(message, code="conflict", status=409)
+
+
+def require(refusal, code="forbidden", status=403):
+    """Raise a permissions.*_refusal() reason as a DomainError, if there is one."""
+    if refusal is not None:
+        raise DomainError(refusal, code=code, status=status)
+
+
+class OptimisticLock:
+    """An area's optimistic locking, its conflict told in the area's words (`message`): a page or an
+    API client acted on what it saw at a row_version, and anything newer is someone else's change."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def check_row_version(self, record, expected):
+        if expected is not None and int(expected) != record.row_version:
+            raise ConflictError(self.message)
+
+    def flush(self):
+        """Flush, turning a lost race (a stale row_version, a unique constraint) into a conflict."""
+        try:
+            db.session.flush()
+        except (StaleDataError, IntegrityError):
+            raise ConflictError(self.message) from None
 
 
 def insert_numbered(row, *, scope, field, number, refusal, attempts=5):

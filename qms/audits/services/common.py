@@ -2,11 +2,12 @@
 processes of a scope."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from qms.audits.processes import SYSTEM_PROCESSES
-from qms.db import ConflictError, DomainError, db
+from qms.core.text import required_text as required_text
+from qms.core.text import trimmed
+from qms.db import OptimisticLock, db
+from qms.db import require as require
 from qms.processes import queries as process_queries
 from qms.processes.models import Procedure
 
@@ -14,36 +15,9 @@ CONFLICT_MESSAGE = _l(
     "Someone else changed this audit programme while you were working on it. Reload the page to see "
     "their change, then try again."
 )
-
-
-def require(refusal, code="forbidden", status=403):
-    """Raise a permissions.*_refusal() reason, if there is one."""
-    if refusal is not None:
-        raise DomainError(refusal, code=code, status=status)
-
-
-def text(value, limit=None):
-    value = (value or "").strip()
-    return value[:limit] if limit else value
-
-
-def required_text(value, message, code="text_required", limit=None):
-    value = text(value, limit)
-    if not value:
-        raise DomainError(message, code=code)
-    return value
-
-
-def check_row_version(record, expected):
-    if expected is not None and int(expected) != record.row_version:
-        raise ConflictError(CONFLICT_MESSAGE)
-
-
-def flush():
-    try:
-        db.session.flush()
-    except (StaleDataError, IntegrityError):
-        raise ConflictError(CONFLICT_MESSAGE) from None
+_LOCK = OptimisticLock(CONFLICT_MESSAGE)
+check_row_version, flush = _LOCK.check_row_version, _LOCK.flush
+text = trimmed  # the services' name for it
 
 
 def procedure_name(procedure) -> str:

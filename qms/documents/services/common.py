@@ -5,11 +5,11 @@ the SHA-256 of its file)."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import attributes
-from sqlalchemy.orm.exc import StaleDataError
 
-from qms.db import ConflictError, DomainError, db
+from qms.core.text import trimmed
+from qms.db import DomainError, OptimisticLock, db
+from qms.db import require as require
 from qms.documents import permissions as perm
 from qms.documents.models import Document, DocumentKind, DocumentVersion, VersionStatus
 from qms.files.services import INTACT, content_sha256, file_state, read_stored
@@ -19,13 +19,10 @@ CONFLICT_MESSAGE = _l(
     "Someone else changed this version while you were working on it. "
     "Reload the page to see their change, then try again."
 )
+_LOCK = OptimisticLock(CONFLICT_MESSAGE)  # flush(): a second effective version is a conflict too
+check_row_version, flush = _LOCK.check_row_version, _LOCK.flush
+text = trimmed  # the services' name for it
 UNSET = object()  # an argument not given (None is a value: "no owning unit")
-
-
-def require(refusal, code="forbidden", status=403):
-    """Raise the refusal of a permissions.*_refusal() function, if there is one."""
-    if refusal is not None:
-        raise DomainError(refusal, code=code, status=status)
 
 
 def kind_of(value) -> DocumentKind:
@@ -33,25 +30,6 @@ def kind_of(value) -> DocumentKind:
         return value if isinstance(value, DocumentKind) else DocumentKind(value)
     except ValueError:
         raise DomainError(_l("Unknown kind of document.")) from None
-
-
-def text(value, limit=None):
-    value = (value or "").strip()
-    return value[:limit] if limit else value
-
-
-def check_row_version(version, expected):
-    """The page or API client acted on what it saw at `expected`; anything newer means a conflict."""
-    if expected is not None and int(expected) != version.row_version:
-        raise ConflictError(CONFLICT_MESSAGE)
-
-
-def flush():
-    """Flush, turning a lost optimistic-lock race (or a second effective version) into a conflict."""
-    try:
-        db.session.flush()
-    except (StaleDataError, IntegrityError):
-        raise ConflictError(CONFLICT_MESSAGE) from None
 
 
 def touch(version):

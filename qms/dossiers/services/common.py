@@ -8,14 +8,10 @@ from sqlalchemy import func, select
 from qms.audit.services import record_event
 from qms.core.calendar import to_local, working_days_between
 from qms.core.digests import record_digest
-from qms.db import DomainError, db
+from qms.db import db
+from qms.db import require as require
 from qms.dossiers.models import Dossier, Handover, Timeliness
 from qms.signatures.services import register_subject
-
-
-def require(refusal, code="forbidden", status=403):
-    if refusal:
-        raise DomainError(refusal, code=code, status=status)
 
 
 def text(value, limit=None) -> str:

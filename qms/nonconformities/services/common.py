@@ -2,12 +2,13 @@
 the NC's status derived from its record, optimistic locking, and the signature over the NC's state."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import attributes
-from sqlalchemy.orm.exc import StaleDataError
 
 from qms.core.digests import record_digest
-from qms.db import ConflictError, DomainError, db
+from qms.core.text import required_text as required_text
+from qms.core.text import trimmed
+from qms.db import DomainError, OptimisticLock
+from qms.db import require as require
 from qms.nonconformities.models import NcStatus, Nonconformity, Severity
 from qms.signatures.services import confirm_password, register_subject, sign, signature_changes
 
@@ -15,6 +16,9 @@ CONFLICT_MESSAGE = _l(
     "Someone else changed this nonconformity while you were working on it. Reload the page to see "
     "their change, then try again."
 )
+_LOCK = OptimisticLock(CONFLICT_MESSAGE)
+check_row_version, flush = _LOCK.check_row_version, _LOCK.flush
+text = trimmed  # the services' name for it
 
 
 class Joined:
@@ -28,46 +32,15 @@ class Joined:
         return "; ".join(str(phrase) for phrase in self.phrases)
 
 
-def require(refusal, code="forbidden", status=403):
-    """Raise a permissions.*_refusal() reason, if there is one."""
-    if refusal is not None:
-        raise DomainError(refusal, code=code, status=status)
-
-
 def gate(missing, code):
     """A step whose condition is not met: 409, naming what is missing; nothing is changed."""
     raise DomainError(missing, code=code, status=409)
-
-
-def text(value, limit=None):
-    value = (value or "").strip()
-    return value[:limit] if limit else value
-
-
-def required_text(value, message, code="text_required", limit=None):
-    value = text(value, limit)
-    if not value:
-        raise DomainError(message, code=code)
-    return value
-
-
-def check_row_version(nc, expected):
-    """The page or API client acted on what it saw at `expected`; anything newer is a conflict."""
-    if expected is not None and int(expected) != nc.row_version:
-        raise ConflictError(CONFLICT_MESSAGE)
 
 
 def touch(nc):
     """Make the flush UPDATE the NC row (its row_version moves on) when only related rows changed,
     so that two people acting on one NC at once conflict."""
     attributes.flag_modified(nc, "title")
-
-
-def flush():
-    try:
-        db.session.flush()
-    except (StaleDataError, IntegrityError):
-        raise ConflictError(CONFLICT_MESSAGE) from None
 
 
 def derived_status(nc) -> NcStatus:
