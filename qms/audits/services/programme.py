@@ -9,6 +9,7 @@ sealed.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -306,6 +307,34 @@ def _insert(audit, programme):
 # --- planning -----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What a planned audit's form gave, read and checked (add_audit, change_audit)."""
+
+    title: str
+    clauses: list
+    planned_start: object
+    planned_end: object
+    lead: object
+    members: list
+    procedure_ids: list
+    system_keys: list
+    unit_ids: list
+
+
+def _read_plan(
+    programme, title, clauses, planned_start, planned_end, lead_auditor, team, procedures, system_processes, units
+) -> _Plan:
+    commune_id = programme.commune_id
+    title = required_text(title, _l("Enter the title."), code="title_required", limit=TITLE_MAX)
+    clauses = _clauses(clauses)
+    planned_start, planned_end = _dates(programme, planned_start, planned_end)
+    lead = _person(lead_auditor, commune_id, _l("Choose the lead auditor."))
+    members = [_person(m, commune_id, _l("Choose the members of the audit team.")) for m in team]
+    scope = _scope(commune_id, list(procedures), list(system_processes), list(units))
+    return _Plan(title, clauses, planned_start, planned_end, lead, members, *scope)
+
+
 def add_audit(
     actor,
     programme,
@@ -326,29 +355,25 @@ def add_audit(
     when the actor does not plan, a field is missing or wrong, or a chosen auditor is not impartial
     (every reason given). An approved programme becomes its next revision, to be approved again."""
     require(perm.plan_refusal(actor, programme))
-    commune_id = programme.commune_id
-    title = required_text(title, _l("Enter the title."), code="title_required", limit=TITLE_MAX)
-    clauses = _clauses(clauses)
-    planned_start, planned_end = _dates(programme, planned_start, planned_end)
-    lead = _person(lead_auditor, commune_id, _l("Choose the lead auditor."))
-    members = [_person(m, commune_id, _l("Choose the members of the audit team.")) for m in team]
-    procedure_ids, system_keys, unit_ids = _scope(commune_id, list(procedures), list(system_processes), list(units))
+    plan = _read_plan(
+        programme, title, clauses, planned_start, planned_end, lead_auditor, team, procedures, system_processes, units
+    )
     audit = Audit(
-        commune_id=commune_id,
+        commune_id=programme.commune_id,
         programme_id=programme.id,  # not the relationship: the row enters the session numbered (_insert)
         year=programme.year,
-        title=title,
+        title=plan.title,
         criteria=text(criteria),
-        clauses=clauses,
-        planned_start=planned_start,
-        planned_end=planned_end,
-        lead_auditor_id=lead.id,
+        clauses=plan.clauses,
+        planned_start=plan.planned_start,
+        planned_end=plan.planned_end,
+        lead_auditor_id=plan.lead.id,
         status=AuditStatus.planned,
         created_by_id=actor.id,
     )
-    scope = _set_scope(audit, procedure_ids, system_keys, unit_ids)
-    team_changes = _set_team(audit, lead, members)
-    require_impartial(audit, _team_users(audit, lead, members))
+    scope = _set_scope(audit, plan.procedure_ids, plan.system_keys, plan.unit_ids)
+    team_changes = _set_team(audit, plan.lead, plan.members)
+    require_impartial(audit, _team_users(audit, plan.lead, plan.members))
     _insert(audit, programme)
     if audit not in programme.audits:
         programme.audits.append(audit)
@@ -393,27 +418,23 @@ def change_audit(
     check_row_version(audit, expected_row_version)
     if audit.status is not AuditStatus.planned:
         raise DomainError(_l("Only a planned audit can be changed."), code="not_planned", status=409)
-    commune_id = programme.commune_id
-    title = required_text(title, _l("Enter the title."), code="title_required", limit=TITLE_MAX)
-    clauses = _clauses(clauses)
-    planned_start, planned_end = _dates(programme, planned_start, planned_end)
-    lead = _person(lead_auditor, commune_id, _l("Choose the lead auditor."))
-    members = [_person(m, commune_id, _l("Choose the members of the audit team.")) for m in team]
-    procedure_ids, system_keys, unit_ids = _scope(commune_id, list(procedures), list(system_processes), list(units))
+    plan = _read_plan(
+        programme, title, clauses, planned_start, planned_end, lead_auditor, team, procedures, system_processes, units
+    )
     changes = diff(
         audit,
-        title=title,
+        title=plan.title,
         criteria=text(criteria),
-        clauses=clauses,
-        planned_start=planned_start,
-        planned_end=planned_end,
-        lead_auditor_id=lead.id,
+        clauses=plan.clauses,
+        planned_start=plan.planned_start,
+        planned_end=plan.planned_end,
+        lead_auditor_id=plan.lead.id,
     )
-    changes.update(_set_scope(audit, procedure_ids, system_keys, unit_ids))
-    changes.update(_set_team(audit, lead, members))
+    changes.update(_set_scope(audit, plan.procedure_ids, plan.system_keys, plan.unit_ids))
+    changes.update(_set_team(audit, plan.lead, plan.members))
     if not changes:
         return audit
-    require_impartial(audit, _team_users(audit, lead, members))
+    require_impartial(audit, _team_users(audit, plan.lead, plan.members))
     audit.updated_at, audit.updated_by_id = utcnow(), actor.id
     _revise(actor, programme)
     flush()
