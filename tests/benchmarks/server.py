@@ -155,6 +155,22 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 COOKIE = re.compile(r"^([^=;\s]+)=([^;]*)")
 
 
+def with_cookies(headers, cookies) -> dict:
+    """`headers` (a copy) with the Cookie header a browser would send for `cookies`."""
+    headers = dict(headers or {})
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    return headers
+
+
+def keep_cookies(cookies, response):
+    """Remember in `cookies` what the response's Set-Cookie headers set."""
+    for value in response.headers.get_all("Set-Cookie") or ():
+        match = COOKIE.match(value)
+        if match:
+            cookies[match.group(1)] = match.group(2)
+
+
 class WebClient:
     """A signed-in person's browser: cookies kept, CSRF token read from a page."""
 
@@ -164,14 +180,9 @@ class WebClient:
         self.csrf = None
 
     def _send(self, method, path, body=None, headers=None):
-        headers = dict(headers or {})
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        headers = with_cookies(headers, self.cookies)
         response, data = self.connection.send(Request(method, path, headers, body))
-        for value in response.headers.get_all("Set-Cookie") or ():
-            match = COOKIE.match(value)
-            if match:
-                self.cookies[match.group(1)] = match.group(2)
+        keep_cookies(self.cookies, response)
         return response, data
 
     def get(self, path):

@@ -49,7 +49,7 @@ from hashlib import sha256
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.benchmarks.server import free_port, multipart
+from tests.benchmarks.server import free_port, keep_cookies, multipart, with_cookies
 from tests.crash import checks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +67,6 @@ DOWNLOADER = "staff"
 # --- the client ---------------------------------------------------------------------------------
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
-COOKIE = re.compile(r"^([^=;\s]+)=([^;]*)")
 VERSION_PAGE = re.compile(r"/documents/versions/(\d+)$")
 NETWORK_ERRORS = (OSError, http.client.HTTPException)
 
@@ -83,10 +82,8 @@ class Browser:
         self.csrf = None
 
     def send(self, method, path, *, body=None, headers=None, request_id=None):
-        headers = dict(headers or {})
+        headers = with_cookies(headers, self.cookies)
         headers["X-Request-ID"] = request_id or f"crash-x-{uuid.uuid4().hex[:16]}"
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
             connection.request(method, path, body=body, headers=headers)
@@ -94,10 +91,7 @@ class Browser:
             data = response.read()
         finally:
             connection.close()
-        for value in response.headers.get_all("Set-Cookie") or ():
-            match = COOKIE.match(value)
-            if match:
-                self.cookies[match.group(1)] = match.group(2)
+        keep_cookies(self.cookies, response)
         return response, data
 
     def read_csrf(self, path):
