@@ -659,12 +659,12 @@ def restore_command(path, yes):
 
 
 def _warn_if_behind(manifest):
-    from alembic.script import ScriptDirectory
+    from qms.core.installation import migration_heads
 
-    heads = set(ScriptDirectory(current_app.extensions["migrate"].directory).get_heads())
+    heads = migration_heads(current_app)
     revision = manifest["database"].get("alembic_revision")
     if revision not in heads:
         click.echo(
             f"The restored database is at migration {revision}, this qms expects "
-            f"{', '.join(sorted(heads))}: run `qms db upgrade` if the backup is older."
+            f"{', '.join(heads)}: run `qms db upgrade` if the backup is older."
         )
