@@ -55,6 +55,26 @@ class Decision(enum.Enum):
 
 class AuditMeaning(enum.Enum):
     programme_approved = "programme_approved"
+    plan_signed = "audit_plan_signed"  # the lead auditor signs the audit plan
+    plan_approved = "audit_plan_approved"  # a leader approves it
+    report_signed = "audit_report_signed"  # the lead auditor signs the report
+
+
+class ChecklistResult(enum.Enum):
+    """A checklist question's result: conform, or one of the grades of a finding."""
+
+    conform = "conform"
+    major = "major"
+    minor = "minor"
+    observation = "observation"
+    improvement = "improvement"
+
+
+class RecordKind(enum.Enum):
+    """The audit's signed documents."""
+
+    plan = "plan"
+    report = "report"
 
 
 class AuditProgramme(db.Model):
@@ -125,6 +145,16 @@ class Audit(db.Model):
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    # conducting it: started, reported (the lead auditor's signed report), closed
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # the report's own text (the findings come from the checklist and the findings)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    conclusions: Mapped[str] = mapped_column(Text, default="")
     row_version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": row_version}
@@ -141,6 +171,13 @@ class Audit(db.Model):
         back_populates="audit", order_by="AuditTeamMember.id", cascade="all, delete-orphan"
     )
     findings: Mapped[list["AuditFinding"]] = relationship(back_populates="audit", order_by="AuditFinding.id")
+    items: Mapped[list["AuditChecklistItem"]] = relationship(
+        back_populates="audit", order_by="AuditChecklistItem.position"
+    )
+    records: Mapped[list["AuditRecord"]] = relationship(back_populates="audit", order_by="AuditRecord.id")
+    attachments: Mapped[list["AuditAttachment"]] = relationship(
+        back_populates="audit", order_by="AuditAttachment.id"
+    )
 
     @property
     def is_active(self) -> bool:
@@ -212,3 +249,111 @@ class AuditFinding(db.Model):
 
     audit: Mapped[Audit] = relationship(back_populates="findings")
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+
+
+class AuditQuestion(db.Model):
+    """A question of the commune's checklist library, at one version. The shipped library
+    (qms.audits.library) is copied into each commune's library the first time it is used (created_by
+    empty). A question no audit has used is edited in place; once an audit's checklist uses it, a
+    change writes its next version (same key) and the used one stays as it was, no longer current."""
+
+    __tablename__ = "audit_questions"
+    __table_args__ = (UniqueConstraint("commune_id", "key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
+    key: Mapped[str] = mapped_column(String(20))  # "7.5-03"
+    clause: Mapped[str] = mapped_column(String(20))  # "7.5"
+    version: Mapped[int] = mapped_column(default=1)
+    text: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text, default="")  # what the auditor looks at
+    source: Mapped[str] = mapped_column(Text, default="")  # a legal basis
+    is_current: Mapped[bool] = mapped_column(default=True)  # the version new checklists take
+    is_withdrawn: Mapped[bool] = mapped_column(default=False)  # taken out of the library
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    row_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class AuditChecklistItem(db.Model):
+    """A question of an audit's checklist: a library question at the version the checklist took, or
+    the audit's own question (its text here); its result, the evidence notes, and the finding a result
+    other than conform recorded."""
+
+    __tablename__ = "audit_checklist_items"
+    __table_args__ = (
+        UniqueConstraint("audit_id", "position"),
+        UniqueConstraint("audit_id", "question_id"),
+        CheckConstraint("(question_id IS NULL) <> (own_text IS NULL)", name="one_question"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
+    position: Mapped[int] = mapped_column()
+    clause: Mapped[str] = mapped_column(String(20))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("audit_questions.id"), index=True)
+    own_text: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[ChecklistResult | None] = mapped_column(enum_column(ChecklistResult, length=20))
+    notes: Mapped[str] = mapped_column(Text, default="")  # the evidence seen
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("audit_findings.id"))
+    row_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+    audit: Mapped[Audit] = relationship(back_populates="items")
+    question: Mapped[AuditQuestion | None] = relationship()
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+    finding: Mapped["AuditFinding | None"] = relationship()
+    attachments: Mapped[list["AuditAttachment"]] = relationship(
+        back_populates="item", order_by="AuditAttachment.id"
+    )
+
+    @property
+    def text(self) -> str:
+        return self.question.text if self.question is not None else self.own_text
+
+
+class AuditAttachment(db.Model):
+    """An evidence file (stored by qms.files, checked as every upload is) attached to an audit's
+    checklist question."""
+
+    __tablename__ = "audit_attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("audit_checklist_items.id"))
+    sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column()
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    audit: Mapped[Audit] = relationship(back_populates="attachments")
+    item: Mapped[AuditChecklistItem | None] = relationship(back_populates="attachments")
+    added_by: Mapped[User] = relationship()
+
+
+class AuditRecord(db.Model):
+    """A signed document of an audit, its plan or its report, at one revision: the state it shows
+    (JSON) and the .docx made from it (a stored file). The signatures (the lead auditor's; a leader's
+    approval of a plan) are on this row and seal both. A plan changed after it was signed is signed
+    again as its next revision."""
+
+    __tablename__ = "audit_records"
+    __table_args__ = (UniqueConstraint("audit_id", "kind", "revision"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
+    kind: Mapped[RecordKind] = mapped_column(enum_column(RecordKind, length=20))
+    revision: Mapped[int] = mapped_column()
+    state: Mapped[dict] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
+    filename: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    audit: Mapped[Audit] = relationship(back_populates="records")
