@@ -593,3 +593,35 @@ def add_dossier_imports(world):
 
 
 register_samples(add_dossier_imports, import_id=lambda world, side: world[side]["dossier_import"].id)
+
+
+# --- internal audits ------------------------------------------------------------------------------------
+
+
+def add_audits(world):
+    """Per commune, the 2026 programme with one planned audit of the leadership process (clause 9.3),
+    led by staff (who performs no step of it), whose team therefore records its findings."""
+    import datetime as dt
+
+    from qms.audits import services as audits
+
+    for side in ("a", "b"):
+        users = world[side]["users"]
+        programme = audits.programme_for(users["quality_officer"], world[side]["commune"], 2026)
+        world[side]["audit"] = audits.add_audit(
+            users["quality_officer"],
+            programme,
+            title="Đánh giá quá trình lãnh đạo",
+            clauses=["9.3"],
+            planned_start=dt.date(2026, 5, 4),
+            planned_end=dt.date(2026, 5, 5),
+            lead_auditor=users["staff"],
+            system_processes=["leadership"],
+        )
+    db.session.commit()
+
+
+register_samples(add_audits, audit_id=lambda world, side: world[side]["audit"].id)
+# The audit's team (staff) records its findings; everyone else is refused with the reason.
+for _role in ("administrator", "quality_officer", "leader"):
+    MAY_REFUSE[("api.record_audit_finding", _role)] = "only the audit's team records its findings"
