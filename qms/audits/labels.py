@@ -7,9 +7,12 @@ from sqlalchemy import select
 
 from qms.audits.models import (
     Audit,
+    AuditChecklistItem,
     AuditMeaning,
     AuditProgramme,
+    AuditQuestion,
     AuditStatus,
+    ChecklistResult,
     Decision,
     Grade,
     ProgrammeStatus,
@@ -33,8 +36,18 @@ GRADE_LABELS = {
     Grade.observation: _l("Observation"),
     Grade.improvement: _l("Opportunity for improvement"),
 }
+# a checklist question's result: conform, or the grade of the finding it records
+RESULT_LABELS = {
+    ChecklistResult.conform: _l("Conform"),
+    **{ChecklistResult(grade.value): label for grade, label in GRADE_LABELS.items()},
+}
 DECISION_LABELS = {Decision.accepted: _l("Accepted"), Decision.not_accepted: _l("Not accepted")}
-MEANING_LABELS = {AuditMeaning.programme_approved: _l("Audit programme approved")}
+MEANING_LABELS = {
+    AuditMeaning.programme_approved: _l("Audit programme approved"),
+    AuditMeaning.plan_signed: _l("Audit plan signed by the lead auditor"),
+    AuditMeaning.plan_approved: _l("Audit plan approved"),
+    AuditMeaning.report_signed: _l("Audit report signed by the lead auditor"),
+}
 
 
 def _by_value(labels):
@@ -47,6 +60,31 @@ def audit_name(code, title) -> str:
 
 def programme_name(year, revision) -> str:
     return str(_l("Internal audit programme %(year)d, revision %(revision)d", year=year, revision=revision))
+
+
+def question_name(key, version) -> str:
+    return str(_l("Question %(key)s, version %(version)d", key=key, version=version))
+
+
+def _items(commune_id, keys):
+    """A checklist question of an audit: "ĐGNB-2026-01, câu hỏi 7.5-03" (or its clause, for its own)."""
+    ids = whole_ids(keys)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(AuditChecklistItem.id, Audit.code, AuditQuestion.key, AuditChecklistItem.clause)
+        .join(Audit, Audit.id == AuditChecklistItem.audit_id)
+        .outerjoin(AuditQuestion, AuditQuestion.id == AuditChecklistItem.question_id)
+        .where(AuditChecklistItem.commune_id == commune_id, AuditChecklistItem.id.in_(ids))
+    )
+    return {
+        str(row.id): str(
+            _l("%(audit)s, question %(key)s", audit=row.code, key=row.key)
+            if row.key
+            else _l("%(audit)s, own question on clause %(clause)s", audit=row.code, clause=row.clause)
+        )
+        for row in rows
+    }
 
 
 def _processes(commune_id, keys):
@@ -75,12 +113,30 @@ register(
         "audit.finding_recorded": _l("Audit finding recorded"),
         "audit.finding_nc_linked": _l("Nonconformity opened from an audit finding"),
         "audit.finding_decided": _l("Decision on an audit finding"),
+        "audit.plan_signed": _l("Audit plan signed"),
+        "audit.plan_approved": _l("Audit plan approved"),
+        "audit.started": _l("Audit started"),
+        "audit.report_written": _l("Audit report written"),
+        "audit.reported": _l("Audit report signed"),
+        "audit.closed": _l("Audit closed"),
+        "audit.checklist_changed": _l("Audit checklist changed"),
+        "audit.own_question_added": _l("Question added to an audit's checklist"),
+        "audit.question_removed": _l("Question taken out of an audit's checklist"),
+        "audit.question_answered": _l("Checklist question answered"),
+        "audit.evidence_attached": _l("Evidence file attached to a checklist question"),
+        "audit_library.created": _l("Checklist library copied from the shipped one"),
+        "audit_question.added": _l("Question added to the checklist library"),
+        "audit_question.changed": _l("Checklist library question changed"),
+        "audit_question.revised": _l("New version of a checklist library question"),
+        "audit_question.withdrawn": _l("Question withdrawn from the checklist library"),
     },
     records={
         "audit_programmes": _l("Audit programme"),
         "audit_programme_revisions": _l("Approved revision of an audit programme"),
         "audits": _l("Internal audit"),
         "audit_findings": _l("Audit finding"),
+        "audit_questions": _l("Checklist library question"),
+        "audit_checklist_items": _l("Checklist question of an audit"),
     },
     fields={
         "programme_status": _l("Status of the programme"),
@@ -97,12 +153,27 @@ register(
         "grade": _l("Grade"),
         "nc_id": _l("Nonconformity"),
         "decision": _l("Decision"),
+        "checklist_result": _l("Result"),
+        "evidence_notes": _l("Evidence seen"),
+        "question_text": _l("Question"),
+        "evidence_sought": _l("Evidence to look at"),
+        "legal_basis": _l("Legal basis"),
+        "questions": _l("Questions"),
+        "key": _l("Question number"),
+        "plan_revision": _l("Revision of the audit plan"),
+        "report_revision": _l("Revision of the audit report"),
+        "summary": _l("Summary"),
+        "strengths": _l("Strengths"),
+        "conclusions": _l("Conclusions"),
+        "is_withdrawn": _l("Withdrawn"),
+        "version": _l("Version"),
     },
     values={
         "programme_status": _by_value(PROGRAMME_STATUS_LABELS),
         "audit_status": _by_value(AUDIT_STATUS_LABELS),
         "grade": _by_value(GRADE_LABELS),
         "decision": _by_value(DECISION_LABELS),
+        "checklist_result": _by_value(RESULT_LABELS),
         "meaning": _by_value(MEANING_LABELS),
     },
     namers={
@@ -111,6 +182,8 @@ register(
             AuditProgramme, AuditProgramme.year, AuditProgramme.revision, name=programme_name
         ),
         "audit_processes": _processes,
+        "audit_questions": row_namer(AuditQuestion, AuditQuestion.key, AuditQuestion.version, name=question_name),
+        "audit_checklist_items": _items,
     },
     refs={
         "lead_auditor_id": "users",

@@ -66,3 +66,28 @@ def approved(audit_world, plan):
     signature = services.approve_programme(audit_world.leader, audit.programme, PASSWORD)
     db.session.commit()
     return audit.programme, signature
+
+
+@pytest.fixture
+def start(audit_world):
+    """start(audit): the programme approved by the leader (when it is not), the plan signed by the lead
+    auditor and approved by the leader, and the audit started by its lead auditor, committed."""
+
+    def starter(audit):
+        w = audit_world
+        if not services.approval_holds(audit.programme):
+            services.approve_programme(w.leader, audit.programme, PASSWORD)
+        lead = db.session.get(type(w.leader), audit.lead_auditor_id)
+        services.sign_plan(lead, audit, PASSWORD)
+        services.approve_plan(w.leader, audit, PASSWORD)
+        services.start_audit(lead, audit)
+        db.session.commit()
+        return audit
+
+    return starter
+
+
+@pytest.fixture
+def started(approved, start):
+    """The approved programme's audit (ĐGNB-2026-01), its plan signed and approved, in progress."""
+    return start(approved[0].audits[0])

@@ -24,9 +24,9 @@ def nc_count():
     return db.session.scalar(select(func.count()).select_from(Nonconformity))
 
 
-def test_a_major_finding_opens_its_nonconformity_at_once(audit_world, approved):
+def test_a_major_finding_opens_its_nonconformity_at_once(audit_world, started):
     w = audit_world
-    audit = approved[0].audits[0]
+    audit = started
     before = nc_count()
     finding = services.record_finding(
         w.tra, audit, clause="8.5", grade="major", description="Hồ sơ trả kết quả không ghi phiếu kiểm soát"
@@ -42,9 +42,9 @@ def test_a_major_finding_opens_its_nonconformity_at_once(audit_world, approved):
     assert [e["changes"]["nc_id"] for e in events("audit.finding_nc_linked")] == [[None, nc.id]]
 
 
-def test_opening_the_nc_again_gives_the_same_one(audit_world, approved):
+def test_opening_the_nc_again_gives_the_same_one(audit_world, started):
     w = audit_world
-    audit = approved[0].audits[0]
+    audit = started
     finding = services.record_finding(w.kiem, audit, clause="7.5", grade="minor", description="Mẫu cũ còn dùng")
     db.session.commit()
     count = nc_count()
@@ -55,18 +55,18 @@ def test_opening_the_nc_again_gives_the_same_one(audit_world, approved):
     assert db.session.get(Nonconformity, finding.nc_id).severity is Severity.minor
 
 
-def test_an_nc_finding_names_the_unit_when_the_scope_has_one(audit_world, plan):
+def test_an_nc_finding_names_the_unit_when_the_scope_has_one(audit_world, plan, start):
     w = audit_world
-    audit = plan(procedures=[w.birth, w.certification], units=[w.unit])
+    audit = start(plan(procedures=[w.birth, w.certification], units=[w.unit]))
     finding = services.record_finding(w.kiem, audit, clause="8.5.1", grade="minor", description="Không niêm yết")
     db.session.commit()
     nc = db.session.get(Nonconformity, finding.nc_id)
     assert (nc.unit_id, nc.procedure_id) == (w.unit.id, None)
 
 
-def test_observations_open_no_nc_and_are_decided_with_a_reason(audit_world, approved):
+def test_observations_open_no_nc_and_are_decided_with_a_reason(audit_world, started):
     w = audit_world
-    audit = approved[0].audits[0]
+    audit = started
     count = nc_count()
     finding = services.record_finding(w.kiem, audit, clause="7.5", grade="improvement", description="Số hoá sổ")
     db.session.commit()
@@ -86,9 +86,9 @@ def test_observations_open_no_nc_and_are_decided_with_a_reason(audit_world, appr
     assert refusal(lambda: services.decide_finding(w.qo, major, accepted=True, reason="x")) == "not_decidable"
 
 
-def test_only_the_team_records_findings_on_the_audits_clauses(audit_world, approved):
+def test_only_the_team_records_findings_on_the_audits_clauses(audit_world, started):
     w = audit_world
-    audit = approved[0].audits[0]
+    audit = started
     assert refusal(lambda: services.record_finding(w.qo, audit, clause="8.5", grade="minor", description="x")) == (
         "forbidden"
     )

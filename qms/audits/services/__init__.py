@@ -1,11 +1,42 @@
-"""Internal audits: every change, one module per noun (programme, impartiality, findings) and the
-programme's coverage.
+"""Internal audits: every change, one module per noun (programme, impartiality, checklist, findings,
+conduct) and the programme's coverage.
 
 Each function takes the acting user, checks the rule (refusals in permissions.py), changes the rows,
 records one audit event in the same transaction and flushes; the caller's unit of work commits once.
 The programme's approval checks the leader's password before anything is written.
 """
 
+from qms.audits.services.checklist import (
+    add_own_question,
+    add_question,
+    answer_item,
+    attach_evidence,
+    current_questions,
+    question_by_key,
+    remove_item,
+    revise_question,
+    set_checklist,
+    withdraw_question,
+)
+from qms.audits.services.conduct import (
+    approve_plan,
+    close_audit,
+    follow_up,
+    latest_record,
+    plan_approval,
+    plan_holds,
+    plan_is_current,
+    plan_signature,
+    plan_state,
+    report_refusal,
+    report_signature,
+    report_state,
+    sign_plan,
+    sign_report,
+    start_audit,
+    start_refusal,
+    write_report,
+)
 from qms.audits.services.coverage import coverage
 from qms.audits.services.findings import decide_finding, link_nc, record_finding
 from qms.audits.services.impartiality import conflicts
@@ -23,17 +54,44 @@ from qms.audits.services.programme import (
 
 __all__ = [
     "add_audit",
+    "add_own_question",
+    "add_question",
+    "answer_item",
     "approval_holds",
+    "approve_plan",
     "approve_programme",
+    "attach_evidence",
     "cancel_audit",
     "change_audit",
+    "close_audit",
     "conflicts",
     "coverage",
+    "current_questions",
     "current_revision",
     "decide_finding",
     "find_programme",
+    "follow_up",
+    "latest_record",
     "link_nc",
+    "plan_approval",
+    "plan_holds",
+    "plan_is_current",
+    "plan_signature",
+    "plan_state",
     "programme_for",
     "programme_state",
+    "question_by_key",
     "record_finding",
+    "remove_item",
+    "report_refusal",
+    "report_signature",
+    "report_state",
+    "revise_question",
+    "set_checklist",
+    "sign_plan",
+    "sign_report",
+    "start_audit",
+    "start_refusal",
+    "withdraw_question",
+    "write_report",
 ]

@@ -1,12 +1,13 @@
-"""What the audit services share: refusing with a reason, optimistic locking, and naming the
-processes of a scope."""
+"""What the audit services share: refusing with a reason, optimistic locking, naming the processes
+of a scope, and reading a clause of an audit's scope."""
 
 from flask_babel import lazy_gettext as _l
 
+from qms.audits import library
 from qms.audits.processes import SYSTEM_PROCESSES
 from qms.core.text import required_text as required_text
 from qms.core.text import trimmed
-from qms.db import OptimisticLock, db
+from qms.db import DomainError, OptimisticLock, db
 from qms.db import require as require
 from qms.processes import queries as process_queries
 from qms.processes.models import Procedure
@@ -31,3 +32,25 @@ def process_name(scope_process) -> str:
     if scope_process.procedure_id is not None:
         return procedure_name(db.session.get(Procedure, scope_process.procedure_id))
     return str(SYSTEM_PROCESSES[scope_process.system_process].name)
+
+
+def clause_in_scope(audit, value) -> str:
+    """A clause of the audit's scope: one it names, or a sub-clause of one it names (8.5.1 of 8.5 or
+    of 8)."""
+    value = (value or "").strip()
+    parts = value.split(".")
+    sections = {h.number for h in library.SECTIONS}
+    clauses = {h.number for h in library.CLAUSES}
+    if not all(part.isdigit() for part in parts) or not (value in sections or ".".join(parts[:2]) in clauses):
+        raise DomainError(_l("Choose a clause of ISO 9001 from 4 to 10."), code="invalid_clause")
+    chosen = set(audit.clauses or [])
+    if not chosen.intersection({value, ".".join(parts[:2]), parts[0]}):
+        raise DomainError(
+            _l(
+                "Clause %(clause)s is not in the audit's scope (%(scope)s).",
+                clause=value,
+                scope=", ".join(audit.clauses),
+            ),
+            code="clause_outside_scope",
+        )
+    return value

@@ -6,10 +6,9 @@ opportunities for improvement are tracked to a decision: accepted or not, by who
 from flask_babel import lazy_gettext as _l
 
 from qms.audit.services import diff, record_event
-from qms.audits import library
 from qms.audits import permissions as perm
 from qms.audits.models import NC_GRADES, AuditFinding, AuditStatus, Decision, Grade
-from qms.audits.services.common import flush, require, required_text
+from qms.audits.services.common import clause_in_scope, flush, require, required_text
 from qms.auth.models import Commune, Unit
 from qms.core.calendar import utcnow
 from qms.db import DomainError, db, enum_choice
@@ -25,28 +24,6 @@ def grade_of(value) -> Grade:
     return enum_choice(
         Grade, value, _l("Choose the grade: major or minor nonconformity, observation or opportunity for improvement.")
     )
-
-
-def _clause(audit, value) -> str:
-    """A clause of the audit's scope: one it names, or a sub-clause of one it names (8.5.1 of 8.5 or
-    of 8)."""
-    value = (value or "").strip()
-    parts = value.split(".")
-    sections = {h.number for h in library.SECTIONS}
-    clauses = {h.number for h in library.CLAUSES}
-    if not all(part.isdigit() for part in parts) or not (value in sections or ".".join(parts[:2]) in clauses):
-        raise DomainError(_l("Choose a clause of ISO 9001 from 4 to 10."), code="invalid_clause")
-    chosen = set(audit.clauses or [])
-    if not chosen.intersection({value, ".".join(parts[:2]), parts[0]}):
-        raise DomainError(
-            _l(
-                "Clause %(clause)s is not in the audit's scope (%(scope)s).",
-                clause=value,
-                scope=", ".join(audit.clauses),
-            ),
-            code="clause_outside_scope",
-        )
-    return value
 
 
 def _open_nc(actor, audit, finding):
@@ -87,15 +64,17 @@ def _process_document(procedure):
 def record_finding(actor, audit, *, clause, grade, description):
     """A member of the audit's team records a finding on a clause of the audit's scope. A major or
     minor nonconformity opens an NC at once (returned linked: finding.nc_id). Refused (DomainError)
-    for someone not on the team, a cancelled or closed audit, a clause outside the scope, an unknown
+    for someone not on the team, an audit not in progress, a clause outside the scope, an unknown
     grade or an empty description."""
     require(perm.record_finding_refusal(actor, audit))
-    if audit.status in (AuditStatus.closed, AuditStatus.cancelled):
-        raise DomainError(_l("This audit is closed or cancelled."), code="audit_closed", status=409)
+    if audit.status is not AuditStatus.in_progress:
+        raise DomainError(
+            _l("Findings are recorded while the audit is in progress."), code="not_in_progress", status=409
+        )
     finding = AuditFinding(
         commune_id=audit.commune_id,
         audit_id=audit.id,
-        clause=_clause(audit, clause),
+        clause=clause_in_scope(audit, clause),
         grade=grade_of(grade),
         description=required_text(description, _l("Describe the finding."), code="description_required"),
         recorded_by_id=actor.id,
