@@ -16,6 +16,8 @@ import io
 import re
 from typing import TYPE_CHECKING
 
+from flask_babel import force_locale
+
 # python-docx and openpyxl are imported by the functions that use them, when a file is first made:
 # they are large, and most requests never make one (no worker carries them from the start).
 if TYPE_CHECKING:
@@ -316,6 +318,79 @@ def page_numbers_from_second_page(document):
     para = section.header.paragraphs[0]
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     add_field(para, "PAGE", "2", size=BODY_PT)
+
+
+def section_heading(document, text):
+    """A numbered section's heading in the body of a record ("I. THÔNG TIN CHUNG"), kept on the page
+    of what follows it."""
+    para = paragraph(document, text, size=BODY_PT, bold=True, before=12, after=4)
+    para.paragraph_format.keep_with_next = True
+    return para
+
+
+def subheading(document, text):
+    para = paragraph(document, text, size=BODY_PT, bold=True, italic=True, before=6, after=3)
+    para.paragraph_format.keep_with_next = True
+    return para
+
+
+def multiline_cell(cell, value):
+    """A cell holding text someone typed, a paragraph for each of its lines."""
+    lines = str(value or "").split("\n") or [""]
+    cell_paragraph(cell, lines[0], size=TABLE_PT, before=2, after=0 if len(lines) > 1 else 2)
+    for index, line in enumerate(lines[1:], start=1):
+        paragraph(cell, line, size=TABLE_PT, after=2 if index == len(lines) - 1 else 0)
+
+
+def field_table(document, rows, *, label_mm=52):
+    """A two-column table of a record's fields: rows of (what, in bold; its value)."""
+    width = text_width_mm(document)
+    table = document.add_table(rows=0, cols=2)
+    table.style = document.styles["Table Grid"]
+    set_table_widths(table, [label_mm, width - label_mm])
+    set_cell_margins(table, side_mm=1.5)
+    for label, value in rows:
+        row = table.add_row()
+        keep_row_together(row)
+        cell_paragraph(row.cells[0], label, size=TABLE_PT, bold=True, before=2, after=2)
+        multiline_cell(row.cells[1], value)
+    set_table_widths(table, [label_mm, width - label_mm])
+    return table
+
+
+def grid_table(document, columns, rows, empty):
+    """A table with a heading row repeated on each page; columns: [(heading, key, width mm, centred)],
+    rows: dicts by key; `empty` (italic, across the table) when there are no rows."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    table = document.add_table(rows=1, cols=len(columns))
+    table.style = document.styles["Table Grid"]
+    set_cell_margins(table)
+    header = table.rows[0]
+    repeat_as_header(header)
+    for cell, (heading, _key, _mm, _centred) in zip(header.cells, columns):
+        cell_paragraph(cell, heading, align=WD_ALIGN_PARAGRAPH.CENTER, size=TABLE_PT, bold=True, before=2, after=2)
+    if not rows:
+        row = table.add_row()
+        merged = row.cells[0].merge(row.cells[-1])
+        cell_paragraph(merged, empty, align=WD_ALIGN_PARAGRAPH.CENTER, size=TABLE_PT, italic=True, before=2, after=2)
+    for data in rows:
+        row = table.add_row()
+        keep_row_together(row)
+        for cell, (_heading, key, _mm, centred) in zip(row.cells, columns):
+            align = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
+            cell_paragraph(cell, str(data.get(key, "")), align=align, size=TABLE_PT, before=2, after=2)
+    set_table_widths(table, [mm for _h, _k, mm, _c in columns])
+    return table
+
+
+def vietnamese(labels, key) -> str:
+    """The Vietnamese label of a coded value, whatever the reader's language: these documents are
+    Vietnamese documents."""
+    if key is None:
+        return ""
+    with force_locale("vi"):
+        return str(labels[key])
 
 
 def to_bytes(document) -> bytes:

@@ -13,8 +13,6 @@ import datetime as dt
 import io
 import tempfile
 
-from flask_babel import force_locale
-
 from qms.core.calendar import format_date, format_datetime, to_local
 from qms.core.exports import (
     BODY_PT,
@@ -24,6 +22,7 @@ from qms.core.exports import (
     issuer_lines,
     national_heading_lines,
     place_name,
+    vietnamese,
     wrapped_lines,
     xlsx_box,
     xlsx_cell,
@@ -54,13 +53,6 @@ LEDGER_COLUMNS = [
     ("Ngày hoàn thành", "completed", 12, True),
 ]
 HEADER_ROW = 10
-
-
-def vietnamese(labels, key) -> str:
-    if key is None:
-        return ""
-    with force_locale("vi"):
-        return str(labels[key])
 
 
 def ledger_values(row, index, today) -> dict:

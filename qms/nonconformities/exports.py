@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import force_locale
 from sqlalchemy.orm import joinedload
 
 from qms.core.calendar import format_date, format_datetime, to_local
@@ -33,23 +32,22 @@ from qms.core.digests import record_digest
 from qms.core.exports import (
     BODY_PT,
     POINTS_PER_LINE,
-    TABLE_PT,
     a4_print_setup,
-    cell_paragraph,
     date_line,
+    field_table,
+    grid_table,
     issuer_lines,
-    keep_row_together,
     national_header,
     new_document,
     page_numbers_from_second_page,
     paragraph,
     place_name,
-    repeat_as_header,
     rule,
-    set_cell_margins,
-    set_table_widths,
+    section_heading,
+    subheading,
     text_width_mm,
     to_bytes,
+    vietnamese,
     workbook_bytes,
     wrapped_lines,
     xlsx_box,
@@ -84,14 +82,6 @@ ROOT_MARK = "X"
 SIGNATURE_VALID = "Hợp lệ"
 SIGNATURE_SUPERSEDED = "Hợp lệ; hồ sơ đã được cập nhật sau khi ký"
 SIGNATURE_BROKEN = "Không hợp lệ (chữ ký bị sửa hoặc chuyển sang hồ sơ khác)"
-
-
-def vietnamese(labels, key) -> str:
-    """The Vietnamese label of a coded value, whatever the reader's language."""
-    if key is None:
-        return ""
-    with force_locale("vi"):
-        return str(labels[key])
 
 
 def _yes_no(value) -> str:
@@ -238,65 +228,6 @@ def report_docx(nc, commune, today: dt.date, *, template: bytes | None = None) -
 
 # --- the built-in layout --------------------------------------------------------------------------
 
-LABEL_MM = 52
-
-
-def _heading(document, text):
-    paragraph(document, text, size=BODY_PT, bold=True, before=12, after=4)
-
-
-def _subheading(document, text):
-    paragraph(document, text, size=BODY_PT, bold=True, italic=True, before=6, after=3)
-
-
-def _fields(document, rows):
-    """A two-column table: what (bold) and its value."""
-    width = text_width_mm(document)
-    table = document.add_table(rows=0, cols=2)
-    table.style = document.styles["Table Grid"]
-    set_table_widths(table, [LABEL_MM, width - LABEL_MM])
-    set_cell_margins(table, side_mm=1.5)
-    for label, value in rows:
-        row = table.add_row()
-        keep_row_together(row)
-        cell_paragraph(row.cells[0], label, size=TABLE_PT, bold=True, before=2, after=2)
-        _multiline(row.cells[1], value)
-    set_table_widths(table, [LABEL_MM, width - LABEL_MM])
-    return table
-
-
-def _multiline(cell, value):
-    lines = str(value or "").split("\n") or [""]
-    cell_paragraph(cell, lines[0], size=TABLE_PT, before=2, after=0 if len(lines) > 1 else 2)
-    for index, line in enumerate(lines[1:], start=1):
-        paragraph(cell, line, size=TABLE_PT, after=2 if index == len(lines) - 1 else 0)
-
-
-def _grid(document, columns, rows, empty):
-    """A table with a heading row repeated on each page; columns: [(heading, key, width mm, centred)]."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    table = document.add_table(rows=1, cols=len(columns))
-    table.style = document.styles["Table Grid"]
-    set_cell_margins(table)
-    header = table.rows[0]
-    repeat_as_header(header)
-    for cell, (heading, _key, _mm, _centred) in zip(header.cells, columns):
-        cell_paragraph(cell, heading, align=WD_ALIGN_PARAGRAPH.CENTER, size=TABLE_PT, bold=True, before=2, after=2)
-    if not rows:
-        row = table.add_row()
-        merged = row.cells[0].merge(row.cells[-1])
-        cell_paragraph(merged, empty, align=WD_ALIGN_PARAGRAPH.CENTER, size=TABLE_PT, italic=True, before=2, after=2)
-    for data in rows:
-        row = table.add_row()
-        keep_row_together(row)
-        for cell, (_heading, key, _mm, centred) in zip(row.cells, columns):
-            align = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
-            cell_paragraph(cell, str(data.get(key, "")), align=align, size=TABLE_PT, before=2, after=2)
-    set_table_widths(table, [mm for _h, _k, mm, _c in columns])
-    return table
-
-
 # (heading, key, width in mm, centred); each table spans the 165 mm between the margins, a date
 # column is wide enough for dd/mm/yyyy on one line
 WHY_COLUMNS = [
@@ -354,8 +285,8 @@ def _built_in(values, commune) -> bytes:
     paragraph(document, f"Số: {values['so_phieu']}", align=WD_ALIGN_PARAGRAPH.CENTER, size=BODY_PT, before=2)
     rule(document, 40, text_width_mm(document), before=4, after=6)
 
-    _heading(document, "I. THÔNG TIN VỀ SỰ KHÔNG PHÙ HỢP")
-    _fields(
+    section_heading(document, "I. THÔNG TIN VỀ SỰ KHÔNG PHÙ HỢP")
+    field_table(
         document,
         [
             ("Tên sự không phù hợp", values["ten"]),
@@ -375,8 +306,8 @@ def _built_in(values, commune) -> bytes:
         ],
     )
 
-    _heading(document, "II. KHẮC PHỤC TỨC THỜI VÀ XỬ LÝ ĐẦU RA KHÔNG PHÙ HỢP")
-    _fields(
+    section_heading(document, "II. KHẮC PHỤC TỨC THỜI VÀ XỬ LÝ ĐẦU RA KHÔNG PHÙ HỢP")
+    field_table(
         document,
         [
             ("Khắc phục tức thời", values["khac_phuc"]),
@@ -389,18 +320,18 @@ def _built_in(values, commune) -> bytes:
         ],
     )
 
-    _heading(document, "III. QUYẾT ĐỊNH VỀ HÀNH ĐỘNG KHẮC PHỤC")
+    section_heading(document, "III. QUYẾT ĐỊNH VỀ HÀNH ĐỘNG KHẮC PHỤC")
     decision = [("Cần hành động khắc phục", values["can_hanh_dong"])]
     if values["ly_do_khong_hanh_dong"]:
         decision.append(("Lý do không cần hành động", values["ly_do_khong_hanh_dong"]))
-    _fields(document, decision)
+    field_table(document, decision)
 
-    _heading(document, "IV. PHÂN TÍCH NGUYÊN NHÂN, HÀNH ĐỘNG KHẮC PHỤC VÀ ĐÁNH GIÁ HIỆU LỰC")
+    section_heading(document, "IV. PHÂN TÍCH NGUYÊN NHÂN, HÀNH ĐỘNG KHẮC PHỤC VÀ ĐÁNH GIÁ HIỆU LỰC")
     if not values["vong"]:
         paragraph(document, "Chưa có vòng phân tích nào.", italic=True)
     for round_ in values["vong"]:
         number = round_["so"]
-        _subheading(document, f"Vòng {number}")
+        subheading(document, f"Vòng {number}")
         facts = [f"Bắt đầu ngày {round_['ngay_mo']}."]
         if round_["ly_do"]:
             facts.append(f"Lý do mở vòng mới: {round_['ly_do']}")
@@ -411,37 +342,37 @@ def _built_in(values, commune) -> bytes:
         for fact in facts:
             paragraph(document, fact, size=BODY_PT, after=2)
         paragraph(document, "a) Phân tích 5 tại sao", size=BODY_PT, italic=True, before=4, after=2)
-        _grid(
+        grid_table(
             document,
             WHY_COLUMNS,
             [w for w in values["tai_sao"] if w["vong"] == number],
             "Chưa có câu hỏi nào.",
         )
         paragraph(document, "b) Biểu đồ xương cá (nguyên nhân theo nhóm)", size=BODY_PT, italic=True, before=6, after=2)
-        _grid(
+        grid_table(
             document,
             CAUSE_COLUMNS,
             _fishbone_rows([c for c in values["nguyen_nhan"] if c["vong"] == number]),
             "",
         )
         paragraph(document, "c) Hành động khắc phục", size=BODY_PT, italic=True, before=6, after=2)
-        _grid(
+        grid_table(
             document,
             ACTION_COLUMNS,
             [a for a in values["hanh_dong"] if a["vong"] == number],
             "Chưa có hành động nào.",
         )
         paragraph(document, "d) Đánh giá hiệu lực", size=BODY_PT, italic=True, before=6, after=2)
-        _grid(
+        grid_table(
             document,
             REVIEW_COLUMNS,
             [v for v in values["danh_gia"] if v["vong"] == number],
             "Chưa có đánh giá nào.",
         )
 
-    _heading(document, "V. KẾT THÚC")
+    section_heading(document, "V. KẾT THÚC")
     if values["ngay_huy"]:
-        _fields(document, [("Ngày hủy", values["ngay_huy"]), ("Lý do hủy", values["ly_do_huy"])])
+        field_table(document, [("Ngày hủy", values["ngay_huy"]), ("Lý do hủy", values["ly_do_huy"])])
     elif values["ngay_dong"]:
         closing = [
             ("Ngày đóng", values["ngay_dong"]),
@@ -451,12 +382,12 @@ def _built_in(values, commune) -> bytes:
         ]
         if values["danh_sach_tai_lieu_cap_nhat"]:
             closing.append(("Tài liệu cần cập nhật", values["danh_sach_tai_lieu_cap_nhat"]))
-        _fields(document, closing)
+        field_table(document, closing)
     else:
         paragraph(document, "Sự không phù hợp chưa được đóng.", italic=True)
 
-    _heading(document, "VI. CHỮ KÝ ĐIỆN TỬ")
-    _grid(document, SIGNATURE_COLUMNS, values["chu_ky"], "Chưa có chữ ký nào.")
+    section_heading(document, "VI. CHỮ KÝ ĐIỆN TỬ")
+    grid_table(document, SIGNATURE_COLUMNS, values["chu_ky"], "Chưa có chữ ký nào.")
     page_numbers_from_second_page(document)
     return to_bytes(document)
 

@@ -94,3 +94,26 @@ def statements():
         yield seen
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
+
+
+def convert_to_pdf(paths, outdir):
+    """Convert files with LibreOffice headless (a profile of its own in `outdir`); fails the test with
+    LibreOffice's message if it cannot. The PDFs are written to `outdir` under the files' names."""
+    import subprocess
+
+    result = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{outdir}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            *map(str, paths),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stderr
