@@ -61,6 +61,23 @@ def _noting_token_use(view):
     return noted
 
 
+def iso(value):
+    """A date or time as the API writes it (ISO 8601), or None."""
+    return value.isoformat() if value is not None else None
+
+
+def person(user):
+    """A person as the API names them: id and full name, or None."""
+    return {"id": user.id, "full_name": user.full_name} if user is not None else None
+
+
+PERSON_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "properties": {"id": {"type": "integer"}, "full_name": {"type": "string"}},
+}
+
+
 def json_spec(schema, description, headers=None):
     """An OpenAPI response with a JSON body of `schema`."""
     out = {"description": description, "content": {"application/json": {"schema": schema}}}
@@ -92,6 +109,35 @@ def path_param(name, description, schema=None):
         "description": description,
         "schema": schema or {"type": "string"},
     }
+
+
+def cursor_parameters(default, maximum):
+    """The query parameters of a list walked with a cursor (qms.api.arguments: limit_arg, decoded_cursor)."""
+    return [
+        query_param("cursor", "next_cursor of the previous page", {"type": "string"}),
+        query_param(
+            "limit",
+            f"Page size, 1 to {maximum} (default {default})",
+            {"type": "integer", "minimum": 1, "maximum": maximum},
+        ),
+    ]
+
+
+def cursor_page_spec(key, item_schema, description):
+    """The OpenAPI answer of a list walked with a cursor: the page's items under `key`, the limit, and
+    where the next page starts (null on the last one)."""
+    return json_spec(
+        {
+            "type": "object",
+            "properties": {
+                key: {"type": "array", "items": item_schema},
+                "limit": {"type": "integer"},
+                "next_cursor": {"type": "string", "nullable": True},
+                "next": {"type": "string", "nullable": True},
+            },
+        },
+        description,
+    )
 
 
 ERROR_SCHEMA = {

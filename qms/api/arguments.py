@@ -7,7 +7,7 @@ import binascii
 import datetime as dt
 import json
 
-from flask import request
+from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 
 from qms.db import DomainError
@@ -95,3 +95,18 @@ def decoded_cursor():
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         refuse(_l("The cursor is not one this list gave; start again without it."), "bad_cursor")
     return moment, row_id
+
+
+def cursor_page(found, limit, moment, endpoint) -> dict:
+    """The answer of a list walked with a cursor, from the rows read for it (up to limit + 1: one more
+    says there is a next page): the page's rows, the limit, the next page's cursor (after its last row,
+    whose time `moment(row)` gives) and that page's URL, with the same filters."""
+    page, more = found[:limit], len(found) > limit
+    next_cursor = encode_cursor(moment(page[-1]), page[-1].id) if more else None
+    args = {k: v for k, v in request.args.items() if k != "cursor" and v}
+    return {
+        "rows": page,
+        "limit": limit,
+        "next_cursor": next_cursor,
+        "next": url_for(endpoint, cursor=next_cursor, **args) if more else None,
+    }

@@ -1,18 +1,18 @@
 """The dossier register through the API: receiving dossiers (one, or a batch whose items each stand
 or fall alone), the list (the ledger's filters, walked with a cursor), and one dossier whole."""
 
-from flask import jsonify, request, url_for
+from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from qms.api import api_route, error_spec, json_spec, path_param, query_param
+from qms.api import api_route, cursor_page_spec, cursor_parameters, error_spec, json_spec, path_param, query_param
 from qms.api.arguments import (
     choice_arg,
+    cursor_page,
     date_arg,
     decoded_cursor,
-    encode_cursor,
     flag_arg,
     limit_arg,
     refuse_unknown_parameters,
@@ -324,26 +324,10 @@ def _list_filters(user):
             "true: only late dossiers (completed late, or still being handled past their due date)",
             {"type": "boolean"},
         ),
-        query_param("cursor", "next_cursor of the previous page", {"type": "string"}),
-        query_param(
-            "limit",
-            f"Page size, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})",
-            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-        ),
+        *cursor_parameters(DEFAULT_LIMIT, MAX_LIMIT),
     ],
     responses={
-        "200": json_spec(
-            {
-                "type": "object",
-                "properties": {
-                    "dossiers": {"type": "array", "items": DOSSIER_SUMMARY_SCHEMA},
-                    "limit": {"type": "integer"},
-                    "next_cursor": {"type": "string", "nullable": True},
-                    "next": {"type": "string", "nullable": True},
-                },
-            },
-            "A page of the ledger",
-        ),
+        "200": cursor_page_spec("dossiers", DOSSIER_SUMMARY_SCHEMA, "A page of the ledger"),
         "400": error_spec(
             "A filter, the cursor or the limit is not valid (error: unknown_parameter, bad_procedure, bad_status, "
             "bad_received_from, bad_received_to, bad_period, bad_late, bad_cursor, bad_limit)"
@@ -360,16 +344,9 @@ def list_dossiers():
         joinedload(Dossier.procedure), joinedload(Dossier.process_map), joinedload(Dossier.holder)
     ).limit(limit + 1)
     found = list(db.session.scalars(stmt).unique())
-    page, more = found[:limit], len(found) > limit
-    next_cursor = encode_cursor(page[-1].received_at, page[-1].id) if more else None
-    args = {k: v for k, v in request.args.items() if k != "cursor" and v}
+    page = cursor_page(found, limit, lambda dossier: dossier.received_at, "api.list_dossiers")
     today = local_today()
-    return jsonify(
-        dossiers=[dossier_summary(d, today) for d in page],
-        limit=limit,
-        next_cursor=next_cursor,
-        next=url_for("api.list_dossiers", cursor=next_cursor, **args) if more else None,
-    )
+    return jsonify(dossiers=[dossier_summary(d, today) for d in page.pop("rows")], **page)
 
 
 # --- one dossier ---------------------------------------------------------------------------------------

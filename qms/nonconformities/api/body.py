@@ -5,62 +5,24 @@ NCs, each looked up in the user's commune only."""
 
 import datetime as dt
 
-from flask import request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from qms.api.arguments import refuse
+from qms.api.body import JsonBody
 from qms.auth.models import Unit, User
 from qms.core.calendar import local_tz
 from qms.db import db
 from qms.documents.models import Document
 from qms.nonconformities.models import Nonconformity
 
-MAX_TEXT = 10_000  # any text field; the services keep their own, shorter limits where they have them
 
-
-def json_object():
-    """The request's JSON object; no body at all counts as {} (a step whose fields are optional)."""
-    if not request.is_json:
-        if request.content_length or request.form or request.files:
-            refuse(_l("Send the body as JSON (Content-Type: application/json)."), "json_required")
-        return {}
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        refuse(_l("The body is not a JSON object."), "bad_json")
-    return data
-
-
-class Body:
+class Body(JsonBody):
     """The fields of a JSON body, each read once with its type checked."""
 
     def __init__(self, *names, versioned=True):
         """names: the fields the step takes; versioned: it also takes row_version."""
-        names = [*names, "row_version"] if versioned else list(names)
-        self.data = json_object()
-        unknown = sorted(set(self.data) - set(names))
-        if unknown:
-            refuse(
-                _l(
-                    "Unknown field %(names)s; this step takes %(known)s.",
-                    names=", ".join(unknown),
-                    known=", ".join(names),
-                ),
-                "unknown_field",
-            )
-
-    def given(self, name) -> bool:
-        return self.data.get(name) is not None
-
-    def text(self, name) -> str:
-        value = self.data.get(name)
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            refuse(_l("%(name)s must be text.", name=name), "bad_field")
-        if len(value) > MAX_TEXT:
-            refuse(_l("%(name)s is longer than %(n)d characters.", name=name, n=MAX_TEXT), "bad_field")
-        return value
+        super().__init__(*names, *(["row_version"] if versioned else []), required=False)
 
     def flag(self, name, *, required=False):
         """true, false, or None when not given."""
@@ -74,18 +36,6 @@ class Body:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             refuse(_l("%(name)s must be a whole number.", name=name), "bad_field")
         return value
-
-    def day(self, name, *, required=False):
-        """An ISO date (2026-03-31), or None when not given."""
-        value = self.data.get(name)
-        if value is None:
-            if required:
-                refuse(_l("%(name)s is required: an ISO date, for example 2026-03-31.", name=name), "bad_field")
-            return None
-        try:
-            return dt.date.fromisoformat(value) if isinstance(value, str) else _not_a_date(name)
-        except ValueError:
-            return _not_a_date(name)
 
     def moment(self, name):
         """An ISO date and time (Vietnam time when it names no zone), or None when not given."""
@@ -164,10 +114,6 @@ class Body:
         if found is None:
             refuse(_l("There is no nonconformity %(value)s in your commune.", value=value), "not_found", 404)
         return found
-
-
-def _not_a_date(name):
-    refuse(_l("%(name)s must be an ISO date, for example 2026-03-31.", name=name), "bad_field")
 
 
 def _by_id_or(query, id_column, name_column, value, name):

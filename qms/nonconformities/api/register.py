@@ -1,18 +1,18 @@
 """The register through the API: the list (the register's filters, walked with a cursor), reporting
 an NC, one NC whole, and evidence files."""
 
-from flask import jsonify, request, url_for
+from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from qms.api import api_route, error_spec, json_spec, path_param, query_param
+from qms.api import api_route, cursor_page_spec, cursor_parameters, error_spec, json_spec, path_param, query_param
 from qms.api.arguments import (
     choice_arg,
+    cursor_page,
     date_arg,
     decoded_cursor,
-    encode_cursor,
     flag_arg,
     limit_arg,
     refuse_unknown_parameters,
@@ -154,24 +154,10 @@ def _list_filters(user):
         query_param(
             "detected_to", "Detected on or before this day (Vietnam time)", {"type": "string", "format": "date"}
         ),
-        query_param("cursor", "next_cursor of the previous page", {"type": "string"}),
-        query_param(
-            "limit", "Page size, 1 to 200 (default 50)", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}
-        ),
+        *cursor_parameters(DEFAULT_LIMIT, MAX_LIMIT),
     ],
     responses={
-        "200": json_spec(
-            {
-                "type": "object",
-                "properties": {
-                    "nonconformities": {"type": "array", "items": NC_SUMMARY_SCHEMA},
-                    "limit": {"type": "integer"},
-                    "next_cursor": {"type": "string", "nullable": True},
-                    "next": {"type": "string", "nullable": True},
-                },
-            },
-            "A page of the register",
-        ),
+        "200": cursor_page_spec("nonconformities", NC_SUMMARY_SCHEMA, "A page of the register"),
         "400": error_spec(
             "A filter, the cursor or the limit is not valid (error: unknown_parameter, bad_status, bad_source, "
             "bad_severity, bad_unit, bad_overdue, bad_detected_from, bad_detected_to, bad_period, bad_cursor, "
@@ -187,15 +173,8 @@ def list_nonconformities():
         stmt = queries.after(stmt, *cursor)
     stmt = stmt.limit(limit + 1)
     found = list(db.session.scalars(stmt.options(selectinload(Nonconformity.unit))))
-    page, more = found[:limit], len(found) > limit
-    next_cursor = encode_cursor(page[-1].detected_at, page[-1].id) if more else None
-    args = {k: v for k, v in request.args.items() if k != "cursor" and v}
-    return jsonify(
-        nonconformities=[nc_summary(nc) for nc in page],
-        limit=limit,
-        next_cursor=next_cursor,
-        next=url_for("api.list_nonconformities", cursor=next_cursor, **args) if more else None,
-    )
+    page = cursor_page(found, limit, lambda nc: nc.detected_at, "api.list_nonconformities")
+    return jsonify(nonconformities=[nc_summary(nc) for nc in page.pop("rows")], **page)
 
 
 # --- reporting -------------------------------------------------------------------------------------
