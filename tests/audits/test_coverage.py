@@ -10,9 +10,12 @@ from qms.audits import services
 from qms.audits.processes import SYSTEM_PROCESSES
 from qms.db import db
 from qms.nonconformities import services as ncs
+from qms.processes.services import import_maps
 from tests.audits.conftest import YEAR
+from tests.core.support import statements
 from tests.dossiers.conftest import vn
 from tests.dossiers.rating_support import walk_to_return
+from tests.processes.conftest import SIGNATURE
 
 TODAY = dt.date(YEAR, 12, 6)
 
@@ -84,3 +87,30 @@ def test_late_dossiers_of_the_last_12_months_make_a_process_high_priority(audit_
     # twelve months later the late dossier is no longer counted
     later = services.coverage(w.commune, YEAR + 1, today=dt.date(YEAR + 1, 11, 30))
     assert later.row(f"procedure:{w.certification.id}").results == 0
+
+
+def test_the_matrix_reads_as_many_statements_whatever_the_number_of_processes_and_audits(audit_world, plan):
+    w = audit_world
+    plan()
+
+    def counted():
+        db.session.expire_all()  # read again from the database, as a request does
+        with statements() as seen:
+            matrix = services.coverage(w.commune, YEAR, today=TODAY)
+        return len(seen), matrix
+
+    before, matrix = counted()
+    assert len(matrix.rows) == 2 + len(SYSTEM_PROCESSES)
+    # a third procedure, and two more audits covering processes
+    import_maps(
+        w.qo,
+        w.commune,
+        [("2.000885.yaml", SIGNATURE.replace('"2.000884"', '"2.000885"').replace("QT-10", "QT-06"))],
+    )
+    db.session.commit()
+    plan(title="Đánh giá hộ tịch", procedures=[w.birth], clauses=["8.5"])
+    plan(title="Đánh giá kiểm soát tài liệu", procedures=[], system_processes=["documents"], clauses=["7.5"])
+    after, matrix = counted()
+    assert len(matrix.rows) == 3 + len(SYSTEM_PROCESSES)
+    assert len(matrix.programme.audits) == 3
+    assert after == before

@@ -15,11 +15,15 @@ flagged.
 import datetime as dt
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from qms.audits import library
-from qms.audits.models import AuditStatus
+from qms.audits.models import Audit, AuditStatus
 from qms.audits.processes import SYSTEM_PROCESSES
 from qms.audits.services.programme import find_programme
 from qms.core.calendar import local_today
+from qms.db import db
 from qms.dossiers import monitoring
 from qms.nonconformities import queries as nc_queries
 from qms.processes import queries as process_queries
@@ -123,6 +127,19 @@ def _under(clause, prefixes) -> bool:
     return any(clause == p or clause.startswith(p + ".") for p in prefixes)
 
 
+def _active_audits(programme) -> list:
+    """The programme's audits that are not cancelled, with their processes: two queries, however many
+    audits (their processes one by one would be a query per audit)."""
+    return list(
+        db.session.scalars(
+            select(Audit)
+            .where(Audit.programme_id == programme.id, Audit.status != AuditStatus.cancelled)
+            .options(selectinload(Audit.processes))
+            .order_by(Audit.serial)
+        )
+    )
+
+
 def coverage(commune, year, *, today=None) -> Coverage:
     """The coverage matrix of the commune's programme of `year` (empty cells when it has none yet)."""
     today = today or local_today()
@@ -163,7 +180,7 @@ def coverage(commune, year, *, today=None) -> Coverage:
                 row.results, row.late = results, late
 
     programme = find_programme(commune, year)
-    audits = [a for a in programme.audits if a.status is not AuditStatus.cancelled] if programme else []
+    audits = _active_audits(programme) if programme else []
     for audit in audits:
         sections = sorted({_section(c) for c in audit.clauses or []}, key=int)
         for process in audit.processes:
