@@ -108,6 +108,7 @@ AREAS = (
     "qms.dossiers",
     "qms.feedback",
     "qms.audits",
+    "qms.evidence",
 )
 
 

@@ -35,6 +35,7 @@ WRITING_COMMANDS = frozenset(
         "db upgrade",
         "demo load",
         "dossier import",
+        "evidence pack",  # records who exported which pack (evidence_pack.created)
         "files check",  # records the damage it finds (file.damaged) and keeps its counts
         "files gc",
         "jobs run",
@@ -69,6 +70,7 @@ READ_ONLY_COMMANDS = frozenset(
         "db migrate",
         "db revision",
         "db show",
+        "evidence verify",
         "info",
         "jobs list",
         "routes",

@@ -57,7 +57,8 @@ DEFAULTS = {
     # dossiers imported from the provincial one-stop system: a late result opens an NC only for a
     # dossier received within this many days (history must not flood the register)
     "QMS_IMPORT_NC_DAYS": 30,
-    "QMS_IMPORT_IN_BACKGROUND": True,  # the import page's work in a thread (tests: off, in the request)
+    # the pages' long work (dossier imports, evidence packs) in a thread (tests: off, in the request)
+    "QMS_IMPORT_IN_BACKGROUND": True,
 }
 
 _INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}

@@ -9,6 +9,7 @@ from qms.core import (
 )
 from qms.documents import models as document_models  # noqa: F401
 from qms.dossiers import models as dossier_models  # noqa: F401
+from qms.evidence import models as evidence_models  # noqa: F401
 from qms.feedback import models as feedback_models  # noqa: F401
 from qms.files import models as file_models  # noqa: F401
 from qms.nonconformities import models as nonconformity_models  # noqa: F401

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from qms.audit.models import AuditEvent
 from qms.audit.services import storable_text
@@ -216,3 +216,37 @@ def event_dict(event):
         "prev_hash": event.prev_hash,
         "hash": event.hash,
     }
+
+
+def history_of(commune_id, records, batch=2000):
+    """Every event of the commune about any of `records` ((entity_type, entity_id) pairs), oldest
+    first, fetched in keyset batches of `batch` (an evidence pack's trail of a record and the
+    records around it: thousands of events, never all held at once). Each batch reads the
+    commune-type-id-seq index once per record type."""
+    by_type = {}
+    for entity_type, entity_id in records:
+        by_type.setdefault(storable_text(entity_type), set()).add(storable_text(entity_id))
+    if not by_type:
+        return
+    condition = or_(
+        *(
+            and_(AuditEvent.entity_type == entity_type, AuditEvent.entity_id.in_(sorted(ids)))
+            for entity_type, ids in by_type.items()
+        )
+    )
+    after = 0
+    while True:
+        rows = list(
+            db.session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.commune_id == commune_id, condition, AuditEvent.seq > after)
+                .order_by(AuditEvent.seq)
+                .limit(batch)
+            )
+        )
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].seq
+        for row in rows:
+            db.session.expunge(row)  # read once and written out: the session need not keep them

@@ -1,8 +1,5 @@
 """The auditor's page: the trail with filters, each record's history, CSV export, chain verification."""
 
-import csv
-import io
-
 from flask import (
     Blueprint,
     Response,
@@ -19,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from qms.audit.checkpoints import last_checkpoint, sign_checkpoint
+from qms.audit.csv_export import CSV_COLUMNS, csv_chunks  # noqa: F401  (CSV_COLUMNS: the export's header)
 from qms.audit.forms import TrailFilterForm, filter_choices
 from qms.audit.labels import change_value, names_for, stored_text
 from qms.audit.queries import TrailFilter, changes_of, iterate, page, parse_cursor
@@ -26,8 +24,6 @@ from qms.audit.verify import verify_installation
 from qms.auth.models import ADMINISTRATOR, AUDITOR, QUALITY_OFFICER
 from qms.auth.queries import commune_people
 from qms.core.access import allow
-from qms.core.calendar import format_datetime
-from qms.core.exports import FORMULA_START
 from qms.core.forms import ConfirmForm
 from qms.core.labels import action_label, action_labels, field_label, reason_label, record_label, record_labels
 from qms.core.lists import read_filters
@@ -101,58 +97,13 @@ def record_history(entity_type, entity_id):
     return _render_trail("audit/record.html", trail)
 
 
-def _csv_text(value):
-    """Text for a CSV cell, a leading ' keeping Excel from running it as a formula (someone could
-    type one into a reason, or send it as a request id, to run it on the auditor's computer)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-CSV_COLUMNS = (
-    "seq",
-    "time_vn",
-    "user",
-    "action",
-    "entity_type",
-    "entity_id",
-    "changes",
-    "reason",
-    "ip",
-    "request_id",
-    "hash",
-)
-
-
 @bp.get("/export.csv")
 @allow(*TRAIL_READERS)
 def export_csv():
     trail = TrailFilter.from_args(current_user.commune_id, request.args)
 
-    def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")  # Excel opens UTF-8 Vietnamese correctly only with a BOM
-        writer.writerow(CSV_COLUMNS)
-        for n, e in enumerate(iterate(trail)):
-            writer.writerow(
-                (
-                    e.seq,
-                    format_datetime(e.occurred_at, seconds=True),
-                    *map(
-                        _csv_text,
-                        (e.actor_name, e.action, e.entity_type, e.entity_id, e.changes, e.reason, e.ip, e.request_id),
-                    ),
-                    e.hash,
-                )
-            )
-            if n % 500 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
     return Response(
-        stream_with_context(rows()),
+        stream_with_context(csv_chunks(iterate(trail))),
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": "attachment; filename=audit-trail.csv"},
     )

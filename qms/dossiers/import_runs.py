@@ -10,7 +10,6 @@ written in the importing person's language.
 """
 
 import logging
-import threading
 import uuid
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from qms.audit.services import audit_context
+from qms.core.background import run_in_background
 from qms.core.calendar import utcnow
 from qms.core.heap import set_aside_the_heap
 from qms.db import db, relax_durability, unit_of_work
@@ -107,17 +107,4 @@ def start_in_background(app, import_id, data, *, file_name, request_id=""):
         except Exception:  # noqa: BLE001 - logged and recorded on the import by run_import
             pass
 
-    if not app.config.get("QMS_IMPORT_IN_BACKGROUND", True):
-        work()
-        return None
-
-    def in_context():
-        with app.app_context():
-            try:
-                work()
-            finally:
-                db.session.remove()
-
-    thread = threading.Thread(target=in_context, name=f"qms-import-{import_id}", daemon=True)
-    thread.start()
-    return thread
+    return run_in_background(app, work, name=f"qms-import-{import_id}")

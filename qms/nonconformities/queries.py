@@ -152,6 +152,21 @@ def documents(commune_id, ids=()):
     )
 
 
+def naming_document(commune_id, document_id) -> list:
+    """The commune's NCs about a document: those that name it as their document or their process,
+    by number."""
+    return list(
+        db.session.scalars(
+            select(Nonconformity)
+            .where(
+                Nonconformity.commune_id == commune_id,
+                or_(Nonconformity.document_id == document_id, Nonconformity.procedure_id == document_id),
+            )
+            .order_by(Nonconformity.year, Nonconformity.serial)
+        )
+    )
+
+
 def nc_by_number(commune_id, number):
     return db.session.scalar(
         select(Nonconformity).where(Nonconformity.commune_id == commune_id, Nonconformity.number == number.strip())

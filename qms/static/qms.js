@@ -55,12 +55,13 @@ document.addEventListener("submit", function (event) {
   });
 })();
 
-// An import running (data-import-progress="<url>"): its counts and bar follow the server's record
-// every second; when it ends the page is read again to show the report.
+// Work running in the background (qms.core.background: a dossier import, an evidence pack), shown by
+// an element with data-progress-url="<url>": its counts (data-count="<key>") and its <progress> bar
+// follow the server's record every second; when it ends the page is read again to show the result.
 (function () {
-  var section = document.querySelector("[data-import-progress]");
+  var section = document.querySelector("[data-progress-url]");
   if (!section) return;
-  var url = section.getAttribute("data-import-progress");
+  var url = section.getAttribute("data-progress-url");
   function poll() {
     fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}})
       .then(function (response) { return response.json(); })
@@ -70,7 +71,7 @@ document.addEventListener("submit", function (event) {
           var cell = section.querySelector('[data-count="' + key + '"]');
           if (cell) cell.textContent = state[key];
         });
-        var bar = document.getElementById("import-bar");
+        var bar = section.querySelector("progress");
         if (bar && state.progress !== null) { bar.value = Math.round(state.progress * 100); }
         setTimeout(poll, 1000);
       })

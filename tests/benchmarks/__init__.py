@@ -7,7 +7,7 @@ No file here is named test_*.py, so pytest collects nothing from this folder. To
 
 import importlib
 
-GROUP_MODULES = ("audit", "documents", "dossiers", "dossiers_volume", "nonconformities", "server")
+GROUP_MODULES = ("audit", "audits", "documents", "dossiers", "dossiers_volume", "evidence", "nonconformities", "server")
 
 
 def load_groups():

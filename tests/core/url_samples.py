@@ -625,3 +625,27 @@ register_samples(add_audits, audit_id=lambda world, side: world[side]["audit"].i
 # The audit's team (staff) records its findings; everyone else is refused with the reason.
 for _role in ("administrator", "quality_officer", "leader"):
     MAY_REFUSE[("api.record_audit_finding", _role)] = "only the audit's team records its findings"
+
+
+# --- evidence packs ----------------------------------------------------------------------------------
+
+
+def add_evidence_packs(world):
+    """Per commune, an evidence pack of the procedure (asked for by the quality officer and built now),
+    so that its page, progress and download have a pack to show."""
+    from qms.evidence.models import SubjectKind
+    from qms.evidence.runs import run_pack
+    from qms.evidence.services import request_pack
+
+    for side in ("a", "b"):
+        pack = request_pack(
+            world[side]["users"]["quality_officer"], SubjectKind.document, world[side]["procedure"].code
+        )
+        db.session.commit()
+        world[side]["evidence_pack"] = run_pack(pack.id)
+
+
+register_samples(add_evidence_packs, pack_id=lambda world, side: world[side]["evidence_pack"].id)
+# A pack made through the API is recorded, as a download of a controlled copy is.
+for _endpoint in ("api.document_evidence_pack", "api.nonconformity_evidence_pack", "api.audit_evidence_pack"):
+    AUDITED_READS[_endpoint] = {"evidence_pack.created"}

@@ -128,6 +128,13 @@ def download_copy(actor, version, *, via="web"):
     return Download(data, download_filename(version), version.primary_file.media_type, label, True)
 
 
+def controlled_copy(actor, version) -> bytes:
+    """The stamped copy of a version's file as a download would give it to `actor` (see _stamped), for
+    an evidence pack: not recorded as a download, the pack's own event records the export; the caller
+    checks that `actor` may take it."""
+    return _stamped(actor, version, label=stamp_label(version), downloaded_by=actor.full_name)
+
+
 def is_published(version) -> bool:
     """Whether anyone may take a copy of the version without signing in: the version in force of
     an active document whose access is public (the forms a citizen fills in)."""

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from qms.auth.models import QUALITY_OFFICER, STAFF
 from qms.core.access import allow, get_in_commune
+from qms.core.background import after_commit
 from qms.core.calendar import format_datetime
 from qms.core.forms import Form
 from qms.core.lists import page_number, paginate
@@ -102,7 +103,7 @@ def import_dossiers():
         else:
             app, import_id, request_id = current_app._get_current_object(), run.id, g.get("request_id", "")
 
-            @_after_commit
+            @after_commit
             def _start():
                 start_in_background(app, import_id, data, file_name=filename, request_id=request_id)
 
@@ -114,20 +115,6 @@ def import_dossiers():
     return render_template(
         "dossiers/import.html", form=form, columns=COLUMNS, page=page, max_mb=max_upload_mb(), is_stale=is_stale
     ), status
-
-
-def _after_commit(fn):
-    """Run `fn` once the response is made, after the request's unit of work has committed the
-    import's record (the background thread reads it from the database)."""
-    from flask import after_this_request
-
-    @after_this_request
-    def run(response):
-        if response.status_code < 400:
-            fn()
-        return response
-
-    return fn
 
 
 def _import_or_404(import_id):
