@@ -179,3 +179,23 @@ def test_findings_are_recorded_only_while_the_audit_is_in_progress(audit_world, 
         "not_in_progress"
     )
     assert db.session.scalar(select(func.count()).select_from(Nonconformity)) == 0
+
+
+def test_conducting_an_audit_keeps_the_programmes_approval(audit_world, plan):
+    """Starting, reporting and closing audits is no change to the programme the leader approved: the
+    second audit starts after the first has, and the approval still holds; a cancellation still is."""
+    w = audit_world
+    first, second = plan(), plan(title="Đánh giá quy trình hộ tịch", procedures=[w.birth])
+    services.approve_programme(w.leader, first.programme, PASSWORD)
+    for audit in (first, second):
+        services.sign_plan(w.kiem, audit, PASSWORD)
+        services.approve_plan(w.leader, audit, PASSWORD)
+    db.session.commit()
+    services.start_audit(w.qo, first)
+    db.session.commit()
+    assert services.approval_holds(first.programme)
+    services.start_audit(w.qo, second)
+    db.session.commit()
+    assert second.status is AuditStatus.in_progress and services.approval_holds(second.programme)
+    third = plan(title="Đánh giá kiểm soát tài liệu", procedures=[], system_processes=["documents"])
+    assert not services.approval_holds(third.programme), "a new audit is a new revision"

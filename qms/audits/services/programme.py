@@ -87,10 +87,23 @@ def current_revision(programme) -> AuditProgrammeRevision | None:
     return next((r for r in programme.revisions if r.revision == programme.revision), None)
 
 
+def _as_planned(state) -> dict:
+    """A programme's state as planning sees it: an audit is planned or cancelled; conducting it
+    (started, reported, closed) does not change the programme the leader approved."""
+    cancelled = AuditStatus.cancelled.value
+    return {
+        **state,
+        "audits": [{**audit, "status": audit["status"] == cancelled} for audit in state["audits"]],
+    }
+
+
 def approval_holds(programme) -> bool:
-    """Whether the programme is approved and still holds what its approval sealed."""
+    """Whether the programme is approved and still holds what its approval sealed (its audits being
+    conducted since is no change to it)."""
     revision = current_revision(programme)
-    return revision is not None and record_digest(programme_state(programme)) == record_digest(revision.state)
+    return revision is not None and record_digest(_as_planned(programme_state(programme))) == record_digest(
+        _as_planned(revision.state)
+    )
 
 
 # --- the programme ---------------------------------------------------------------------------------
