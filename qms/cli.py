@@ -152,7 +152,8 @@ class QmsGroup(FlaskGroup):
         try:
             ctx.ensure_object(ScriptInfo).load_app()
         except ConfigError as exc:
-            click.echo(f"Error: {exc}\n", err=True)
+            if not ctx.meta.get("qms.listing_to_run"):  # a command that needs the app says so itself
+                click.echo(f"Error: {exc}\n", err=True)
             self._load_plugin_commands()
             return sorted(click.Group.list_commands(self, ctx))
         return super().list_commands(ctx)
@@ -162,6 +163,7 @@ class QmsGroup(FlaskGroup):
         if not ctx.resilient_parsing:
             from qms.config import ConfigError
 
+            ctx.meta["qms.listing_to_run"] = True
             try:
                 commands = list(iter_commands(self, ctx))
             except ConfigError:
@@ -373,3 +375,7 @@ from qms.backup import backup_command, restore_command  # noqa: E402  (commands 
 
 main.add_command(backup_command)
 main.add_command(restore_command)
+
+from qms.evidence.cli import evidence_group  # noqa: E402  (verify needs no installation: on `main`)
+
+main.add_command(evidence_group)

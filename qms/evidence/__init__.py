@@ -10,8 +10,8 @@ views; no other area imports it (their pages link to its routes by name)."""
 
 def init_app(app):
     from qms.evidence import api, labels  # noqa: F401  (API routes, on the API blueprint; labels)
-    from qms.evidence.cli import evidence_group
     from qms.evidence.views import bp
 
     app.register_blueprint(bp)
-    app.cli.add_command(evidence_group)
+    # `qms evidence` attaches to the root group (qms/cli.py), not to the app: an auditor checks a pack
+    # with `qms evidence verify` on a computer where no installation is configured

@@ -70,12 +70,12 @@ def pack_command(kind, key, out, username):
 @evidence_group.command("verify")
 @click.argument("pack", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
 @click.option("--offline", is_flag=True, help="Check the files only, not this installation's audit chain")
-@with_appcontext
-def verify_command(pack, offline):
+@click.pass_context
+def verify_command(ctx, pack, offline):
     """Check PACK against its manifest: every file's SHA-256 and size, no file missing or extra; and,
-    unless --offline or there is no installation to ask, that its audit chain head is on this
+    unless --offline or no installation is configured here, that its audit chain head is on this
     installation's chain. Exit 0 when the pack holds, 1 naming each file that does not (on stderr)."""
-    from qms.evidence.pack import PackUnreadable, head_on_chain, verify_pack
+    from qms.evidence.pack import PackUnreadable, verify_pack
 
     try:
         check = verify_pack(pack)
@@ -90,29 +90,44 @@ def verify_command(pack, offline):
         click.echo(f"missing / bị thiếu: {path}", err=True)
     for path in check.extra:
         click.echo(f"extra / không có trong manifest: {path}", err=True)
-    if not offline and _installation_answers():
-        head_on_chain(check)
-        seq = (manifest.get("chain_head") or {}).get("seq")
-        if check.head_on_chain:
-            click.echo(f"Chain head (event {seq}) is on this installation's chain / Sự kiện cuối có trong nhật ký.")
-        else:
-            click.echo(f"chain head (event {seq}) is not on this installation's chain / không khớp nhật ký", err=True)
-        if check.checkpoint_known is False:
-            click.echo("the pack's last checkpoint is not one of this installation's / điểm kiểm tra lạ", err=True)
+    app = None if offline else _installation(ctx)
+    if app is not None:
+        _check_head(app, check)
+    elif not offline:
+        click.echo("No installation configured here: the chain head was not checked / không đối chiếu nhật ký.")
     if not check.holds:
         raise SystemExit(1)
     count = len(manifest["files"])
     click.echo(f"OK: {count} files match the manifest / {count} tệp khớp với manifest.")
 
 
-def _installation_answers() -> bool:
-    """Whether this installation has an audit trail to compare with (its database is reachable and
-    migrated)."""
+def _installation(ctx):
+    """This computer's installation, when one is configured and its database has an audit trail;
+    else None (a pack is checked offline then)."""
     import sqlalchemy as sa
+    from flask.cli import ScriptInfo
 
-    from qms.db import db
+    from qms.config import ConfigError
 
     try:
-        return sa.inspect(db.engine).has_table("audit_events")
-    except sa.exc.SQLAlchemyError:
-        return False
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        with app.app_context():
+            from qms.db import db
+
+            return app if sa.inspect(db.engine).has_table("audit_events") else None
+    except (ConfigError, sa.exc.SQLAlchemyError):
+        return None
+
+
+def _check_head(app, check):
+    from qms.evidence.pack import head_on_chain
+
+    with app.app_context():
+        head_on_chain(check)
+    seq = (check.manifest.get("chain_head") or {}).get("seq")
+    if check.head_on_chain:
+        click.echo(f"Chain head (event {seq}) is on this installation's chain / Sự kiện cuối có trong nhật ký.")
+    else:
+        click.echo(f"chain head (event {seq}) is not on this installation's chain / không khớp nhật ký", err=True)
+    if check.checkpoint_known is False:
+        click.echo("the pack's last checkpoint is not one of this installation's / điểm kiểm tra lạ", err=True)

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from qms.auth.services import create_api_token
+from qms.cli import main
 from qms.db import db
 from qms.evidence.models import EvidencePack, PackStatus
 from qms.evidence.pack import verify_pack
@@ -164,13 +165,13 @@ def test_the_api_sends_an_ncs_pack_and_404s_another_communes(client, people, two
 def test_the_command_packs_and_verifies(app, people, two_issues, tmp_path):
     runner = app.test_cli_runner()
     out = tmp_path / "qt07.zip"
-    result = runner.invoke(args=["evidence", "pack", "document", "QT-07", "--out", str(out), "--as", "a_auditor"])
+    result = runner.invoke(main, args=["evidence", "pack", "document", "QT-07", "--out", str(out), "--as", "a_auditor"])
     assert result.exit_code == 0, result.output
     assert out.exists() and not (tmp_path / "qt07.zip.part").exists()
-    result = runner.invoke(args=["evidence", "verify", str(out)])
+    result = runner.invoke(main, args=["evidence", "verify", str(out)])
     assert result.exit_code == 0 and "OK" in result.stdout and "on this installation's chain" in result.stdout
     changed = rewrite_pack(out, tmp_path / "changed.zip", change="index.docx", add="extra.txt")
-    result = runner.invoke(args=["evidence", "verify", str(changed)])
+    result = runner.invoke(main, args=["evidence", "verify", str(changed)])
     assert result.exit_code == 1
     assert (
         "changed / đã bị sửa: index.docx" in result.stderr
@@ -181,11 +182,35 @@ def test_the_command_packs_and_verifies(app, people, two_issues, tmp_path):
 def test_the_command_names_what_it_refuses(app, people, two_issues, tmp_path):
     runner = app.test_cli_runner()
     out = tmp_path / "x.zip"
-    result = runner.invoke(args=["evidence", "pack", "document", "QT-99", "--out", str(out), "--as", "a_auditor"])
+    result = runner.invoke(main, args=["evidence", "pack", "document", "QT-99", "--out", str(out), "--as", "a_auditor"])
     assert result.exit_code == 1 and "Error:" in result.stderr and not out.exists()
-    result = runner.invoke(args=["evidence", "pack", "document", "QT-07", "--out", str(out), "--as", "a_staff"])
+    result = runner.invoke(main, args=["evidence", "pack", "document", "QT-07", "--out", str(out), "--as", "a_staff"])
     assert result.exit_code == 1 and not out.exists()
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"junk")
-    result = runner.invoke(args=["evidence", "verify", str(junk)])
+    result = runner.invoke(main, args=["evidence", "verify", str(junk)])
     assert result.exit_code == 1 and "not a zip file" in result.stderr
+
+
+def test_verify_needs_no_installation(app, people, two_issues, tmp_path):
+    """An auditor checks a pack on a computer where no installation is configured: the files only."""
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from qms.config import ConfigError
+    from qms.evidence.models import SubjectKind
+    from qms.evidence.services import build_to_file
+
+    out = tmp_path / "qt07.zip"
+    build_to_file(people.auditor, SubjectKind.document, "QT-07", out)
+
+    def no_installation():
+        raise ConfigError("No secret key is configured.")
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["evidence", "verify", str(out)], obj=ScriptInfo(create_app=no_installation))
+    assert result.exit_code == 0 and "OK" in result.stdout and "not checked" in result.stdout
+    assert "secret key" not in result.stderr
+    changed = rewrite_pack(out, tmp_path / "changed.zip", drop="record.json")
+    result = runner.invoke(main, ["evidence", "verify", str(changed)], obj=ScriptInfo(create_app=no_installation))
+    assert result.exit_code == 1 and "missing / bị thiếu: record.json" in result.stderr
