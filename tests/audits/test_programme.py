@@ -173,10 +173,10 @@ def test_a_tampered_revision_no_longer_verifies(audit_world, approved):
     assert not verify(signature).valid and not services.approval_holds(programme)
 
 
-def test_the_auditor_role_may_change_nothing(audit_world, approved, plan):
+def test_the_auditor_role_may_change_nothing(audit_world, approved, started):
     w = audit_world
     programme, _signature = approved
-    audit = programme.audits[0]
+    audit = started
     finding = services.record_finding(w.kiem, audit, clause="8.5", grade="observation", description="Sổ theo dõi")
     db.session.commit()
     auditor = w.auditor
@@ -199,6 +199,16 @@ def test_the_auditor_role_may_change_nothing(audit_world, approved, plan):
         lambda: services.approve_programme(auditor, programme, PASSWORD),
         lambda: services.record_finding(auditor, audit, clause="8.5", grade="minor", description="x"),
         lambda: services.decide_finding(auditor, finding, accepted=True, reason="x"),
+        lambda: services.sign_plan(auditor, audit, PASSWORD),
+        lambda: services.approve_plan(auditor, audit, PASSWORD),
+        lambda: services.start_audit(auditor, audit),
+        lambda: services.answer_item(auditor, audit.items[0], result="conform", notes=""),
+        lambda: services.add_own_question(auditor, audit, clause="8.5", text="x"),
+        lambda: services.set_checklist(auditor, audit, []),
+        lambda: services.add_question(auditor, w.commune.id, clause="8.5", text="x"),
+        lambda: services.write_report(auditor, audit, summary="x", strengths="", conclusions="x"),
+        lambda: services.sign_report(auditor, audit, PASSWORD),
+        lambda: services.close_audit(auditor, audit),
     ):
         assert refusal(call) == "forbidden"
 
