@@ -150,6 +150,7 @@ def test_the_report_is_signed_when_the_checklist_is_answered_and_the_audit_close
     assert audit.status is AuditStatus.reported and audit.reported_at is not None
     record = services.latest_record(audit, RecordKind.report)
     assert services.report_signature(audit) is not None
+    assert record.state["reported_at"] == audit.reported_at.isoformat(), "the report is dated the day it was signed"
     finding = record.state["findings"][0]
     assert (finding["grade"], finding["clause"]) == ("minor", audit.items[0].clause)
     assert finding["nc_code"] == db.session.get(Nonconformity, audit.findings[0].nc_id).number

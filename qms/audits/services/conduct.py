@@ -100,6 +100,7 @@ def report_state(audit) -> dict:
     return {
         **plan_state(audit),
         "started_at": _iso(audit.started_at),
+        "reported_at": _iso(audit.reported_at),  # set by sign_report before it takes this state
         "summary": audit.summary,
         "strengths": audit.strengths,
         "conclusions": audit.conclusions,
