@@ -32,7 +32,8 @@ services, handed to the NCs' story, which does not import the box: a compliment 
 complaint one NC is opened from, two items waiting for triage). The dossiers of the last six weeks
 (qms/dossiers/demo.py) too: received, handed over, appraised, signed, returned at their times,
 a few late (each with its NC), one extended with the leader's apology letter, some still in
-progress.
+progress. The internal audits (qms/audits/demo.py): last year's programme completed, its findings'
+NCs closed, and this year's approved programme with one audit in progress and one planned.
 
 The story is told in the order of its times, each step with the clock set to its time
 (qms.core.calendar.clock_at), so the records, signatures and audit events carry the times of the
@@ -56,6 +57,7 @@ import secrets
 
 from sqlalchemy import select
 
+from qms.audits.demo import plan_audits
 from qms.auth.models import Commune
 from qms.auth.services import create_commune, create_unit, create_user
 from qms.core.calendar import (
@@ -136,11 +138,11 @@ def demo_password(app):
 
 def load_demo(password, today=None):
     """Create the demo commune with its units and accounts, then its documents, procedures,
-    nonconformities, feedback and dossiers (see the module's docstring), each step at its time in
+    nonconformities, feedback, dossiers and internal audits (see the module's docstring), each step at its time in
     the story. `today` is the day the story is told from (default: today in the commune); the story
     ends a working day before it."""
     story = DocumentStory(password, today or local_today())
-    story.tell(lambda story: plan_nonconformities(story, feedback), plan_dossiers)
+    story.tell(lambda story: plan_nonconformities(story, feedback), plan_dossiers, plan_audits)
     return story.commune
 
 

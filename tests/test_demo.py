@@ -25,6 +25,8 @@ from sqlalchemy import func, select
 from qms import create_app
 from qms.audit.models import AuditChainHead, AuditEvent
 from qms.audit.verify import verify_chain
+from qms.audits import services as audits
+from qms.audits.models import Audit, AuditFinding, AuditProgramme, AuditStatus, ChecklistResult, ProgrammeStatus
 from qms.auth.models import Commune, User
 from qms.auth.services import find_user
 from qms.cli import main
@@ -877,15 +879,21 @@ def opened_from_dossiers(ncs):
     return [nc for nc in ncs if nc.source_ref in refs]
 
 
+def opened_from_audits(ncs):
+    """The NCs the demo's internal audits' findings opened (qms/audits/demo.py)."""
+    ids = set(db.session.scalars(select(AuditFinding.nc_id).where(AuditFinding.nc_id.is_not(None))))
+    return [nc for nc in ncs if nc.id in ids]
+
+
 def test_the_ncs_cover_every_source_and_status(app):
     ncs = list(db.session.scalars(select(Nonconformity)))
     assert len(ncs) >= 8
-    # the late dossiers' NCs, opened by the dossier services and not yet taken up, beside the NCs'
-    # own story (qms/nonconformities/demo.py)
+    # the late dossiers' NCs, opened by the dossier services and not yet taken up, and the audit
+    # findings' NCs (see the audits' tests below), beside the NCs' own story (qms/nonconformities/demo.py)
     late = opened_from_dossiers(ncs)
     assert len(late) >= 4
     assert {(nc.source, nc.status) for nc in late} == {(NcSource.late_dossier, NcStatus.new)}
-    told = [nc for nc in ncs if nc not in late]
+    told = [nc for nc in ncs if nc not in late and nc not in opened_from_audits(ncs)]
     assert Counter(nc.source for nc in told) == {
         NcSource.internal_audit: 2,
         NcSource.external_audit: 1,
@@ -1007,7 +1015,8 @@ def test_nc_signatures_verify(app):
     signatures = list(
         db.session.scalars(select(Signature).where(Signature.subject_type == Nonconformity.__tablename__))
     )
-    assert Counter(s.meaning for s in signatures) == {"analysis_accepted": 5, "closed": 2, "cancelled": 1}
+    # the NCs' own story, and last year's audit findings' two NCs (analysed, closed)
+    assert Counter(s.meaning for s in signatures) == {"analysis_accepted": 5 + 2, "closed": 2 + 2, "cancelled": 1}
     assert all(verify(s).sealed for s in signatures)
     assert all(s.signer.has_role("quality_officer") for s in signatures)
     # a closed or cancelled NC has not changed since its last signature
@@ -1026,8 +1035,11 @@ def test_the_ncs_steps_are_on_working_days_at_office_hours_before_the_load(app, 
     for nc in db.session.scalars(select(Nonconformity)):
         assert is_office_time(nc.detected_at) and is_office_time(nc.created_at), nc.number
         assert nc.detected_at <= nc.created_at < nc.detected_at + dt.timedelta(days=2), nc.number
-    # after the documents they name were in force, and the audit chain holds
-    assert min(e.occurred_at for e in trail) > current_version(document("BM-01-QT-06")).effective_at
+    # the NCs' own story after the documents it names were in force (last year's audits found theirs
+    # before), and the audit chain holds
+    from_audits = {str(nc.id) for nc in opened_from_audits(list(db.session.scalars(select(Nonconformity))))}
+    told = [e for e in trail if e.entity_id not in from_audits]
+    assert min(e.occurred_at for e in told) > current_version(document("BM-01-QT-06")).effective_at
     result = verify_chain()
     assert result.ok, (result.broken_seq, result.kind, result.detail)
 
@@ -1275,3 +1287,63 @@ def test_the_warning_lists_of_the_home_pages_show_dossiers_due_soon_and_overdue(
     home = client.get("/").get_data(as_text=True)
     shown = home.split(f'id="section-{section}"', 1)[1].split("</section>", 1)[0]
     assert all(d.code in shown for d in warned), [d.code for d in warned]
+
+
+# --- the internal audits (issue 11, point 8) ----------------------------------------------------------
+
+
+def programme_of(year):
+    return db.session.scalar(select(AuditProgramme).where(AuditProgramme.year == year))
+
+
+def test_last_years_programme_is_completed_with_its_findings_ncs_closed(app):
+    this_year = max(db.session.scalars(select(AuditProgramme.year)))
+    programme = programme_of(this_year - 1)
+    assert programme.status is ProgrammeStatus.approved and audits.approval_holds(programme)
+    assert len(programme.audits) == 2
+    for audit in programme.audits:
+        assert audit.status is AuditStatus.closed, audit.code
+        assert audit.items and all(item.result is not None and item.notes for item in audit.items), audit.code
+        assert verify(audits.report_signature(audit)).valid, audit.code
+        assert verify(audits.plan_approval(audit)).valid, audit.code
+        follow = audits.follow_up(audit)
+        assert follow and all(nc.status is NcStatus.closed for _finding, nc in follow), audit.code
+        assert all(f.decision is not None for f in audit.findings if f.nc_id is None), audit.code
+        assert audit.started_at < audit.reported_at < audit.closed_at
+        assert to_local(audit.closed_at).year == programme.year
+        # impartial: no auditor of the team belongs to a unit or performs a process of the audit
+        assert all(not audits.conflicts(audit, member.user, now=audit.started_at) for member in audit.team)
+
+
+def test_this_years_programme_is_approved_with_an_audit_in_progress_and_one_planned(app):
+    this_year = max(db.session.scalars(select(AuditProgramme.year)))
+    programme = programme_of(this_year)
+    assert programme.status is ProgrammeStatus.approved and audits.approval_holds(programme)
+    assert programme.revision == 2, "revised with the procedures' audit and approved again"
+    assert [a.status for a in programme.audits] == [AuditStatus.in_progress, AuditStatus.planned]
+    in_progress, planned = programme.audits
+    answered = [item for item in in_progress.items if item.result is not None]
+    assert 0 < len(answered) < len(in_progress.items)
+    assert {f.grade.value for f in in_progress.findings} == {"minor", "observation"}
+    ((_finding, nc),) = audits.follow_up(in_progress)
+    assert nc.status is NcStatus.new and nc.source is NcSource.internal_audit
+    assert audits.plan_signature(planned) is not None and audits.plan_approval(planned) is None
+    assert not planned.items and planned.planned_start >= to_local(in_progress.started_at).date()
+    assert {p.system_process for p in in_progress.processes} == {"nonconformities", "monitoring"}
+    assert {p.procedure_id for p in planned.processes} <= set(db.session.scalars(select(Procedure.id)))
+
+
+def test_the_audits_are_in_vietnamese_at_office_hours_before_the_load(app, load_started):
+    usernames = {u for u, _n, _r, _units in DEMO_USERS}
+    for audit in db.session.scalars(select(Audit)):
+        assert VIETNAMESE.search(audit.title) and VIETNAMESE.search(audit.criteria), audit.code
+        assert audit.lead_auditor.username in usernames and not audit.lead_auditor.is_read_only
+        for item in audit.items:
+            if item.result is not None:
+                assert VIETNAMESE.search(item.notes), (audit.code, item.question.key)
+                assert is_office_time(item.answered_at) and item.answered_at < load_started
+        assert all(item.result is ChecklistResult.conform or item.finding_id for item in audit.items if item.result)
+    tables = ("audit_programmes", "audits", "audit_findings", "audit_checklist_items")
+    trail = [e for e in events() if e.entity_type in tables]
+    assert {"audit_programme.approved", "audit.started", "audit.reported", "audit.closed"} <= {e.action for e in trail}
+    assert all(is_office_time(e.occurred_at) and e.occurred_at < load_started for e in trail)
