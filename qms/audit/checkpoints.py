@@ -3,14 +3,17 @@ checkpoints themselves (in the database and in a journal file beside the key), e
 prefixes of the events it covers, and the last state a verification confirmed (signed, in the
 instance folder), from which a daily check resumes."""
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import mmap
 import os
 import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -20,6 +23,7 @@ from qms.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from qms.core.calendar import utcnow
 from qms.db import DomainError, db
 
+log = logging.getLogger(__name__)
 EVIDENCE_DIGITS = 16  # hex digits of each event hash a checkpoint keeps (64 bits: no forging by trial)
 
 
@@ -220,6 +224,77 @@ def record_verified_state(instance_path, key, seq, hash_, now=None):
 
 def forget_verified_state(instance_path):
     verified_state_path(instance_path).unlink(missing_ok=True)
+
+
+# --- the last verification's result -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LastCheck:
+    """What the last verification of the chain found (any of them: the daily job, `qms audit verify`,
+    the chain check page), as the workspace's front page shows it without verifying anything."""
+
+    checked_at: dt.datetime  # UTC
+    ok: bool
+    count: int  # events found in order up to the first break, or the whole chain
+    broken_seq: int | None
+    kind: str | None  # how it broke: edited, deleted, inserted, reordered, checkpoint
+    resumed_from: int | None  # a resumed check replayed only the events after this one
+    genuine: bool | None  # its signature checked with the checkpoint key (None: no key to check it)
+
+
+def last_check_path(instance_path) -> Path:
+    return Path(instance_path) / "audit-last-check.json"
+
+
+def _check_signature(key, data):
+    fields = {name: data[name] for name in sorted(data) if name != "signature"}
+    message = "checked:" + json.dumps(fields, sort_keys=True)
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+
+def record_last_check(instance_path, key, result, now=None):
+    """Keep what a verification found (a VerifyResult), signed with the checkpoint key when there is
+    one, replacing the file at once."""
+    data = {
+        "checked_at": (now or utcnow()).astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "ok": bool(result.ok),
+        "count": int(result.count),
+        "broken_seq": result.broken_seq,
+        "kind": result.kind,
+        "resumed_from": result.resumed_from,
+    }
+    if key is not None:
+        data["signature"] = _check_signature(key, data)
+    path = last_check_path(instance_path)
+    pending = path.with_name(path.name + ".tmp")
+    try:
+        pending.write_text(json.dumps(data) + "\n", encoding="utf-8")
+        os.replace(pending, path)
+    except OSError:  # the result is shown, not relied on: a verification never fails for want of it
+        log.warning("could not keep the audit chain check's result in %s", path, exc_info=True)
+
+
+def read_last_check(instance_path, key) -> LastCheck | None:
+    """The last verification's result, or None before the first one or when the file cannot be read.
+    A result whose signature does not match the key is returned with genuine=False."""
+    try:
+        data = json.loads(last_check_path(instance_path).read_text(encoding="utf-8"))
+        check = LastCheck(
+            checked_at=dt.datetime.fromisoformat(data["checked_at"]),
+            ok=data["ok"] is True,
+            count=int(data["count"]),
+            broken_seq=None if data.get("broken_seq") is None else int(data["broken_seq"]),
+            kind=None if data.get("kind") is None else str(data["kind"]),
+            resumed_from=None if data.get("resumed_from") is None else int(data["resumed_from"]),
+            genuine=None,
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if key is None:
+        return check
+    genuine = hmac.compare_digest(str(data.get("signature", "")), _check_signature(key, data))
+    return dataclasses.replace(check, genuine=genuine)
 
 
 CHECKPOINT_EVERY = dt.timedelta(hours=24)

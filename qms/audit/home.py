@@ -1,7 +1,9 @@
-"""Home-page sections of the audit trail for auditors and quality officers: the last signed
-checkpoint of the chain, and the latest events of their commune."""
+"""Home-page sections of the audit trail for auditors and quality officers (the front page of the
+auditor's workspace): what the last verification of the chain found, the last signed checkpoint of
+the chain, and the latest events of their commune. Nothing here verifies anything: the page shows
+the result the last verification kept (the daily job, `qms audit verify`, the chain check page)."""
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -16,6 +18,42 @@ from qms.core.tasks import Task, register_section
 from qms.db import db
 
 RECENT_EVENTS = 10
+
+
+BREAKS = {
+    "edited": _l("edited"),
+    "deleted": _l("deleted"),
+    "inserted": _l("inserted"),
+    "reordered": _l("reordered"),
+    "checkpoint": _l("rewritten after a checkpoint"),
+}
+
+
+def chain_verification(user):
+    """The last verification's result in words, with a link to the chain check."""
+    instance = current_app.instance_path
+    check = checkpoints.read_last_check(instance, checkpoints.load_checkpoint_key(instance))
+    if check is None:
+        return []
+    when = format_datetime(check.checked_at)
+    if check.genuine is False:
+        title = _("The record of the last chain check does not carry a valid signature")
+        detail = _("It may have been altered. Open the chain check to verify every event.")
+    elif not check.ok:
+        how = BREAKS.get(check.kind, check.kind or "")
+        title = _("Chain checked on %(d)s: broken at event %(seq)d (%(how)s)", d=when, seq=check.broken_seq, how=how)
+        detail = _("Open the chain check to see where and how it broke.")
+    else:
+        title = _("Chain checked on %(d)s: OK, the %(n)d events are intact", d=when, n=check.count)
+        if check.resumed_from:
+            detail = _(
+                "The events up to %(seq)d had been verified before; this check replayed those after it. "
+                "Open the chain check to replay every event.",
+                seq=check.resumed_from,
+            )
+        else:
+            detail = _("Every event was replayed. Open the chain check to verify it again.")
+    return [Task(title=title, detail=detail, url=url_for("audit.verify"))]
 
 
 def last_checkpoint(user):
@@ -62,6 +100,14 @@ def recent_events(user):
     ]
 
 
+register_section(
+    "audit-chain",
+    _l("Audit trail: the last verification of the chain"),
+    (AUDITOR, QUALITY_OFFICER),
+    chain_verification,
+    _l("The chain has not been verified yet: the system verifies it once a day, and the chain check verifies it now."),
+    order=49,
+)
 register_section(
     "audit-checkpoint",
     _l("Audit trail: last signed checkpoint"),

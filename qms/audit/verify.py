@@ -22,6 +22,7 @@ from qms.audit.checkpoints import (
     load_checkpoint_key,
     read_journal,
     read_verified_state,
+    record_last_check,
     record_verified_state,
     sign_head,
 )
@@ -66,9 +67,10 @@ def verify_installation(instance_path, *, resume=False, workers=None):
     event still carries its hash; otherwise replay every event, and say why in result.note. A check
     that resumes reads only the events, checkpoints and journal entries after that state.
 
-    Afterwards the last verified state becomes the last checkpoint this check found the chain
-    agreeing with; a broken chain, or a full check that found no checkpoint, forgets it (so a
-    restored or replaced database is never resumed from a state verified on another)."""
+    Its result is kept (record_last_check) for the workspace's front page. Afterwards the last
+    verified state becomes the last checkpoint this check found the chain agreeing with; a broken
+    chain, or a full check that found no checkpoint, forgets it (so a restored or replaced database
+    is never resumed from a state verified on another)."""
     key = load_checkpoint_key(instance_path)
     since, unusable = read_verified_state(instance_path, key) if resume else (None, None)
     since, vouched, changed = _resumable(db.session, since)
@@ -76,6 +78,7 @@ def verify_installation(instance_path, *, resume=False, workers=None):
     result = _verify(db.session, key, RANGE_SIZE, journal, since, workers, vouched)
     result.signatures_checked = key is not None
     result.note = changed or unusable
+    record_last_check(instance_path, key, result)
     if not result.ok:
         forget_verified_state(instance_path)
     elif key is not None and result.confirmed is not None:

@@ -54,7 +54,8 @@ def test_the_job_signs_the_head_once_a_day_and_only_when_something_new_was_recor
     assert head.seq == db.session.scalar(select(func.max(AuditEvent.seq)))
     assert count() == 2
     with clock(START + dt.timedelta(days=5)):
-        assert job(app) == "no checkpoint due", "nothing was recorded since"
+        assert job(app) == f"no checkpoint due; chain verified up to event {head.seq}", "nothing was recorded since"
+        assert job(app) == "no checkpoint due", "the chain was verified less than a day ago"
     assert count() == 2
 
 

@@ -16,7 +16,7 @@ from tests.conftest import login
 from tests.core.support import events
 
 ADMIN_SECTIONS = {"admin-damaged-files", "admin-locked", "admin-without-role", "admin-recent"}
-AUDIT_SECTIONS = {"audit-checkpoint", "audit-recent"}
+AUDIT_SECTIONS = {"audit-chain", "audit-checkpoint", "audit-recent"}
 # Document control (qms/documents/views.py): everyone acknowledges new versions; leaders and quality
 # officers review and approve; quality officers also finish drafts, decide change requests and run
 # the periodic review.
