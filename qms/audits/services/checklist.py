@@ -39,8 +39,6 @@ from qms.db import DomainError, db, enum_choice
 from qms.files.services import receive_upload
 
 QUESTION_MAX = 2000
-# how a question's fields are named on the trail ("text" and "source" mean other things elsewhere)
-_RECORDED_AS = {"text": "question_text", "evidence": "evidence_sought", "source": "legal_basis"}
 _NUMBER_ORDER = {number: i for i, number in enumerate(h.number for h in library.CLAUSES)}
 
 
@@ -190,11 +188,14 @@ def revise_question(actor, question, *, text, evidence="", source="", expected_r
     check_row_version(question, expected_row_version)
     _clause, new_text, evidence, source = _question_fields(question.clause, text, evidence, source)
     wanted = {"text": new_text, "evidence": evidence, "source": source}
-    changes = {
-        _RECORDED_AS[field]: (getattr(question, field), value)
-        for field, value in wanted.items()
-        if getattr(question, field) != value
-    }
+    # recorded under names of their own: "text" and "source" mean other things elsewhere on the trail
+    changes = {}
+    if question.text != new_text:
+        changes["question_text"] = (question.text, new_text)
+    if question.evidence != evidence:
+        changes["evidence_sought"] = (question.evidence or None, evidence or None)
+    if question.source != source:
+        changes["legal_basis"] = (question.source or None, source or None)
     if not changes:
         return question
     if _is_used(question):
