@@ -7,3 +7,6 @@ into nonconformities, signed plans and reports, and the evidence packs external 
 def init_app(app):
     from qms.audits import api, labels  # noqa: F401  (API routes; labels, namers)
     from qms.audits.services import programme  # noqa: F401  (the signed subject: an approved revision)
+    from qms.audits.views import bp
+
+    app.register_blueprint(bp)

@@ -649,3 +649,86 @@ register_samples(add_evidence_packs, pack_id=lambda world, side: world[side]["ev
 # A pack made through the API is recorded, as a download of a controlled copy is.
 for _endpoint in ("api.document_evidence_pack", "api.nonconformity_evidence_pack", "api.audit_evidence_pack"):
     AUDITED_READS[_endpoint] = {"evidence_pack.created"}
+
+
+# --- the internal-audit pages ----------------------------------------------------------------------------
+
+
+def add_audit_pages(world):
+    """Per commune, beside add_audits' planned audit: a second audit of the same programme (the internal
+    audit process, led by staff), its programme approved, its plan signed and approved, started (its
+    checklist taken from the library, which the commune's rows now hold), one question answered as an
+    observation (a finding to decide on) with an evidence file."""
+    import datetime as dt
+
+    from qms.audits import services as audits
+    from qms.audits.models import RecordKind
+    from tests.conftest import PASSWORD
+    from tests.files.samples import docx_bytes
+
+    for side in ("a", "b"):
+        users = world[side]["users"]
+        qo, staff, leader = users["quality_officer"], users["staff"], users["leader"]
+        programme = world[side]["audit"].programme
+        audit = audits.add_audit(
+            qo,
+            programme,
+            title="Đánh giá quá trình đánh giá nội bộ",
+            clauses=["9.2"],
+            planned_start=dt.date(2026, 6, 1),
+            planned_end=dt.date(2026, 6, 2),
+            lead_auditor=staff,
+            system_processes=["monitoring"],
+        )
+        audits.approve_programme(leader, programme, PASSWORD)
+        audits.sign_plan(staff, audit, PASSWORD)
+        audits.approve_plan(leader, audit, PASSWORD)
+        audits.start_audit(staff, audit)
+        item = audit.items[0]
+        audits.answer_item(staff, item, result="observation", notes="Chưa lưu biên bản họp đoàn đánh giá")
+        attachment = audits.attach_evidence(staff, item, filename="bien-ban.docx", data=docx_bytes("Biên bản"))
+        world[side].update(
+            conducted_audit=audit,
+            audit_item=item,
+            audit_finding=item.finding,
+            audit_attachment=attachment,
+            audit_record=audits.latest_record(audit, RecordKind.plan),
+        )
+    db.session.commit()
+
+
+def _conducted(world, side):
+    return world[side]["conducted_audit"].id
+
+
+register_samples(
+    add_audit_pages,
+    finding_id=lambda world, side: world[side]["audit_finding"].id,
+    checklist_item_id=lambda world, side: world[side]["audit_item"].id,
+    audit_attachment_id=lambda world, side: world[side]["audit_attachment"].id,
+    audit_record_id=lambda world, side: world[side]["audit_record"].id,
+    question_key=lambda world, side: "9.2-01",
+    endpoints={
+        f"audits.{endpoint}": {"audit_id": _conducted}
+        for endpoint in (
+            "decide_finding",
+            "answer_item",
+            "attach_evidence",
+            "remove_item",
+            "download_attachment",
+            "download_record",
+        )
+    },
+)
+# A question of the library is named by its key, the same in every commune's library (each reads and
+# changes its own): not a record of one commune.
+NOT_RECORDS |= {"question_key"}
+# Object-level rules of the audit pages: the team (staff leads both audits) records findings, fills
+# the checklist and, as lead auditor, signs the plan and the report; the quality officer or the lead
+# auditor starts and closes the audit; the quality officer or the team prepares the checklist.
+for _role in ("administrator", "quality_officer", "leader"):
+    for _endpoint in ("record_finding", "sign_plan", "write_report", "sign_report", "answer_item", "attach_evidence"):
+        MAY_REFUSE[(f"audits.{_endpoint}", _role)] = "only the audit's team (its lead auditor) does this"
+for _role in ("administrator", "leader"):
+    for _endpoint in ("start_audit", "close_audit", "set_checklist", "add_own_question", "remove_item"):
+        MAY_REFUSE[(f"audits.{_endpoint}", _role)] = "only the quality officer or the audit's team does this"
