@@ -188,6 +188,17 @@ def database_url(matrix_database, database_template, tmp_path):
 
 
 @pytest.fixture
+def app(make_app):
+    """The matrix's app runs the pages' long work (an evidence pack asked for) in the request, not in
+    a thread that would go on writing while the matrix counts statements and events, or after the
+    test has closed its database."""
+    app = make_app(QMS_IMPORT_IN_BACKGROUND=False)
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
 def matrix_world(app, matrix_database):
     """The matrix's world, its records loaded in this test's session."""
     return _records(matrix_database[2])
