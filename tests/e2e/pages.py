@@ -11,6 +11,7 @@ A new page whose URL argument has no sample here fails the tests that walk the p
 from sqlalchemy import func, select
 
 from qms.audit.models import AuditEvent
+from qms.audits.models import Audit, AuditProgramme
 from qms.auth.models import ALL_ROLES, User
 from qms.core.access import PUBLIC, SIGNED_IN, endpoint_access
 from qms.db import db
@@ -40,6 +41,8 @@ NOT_PAGES = {
     "dossiers.download_form",  # a one-stop form filled, .docx
     "dossiers.ledger_docx",  # the ledger form filled, .docx
     "dossiers.import_progress",  # JSON the import's page polls
+    "audits.download_record",  # a signed audit plan or report, .docx
+    "audits.download_attachment",  # an evidence file of a checklist question
 }
 
 # One demo account per role: the role's name -> user name (qms.demo.DEMO_USERS).
@@ -58,6 +61,9 @@ EVERY_SAMPLE = {
     "feedback.show_item",
     "nonconformities.show_nc",
     "dossiers.show_dossier",
+    "audits.show_programme",
+    "audits.show_audit",
+    "audits.show_checklist",
 }
 
 # A URL argument whose demo records depend on the endpoint: {endpoint: {argument: key of _samples()}}
@@ -133,6 +139,10 @@ def _samples():
     dossiers = {}
     for code, status in db.session.execute(select(Dossier.code, Dossier.status).order_by(Dossier.id)):
         dossiers.setdefault(status, code)
+    # Internal audits: every programme's year, and an audit of each status the demo has.
+    audits = {}
+    for audit_id, status in db.session.execute(select(Audit.id, Audit.status).order_by(Audit.id)):
+        audits.setdefault(status, audit_id)
     document_ids = sorted({*documents.values(), in_progress} - {None})
     assert any(key[1] is DocumentStatus.active for key in documents), "the demo has documents in force"
     return {
@@ -146,6 +156,8 @@ def _samples():
         "dossier_code": list(dossiers.values()),
         # the import of the provincial system's example file (tests/e2e/conftest.py)
         "import_id": list(db.session.scalars(select(DossierImport.id).order_by(DossierImport.id))),
+        "year": list(db.session.scalars(select(AuditProgramme.year).order_by(AuditProgramme.year))),
+        "audit_id": sorted(audits.values()),
     }
 
 

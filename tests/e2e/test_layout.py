@@ -30,6 +30,7 @@ LIST_PAGES = {
     "admin.list_users",
     "admin.list_units",
     "communes.list_communes",
+    "audits.show_programme",
 }
 
 # What does not fit in the window: the page scrolling sideways, a box scrolling its table sideways

@@ -12,7 +12,6 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from qms.audit.views import reads_trail
 from qms.audits import labels, library
 from qms.audits import permissions as perm
 from qms.audits.models import Audit
@@ -40,7 +39,6 @@ def _audit_helpers():
         "grade_labels": labels.GRADE_LABELS,
         "decision_labels": labels.DECISION_LABELS,
         "audit_clause_title": clause_title,
-        "audit_reads_trail": reads_trail,
         "audit_percent": lambda value: format_decimal(value, format="0.#"),
     }
 
