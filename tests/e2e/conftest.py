@@ -102,6 +102,7 @@ def demo_site(database_template, tmp_path_factory):
         run_service(load_demo, PASSWORD)  # its quality officer imports process_maps/ in the story
         db.session.remove()
     import_provincial_file(app)
+    build_an_evidence_pack(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="qms-demo-server", daemon=True)
     thread.start()
@@ -115,6 +116,27 @@ def demo_site(database_template, tmp_path_factory):
     if kind != "sqlite":
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+def build_an_evidence_pack(app):
+    """The auditor's evidence pack of the demo's first audit, built as a page's request builds it:
+    the pack's page has a finished pack to show."""
+    from sqlalchemy import select
+
+    from qms.audits.models import Audit
+    from qms.auth.models import User
+    from qms.db import db, unit_of_work
+    from qms.evidence.models import SubjectKind
+    from qms.evidence.runs import run_pack
+    from qms.evidence.services import request_pack
+
+    with app.app_context():
+        with unit_of_work():
+            auditor = db.session.scalar(select(User).where(User.username == "auditor"))
+            audit_id = db.session.scalar(select(Audit.id).order_by(Audit.id).limit(1))
+            pack_id = request_pack(auditor, SubjectKind.audit, audit_id).id
+        assert run_pack(pack_id).status.value == "done"
+        db.session.remove()
 
 
 def import_provincial_file(app):

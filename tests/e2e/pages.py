@@ -18,6 +18,7 @@ from qms.db import db
 from qms.demo import DEMO_USERS
 from qms.documents.models import Document, DocumentKind, DocumentStatus, DocumentVersion, VersionStatus
 from qms.dossiers.models import Dossier, DossierImport
+from qms.evidence.models import EvidencePack
 from qms.feedback.models import FeedbackItem
 from qms.nonconformities.models import Nonconformity
 from qms.processes.models import Procedure
@@ -43,6 +44,8 @@ NOT_PAGES = {
     "dossiers.import_progress",  # JSON the import's page polls
     "audits.download_record",  # a signed audit plan or report, .docx
     "audits.download_attachment",  # an evidence file of a checklist question
+    "evidence.pack_progress",  # JSON the pack's page polls
+    "evidence.download_pack",  # the pack, .zip
 }
 
 # One demo account per role: the role's name -> user name (qms.demo.DEMO_USERS).
@@ -158,6 +161,8 @@ def _samples():
         "import_id": list(db.session.scalars(select(DossierImport.id).order_by(DossierImport.id))),
         "year": list(db.session.scalars(select(AuditProgramme.year).order_by(AuditProgramme.year))),
         "audit_id": sorted(audits.values()),
+        # the auditor's pack of an audit (tests/e2e/conftest.py)
+        "pack_id": list(db.session.scalars(select(EvidencePack.id).order_by(EvidencePack.id))),
     }
 
 
