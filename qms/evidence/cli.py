@@ -30,9 +30,10 @@ def evidence_group():
 @click.option("--as", "username", required=True, help="Who exports (user name): a quality officer, leader or auditor")
 @with_appcontext
 def pack_command(kind, key, out, username):
-    """Build the evidence pack of a document (KEY: its code, e.g. QT-01), a nonconformity (nc) or an
-    internal audit (audit) (KEY: its id) into OUT, and record who exported it. Exit 1 with the reason
-    on stderr when there is no such record or the user may not export packs."""
+    """Build the evidence pack of a document (KEY: its code, e.g. QT-01), a nonconformity (nc; KEY: its
+    number, e.g. SKPH-2026-001) or an internal audit (audit; KEY: its code, e.g. ĐGNB-2026-01) into OUT,
+    and record who exported it. Exit 1 with the reason on stderr when there is no such record or the
+    user may not export packs."""
     from sqlalchemy import select
 
     from qms.auth.models import User

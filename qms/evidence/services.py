@@ -27,7 +27,8 @@ def _not_found():
 
 
 def subject_of(user, kind: SubjectKind, key):
-    """The record a pack of `kind` with `key` is about (a document's code, an NC's or audit's id) in
+    """The record a pack of `kind` with `key` is about (a document's code, an NC's id or number, an
+    audit's id or code) in
     `user`'s commune. Raises DomainError 404 for one that does not exist there (another commune's
     record is not found either) and 403 when `user` may not have its pack."""
     key = str(key or "").strip()[:MAX_KEY]
@@ -42,6 +43,14 @@ def subject_of(user, kind: SubjectKind, key):
         else:
             from qms.audits.models import Audit as model
         record = db.session.get(model, int(key))
+    elif key and kind is SubjectKind.nonconformity:  # its number, as people call it (SKPH-2026-001)
+        from qms.nonconformities.queries import nc_by_number
+
+        record = nc_by_number(user.commune_id, key)
+    elif key:  # an audit's code (ĐGNB-2026-01)
+        from qms.audits.services import audit_by_code
+
+        record = audit_by_code(user.commune_id, key)
     if record is None or record.commune_id != user.commune_id:
         raise _not_found()
     require(pack_refusal(user, record.commune_id))

@@ -62,3 +62,22 @@ def test_the_api_sends_an_audits_pack(client, started, audit_world):
     response = client.get(f"/api/v1/audits/{started.id}/evidence-pack", headers={"Authorization": f"Bearer {plain}"})
     assert response.status_code == 200 and response.mimetype == "application/zip"
     assert json.loads(read_pack(response.data)["record.json"])["code"] == started.code
+
+
+def test_an_audit_and_an_nc_are_found_by_what_people_call_them(started, audit_world):
+    from qms.audits.services import checklist
+    from qms.db import DomainError
+    from qms.nonconformities.models import Nonconformity
+
+    checklist.answer_item(audit_world.kiem, started.items[0], result="minor", notes="Thiếu chữ ký người nhận")
+    db.session.commit()
+    nc = db.session.get(Nonconformity, started.findings[0].nc_id)
+    assert services.subject_of(audit_world.auditor, SubjectKind.audit, started.code).id == started.id
+    assert services.subject_of(audit_world.auditor, SubjectKind.nonconformity, nc.number).id == nc.id
+    for kind, key in ((SubjectKind.audit, "ĐGNB-1999-01"), (SubjectKind.nonconformity, "SKPH-1999-001")):
+        try:
+            services.subject_of(audit_world.auditor, kind, key)
+        except DomainError as refused:
+            assert refused.status == 404
+        else:
+            raise AssertionError(f"{key} was found")

@@ -109,6 +109,11 @@ def approval_holds(programme) -> bool:
 # --- the programme ---------------------------------------------------------------------------------
 
 
+def audit_by_code(commune_id, code) -> Audit | None:
+    """The commune's audit coded `code` (ĐGNB-2026-01), or None."""
+    return db.session.scalar(select(Audit).where(Audit.commune_id == commune_id, Audit.code == code.strip()))
+
+
 def find_programme(commune, year) -> AuditProgramme | None:
     return db.session.scalar(
         select(AuditProgramme).where(AuditProgramme.commune_id == commune.id, AuditProgramme.year == year)
