@@ -156,6 +156,11 @@ class CheckedFile:
     size: int
     text: str
 
+    @property
+    def stored_fields(self) -> dict:
+        """What a record of the stored file keeps of it (an attachment's, a version's file's columns)."""
+        return {"sha256": self.sha256, "filename": self.display_name, "media_type": self.media_type, "size": self.size}
+
 
 def check_upload(
     filename: str,

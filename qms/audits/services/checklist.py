@@ -419,10 +419,7 @@ def attach_evidence(actor, item, *, filename, data):
         commune_id=audit.commune_id,
         audit_id=audit.id,
         item_id=item.id,
-        sha256=checked.sha256,
-        filename=checked.display_name,
-        media_type=checked.media_type,
-        size=checked.size,
+        **checked.stored_fields,
         added_by_id=actor.id,
         added_at=utcnow(),
     )

@@ -51,11 +51,8 @@ def _checked_file(filename, data):
     as a stamped controlled copy, so a file that cannot carry the stamp is refused here."""
     checked = receive_upload(filename, data, controlled_copy=True)
     return VersionFile(
-        sha256=checked.sha256,
-        filename=checked.display_name,
+        **checked.stored_fields,
         kind=checked.kind,
-        media_type=checked.media_type,
-        size=checked.size,
         is_primary=True,
         text_content=checked.text or "",
     )

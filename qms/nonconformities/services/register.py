@@ -401,10 +401,7 @@ def attach_evidence(actor, nc, *, filename, data, action=None, review=None):
         nonconformity=nc,
         action_id=action.id if action else None,
         review_id=review.id if review else None,
-        sha256=checked.sha256,
-        filename=checked.display_name,
-        media_type=checked.media_type,
-        size=checked.size,
+        **checked.stored_fields,
         added_by_id=actor.id,
         added_at=utcnow(),
     )
