@@ -15,12 +15,16 @@ from qms.db import DomainError
 _SPACES = re.compile(r"\s+")
 
 
-def fold(text: str) -> str:
-    """Lower case without Vietnamese diacritics, spaces collapsed: "Chứng  thực" -> "chung thuc"."""
+def without_diacritics(text: str) -> str:
+    """The text without Vietnamese diacritics, case kept: "ĐGNB-2026-01" -> "DGNB-2026-01"."""
     decomposed = unicodedata.normalize("NFD", text or "")
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    bare = bare.replace("đ", "d").replace("Đ", "D")
-    return _SPACES.sub(" ", bare.lower()).strip()
+    return bare.replace("đ", "d").replace("Đ", "D")
+
+
+def fold(text: str) -> str:
+    """Lower case without Vietnamese diacritics, spaces collapsed: "Chứng  thực" -> "chung thuc"."""
+    return _SPACES.sub(" ", without_diacritics(text).lower()).strip()
 
 
 def matches(query: str, *texts: str) -> bool:

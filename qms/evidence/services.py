@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from qms.audit.services import record_event
 from qms.core.calendar import to_local, utcnow
+from qms.core.text import without_diacritics
 from qms.db import DomainError, db, require
 from qms.evidence import subjects
 from qms.evidence.build import build_pack
@@ -69,7 +70,7 @@ def contents_of(actor, kind: SubjectKind, record) -> subjects.Contents:
 def pack_file_name(contents, at=None) -> str:
     """ "ho-so-bang-chung-QT-01-20261207-0930.zip": the subject and when, Vietnam time."""
     key = contents.key if contents.kind is SubjectKind.document else contents.name.split(" ")[0]
-    key = re.sub(r"[^A-Za-z0-9._-]+", "-", key).strip("-") or contents.kind.value
+    key = re.sub(r"[^A-Za-z0-9._-]+", "-", without_diacritics(key)).strip("-") or contents.kind.value
     return f"ho-so-bang-chung-{key}-{to_local(at or utcnow()):%Y%m%d-%H%M}.zip"
 
 

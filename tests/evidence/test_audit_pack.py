@@ -61,6 +61,8 @@ def test_the_api_sends_an_audits_pack(client, started, audit_world):
     db.session.commit()
     response = client.get(f"/api/v1/audits/{started.id}/evidence-pack", headers={"Authorization": f"Bearer {plain}"})
     assert response.status_code == 200 and response.mimetype == "application/zip"
+    # the code's Đ is a D in the file's name, not dropped
+    assert f"ho-so-bang-chung-D{started.code[1:]}-" in response.headers["Content-Disposition"]
     assert json.loads(read_pack(response.data)["record.json"])["code"] == started.code
 
 
