@@ -175,9 +175,7 @@ class Audit(db.Model):
         back_populates="audit", order_by="AuditChecklistItem.position"
     )
     records: Mapped[list["AuditRecord"]] = relationship(back_populates="audit", order_by="AuditRecord.id")
-    attachments: Mapped[list["AuditAttachment"]] = relationship(
-        back_populates="audit", order_by="AuditAttachment.id"
-    )
+    attachments: Mapped[list["AuditAttachment"]] = relationship(back_populates="audit", order_by="AuditAttachment.id")
 
     @property
     def is_active(self) -> bool:
@@ -307,9 +305,7 @@ class AuditChecklistItem(db.Model):
     question: Mapped[AuditQuestion | None] = relationship()
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
     finding: Mapped["AuditFinding | None"] = relationship()
-    attachments: Mapped[list["AuditAttachment"]] = relationship(
-        back_populates="item", order_by="AuditAttachment.id"
-    )
+    attachments: Mapped[list["AuditAttachment"]] = relationship(back_populates="item", order_by="AuditAttachment.id")
 
     @property
     def text(self) -> str:
