@@ -36,10 +36,11 @@ def reason(call):
 def test_the_audit_starts_only_with_the_programme_and_its_plan_approved_as_they_are(audit_world, plan):
     w = audit_world
     audit = plan()
-    assert reason(lambda: services.start_audit(w.kiem, audit)).startswith("A leader approves the audit programme")
+    # the refusals in the commune's language: the programme first, then the plan
+    assert reason(lambda: services.start_audit(w.kiem, audit)).startswith("Lãnh đạo phải phê duyệt chương trình")
     services.approve_programme(w.leader, audit.programme, PASSWORD)
     db.session.commit()
-    assert "signed by the lead auditor" in reason(lambda: services.start_audit(w.kiem, audit))
+    assert "trưởng đoàn ký" in reason(lambda: services.start_audit(w.kiem, audit))
     services.sign_plan(w.kiem, audit, PASSWORD)
     db.session.commit()
     assert refusal(lambda: services.start_audit(w.kiem, audit)) == "cannot_start", "signed, not approved"
@@ -127,11 +128,11 @@ def answer_all(audit, person, result=ChecklistResult.conform, notes="Đã xem s�
 def test_the_report_is_signed_when_the_checklist_is_answered_and_the_audit_closes_after(audit_world, started):
     w = audit_world
     audit = started
-    assert reason(lambda: services.sign_report(w.kiem, audit, PASSWORD)).endswith("have no result yet.")
+    assert reason(lambda: services.sign_report(w.kiem, audit, PASSWORD)).endswith("chưa có kết quả.")
     services.answer_item(w.tra, audit.items[0], result="minor", notes="Sổ tiếp nhận thiếu chữ ký")
     answer_all(audit, w.tra)
     db.session.commit()
-    assert "summary and conclusions" in reason(lambda: services.sign_report(w.kiem, audit, PASSWORD))
+    assert "tóm tắt và kết luận" in reason(lambda: services.sign_report(w.kiem, audit, PASSWORD))
     assert refusal(lambda: services.write_report(w.tra, audit, summary="x", strengths="", conclusions="y")) == (
         "forbidden"
     )

@@ -41,9 +41,10 @@ def fresh(model, record_id):
 
 
 def post_forms(page):
-    """The actions of the POST forms of a page, but for signing out and choosing the language."""
+    """The actions of the POST forms of a page that change a record: not signing out, choosing the
+    language or asking for an evidence pack (which changes no record; auditors are who need one)."""
     actions = re.findall(r'<form method="post" action="([^"]+)"', page)
-    return [a for a in actions if not a.endswith(("/logout", "/language"))]
+    return [a for a in actions if not a.endswith(("/logout", "/language")) and not a.startswith("/evidence/")]
 
 
 def plan_form(w, **fields):

@@ -32,6 +32,9 @@ NC_OFFICER = NC_ACTORS | {"nc-decisions", "nc-overdue"}
 # the commune's; each of them the dossiers they hold.
 DOSSIER_HANDLERS = {"dossiers-warnings", "dossiers-held"}
 DOSSIER_OFFICER = {"dossiers-commune-warnings", "dossiers-held"}
+# Internal audits (qms/audits/home.py): the audits in which a person has a step to take (the quality
+# officer, leaders, and staff or administrators on a team); never the read-only auditor.
+AUDIT_DUTIES = {"audits-mine"}
 
 
 def home(app, username):
@@ -57,11 +60,14 @@ def sections(html):
 @pytest.mark.parametrize(
     "role, expected",
     [
-        ("administrator", ADMIN_SECTIONS | NC_ACTORS | EVERYONE),
-        ("quality_officer", AUDIT_SECTIONS | DOCUMENT_OFFICER | FEEDBACK | NC_OFFICER | DOSSIER_OFFICER | EVERYONE),
+        ("administrator", ADMIN_SECTIONS | NC_ACTORS | AUDIT_DUTIES | EVERYONE),
+        (
+            "quality_officer",
+            AUDIT_SECTIONS | DOCUMENT_OFFICER | FEEDBACK | NC_OFFICER | DOSSIER_OFFICER | AUDIT_DUTIES | EVERYONE,
+        ),
         ("auditor", AUDIT_SECTIONS | EVERYONE),
-        ("leader", DOCUMENT_SIGNING | NC_ACTORS | DOSSIER_HANDLERS | EVERYONE),
-        ("staff", NC_ACTORS | DOSSIER_HANDLERS | EVERYONE),
+        ("leader", DOCUMENT_SIGNING | NC_ACTORS | DOSSIER_HANDLERS | AUDIT_DUTIES | EVERYONE),
+        ("staff", NC_ACTORS | DOSSIER_HANDLERS | AUDIT_DUTIES | EVERYONE),
         ("installation_admin", EVERYONE),
     ],
 )
@@ -72,7 +78,7 @@ def test_each_role_sees_its_sections(app, world, role, expected):
 
 def test_a_user_holding_two_roles_sees_both_sets(app, world, make_user):
     make_user("administrator", "auditor", commune=world["a"]["commune"], username="both")
-    assert set(sections(home(app, "both"))) == ADMIN_SECTIONS | AUDIT_SECTIONS | NC_ACTORS | EVERYONE
+    assert set(sections(home(app, "both"))) == ADMIN_SECTIONS | AUDIT_SECTIONS | NC_ACTORS | AUDIT_DUTIES | EVERYONE
 
 
 def test_a_user_without_role_is_told_so(app, world, make_user):
