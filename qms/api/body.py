@@ -4,7 +4,7 @@ error bad_field) with a message naming the field, before any service runs. Areas
 records a body names (people, units) in the user's commune themselves.
 
 The nonconformities' API reads its bodies with it (adding the references it makes to NCs and
-documents); the dossiers' reads a batch of objects with a reader of its own."""
+documents); the dossiers' reads a batch of objects, each with its JsonFields."""
 
 import datetime as dt
 
@@ -30,22 +30,15 @@ def json_object(*, required=True):
     return data
 
 
-class JsonBody:
-    """The fields of the request's JSON object, each read once with its type checked."""
+class JsonFields:
+    """The fields of one JSON object (a dict), each read once with its type checked. `unknown_message`
+    says, given the unknown fields' names, why they are refused."""
 
-    def __init__(self, *names, required=True):
-        """names: the fields the request takes; required: whether it must have a body."""
-        self.data = json_object(required=required)
-        unknown = sorted(set(self.data) - set(names))
+    def __init__(self, data, names, unknown_message):
+        self.data = data
+        unknown = sorted(set(data) - set(names))
         if unknown:
-            refuse(
-                _l(
-                    "Unknown field %(names)s; this step takes %(known)s.",
-                    names=", ".join(unknown),
-                    known=", ".join(names),
-                ),
-                "unknown_field",
-            )
+            refuse(unknown_message(", ".join(unknown)), "unknown_field")
 
     def given(self, name) -> bool:
         return self.data.get(name) is not None
@@ -60,6 +53,20 @@ class JsonBody:
         if len(value) > MAX_TEXT:
             refuse(_l("%(name)s is longer than %(n)d characters.", name=name, n=MAX_TEXT), "bad_field")
         return value
+
+
+class JsonBody(JsonFields):
+    """The fields of the request's JSON object, each read once with its type checked."""
+
+    def __init__(self, *names, required=True):
+        """names: the fields the request takes; required: whether it must have a body."""
+        super().__init__(
+            json_object(required=required),
+            names,
+            lambda unknown: _l(
+                "Unknown field %(names)s; this step takes %(known)s.", names=unknown, known=", ".join(names)
+            ),
+        )
 
     def items(self, name, kinds=(str,)) -> list:
         """A list field ([] when not given) whose items are each of `kinds` (booleans are no numbers)."""

@@ -10,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from qms.api.arguments import refuse
+from qms.api.body import MAX_TEXT, JsonFields
 from qms.auth.models import User
 from qms.core.calendar import RECEIVED_YEARS, parse_received
 from qms.db import db
 
-MAX_TEXT = 10_000  # any text field; the services keep their own, shorter limits
 MAX_ITEMS = 100  # a list of papers or of what to supplement
 
 
@@ -31,38 +31,23 @@ def json_body():
     return data
 
 
-class Fields:
+class Fields(JsonFields):
     """The fields of one JSON object, each read once with its type checked. `what` names the object
     in the message about an unknown field ("this step", "a dossier")."""
 
     def __init__(self, data, names, *, what=None):
         if not isinstance(data, dict):
             refuse(_l("The body is not a JSON object."), "bad_json")
-        self.data = data
-        unknown = sorted(set(data) - set(names))
-        if unknown:
-            known = ", ".join(names) or "-"
-            names = ", ".join(unknown)
+        known = ", ".join(names) or "-"
+
+        def unknown_message(unknown):
             if what == "dossier":
-                message = _l("Unknown field %(names)s; a dossier takes %(known)s.", names=names, known=known)
-            elif what == "applicant":
-                message = _l("Unknown field %(names)s in applicant; it takes %(known)s.", names=names, known=known)
-            else:
-                message = _l("Unknown field %(names)s; this step takes %(known)s.", names=names, known=known)
-            refuse(message, "unknown_field")
+                return _l("Unknown field %(names)s; a dossier takes %(known)s.", names=unknown, known=known)
+            if what == "applicant":
+                return _l("Unknown field %(names)s in applicant; it takes %(known)s.", names=unknown, known=known)
+            return _l("Unknown field %(names)s; this step takes %(known)s.", names=unknown, known=known)
 
-    def given(self, name) -> bool:
-        return self.data.get(name) is not None
-
-    def text(self, name) -> str:
-        value = self.data.get(name)
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            refuse(_l("%(name)s must be text.", name=name), "bad_field")
-        if len(value) > MAX_TEXT:
-            refuse(_l("%(name)s is longer than %(n)d characters.", name=name, n=MAX_TEXT), "bad_field")
-        return value
+        super().__init__(data, names, unknown_message)
 
     def texts(self, name) -> list:
         """A list of texts ([] when not given)."""
