@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 from qms.audit.models import AuditEvent
 from qms.core.calendar import clock_at
 from qms.db import db
-from qms.dossiers.import_files import FileRefused, open_rows, read_header
+from qms.core.sheets import read_header
+from qms.dossiers.import_files import COLUMNS, FileRefused, open_rows
 from qms.dossiers.import_runs import run_import
 from qms.dossiers.models import Dossier, DossierImport, DossierStatus, Handover, HandoverKind, ImportStatus, Timeliness
 from qms.dossiers.services.imports import start_import
@@ -258,7 +259,7 @@ def test_a_file_the_import_cannot_read_is_refused_with_its_reason():
     with pytest.raises(FileRefused):
         open_rows("x.csv", io.BytesIO("Mã hồ sơ\n".encode("utf-16")), 20)
     with pytest.raises(FileRefused):
-        read_header(["Mã hồ sơ", "code", "Mã thủ tục", "Kênh", "Người nộp", "Ngày tiếp nhận"])
+        read_header(["Mã hồ sơ", "code", "Mã thủ tục", "Kênh", "Người nộp", "Ngày tiếp nhận"], COLUMNS)
 
 
 # --- the command --------------------------------------------------------------------------------------
