@@ -10,7 +10,15 @@ from qms.auth.models import Role, Unit
 from qms.core.calendar import format_date
 from qms.core.labels import register, whole_ids
 from qms.db import db
-from qms.documents.models import Access, ChangeRequest, Document, DocumentKind, DocumentVersion, LegalStatus
+from qms.documents.models import (
+    Access,
+    ChangeRequest,
+    Document,
+    DocumentImport,
+    DocumentKind,
+    DocumentVersion,
+    LegalStatus,
+)
 
 KIND_LABELS = {
     DocumentKind.policy: _l("Quality policy and objectives"),
@@ -39,6 +47,11 @@ STATUS_LABELS = {
     "open": _l("Open"),
     "accepted": _l("Accepted"),
     "declined": _l("Declined"),
+    # imports of the document system
+    "checking": _l("Being checked"),
+    "checked": _l("Checked, waiting for confirmation"),
+    "importing": _l("Being imported"),
+    "done": _l("Done"),
 }
 # What a signature on a version means, by its stored value.
 MEANING_LABELS = {
@@ -47,6 +60,7 @@ MEANING_LABELS = {
     "returned": _l("Returned to draft"),
     "withdrawn": _l("Withdrawn"),
     "confirmed": _l("Reviewed, still valid"),
+    "declared_issued": _l("Declared as issued (import of the document system)"),
 }
 KIND_VALUE_LABELS = {k.value: v for k, v in KIND_LABELS.items()}
 LEGAL_STATUS_VALUE_LABELS = {k.value: v for k, v in LEGAL_STATUS_LABELS.items()}
@@ -83,6 +97,18 @@ def _change_requests(commune_id, keys):
     return {
         str(id_): _("Change request for %(code)s of %(d)s", code=code, d=format_date(requested_at))
         for id_, code, requested_at in rows
+    }
+
+
+def _imports(commune_id, keys):
+    rows = db.session.execute(
+        select(DocumentImport.id, DocumentImport.list_name, DocumentImport.started_at).where(
+            DocumentImport.commune_id == commune_id, DocumentImport.id.in_(whole_ids(keys))
+        )
+    )
+    return {
+        str(id_): _("Import of %(list)s on %(d)s", list=name, d=format_date(started_at))
+        for id_, name, started_at in rows
     }
 
 
@@ -133,11 +159,14 @@ register(
         "document.version.acknowledgments_assigned": _l("Read-and-understood tasks assigned"),
         "document.version.acknowledged": _l("Read and understood"),
         "document.version.downloaded": _l("Copy downloaded"),
+        "document.version.imported": _l("Issue brought in by the import of the document system"),
+        "document.import.finished": _l("Document system imported"),
     },
     records={
         "documents": _l("Document"),
         "document_versions": _l("Document version"),
         "change_requests": _l("Change request"),
+        "document_imports": _l("Import of the document system"),
     },
     fields={
         "acknowledged_at": _l("Read and understood at"),
@@ -156,6 +185,17 @@ register(
         "code_patterns": _l("Code formats (regular expressions)"),  # events before code formats (12/2026)
         "code_regexes": _l("Code formats (regular expressions)"),
         "decided_at": _l("Decided at"),
+        "digest": _l("Digest of what was imported"),
+        "document_import": _l("Import of the document system"),
+        "documents_created": _l("Documents created"),
+        "drafted_by_name": _l("Drafted by (before qms)"),
+        "approved_by_name": _l("Approved by (before qms)"),
+        "reviewed_by_name": _l("Reviewed by (before qms)"),
+        "list_name": _l("Master list"),
+        "list_sha256": _l("SHA-256 of the master list"),
+        "new_versions": _l("New issues of documents already here"),
+        "row": _l("Row of the list"),
+        "unchanged": _l("Unchanged"),
         "decided_by_id": _l("Decided by"),
         "decision_reason": _l("Reason for the decision"),
         "distribution": _l("Distribution"),
@@ -212,6 +252,7 @@ register(
         "documents": _documents,
         "document_versions": _versions,
         "change_requests": _change_requests,
+        "document_imports": _imports,
         "distribution": _distribution,
     },
     refs={
@@ -227,6 +268,7 @@ register(
         "distribution": "distribution",
         "draft_version_id": "document_versions",
         "change_request": "change_requests",
+        "document_import": "document_imports",
     },
     keyed={
         "code_formats": "kind",

@@ -6,6 +6,7 @@ import enum
 from typing import Optional
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Column,
     Date,
@@ -174,6 +175,15 @@ class DocumentVersion(db.Model):
     next_review_on: Mapped[dt.date | None] = mapped_column(Date)
     returned_comment: Mapped[str] = mapped_column(Text, default="")
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("document_versions.id"))
+    # issued before qms, brought in by an import (DocumentImport): the list's row, the issue date
+    # and the people who drafted, reviewed and approved it, as the list names them (no signature of
+    # theirs is invented; the import's own signature declares the versions as issued)
+    imported_id: Mapped[int | None] = mapped_column(ForeignKey("document_imports.id"), index=True)
+    imported_row: Mapped[int | None] = mapped_column()
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    drafted_by_name: Mapped[str] = mapped_column(String(200), default="")
+    reviewed_by_name: Mapped[str] = mapped_column(String(200), default="")
+    approved_by_name: Mapped[str] = mapped_column(String(200), default="")
     row_version: Mapped[int] = mapped_column(default=1)  # optimistic lock: concurrent writers conflict
 
     __mapper_args__ = {"version_id_col": row_version}
@@ -182,6 +192,7 @@ class DocumentVersion(db.Model):
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    imported: Mapped[Optional["DocumentImport"]] = relationship(foreign_keys=[imported_id])
     files: Mapped[list["VersionFile"]] = relationship(
         back_populates="version", order_by="VersionFile.id", cascade="all, delete-orphan"
     )
@@ -200,6 +211,62 @@ class DocumentVersion(db.Model):
     @property
     def primary_file(self):
         return next((f for f in self.files if f.is_primary), self.files[0] if self.files else None)
+
+
+class ImportStatus(enum.Enum):
+    checking = "checking"  # the dry run is being made
+    checked = "checked"  # the dry run is ready: waiting for the quality officer's signed confirmation
+    importing = "importing"
+    done = "done"
+    failed = "failed"  # stopped: `error` says why (the rows imported before stay, each whole)
+
+
+class DocumentImport(db.Model):
+    """One import of a commune's existing document system (qms.documents.imports): the master list
+    and the files it came with (kept in the store, by SHA-256), who started it and when, its dry
+    run and then its outcome (`report`: every row's plan and problems, the files no row names),
+    its progress while it runs (the page polls it), and the digest of everything it imported, which
+    the quality officer's signature ("declared as issued") seals."""
+
+    __tablename__ = "document_imports"
+    __table_args__ = (Index("ix_document_imports_commune_started", "commune_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    list_name: Mapped[str] = mapped_column(String(200))
+    list_sha256: Mapped[str] = mapped_column(String(64))
+    files_name: Mapped[str] = mapped_column(String(200), default="")
+    files_sha256: Mapped[str | None] = mapped_column(String(64))  # the .zip, when the files came as one
+    status: Mapped[ImportStatus] = mapped_column(enum_column(ImportStatus), default=ImportStatus.checking)
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
+    created: Mapped[int] = mapped_column(default=0)  # new documents
+    new_versions: Mapped[int] = mapped_column(default=0)  # a higher issue of a document already here
+    unchanged: Mapped[int] = mapped_column(default=0)
+    refused: Mapped[int] = mapped_column(default=0)
+    digest: Mapped[str] = mapped_column(String(64), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    started_by: Mapped[User] = relationship()
+    versions: Mapped[list["DocumentVersion"]] = relationship(
+        foreign_keys="DocumentVersion.imported_id", viewonly=True, order_by="DocumentVersion.imported_row"
+    )
+    signatures: Mapped[list[Signature]] = relationship(
+        primaryjoin=lambda: and_(
+            Signature.subject_type == DocumentImport.__tablename__, foreign(Signature.subject_id) == DocumentImport.id
+        ),
+        order_by=lambda: Signature.id,
+        viewonly=True,
+    )
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ImportStatus.checking, ImportStatus.importing)
 
 
 class VersionFile(db.Model):

@@ -78,6 +78,19 @@ def can_create_document(user) -> bool:
     return user.has_role(QUALITY_OFFICER)
 
 
+def import_refusal(user, commune):
+    """Why `user` may not import a document system into `commune` (None: they may): the quality
+    officer of that commune only."""
+    if not user.has_role(QUALITY_OFFICER) or user.commune_id != commune.id:
+        return _l("Only the commune's quality officer can import its document system.")
+    return None
+
+
+def can_view_import(user, run) -> bool:
+    """The record of an import: the commune's quality officers and its auditors (who read)."""
+    return user.commune_id == run.commune_id and user.has_role(QUALITY_OFFICER, AUDITOR)
+
+
 def can_edit_document(user, document) -> bool:
     return _same_commune(user, document) and user.has_role(QUALITY_OFFICER) and document.status is DocumentStatus.active
 

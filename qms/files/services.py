@@ -51,14 +51,20 @@ def max_upload_bytes() -> int:
     return max_upload_mb() * 1024 * 1024
 
 
-def receive_upload(filename, data, *, controlled_copy=False) -> CheckedFile:
-    """Check an upload (qms.files.uploads.check_upload, with the installation's size limit) and
-    keep its bytes in the store, in the current transaction. controlled_copy: the file will be
-    served as a stamped controlled copy, so a file the stamp cannot be added to is refused now
-    rather than served without it later. Raises UploadRefused saying why."""
+def judge_upload(filename, data, *, controlled_copy=False) -> CheckedFile:
+    """Check an upload (qms.files.uploads.check_upload, with the installation's size limit),
+    keeping nothing (a dry run). controlled_copy: the file will be served as a stamped controlled
+    copy, so a file the stamp cannot be added to is refused now rather than served without it
+    later. Raises UploadRefused saying why."""
     checked = check_upload(filename or "", data or b"", max_bytes=max_upload_bytes())
     if controlled_copy:
         _check_stampable(checked)
+    return checked
+
+
+def receive_upload(filename, data, *, controlled_copy=False) -> CheckedFile:
+    """judge_upload, then the bytes kept in the store, in the current transaction."""
+    checked = judge_upload(filename, data, controlled_copy=controlled_copy)
     store_bytes(checked.data)
     return checked
 

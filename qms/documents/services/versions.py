@@ -150,6 +150,71 @@ def register_external_file(actor, document, *, filename, data, change_summary=""
     return version
 
 
+def import_version(
+    actor,
+    document,
+    *,
+    imported,
+    row,
+    filename,
+    data,
+    issue_no,
+    effective_date,
+    issued_on=None,
+    drafted_by="",
+    reviewed_by="",
+    approved_by="",
+):
+    """A version issued before qms, brought in by an import (qms.documents.imports): its issue
+    number, dates and the names of who drafted, reviewed and approved it as the master list gives
+    them (text: no signature of theirs is invented; the import's own signature declares it issued).
+    It is in force from its effective date (at once when that has come, superseding the version in
+    force), like an approved version."""
+    require(perm.create_version_refusal(actor, document))
+    version_file = _checked_file(filename, data)
+    _check_template(document, version_file, data)
+    version = DocumentVersion(
+        commune_id=document.commune_id,
+        document=document,
+        issue_no=issue_no,
+        status=VersionStatus.approved,
+        author_id=actor.id,
+        files=[version_file],
+        approved_at=utcnow(),
+        effective_date=effective_date,
+        issued_on=issued_on,
+        imported_id=imported.id,
+        imported_row=row,
+        drafted_by_name=text(drafted_by, 200),
+        reviewed_by_name=text(reviewed_by, 200),
+        approved_by_name=text(approved_by, 200),
+    )
+    db.session.add(version)
+    flush()
+    record_event(
+        actor,
+        "document.version.imported",
+        version,
+        changes={
+            "issue_no": (None, issue_no),
+            "file": (None, version_file.filename),
+            "sha256": (None, version_file.sha256),
+            "issued_on": (None, issued_on),
+            "effective_date": (None, effective_date),
+            "drafted_by_name": (None, version.drafted_by_name),
+            "reviewed_by_name": (None, version.reviewed_by_name),
+            "approved_by_name": (None, version.approved_by_name),
+            "document_import": (None, imported.id),
+            "row": (None, row),
+        },
+    )
+    today = local_today()
+    if effective_date <= today:
+        _make_effective(actor, version, today)
+    index_version(version)
+    return version
+
+
 def replace_draft_file(actor, version, *, filename, data, change_summary=None, reason=None, expected_row_version=None):
     """Replace a draft's file (and optionally its summary and reason). Whoever uploads the content
     becomes its author, so they cannot review or approve it either."""
