@@ -160,6 +160,7 @@ register(
         "document.version.acknowledged": _l("Read and understood"),
         "document.version.downloaded": _l("Copy downloaded"),
         "document.version.imported": _l("Issue brought in by the import of the document system"),
+        "document.import.started": _l("Import of the document system started"),
         "document.import.finished": _l("Document system imported"),
     },
     records={
@@ -192,6 +193,8 @@ register(
         "approved_by_name": _l("Approved by (before qms)"),
         "reviewed_by_name": _l("Reviewed by (before qms)"),
         "list_name": _l("Master list"),
+        "files_name": _l("Files of the master list"),
+        "files_sha256": _l("SHA-256 of the files' .zip"),
         "list_sha256": _l("SHA-256 of the master list"),
         "new_versions": _l("New issues of documents already here"),
         "row": _l("Row of the list"),

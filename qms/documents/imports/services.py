@@ -120,6 +120,17 @@ def start_run(actor, commune, *, list_name, list_data, files, files_data=None) -
     )
     db.session.add(run)
     db.session.flush()
+    record_event(
+        actor,
+        "document.import.started",
+        run,
+        changes={
+            "list_name": (None, run.list_name),
+            "list_sha256": (None, run.list_sha256),
+            "files_name": (None, run.files_name),
+            "files_sha256": (None, run.files_sha256),
+        },
+    )
     return run
 
 
