@@ -34,6 +34,7 @@ WRITING_COMMANDS = frozenset(
         "db stamp",
         "db upgrade",
         "demo load",
+        "documents import",
         "dossier import",
         "evidence pack",  # records who exported which pack (evidence_pack.created)
         "files check",  # records the damage it finds (file.damaged) and keeps its counts

@@ -28,9 +28,9 @@ def run_service(fn, *args, **kwargs):
             fail(str(exc.message))
 
 
-def read_password(password, prompt="Password"):
-    """The password given as an option, or read from standard input (a script), or typed twice at
-    the terminal without being shown."""
+def read_password(password, prompt="Password", *, confirm=True):
+    """The password given as an option, or read from standard input (a script), or typed at the
+    terminal without being shown: twice for a new password (confirm), once to sign."""
     if password:
         return password
     if not sys.stdin.isatty():
@@ -38,4 +38,4 @@ def read_password(password, prompt="Password"):
         if not value:
             fail("no password given (use --password or type it on standard input)")
         return value
-    return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    return click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)

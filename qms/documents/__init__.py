@@ -7,3 +7,7 @@ def init_app(app):
     from qms.documents.views import bp
 
     app.register_blueprint(bp)
+
+    from qms.documents.cli import documents_group
+
+    app.cli.add_command(documents_group)  # qms documents import

@@ -130,6 +130,7 @@ class CurrentFile:
     filename: str
     file_kind: str
     size: int
+    imported: bool = False  # issued before qms, brought in by an import of the document system
 
     @property
     def group_id(self):
@@ -301,6 +302,7 @@ def _current_query(commune_id):
             VersionFile.filename,
             VersionFile.kind,
             VersionFile.size,
+            DocumentVersion.imported_id.is_not(None),
         ),
         parent,
         commune_id,

@@ -303,3 +303,86 @@ def test_a_zip_that_is_not_one_is_refused(people):
     with pytest.raises(FileRefused):
         ZipFiles("tep.zip", io.BytesIO(b"not a zip"))
     assert FileSet("", []).find("x") == []
+
+
+# --- the command ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sample(tmp_path):
+    listed = tmp_path / "danh-muc.xlsx"
+    bad = ["QUY TRINH 7", "Sai mã", "Quy trình", "01", "", "01/01/2021", "", "", "QT-20.docx", "", "", ""]
+    listed.write_bytes(workbook([*GOOD_ROWS, bad]))
+    folder = tmp_path / "tep"
+    folder.mkdir()
+    for name, data in good_files().items():
+        (folder / name).write_bytes(data)
+    return listed, folder
+
+
+def test_the_command_dry_run_says_what_each_row_becomes_and_writes_nothing(people, app, sample):
+    listed, folder = sample
+    result = app.test_cli_runner().invoke(
+        args=["documents", "import", str(listed), str(folder), "--as", people.author.username, "--dry-run"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "row 4: QT-20 issue 02: new document" in result.stdout
+    assert "4 rows read: 3 new documents, 0 new issues would be written, 0 unchanged, 1 refused." in result.stdout
+    assert result.stderr.startswith("row 7, Mã hiệu: ")
+    assert documents_count() == 0
+
+
+def test_the_command_imports_with_the_password_from_standard_input_then_changes_nothing(people, app, sample):
+    listed, folder = sample
+    args = ["documents", "import", str(listed), str(folder), "--as", people.author.username]
+    runner = app.test_cli_runner()
+    wrong = runner.invoke(args=args, input="wrong\n")
+    assert wrong.exit_code == 1 and "Error:" in wrong.stderr and documents_count() == 0
+    result = runner.invoke(args=args, input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert "3 new documents, 0 new issues were written, 0 unchanged, 1 refused." in result.stdout
+    assert "Signed as declared issued" in result.stdout and documents_count() == 3
+    again = runner.invoke(args=args, input=PASSWORD + "\n")
+    assert again.exit_code == 0 and "Nothing to change" in again.stdout
+    assert db.session.scalar(select(func.count()).select_from(DocumentImport)) == 1
+
+
+def test_the_command_refuses_who_may_not_import_and_files_it_cannot_read(people, app, sample, tmp_path):
+    listed, folder = sample
+    runner = app.test_cli_runner()
+    staff = runner.invoke(args=["documents", "import", str(listed), str(folder), "--as", people.staff.username])
+    assert staff.exit_code == 1 and "Error:" in staff.stderr
+    broken = tmp_path / "tep.zip"
+    broken.write_bytes(b"not a zip")
+    bad = runner.invoke(args=["documents", "import", str(listed), str(broken), "--as", people.author.username])
+    assert bad.exit_code == 1 and ".zip" in bad.stderr
+    not_a_list = tmp_path / "list.csv"
+    not_a_list.write_text("a,b\n1,2\n", encoding="utf-8")
+    bad = runner.invoke(args=["documents", "import", str(not_a_list), str(folder), "--as", people.author.username])
+    assert bad.exit_code == 1 and "Error:" in bad.stderr
+    assert documents_count() == 0
+
+
+# --- what the pages and copies show of an imported version -------------------------------------------
+
+
+def test_every_page_showing_an_imported_version_marks_it_with_its_origin(people, app):
+    from qms.documents.services import sign_off_text
+    from tests.documents.views_support import html, signed_in
+
+    result = run(people)
+    version = db.session.scalar(select(DocumentVersion).where(DocumentVersion.imported_row == 4))
+    document_id, version_id, sha = version.document_id, version.id, version.primary_file.sha256
+    assert sign_off_text(version) == (
+        "Soạn thảo: Nguyễn Văn Soạn – Xem xét: Trần Thị Xét – Phê duyệt: Lê Văn Duyệt – Ban hành: 01/03/2021"
+    )
+    officer = signed_in(app, people.author, locale="vi")
+    page = html(officer.get(f"/documents/versions/{version_id}"))
+    assert 'id="imported-notice"' in page and "danh-muc.xlsx" in page and sha in page
+    assert people.author.full_name in page and "Nguyễn Văn Soạn" in page and "01/03/2021" in page
+    assert "imported-badge" in html(officer.get(f"/documents/{document_id}"))
+    assert "imported-badge" in html(officer.get("/documents/"))
+    staff = signed_in(app, people.staff, locale="vi")
+    forms = html(staff.get(f"/documents/forms?procedure={document_id}"))
+    assert "BM-01-QT-20" in forms and "(đã nhập)" in forms
+    assert result.run.id

@@ -51,6 +51,19 @@ def sign_off_text(version) -> str:
     origin is registered, not drafted here, so it has none."""
     if version.document.kind is DocumentKind.external:
         return ""
+    if version.imported_id is not None:  # issued before qms: the people the master list names
+        parts = [
+            f"{label}: {name}"
+            for label, name in (
+                ("Soạn thảo", version.drafted_by_name),
+                ("Xem xét", version.reviewed_by_name),
+                ("Phê duyệt", version.approved_by_name),
+            )
+            if name
+        ]
+        if version.issued_on:
+            parts.append(f"Ban hành: {format_date(version.issued_on)}")
+        return " – ".join(parts)
     # Every download builds this line: the people in it come in one query, not in a lazy load each.
     ids = {version.author_id, version.reviewed_by_id, version.approved_by_id} - {None}
     people = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
