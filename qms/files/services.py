@@ -23,7 +23,7 @@ from qms.db import RecordedRefusal, db
 from qms.files.models import StoredFile
 from qms.files.stamping import Stamp, stamp_file
 from qms.files.storage import StorageError, path_for, read_bytes, store_bytes
-from qms.files.uploads import CheckedFile, UploadRefused, check_upload
+from qms.files.uploads import CheckedFile, check_upload, refusal
 
 INTACT, DAMAGED, MISSING = "intact", "damaged", "missing"
 
@@ -58,7 +58,7 @@ def judge_upload(filename, data, *, controlled_copy=False) -> CheckedFile:
     later. Raises UploadRefused saying why."""
     checked = check_upload(filename or "", data or b"", max_bytes=max_upload_bytes())
     if controlled_copy:
-        _check_stampable(checked)
+        check_stampable(checked)
     return checked
 
 
@@ -81,19 +81,13 @@ _TRIAL_STAMP = Stamp(
 )
 
 
-def _check_stampable(checked):
+def check_stampable(checked):
     """Refuse a file the controlled-copy stamp cannot be added to (it would have to be served
     without it, which a controlled copy never is)."""
     try:
         stamp_file(checked.kind, checked.data, _TRIAL_STAMP, sha256=checked.sha256)
     except ValueError:
-        raise UploadRefused(
-            _l(
-                "The controlled-copy stamp cannot be added to this file, so it cannot be issued. "
-                "Open it in Word or Excel, save it again as a new file and upload that."
-            ),
-            code="unstampable",
-        ) from None
+        raise refusal("unstampable") from None
 
 
 def read_stored(sha256, actor=None, *, found_in=None) -> bytes:

@@ -70,6 +70,11 @@ _MESSAGES = {
         "The PDF contains scripts, actions or attached files. Print it to a new PDF "
         "without scripts or attachments and upload that."
     ),
+    # qms.files.services: a file to be served as a controlled copy that the stamp cannot be added to
+    "unstampable": _l(
+        "The controlled-copy stamp cannot be added to this file, so it cannot be issued. "
+        "Open it in Word or Excel, save it again as a new file and upload that."
+    ),
 }
 
 _MAX_NAME = 120
@@ -187,17 +192,17 @@ def check_upload(
             code="too_large",
         )
     if not data:
-        raise _refused("empty")
+        raise refusal("empty")
     if any(char in "/\\" or unicodedata.category(char) in _BAD_NAME_CATEGORIES for char in filename):
-        raise _refused("bad_name")
+        raise refusal("bad_name")
     if data.startswith(_PDF_MAGIC):
         kind, text = "pdf", _check_pdf(data)
     elif data.startswith(_ZIP_MAGIC):
         kind, text = _check_ooxml(data, max_entries, max_uncompressed, max_ratio)
     elif data.startswith(_OLE_MAGIC):
-        raise _refused(_judge_ole(data))
+        raise refusal(_judge_ole(data))
     else:
-        raise _refused("unsupported_type")
+        raise refusal("unsupported_type")
     return CheckedFile(
         kind=kind,
         media_type=MEDIA_TYPES[kind],
@@ -209,7 +214,8 @@ def check_upload(
     )
 
 
-def _refused(code):
+def refusal(code) -> UploadRefused:
+    """The refusal of one of the checks' codes, with its message."""
     return UploadRefused(_MESSAGES[code], code=code)
 
 
@@ -225,7 +231,7 @@ def _refuse_as_corrupt():
     except UploadRefused:
         raise
     except Exception as exc:
-        raise _refused("corrupt") from exc
+        raise refusal("corrupt") from exc
 
 
 def _display_name(filename, kind):
@@ -321,11 +327,11 @@ def _check_ooxml(data, max_entries, max_uncompressed, max_ratio):
     hundreds of thousands); a genuine package only exceeds the bound when it is already near the limit.
     """
     if data.count(_ZIP_CENTRAL_RECORD) > max_entries:
-        raise _refused("zip_bomb")
+        raise refusal("zip_bomb")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except _ZIP_ERRORS as exc:
-        raise _refused("corrupt") from exc
+        raise refusal("corrupt") from exc
     with archive:
         parts = _check_archive(archive, data, max_uncompressed, max_ratio)
         kind = _check_package(archive, parts)
@@ -360,10 +366,10 @@ def _check_archive(archive, data, max_uncompressed, max_ratio):
             or ".." in re.split(r"[/\\]", name)
             or name.lower() in parts
         ):
-            raise _refused("corrupt")
+            raise refusal("corrupt")
         parts[name.lower()] = info
     if sum(info.file_size for info in parts.values()) > max_uncompressed:
-        raise _refused("zip_bomb")
+        raise refusal("zip_bomb")
     for info in parts.values():
         _measure_entry(data, info, max_ratio)
     return parts
@@ -379,26 +385,26 @@ def _measure_entry(data, info, max_ratio):
     total fits it too.
     """
     if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise _refused("corrupt")  # Office never encrypts entries or uses other compression methods
+        raise refusal("corrupt")  # Office never encrypts entries or uses other compression methods
     local_header = data[info.header_offset : info.header_offset + 30]
     if len(local_header) < 30 or not local_header.startswith(_ZIP_MAGIC):
-        raise _refused("corrupt")
+        raise refusal("corrupt")
     name_length, extra_length = struct.unpack_from("<HH", local_header, 26)
     start = info.header_offset + 30 + name_length + extra_length
     end = start + info.compress_size
     if end > len(data):
-        raise _refused("corrupt")
+        raise refusal("corrupt")
     produced = crc = 0
     try:
         for chunk in _entry_chunks(data, start, end, info.compress_type == zipfile.ZIP_DEFLATED):
             produced += len(chunk)
             crc = zlib.crc32(chunk, crc)
             if produced > info.file_size or (produced > _RATIO_FLOOR and produced > max_ratio * info.compress_size):
-                raise _refused("zip_bomb")
+                raise refusal("zip_bomb")
     except zlib.error as exc:
-        raise _refused("corrupt") from exc
+        raise refusal("corrupt") from exc
     if produced != info.file_size or crc != info.CRC:
-        raise _refused("corrupt")
+        raise refusal("corrupt")
 
 
 def _entry_chunks(data, start, end, deflated):
@@ -418,14 +424,14 @@ def _entry_chunks(data, start, end, deflated):
             break
     yield inflater.flush()
     if not inflater.eof:
-        raise _refused("corrupt")
+        raise refusal("corrupt")
 
 
 def _check_package(archive, parts):
     """Find the main part through the package relationships, as Office does, and refuse what Office
     would run or fetch; every XML part is parsed, hardened, on the way. Returns "docx" or "xlsx"."""
     if "[content_types].xml" not in parts:
-        raise _refused("unsupported_type")
+        raise refusal("unsupported_type")
     overrides, defaults = {}, {}
     for tag, attrib in _read_xml(archive, parts["[content_types].xml"], {_CT_DEFAULT, _CT_OVERRIDE}):
         if tag == _CT_DEFAULT:
@@ -448,27 +454,27 @@ def _check_package(archive, parts):
         None,
     )
     if main is None:
-        raise _refused("unsupported_type")
+        raise refusal("unsupported_type")
     if main["Type"].startswith(_STRICT_NS):
-        raise _refused("strict_ooxml")
+        raise refusal("strict_ooxml")
     main_name = posixpath.normpath(main.get("Target", "")).lstrip("/").lower()
     if main_name not in parts:
-        raise _refused("corrupt")
+        raise refusal("corrupt")
     main_type = content_type(main_name)
     if main_type in _MACRO_OR_TEMPLATE_TYPES:
-        raise _refused("macros")
+        raise refusal("macros")
     kind = _MAIN_TYPES.get(main_type)
     if kind is None:
-        raise _refused("unsupported_type")
+        raise refusal("unsupported_type")
     if any(
         posixpath.basename(name) in _MACRO_PART_NAMES
         or "vba" in content_type(name)
         or "macroenabled" in content_type(name)
         for name in parts
     ):
-        raise _refused("macros")
+        raise refusal("macros")
     if kind == "xlsx" and any(name.startswith("xl/externallinks/") for name in parts):
-        raise _refused("external_link")
+        raise refusal("external_link")
 
     for name, info in parts.items():
         if name in ("[content_types].xml", "_rels/.rels"):
@@ -481,7 +487,7 @@ def _check_package(archive, parts):
     if any(
         rel.get("TargetMode") == "External" and not rel.get("Type", "").endswith("/hyperlink") for rel in relationships
     ):
-        raise _refused("external_link")
+        raise refusal("external_link")
     return kind
 
 
@@ -490,7 +496,7 @@ class _XmlTarget:
     parser the moment it meets a DOCTYPE, in any encoding, before any entity is declared or used."""
 
     def doctype(self, *_):
-        raise _refused("doctype")
+        raise refusal("doctype")
 
     def close(self):
         return []
@@ -524,12 +530,12 @@ def _read_xml(archive, info, wanted=frozenset()):
         with archive.open(info) as stream:
             while chunk := stream.read(_CHUNK):
                 if _DOCTYPE.search(tail + chunk):
-                    raise _refused("doctype")
+                    raise refusal("doctype")
                 tail = chunk[-8:]
                 parser.feed(chunk)
         return parser.close()
     except (etree.XMLSyntaxError, *_ZIP_ERRORS) as exc:
-        raise _refused("corrupt") from exc
+        raise refusal("corrupt") from exc
 
 
 def _paragraph_texts(root):
@@ -588,13 +594,13 @@ def _check_pdf(data):
             reader = PdfReader(io.BytesIO(data), strict=False)
         except DependencyError as exc:
             # pypdf needs an AES library only to try the empty password of an AES-256 encrypted file.
-            raise _refused("encrypted") from exc
+            raise refusal("encrypted") from exc
         if reader.is_encrypted:
-            raise _refused("encrypted")
+            raise refusal("encrypted")
         if _pdf_has_active_content(reader):
-            raise _refused("pdf_active_content")
+            raise refusal("pdf_active_content")
         if not len(reader.pages):
-            raise _refused("corrupt")
+            raise refusal("corrupt")
         return _join_capped(_pdf_pieces(reader))
 
 

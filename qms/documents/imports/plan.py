@@ -16,6 +16,7 @@ The files of the folder that no row names are reported too.
 """
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -32,7 +33,8 @@ from qms.documents import permissions as perm
 from qms.documents.imports.lists import procedure_in_note, read_issue_no, read_kind, read_legal_status
 from qms.documents.models import Document, DocumentKind, DocumentStatus, LegalStatus, VersionStatus
 from qms.documents.settings import CODE_CHARSET, CODE_MAX, document_settings
-from qms.files.services import judge_upload, max_upload_bytes
+from qms.files.batch import judge_uploads
+from qms.files.services import max_upload_bytes
 from qms.files.storage import sha256_of
 
 CREATE, NEXT_VERSION, UNCHANGED, REFUSED = "create", "next_version", "unchanged", "refused"
@@ -149,7 +151,7 @@ class Plan:
 def plan_import(actor, commune, listed, files, *, on_progress=None) -> Plan:
     """The plan of `listed` (lists.MasterList) with `files` (files.FileSet) for `commune`, as
     `actor` would import it. Reads every file the list names (and checks it as an upload) but
-    writes nothing. on_progress(done, total) is called after each row."""
+    writes nothing. on_progress(done, total) is called as the files are checked."""
     if not perm.can_create_document(actor) or actor.commune_id != commune.id:
         raise DomainError(_l("Only a quality officer can import documents."), code="forbidden", status=403)
     context = _Context(commune, listed, files)
@@ -159,15 +161,8 @@ def plan_import(actor, commune, listed, files, *, on_progress=None) -> Plan:
     context.check_codes(plan.rows)
     context.check_procedures(plan.rows)
     context.check_existing(plan.rows)
-    named = set()
-    total = len(plan.rows)
-    for done, row in enumerate(plan.rows, start=1):
-        if row.file_path:
-            named.add(row.file_path)
-        if row.good:
-            context.check_file(row)
-        if on_progress is not None:
-            on_progress(done, total)
+    context.check_files(plan.rows, on_progress)
+    named = {row.file_path for row in plan.rows if row.file_path}
     plan.unlisted_files = [e.path for e in files.entries if e.path not in named]
     return plan
 
@@ -424,38 +419,53 @@ class _Context:
 
     # --- the file ----------------------------------------------------------------------------------
 
-    def check_file(self, row):
-        entry = self.files.entry(row.file_path)
+    def check_files(self, rows, on_progress=None):
+        """Each good row's file: its SHA-256 (a row in force at its issue must hold the very file in
+        force), then the checks of any upload (qms.files.batch, over the CPUs) and, for a form's
+        Word file, the placeholders of the areas that fill it in."""
         column = self.column("file")
-        if entry.size > self.limit:
-            row.refuse(column, _l("The file is larger than %(mb)d MB.", mb=self.limit // (1024 * 1024)))
-            return
-        data = self.files.read(entry)
-        row.sha256 = sha256_of(data)
-        if row.action == UNCHANGED:
-            current = self.documents[row.code]
-            effective = next(v for v in current.versions if v.status is VersionStatus.effective)
-            primary = effective.primary_file
-            if primary is None or primary.sha256 != row.sha256:
-                row.refuse(
-                    self.column("issue_no"),
-                    _l(
-                        "Issue %(issue)02d of %(code)s is already in force with another file: give the new file "
-                        "the next issue number.",
-                        issue=row.issue_no,
-                        code=row.code,
-                    ),
-                )
-            return
-        try:
-            judge_upload(entry.name, data, controlled_copy=True)
-        except DomainError as exc:
-            row.refuse(column, exc.message)
-            return
-        if row.kind is DocumentKind.form and entry.name.lower().endswith(".docx"):
-            refusal = template_refusal(self.commune, row.code, data)
-            if refusal:
-                row.refuse(column, refusal)
+        to_judge = []
+        for row in rows:
+            if not row.good:
+                continue
+            entry = self.files.entry(row.file_path)
+            if entry.size > self.limit:
+                row.refuse(column, _l("The file is larger than %(mb)d MB.", mb=self.limit // (1024 * 1024)))
+                continue
+            data = self.files.read(entry)
+            row.sha256 = sha256_of(data)
+            if row.action == UNCHANGED:
+                self._same_file(row)
+                continue
+            if row.kind is DocumentKind.form and entry.name.lower().endswith(".docx"):
+                refusal = template_refusal(self.commune, row.code, data)
+                if refusal:
+                    row.refuse(column, refusal)
+                    continue
+            to_judge.append((row, entry))
+        total = len(to_judge)
+        refusals = judge_uploads(
+            [(entry.name, functools.partial(self.files.read, entry)) for _row, entry in to_judge],
+            controlled_copy=True,
+            on_progress=(lambda done: on_progress(done, total)) if on_progress is not None else None,
+        )
+        for (row, _entry), refused in zip(to_judge, refusals, strict=True):
+            if refused is not None:
+                row.refuse(column, refused.message)
+
+    def _same_file(self, row):
+        effective = next(v for v in self.documents[row.code].versions if v.status is VersionStatus.effective)
+        primary = effective.primary_file
+        if primary is None or primary.sha256 != row.sha256:
+            row.refuse(
+                self.column("issue_no"),
+                _l(
+                    "Issue %(issue)02d of %(code)s is already in force with another file: give the new file "
+                    "the next issue number.",
+                    issue=row.issue_no,
+                    code=row.code,
+                ),
+            )
 
 
 def _names(entries):
