@@ -81,7 +81,7 @@ def upload_field(form, exc):
     return form.change_summary if exc.code == "summary_required" else form.file
 
 
-from qms.documents.views import change_requests, documents, lists, settings, versions  # noqa: E402,F401
+from qms.documents.views import change_requests, documents, imports, lists, settings, versions  # noqa: E402,F401
 
 register_nav("documents.current_forms", _l("Current forms"), order=10)
 register_nav("documents.list_documents", _l("Documents"), order=20)
