@@ -146,6 +146,26 @@ SIGNATURE_SCHEMA = {
     },
 }
 
+IMPORTED_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "description": "A version brought in by an import of the commune's existing document system (null "
+    "otherwise): in force as it was issued before qms, with the names the master list gives as text and "
+    "no electronic signature of the past; the import itself is the quality officer's one signed "
+    "declaration (POST /api/v1/documents/import)",
+    "properties": {
+        "import_id": {"type": "integer"},
+        "list_name": {"type": "string", "description": "The master list's file name"},
+        "row": {"type": "integer", "nullable": True, "description": "The version's row in the master list"},
+        "imported_by": _PERSON,
+        "imported_at": _DATETIME,
+        "issued_on": _DATE,
+        "drafted_by": {"type": "string", "description": "As the list writes it"},
+        "reviewed_by": {"type": "string"},
+        "approved_by": {"type": "string"},
+    },
+}
+
 VERSION_SCHEMA = {
     "type": "object",
     "properties": {
@@ -186,6 +206,7 @@ VERSION_SCHEMA = {
             "items": SIGNATURE_SCHEMA,
             "description": "Quality officers, leaders and auditors only (empty for others)",
         },
+        "imported": IMPORTED_SCHEMA,
         "links": {"type": "object", "properties": {"self": {"type": "string"}, "page": {"type": "string"}}},
     },
 }
@@ -346,6 +367,24 @@ def _covers(signature, primary):
     return primary is not None and signature.signed_digest == primary.sha256
 
 
+def _imported(version):
+    """Where a version brought in by an import came from (None for a version made in qms)."""
+    run = version.imported if version.imported_id is not None else None
+    if run is None:
+        return None
+    return {
+        "import_id": run.id,
+        "list_name": run.list_name,
+        "row": version.imported_row,
+        "imported_by": _person(run.started_by),
+        "imported_at": _iso(run.started_at),
+        "issued_on": _iso(version.issued_on),
+        "drafted_by": version.drafted_by_name or "",
+        "reviewed_by": version.reviewed_by_name or "",
+        "approved_by": version.approved_by_name or "",
+    }
+
+
 def version_dict(user, version):
     """A version as the user may see it: the signatures and the file's SHA-256 only for those who
     see the history (as on the version's page)."""
@@ -400,6 +439,7 @@ def version_dict(user, version):
         "row_version": version.row_version,
         "file": file,
         "signatures": signatures,
+        "imported": _imported(version),
         "links": {
             "self": _versions_url(version.document, issue=version.issue_no),
             "page": url_for("documents.show_version", version_id=version.id),
@@ -723,3 +763,6 @@ def upload_document_version(code):
     response.status_code = 201
     response.headers["Location"] = _versions_url(document, issue=version.issue_no)
     return response
+
+
+from qms.documents import api_imports  # noqa: E402, F401  (registering a document, importing a document system)
