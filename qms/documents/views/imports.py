@@ -238,18 +238,23 @@ def _day(value):
     return dt.date.fromisoformat(value) if value else None
 
 
-def _becomes(row) -> str:
+def _becomes(row, done=False) -> str:
+    """What a row would become (the dry run) or became (done), in words."""
     action = row.get("action")
+    issue = f"{row.get('current_issue') or 0:02d}"
     if action == CREATE:
-        return _("New document")
+        return _("Created as a new document") if done else _("New document")
     if action == NEXT_VERSION:
-        return _("New issue (replaces issue %(issue)s)", issue=f"{row.get('current_issue') or 0:02d}")
+        if done:
+            return _("New issue (replaced issue %(issue)s)", issue=issue)
+        return _("New issue (replaces issue %(issue)s)", issue=issue)
     if action == UNCHANGED:
         return _("Unchanged")
     return _("Refused: not imported")
 
 
 def _rows(run):
+    done = run.status in (ImportStatus.done, ImportStatus.failed)
     out = []
     for row in (run.report or {}).get("rows", []):
         out.append(
@@ -257,7 +262,7 @@ def _rows(run):
                 **row,
                 "issue": f"{row['issue_no']:02d}" if row.get("issue_no") and row.get("kind") != "external" else "",
                 "effective": _day(row.get("effective_on")),
-                "becomes": _becomes(row),
+                "becomes": _becomes(row, done),
             }
         )
     return out
