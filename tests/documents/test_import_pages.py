@@ -239,3 +239,47 @@ def test_bad_uploads_are_refused_with_a_reason_and_write_nothing(web, people, ca
         assert message in html
     assert re.search(r"[ạảãáàâầấẩẫậăằắẳẵặđêềếểễệôồốổỗộơờớởỡợưừứửữự]", html)
     assert imports_count() == 0 and documents_count() == 0
+
+
+def test_an_import_that_fails_midway_keeps_the_rows_written_and_says_why(web, people, monkeypatch):
+    from qms.documents.imports import runs, services
+
+    client = client_as(web, people.author)
+    import_id = start(client, rows=GOOD_ROWS, files=good_files())
+    real, calls = services._write_row, []
+
+    def write_then_break(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_write_row", write_then_break)
+    run = db.session.get(DocumentImport, import_id)
+    runs.begin_apply(people.author, run, PASSWORD)
+    db.session.commit()
+    runs.apply(import_id, batch=1)
+    db.session.expire_all()
+    run = db.session.get(DocumentImport, import_id)
+    assert run.status is ImportStatus.failed and "disk full" in run.error
+    assert documents_count() == 1 and (run.created, run.refused) == (1, 2)
+    html = text(client.get(f"/documents/import/{import_id}"))
+    assert 'id="import-stopped"' in html and "disk full" in html
+    assert 'id="import-documents"' in html and "Đã tạo mới" in html
+    assert "signature-valid" in html  # the confirmed declaration covers the rows written
+    assert html.count("Chưa được nhập: việc nhập đã dừng trước dòng này.") == 2
+
+
+def test_a_dry_run_that_fails_is_shown_stopped_with_its_reason(web, people, monkeypatch):
+    from qms.documents.imports import services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("cannot plan")
+
+    monkeypatch.setattr(services, "read_plan", broken)
+    client = client_as(web, people.author)
+    import_id = start(client, rows=GOOD_ROWS, files=good_files())
+    page = client.get(f"/documents/import/{import_id}")
+    assert page.status_code == 200 and 'id="import-stopped"' in text(page) and "cannot plan" in text(page)
+    assert 'id="confirm-form"' not in text(page)
+    assert client.get(f"/documents/import/{import_id}/progress").get_json()["status"] == "failed"

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import AXE_JS, sign_in
+from tests.e2e.test_accessibility import check_page
 from tests.e2e.test_nc_story import no_horizontal_scroll, sign_out
 
 pytestmark = pytest.mark.e2e
@@ -31,6 +32,11 @@ def importing_commune(make_commune, make_unit, make_user):
     qo = make_user("quality_officer", commune=commune, full_name="Nguyễn Thị Chất", units=units[:1])
     staff = make_user("staff", commune=commune, full_name="Trần Văn Một Cửa", units=units[3:])
     return qo, staff
+
+
+def accessible(page, label):
+    """axe-core's problems of the page shown now (none when axe-core is not installed)."""
+    return check_page(page, AXE_JS.read_text(), label, []) if AXE_JS.exists() else []
 
 
 def zipped(folder: Path, path: Path) -> Path:
@@ -52,6 +58,7 @@ def test_the_sample_document_system_is_imported_through_the_page(
     page.goto(f"{base}/documents/")
     page.click("#import-documents-link")
     page.wait_for_url(f"{base}/documents/import")
+    assert accessible(page, "upload") == []
     page.set_input_files("#list_file", str(SAMPLE / "danh-muc-tai-lieu.xlsx"))
     if files_as == "folder":
         page.set_input_files("#folder", str(SAMPLE / "tep"))
@@ -76,6 +83,7 @@ def test_the_sample_document_system_is_imported_through_the_page(
     )
     assert no_horizontal_scroll(page)
     screenshot(page, "dry-run")
+    assert accessible(page, "dry run") == []
     body = page.inner_text("main") if page.query_selector("main") else page.inner_text("body")
     for raw in ("next_version", "create", "refused", "procedure", "checked", "None"):
         assert not re.search(rf"\b{raw}\b", body), raw
@@ -95,6 +103,7 @@ def test_the_sample_document_system_is_imported_through_the_page(
     assert "BM-01-QT-20" in page.inner_text("#import-documents")
     assert no_horizontal_scroll(page)
     screenshot(page, "done")
+    assert accessible(page, "done") == []
 
     # 4. Staff find the imported form among the current forms.
     sign_out(page, base)

@@ -271,7 +271,9 @@ def _rows(run):
 def _page(run, confirm_form=None, status=200):
     state = progress_of(run)
     counts = (run.report or {}).get("counts") or {}
-    signatures = [(s, verify(s, run)) for s in run.signatures] if run.status is ImportStatus.done else []
+    signatures = (
+        [(s, verify(s, run)) for s in run.signatures] if run.status in (ImportStatus.done, ImportStatus.failed) else []
+    )
     may_confirm = (
         run.status is ImportStatus.checked
         and runs.has_changes(run)
