@@ -32,6 +32,7 @@ DEFAULTS = {
     "QMS_SESSION_LIFETIME_HOURS": 12,  # a session ends this long after sign-in, active or not
     "QMS_JOBS_EVERY_MINUTES": 5,  # `qms serve` runs the jobs (effective dates, ...) this often
     "QMS_MAX_UPLOAD_MB": 20,
+    "QMS_MAX_IMPORT_MB": 512,  # an import of a document system: its list and the .zip of its files
     "QMS_STORAGE_DIR": None,  # None -> instance/files
     "QMS_LOCKOUT_ATTEMPTS": 5,
     "QMS_LOCKOUT_MINUTES": 15,

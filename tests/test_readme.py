@@ -1,6 +1,6 @@
 """Every `qms` command the README shows works as printed on the demo installation (after `make run`,
 with no variable the README does not set). Each runs in a shell, in a folder laid out as the
-project's (`.venv` and `instance/`), on a demo installation of its own."""
+project's (`.venv`, `instance/` and the sample files under `tests/`), on a demo installation of its own."""
 
 import os
 import re
@@ -47,6 +47,7 @@ def test_the_readme_shows_commands():
 @pytest.mark.slow
 def test_every_command_of_the_readme_works_as_printed(tmp_path):
     (tmp_path / ".venv").symlink_to(VENV)
+    (tmp_path / "tests").symlink_to(ROOT / "tests")  # the sample document system the tour imports
     env = {k: v for k, v in os.environ.items() if not k.startswith("QMS_")}
     env["QMS_INSTANCE_PATH"] = str(tmp_path / "instance")
     demo = {**env, "QMS_DEMO": "1", "QMS_DEMO_PASSWORD": PASSWORD}

@@ -7,7 +7,7 @@ trusted, so the app sees HTTPS, the client's address (recorded in the audit trai
 host name. Without it those headers are ignored, since anyone could send them.
 """
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -26,11 +26,30 @@ class SessionCookieInterface(SecureCookieSessionInterface):
         return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
 
+# Endpoints whose requests carry many files at once (an import of a document system: a master list
+# and the .zip of its files): their requests may be QMS_MAX_IMPORT_MB, the others one upload's size.
+_LARGE_REQUESTS = set()
+
+
+def allow_large_requests(*endpoints):
+    """Let the requests of `endpoints` (by name) be as large as QMS_MAX_IMPORT_MB."""
+    _LARGE_REQUESTS.update(endpoints)
+
+
+def _request_limit(endpoint, _values):
+    """url_value_preprocessor: runs before any before_request hook (one reads the form, which holds
+    the request to the limit in force at that moment)."""
+    if endpoint in _LARGE_REQUESTS:
+        request.max_content_length = current_app.config["QMS_MAX_IMPORT_MB"] * 1024 * 1024
+
+
 def init_security(app):
-    """Install the session interface, the proxy fix (when configured) and the security headers."""
+    """Install the session interface, the proxy fix (when configured), the request size limits and
+    the security headers."""
     app.session_interface = SessionCookieInterface()
     if app.config.get("QMS_PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+    app.url_value_preprocessor(_request_limit)
     app.after_request(set_security_headers)
 
 

@@ -9,19 +9,18 @@ password); the request's unit of work commits once.
 """
 
 import io
-import zipfile
-import zlib
 
-from flask import current_app, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from qms.api import api_route, bp, error_spec, json_spec
+from qms.api import api_route, error_spec, json_spec
 from qms.api.arguments import refuse
 from qms.api.body import JsonBody
 from qms.auth.models import QUALITY_OFFICER, Unit
 from qms.core.access import allow
+from qms.core.security import allow_large_requests
 from qms.core.sheets import FileRefused
 from qms.db import db
 from qms.documents import services
@@ -31,11 +30,6 @@ from qms.documents.imports.plan import CREATE, NEXT_VERSION, REFUSED, UNCHANGED
 from qms.documents.imports.services import import_documents
 from qms.documents.models import Access, DocumentKind, LegalStatus
 from qms.signatures.services import signatures_of, verify
-
-# A master list and the .zip of a commune's files are larger than any one upload: the request may
-# be this large (QMS_MAX_IMPORT_MB), each file in the .zip still within the upload limit.
-DEFAULT_MAX_IMPORT_MB = 512
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
 
 # --- registering one document ---------------------------------------------------------------------
 
@@ -335,15 +329,6 @@ IMPORT_BODY = {
 }
 
 
-@bp.url_value_preprocessor
-def _import_size_limit(endpoint, _values):
-    """An import's request may be larger than one upload. Set before any before_request hook runs:
-    one of them reads the form (qms.core.security.refuse_nul_characters), which holds the request
-    to the limit in force when it is read."""
-    if endpoint == "api.import_document_system":
-        request.max_content_length = current_app.config.get("QMS_MAX_IMPORT_MB", DEFAULT_MAX_IMPORT_MB) * 1024 * 1024
-
-
 def _part(name, missing):
     """The one file sent in the multipart part `name` (its name and bytes)."""
     uploads = [f for f in request.files.getlist(name) if f.filename]
@@ -471,9 +456,6 @@ def import_document_system():
             dry_run=dry_run,
             files_data=files_data,
         )
-    except _ZIP_ERRORS:
-        # An entry whose data is damaged (the .zip's index read well): nothing of the run is kept.
-        refuse(_l("The files' .zip cannot be read. Make it again (Send to > Compressed folder)."), "zip_refused")
     finally:
         files.close()
     response = jsonify(
@@ -484,3 +466,6 @@ def import_document_system():
     )
     response.status_code = 201 if result.run is not None else 200
     return response
+
+
+allow_large_requests("api.import_document_system")  # a master list and the .zip of its files

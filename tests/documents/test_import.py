@@ -384,5 +384,12 @@ def test_every_page_showing_an_imported_version_marks_it_with_its_origin(people,
     assert "imported-badge" in html(officer.get("/documents/"))
     staff = signed_in(app, people.staff, locale="vi")
     forms = html(staff.get(f"/documents/forms?procedure={document_id}"))
-    assert "BM-01-QT-20" in forms and "(đã nhập)" in forms
+    assert "BM-01-QT-20" in forms
+    assert "(đã nhập)" in forms
     assert result.run.id
+
+
+def test_a_wrong_password_is_refused_even_when_nothing_would_change(people):
+    run(people)
+    with pytest.raises(DomainError):
+        run(people, password="wrong")

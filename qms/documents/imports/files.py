@@ -14,6 +14,7 @@ is not a readable .zip or when its entries claim more than the import allows in 
 import os
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -99,7 +100,10 @@ class FolderFiles(FileSet):
         super().__init__(root.name, entries)
 
     def read(self, entry) -> bytes:
-        return (self.root / entry.path).read_bytes()
+        try:
+            return (self.root / entry.path).read_bytes()
+        except OSError:
+            raise FileRefused(_l("The file %(name)s cannot be read.", name=entry.path)) from None
 
 
 class ZipFiles(FileSet):
@@ -119,9 +123,15 @@ class ZipFiles(FileSet):
         super().__init__(label, [Entry(name, info.file_size) for name, info in self._infos.items()])
 
     def read(self, entry) -> bytes:
+        """The entry's bytes; FileRefused when they cannot be read (damaged in the .zip)."""
         info = self._infos[entry.path]
-        with self._zip.open(info) as member:  # reads no more than the entry says it holds
-            return member.read(info.file_size + 1)
+        try:
+            with self._zip.open(info) as member:  # reads no more than the entry says it holds
+                return member.read(info.file_size + 1)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError):
+            raise FileRefused(
+                _l("The file %(name)s is damaged in the .zip: make the .zip again.", name=entry.path)
+            ) from None
 
     def close(self):
         self._zip.close()

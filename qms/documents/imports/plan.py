@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 from qms.auth.models import Unit
 from qms.core.calendar import format_date
 from qms.core.fill import template_refusal
-from qms.core.sheets import CellError, read_date, read_text
+from qms.core.sheets import CellError, FileRefused, read_date, read_text
 from qms.core.text import fold
 from qms.db import DomainError, db
 from qms.documents import permissions as perm
@@ -432,7 +432,11 @@ class _Context:
             if entry.size > self.limit:
                 row.refuse(column, _l("The file is larger than %(mb)d MB.", mb=self.limit // (1024 * 1024)))
                 continue
-            data = self.files.read(entry)
+            try:
+                data = self.files.read(entry)
+            except FileRefused as exc:
+                row.refuse(column, exc.message)
+                continue
             row.sha256 = sha256_of(data)
             if row.action == UNCHANGED:
                 self._same_file(row)

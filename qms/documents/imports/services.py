@@ -85,11 +85,14 @@ def import_documents(
     """Import `list_data` (a master list named `list_name`) with `files` (a FileSet; files_data: the
     bytes of the .zip it was read from, kept with the import). A dry run only plans. Otherwise the
     password is checked first (a signature), then the good rows are written and signed, all in
-    the caller's unit of work; nothing at all is written when no row changes anything."""
+    the caller's unit of work; nothing at all is written when no row changes anything (a wrong
+    password is refused all the same)."""
     plan = read_plan(actor, commune, list_name=list_name, list_data=list_data, files=files)
-    if dry_run or not plan.to_write:
+    if dry_run:
         return ImportResult(plan)
     confirm_password(actor, password, meaning=DECLARED, subject=commune)
+    if not plan.to_write:
+        return ImportResult(plan)
     run = start_run(actor, commune, list_name=list_name, list_data=list_data, files=files, files_data=files_data)
     run.status = ImportStatus.importing
     for done, total in write_rows(actor, run, plan, files):
@@ -152,7 +155,10 @@ def write_rows(actor, run, plan, files):
 
 def _write_row(actor, commune, run, row, files):
     entry = files.entry(row.file_path)
-    data = files.read(entry)
+    try:
+        data = files.read(entry)
+    except FileRefused as exc:
+        raise DomainError(exc.message) from None
     if sha256_of(data) != row.sha256:
         raise DomainError(_l("The file %(name)s changed while it was imported.", name=entry.path))
     if row.action == CREATE:
