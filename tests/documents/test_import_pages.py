@@ -139,6 +139,17 @@ def test_a_folder_sent_file_by_file_is_zipped_and_imported(web, people):
     assert run.status is ImportStatus.checked and run.report["counts"]["create"] == 3
 
 
+def test_a_folder_of_more_files_than_a_form_usually_takes_is_accepted(web, people):
+    """Each file of a folder is a part of the form: far more than the 1,000 parts a request may have."""
+    client = client_as(web, people.author)
+    folder = {f"tep/{name}": data for name, data in good_files().items()}
+    folder.update({f"tep/cu/ghi-chu-{n:04d}.txt": b"ghi chu" for n in range(1200)})
+    response = upload(client, list_data=workbook(GOOD_ROWS), folder=folder)
+    assert response.status_code == 303, text(response)[:2000]
+    run = db.session.scalar(select(DocumentImport))
+    assert run.report["counts"]["create"] == 3 and len(run.report["unlisted_files"]) == 1200
+
+
 def test_a_higher_issue_is_shown_as_replacing_the_one_in_force(web, people):
     client = client_as(web, people.author)
     assert confirm(client, start(client, rows=GOOD_ROWS, files=good_files())).status_code == 303
@@ -212,11 +223,15 @@ def test_staff_and_other_communes_are_refused(web, people):
         ("pdf named xlsx", None),
         ("no columns", None),
         ("zip that is not one", ".zip"),
-        ("too big", "MB"),
+        ("files too big", "2 MB"),
+        ("list too big", "1 MB"),
     ],
 )
-def test_bad_uploads_are_refused_with_a_reason_and_write_nothing(web, people, case, message, make_app):
-    app = make_app(QMS_IMPORT_IN_BACKGROUND=False, QMS_MAX_UPLOAD_MB=1) if case == "too big" else web
+def test_bad_uploads_are_refused_with_a_reason_and_write_nothing(web, people, case, message, make_app, monkeypatch):
+    from qms.documents.views import imports
+
+    monkeypatch.setattr(imports, "FILES_LIMIT_FACTOR", 2)
+    app = make_app(QMS_IMPORT_IN_BACKGROUND=False, QMS_MAX_UPLOAD_MB=1) if "too big" in case else web
     client = client_as(app, people.author)
     list_data, list_name, zip_data = workbook(GOOD_ROWS), "danh-muc.xlsx", zip_of(good_files())
     if case == "no list":
@@ -229,8 +244,10 @@ def test_bad_uploads_are_refused_with_a_reason_and_write_nothing(web, people, ca
         list_data, list_name = "Cột A,Cột B\n1,2\n".encode(), "danh-muc.csv"
     elif case == "zip that is not one":
         zip_data = b"PK\x03\x04" + b"\x00" * 100
-    elif case == "too big":
-        zip_data = b"PK\x03\x04" + b"\x00" * (1024 * 1024 + 10)
+    elif case == "files too big":  # within the request's limit, beyond the files'
+        zip_data = b"PK\x03\x04" + b"\x00" * (2 * 1024 * 1024 + 10)
+    elif case == "list too big":
+        list_data = b"x" * (1024 * 1024 + 10)
     response = upload(client, list_data=list_data, list_name=list_name, zip_data=zip_data)
     html = text(response)
     assert response.status_code in (400, 413), html[:1000]

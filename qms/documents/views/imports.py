@@ -36,7 +36,7 @@ from qms.core.sheets import FileRefused
 from qms.db import DomainError, settle
 from qms.documents import permissions as perm
 from qms.documents.imports import runs
-from qms.documents.imports.files import ZipFiles, empty_file_set
+from qms.documents.imports.files import MAX_FILES, ZipFiles, empty_file_set
 from qms.documents.imports.lists import read_master_list
 from qms.documents.imports.plan import CREATE, NEXT_VERSION, REFUSED, UNCHANGED
 from qms.documents.imports.services import start_run
@@ -48,6 +48,24 @@ from qms.signatures.services import verify
 READERS = (QUALITY_OFFICER, AUDITOR)
 PER_PAGE = 20
 _ZIP = b"PK\x03\x04"
+# A commune's files come together: their .zip (or folder) may be this many times the upload limit
+# (QMS_MAX_UPLOAD_MB), the list itself within it.
+FILES_LIMIT_FACTOR = 10
+
+
+def max_files_bytes() -> int:
+    return FILES_LIMIT_FACTOR * max_upload_bytes()
+
+
+@bp.url_value_preprocessor
+def _import_request_limits(endpoint, values):
+    """The upload of a document system is one request holding the list and every file (a folder:
+    one form part per file): its limits are raised for that request only, before anything reads
+    the form (the CSRF check does, in a hook that runs after this), so that a list or files too
+    large are refused on the form with their reason rather than by the request's limit."""
+    if endpoint == "documents.import_documents" and request.method == "POST":
+        request.max_content_length = max_files_bytes() + 2 * max_upload_bytes()
+        request.max_form_parts = MAX_FILES + 100
 
 
 class ImportForm(Form):
@@ -88,8 +106,8 @@ def _name(filename) -> str:
     return " ".join((filename or "").replace("\\", "/").rsplit("/", 1)[-1].split())[:200]
 
 
-def _too_large():
-    return _("The file is larger than %(mb)d MB.", mb=max_upload_mb())
+def _too_large(limit=None):
+    return _("The file is larger than %(mb)d MB.", mb=(limit or max_upload_bytes()) // (1024 * 1024))
 
 
 def _read_list(form):
@@ -119,8 +137,8 @@ def _read_files(form):
     folder = [f for f in (form.folder.data or []) if getattr(f, "filename", "")]
     if upload is not None and getattr(upload, "filename", ""):
         name, data = _name(upload.filename), upload.read()
-        if len(data) > max_upload_bytes():
-            raise _Refused(form.files_zip, _too_large())
+        if len(data) > max_files_bytes():
+            raise _Refused(form.files_zip, _too_large(max_files_bytes()))
         if not data.startswith(_ZIP):
             raise _Refused(form.files_zip, _("The files must come as a .zip, or as a folder."))
         return name, data
@@ -136,8 +154,8 @@ def _read_files(form):
             if len(parts) > 1:
                 top.add(parts[0])
             archive.writestr("/".join(parts), item.read())
-            if out.tell() > max_upload_bytes():
-                raise _Refused(form.folder, _too_large())
+            if out.tell() > max_files_bytes():
+                raise _Refused(form.folder, _too_large(max_files_bytes()))
     label = next(iter(top)) if len(top) == 1 else _("folder")
     return str(label)[:200], out.getvalue()
 
@@ -215,6 +233,7 @@ def import_documents():
         form=form,
         page=page,
         max_mb=max_upload_mb(),
+        files_mb=max_files_bytes() // (1024 * 1024),
         status_of=status_of,
         status_labels_of_import=STATUS_LABELS,
     ), status
