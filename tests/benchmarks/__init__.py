@@ -7,7 +7,17 @@ No file here is named test_*.py, so pytest collects nothing from this folder. To
 
 import importlib
 
-GROUP_MODULES = ("audit", "audits", "documents", "dossiers", "dossiers_volume", "evidence", "nonconformities", "server")
+GROUP_MODULES = (
+    "audit",
+    "audits",
+    "documents",
+    "dossiers",
+    "dossiers_volume",
+    "evidence",
+    "imports",
+    "nonconformities",
+    "server",
+)
 
 
 def load_groups():
