@@ -59,6 +59,7 @@ def test_the_sample_document_system_is_imported_through_the_page(
     page.click("#import-documents-link")
     page.wait_for_url(f"{base}/documents/import")
     assert accessible(page, "upload") == []
+    screenshot(page, "upload")
     page.set_input_files("#list_file", str(SAMPLE / "danh-muc-tai-lieu.xlsx"))
     if files_as == "folder":
         page.set_input_files("#folder", str(SAMPLE / "tep"))
