@@ -227,11 +227,9 @@ def test_staff_and_other_communes_are_refused(web, people):
         ("list too big", "1 MB"),
     ],
 )
-def test_bad_uploads_are_refused_with_a_reason_and_write_nothing(web, people, case, message, make_app, monkeypatch):
-    from qms.documents.views import imports
-
-    monkeypatch.setattr(imports, "FILES_LIMIT_FACTOR", 2)
-    app = make_app(QMS_IMPORT_IN_BACKGROUND=False, QMS_MAX_UPLOAD_MB=1) if "too big" in case else web
+def test_bad_uploads_are_refused_with_a_reason_and_write_nothing(web, people, case, message, make_app):
+    small = {"QMS_MAX_UPLOAD_MB": 1, "QMS_MAX_IMPORT_MB": 3}  # the files up to 2 MB, the list 1 MB
+    app = make_app(QMS_IMPORT_IN_BACKGROUND=False, **small) if "too big" in case else web
     client = client_as(app, people.author)
     list_data, list_name, zip_data = workbook(GOOD_ROWS), "danh-muc.xlsx", zip_of(good_files())
     if case == "no list":

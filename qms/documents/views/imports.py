@@ -32,6 +32,7 @@ from qms.core.background import after_commit
 from qms.core.calendar import format_datetime
 from qms.core.forms import Form
 from qms.core.lists import page_number, paginate
+from qms.core.security import allow_large_requests
 from qms.core.sheets import FileRefused
 from qms.db import DomainError, settle
 from qms.documents import permissions as perm
@@ -48,23 +49,22 @@ from qms.signatures.services import verify
 READERS = (QUALITY_OFFICER, AUDITOR)
 PER_PAGE = 20
 _ZIP = b"PK\x03\x04"
-# A commune's files come together: their .zip (or folder) may be this many times the upload limit
-# (QMS_MAX_UPLOAD_MB), the list itself within it.
-FILES_LIMIT_FACTOR = 10
 
 
 def max_files_bytes() -> int:
-    return FILES_LIMIT_FACTOR * max_upload_bytes()
+    """The files' .zip (or folder): the import's request limit (QMS_MAX_IMPORT_MB), less the list's share."""
+    return max(current_app.config["QMS_MAX_IMPORT_MB"] - max_upload_mb(), 1) * 1024 * 1024
+
+
+allow_large_requests("documents.import_documents")  # a master list and every file of the document system
 
 
 @bp.url_value_preprocessor
-def _import_request_limits(endpoint, values):
-    """The upload of a document system is one request holding the list and every file (a folder:
-    one form part per file): its limits are raised for that request only, before anything reads
-    the form (the CSRF check does, in a hook that runs after this), so that a list or files too
-    large are refused on the form with their reason rather than by the request's limit."""
+def _import_form_parts(endpoint, values):
+    """A folder comes as one form part per file: far more than the 1,000 parts a request may have.
+    Raised for this request only, before anything reads the form (the CSRF check does, in a hook
+    that runs after this)."""
     if endpoint == "documents.import_documents" and request.method == "POST":
-        request.max_content_length = max_files_bytes() + 2 * max_upload_bytes()
         request.max_form_parts = MAX_FILES + 100
 
 
