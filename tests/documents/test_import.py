@@ -393,3 +393,12 @@ def test_a_wrong_password_is_refused_even_when_nothing_would_change(people):
     run(people)
     with pytest.raises(DomainError):
         run(people, password="wrong")
+
+
+def test_a_forms_file_that_is_not_what_its_name_says_is_refused_on_its_row(people):
+    rows = [
+        *GOOD_ROWS[:1],
+        ["BM-01-QT-20", "Tờ khai", "Biểu mẫu", "01", "", "01/01/2021", "", "QT-20", "gia.docx"] + [""] * 3,
+    ]
+    found = refusals(people, rows, {**good_files(), "gia.docx": b"plain text named .docx"})
+    assert [column for column, _message in found[5]] == ["Tên tệp"]

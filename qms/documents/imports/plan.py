@@ -441,11 +441,6 @@ class _Context:
             if row.action == UNCHANGED:
                 self._same_file(row)
                 continue
-            if row.kind is DocumentKind.form and entry.name.lower().endswith(".docx"):
-                refusal = template_refusal(self.commune, row.code, data)
-                if refusal:
-                    row.refuse(column, refusal)
-                    continue
             to_judge.append((row, entry))
         total = len(to_judge)
         refusals = judge_uploads(
@@ -453,9 +448,13 @@ class _Context:
             controlled_copy=True,
             on_progress=(lambda done: on_progress(done, total)) if on_progress is not None else None,
         )
-        for (row, _entry), refused in zip(to_judge, refusals, strict=True):
+        for (row, entry), refused in zip(to_judge, refusals, strict=True):
             if refused is not None:
                 row.refuse(column, refused.message)
+            elif row.kind is DocumentKind.form and entry.name.lower().endswith(".docx"):
+                refusal = template_refusal(self.commune, row.code, self.files.read(entry))
+                if refusal:
+                    row.refuse(column, refusal)
 
     def _same_file(self, row):
         effective = next(v for v in self.documents[row.code].versions if v.status is VersionStatus.effective)
