@@ -732,3 +732,49 @@ for _role in ("administrator", "quality_officer", "leader"):
 for _role in ("administrator", "leader"):
     for _endpoint in ("start_audit", "close_audit", "set_checklist", "add_own_question", "remove_item"):
         MAY_REFUSE[(f"audits.{_endpoint}", _role)] = "only the quality officer or the audit's team does this"
+
+
+# --- the import of a document system -----------------------------------------------------------
+
+
+def add_document_imports(world):
+    """Per commune, an import of the document system started by the quality officer and checked (its
+    dry run ready, one row to create, waiting for the confirmation), so that its page, progress and
+    confirmation have a record to act on."""
+    import io
+    import zipfile
+
+    from qms.documents.imports import runs
+    from qms.documents.imports.files import ZipFiles
+    from qms.documents.imports.services import start_run
+    from tests.files.samples import docx_bytes
+
+    list_data = (
+        "Mã hiệu,Tên tài liệu,Loại tài liệu,Lần ban hành,Ngày hiệu lực,Tên tệp\n"
+        "QT-90,Quy trình mẫu,Quy trình,01,01/01/2024,QT-90.docx\n"
+    ).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("QT-90.docx", docx_bytes("Quy trình mẫu"))
+    for side in ("a", "b"):
+        run = start_run(
+            world[side]["users"]["quality_officer"],
+            world[side]["commune"],
+            list_name="danh-muc.csv",
+            list_data=list_data,
+            files=ZipFiles("tep.zip", io.BytesIO(out.getvalue())),
+            files_data=out.getvalue(),
+        )
+        db.session.commit()
+        runs.check(run.id)
+        world[side]["document_import"] = run
+    db.session.commit()
+
+
+register_samples(
+    add_document_imports,
+    endpoints={
+        endpoint: {"import_id": lambda world, side: world[side]["document_import"].id}
+        for endpoint in ("documents.show_import", "documents.import_progress", "documents.confirm_import")
+    },
+)

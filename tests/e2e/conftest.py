@@ -102,6 +102,7 @@ def demo_site(database_template, tmp_path_factory):
         run_service(load_demo, PASSWORD)  # its quality officer imports process_maps/ in the story
         db.session.remove()
     import_provincial_file(app)
+    check_the_sample_document_system(app)
     build_an_evidence_pack(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="qms-demo-server", daemon=True)
@@ -136,6 +137,44 @@ def build_an_evidence_pack(app):
             audit_id = db.session.scalar(select(Audit.id).order_by(Audit.id).limit(1))
             pack_id = request_pack(auditor, SubjectKind.audit, audit_id).id
         assert run_pack(pack_id).status.value == "done"
+        db.session.remove()
+
+
+def check_the_sample_document_system(app):
+    """The dry run of the sample document system (tests/fixtures/document_system), started by the
+    demo's quality officer as the import page starts it and left waiting for the confirmation (no
+    document changes): the import's page has a run to show."""
+    import io
+    import zipfile
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from qms.auth.models import User
+    from qms.db import db, unit_of_work
+    from qms.documents.imports import runs
+    from qms.documents.imports.files import ZipFiles
+    from qms.documents.imports.services import start_run
+
+    sample = Path(__file__).resolve().parents[1] / "fixtures" / "document_system"
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in sorted((sample / "tep").iterdir()):
+            out.write(path, path.name)
+    list_data, files_data = (sample / "danh-muc-tai-lieu.xlsx").read_bytes(), archive.getvalue()
+    with app.app_context():
+        with unit_of_work():
+            officer = db.session.scalar(select(User).where(User.username == "qo"))
+            files = ZipFiles("tep.zip", io.BytesIO(files_data))
+            run_id = start_run(
+                officer,
+                officer.commune,
+                list_name="danh-muc-tai-lieu.xlsx",
+                list_data=list_data,
+                files=files,
+                files_data=files_data,
+            ).id
+        assert runs.check(run_id).status.value == "checked"
         db.session.remove()
 
 

@@ -16,7 +16,7 @@ from qms.auth.models import ALL_ROLES, User
 from qms.core.access import PUBLIC, SIGNED_IN, endpoint_access
 from qms.db import db
 from qms.demo import DEMO_USERS
-from qms.documents.models import Document, DocumentKind, DocumentStatus, DocumentVersion, VersionStatus
+from qms.documents.models import Document, DocumentImport, DocumentKind, DocumentStatus, DocumentVersion, VersionStatus
 from qms.dossiers.models import Dossier, DossierImport
 from qms.evidence.models import EvidencePack
 from qms.feedback.models import FeedbackItem
@@ -42,6 +42,7 @@ NOT_PAGES = {
     "dossiers.download_form",  # a one-stop form filled, .docx
     "dossiers.ledger_docx",  # the ledger form filled, .docx
     "dossiers.import_progress",  # JSON the import's page polls
+    "documents.import_progress",  # JSON the document system's import page polls
     "audits.download_record",  # a signed audit plan or report, .docx
     "audits.download_attachment",  # an evidence file of a checklist question
     "evidence.pack_progress",  # JSON the pack's page polls
@@ -71,7 +72,10 @@ EVERY_SAMPLE = {
 
 # A URL argument whose demo records depend on the endpoint: {endpoint: {argument: key of _samples()}}
 # (a dossier's page takes a dossier's code, a procedure's page a procedure's).
-ENDPOINT_SAMPLES = {"dossiers.show_dossier": {"code": "dossier_code"}}
+ENDPOINT_SAMPLES = {
+    "dossiers.show_dossier": {"code": "dossier_code"},
+    "documents.show_import": {"import_id": "document_import_id"},
+}
 
 # Query strings that change what a list shows, per endpoint ("" is the page as the menu opens it).
 VARIANTS = {
@@ -159,6 +163,8 @@ def _samples():
         "dossier_code": list(dossiers.values()),
         # the import of the provincial system's example file (tests/e2e/conftest.py)
         "import_id": list(db.session.scalars(select(DossierImport.id).order_by(DossierImport.id))),
+        # the dry run of the sample document system (tests/e2e/conftest.py)
+        "document_import_id": list(db.session.scalars(select(DocumentImport.id).order_by(DocumentImport.id))),
         "year": list(db.session.scalars(select(AuditProgramme.year).order_by(AuditProgramme.year))),
         "audit_id": sorted(audits.values()),
         # the auditor's pack of an audit (tests/e2e/conftest.py)
