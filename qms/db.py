@@ -210,6 +210,19 @@ def unit_of_work():
 
 
 @contextlib.contextmanager
+def answers_only():
+    """A check that writes nothing and whose refusals are answers to report, not refusals of the
+    unit of work (a dry run judging many files): the DomainErrors made inside are not recorded."""
+    work = _current_work.get()
+    before = len(work.refusals) if work is not None else 0
+    try:
+        yield
+    finally:
+        if work is not None:
+            del work.refusals[before:]
+
+
+@contextlib.contextmanager
 def standalone_part():
     """A part of the unit of work that stands or falls on its own (one item of a batch, in a
     savepoint): a DomainError inside it undoes what the part wrote and is no refusal of the whole,

@@ -266,12 +266,25 @@ def register_template_check(check):
     return check
 
 
+class _Placeholders:
+    """The placeholders of a template, read (the whole .docx parsed) only when a check iterates
+    them: most forms are no area's template, and their checks look no further than the code."""
+
+    def __init__(self, template):
+        self._template, self._names = template, None
+
+    def __iter__(self):
+        if self._names is None:
+            self._names = placeholders(self._template)
+        return iter(self._names)
+
+
 def template_refusal(commune, document_code, template: bytes):
     """Why the .docx `template` cannot be the new file of the commune's form `document_code`,
     according to the registered checks; None when no check refuses it."""
     if not _TEMPLATE_CHECKS:
         return None
-    names = placeholders(template)
+    names = _Placeholders(template)
     for check in _TEMPLATE_CHECKS:
         refusal = check(commune, document_code, names)
         if refusal:

@@ -4,7 +4,8 @@ files to pay for starting them (a check parses the whole file: about 15 ms for a
 
 The workers are started fresh ("spawn": nothing of the serving process, its threads or its
 database connections, is copied into them) and only check bytes; they answer with the refusal's
-code, and the message is made here, in the reader's language. Files go to them a batch at a time,
+code (qms.files.uploads.refusal_message gives its words; no refusal is raised, so the unit of work
+in which a dry run plans is not refused by the files it reports). Files go to them a batch at a time,
 so memory holds one batch of files, never the whole set.
 """
 
@@ -12,8 +13,9 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
+from qms.db import answers_only
 from qms.files.services import check_stampable, max_upload_bytes
-from qms.files.uploads import UploadRefused, check_upload, refusal
+from qms.files.uploads import UploadRefused, check_upload
 
 MIN_FOR_WORKERS = 64  # fewer files are checked here: starting the workers costs about a second
 BATCH = 256
@@ -35,15 +37,16 @@ def _judge(item):
 
 def judge_uploads(items, *, controlled_copy=False, workers=None, on_progress=None):
     """For each (file name, a callable returning its bytes) of `items`, in order: None when the file
-    passes the upload checks, else the UploadRefused saying why. on_progress(done) is called as
-    files are checked."""
+    passes the upload checks, else the code of the refusal. on_progress(done) is called as files
+    are checked."""
     items = list(items)
     limit = max_upload_bytes()
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     answers = []
     if len(items) < MIN_FOR_WORKERS or workers < 2:
         for name, read in items:
-            answers.append(_judge((name, read(), limit, controlled_copy)))
+            with answers_only():  # here, a refusal made is reported, not a refusal of the unit of work
+                answers.append(_judge((name, read(), limit, controlled_copy)))
             if on_progress is not None:
                 on_progress(len(answers))
     else:
@@ -54,4 +57,4 @@ def judge_uploads(items, *, controlled_copy=False, workers=None, on_progress=Non
                 answers.extend(pool.map(_judge, batch, chunksize=8))
                 if on_progress is not None:
                     on_progress(len(answers))
-    return [refusal(code) if code else None for code in answers]
+    return answers

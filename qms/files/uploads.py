@@ -214,9 +214,14 @@ def check_upload(
     )
 
 
+def refusal_message(code):
+    """What a person reads for one of the checks' codes."""
+    return _MESSAGES[code]
+
+
 def refusal(code) -> UploadRefused:
     """The refusal of one of the checks' codes, with its message."""
-    return UploadRefused(_MESSAGES[code], code=code)
+    return UploadRefused(refusal_message(code), code=code)
 
 
 @contextmanager

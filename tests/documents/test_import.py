@@ -402,3 +402,25 @@ def test_a_forms_file_that_is_not_what_its_name_says_is_refused_on_its_row(peopl
     ]
     found = refusals(people, rows, {**good_files(), "gia.docx": b"plain text named .docx"})
     assert [column for column, _message in found[5]] == ["Tên tệp"]
+
+
+def test_files_refused_in_the_dry_run_do_not_refuse_the_unit_of_work_that_imports_the_rest(people):
+    """The import runs in the command's or request's unit of work: the rows it refuses are reported,
+    and what it writes is committed."""
+    from qms.db import unit_of_work
+
+    rows = [*GOOD_ROWS, ["QT-24", "Tệp giả", "Quy trình", "01", "", "01/01/2021", "", "", "gia.docx", "", "", ""]]
+    files = files_of({**good_files(), "gia.docx": b"plain text named .docx"})
+    with unit_of_work():
+        result = import_documents(
+            people.author,
+            people.commune,
+            list_name="danh-muc.xlsx",
+            list_data=workbook(rows),
+            files=files,
+            password=PASSWORD,
+        )
+    assert result.plan.counts[REFUSED] == 1
+    db.session.remove()
+    assert documents_count() == 3
+    assert db.session.scalar(select(func.count()).select_from(DocumentImport)) == 1

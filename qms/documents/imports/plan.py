@@ -36,6 +36,7 @@ from qms.documents.settings import CODE_CHARSET, CODE_MAX, document_settings
 from qms.files.batch import judge_uploads
 from qms.files.services import max_upload_bytes
 from qms.files.storage import sha256_of
+from qms.files.uploads import refusal_message
 
 CREATE, NEXT_VERSION, UNCHANGED, REFUSED = "create", "next_version", "unchanged", "refused"
 # The order rows are written in: a procedure before the forms and instructions that belong to it.
@@ -450,7 +451,7 @@ class _Context:
         )
         for (row, entry), refused in zip(to_judge, refusals, strict=True):
             if refused is not None:
-                row.refuse(column, refused.message)
+                row.refuse(column, refusal_message(refused))
             elif row.kind is DocumentKind.form and entry.name.lower().endswith(".docx"):
                 refusal = template_refusal(self.commune, row.code, self.files.read(entry))
                 if refusal:
