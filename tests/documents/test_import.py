@@ -424,3 +424,24 @@ def test_files_refused_in_the_dry_run_do_not_refuse_the_unit_of_work_that_import
     db.session.remove()
     assert documents_count() == 3
     assert db.session.scalar(select(func.count()).select_from(DocumentImport)) == 1
+
+
+def test_each_file_passes_the_checks_of_any_upload_and_a_bad_one_refuses_its_row(people):
+    from tests.files.test_uploads import make_docx, make_ole, rewrite
+
+    macro = rewrite(make_docx(), add={"word/vbaProject.bin": bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504)})
+    bad_files = {
+        "macro.docx": macro,
+        "encrypted.docx": make_ole("EncryptionInfo", "EncryptedPackage"),
+        "old.docx": make_ole("WordDocument"),
+        "empty.docx": b"",
+    }
+    rows = [
+        [f"QT-{30 + n}", f"Quy trình {n}", "Quy trình", "01", "", "01/01/2021", "", "", name, "", "", ""]
+        for n, name in enumerate(bad_files)
+    ]
+    result = run(people, rows, files_of(bad_files), dry_run=True)
+    reasons = {row.file_path or row.code: [p.column for p in row.problems] for row in result.plan.rows}
+    assert reasons == {name: ["Tên tệp"] for name in bad_files}
+    messages = [str(row.problems[0].message) for row in result.plan.rows]
+    assert len(set(messages)) == 4  # each says its own reason
