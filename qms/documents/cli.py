@@ -68,7 +68,7 @@ def import_command(master_list, files, username, dry_run):
         return
     if not plan.to_write:
         _report(plan, dry_run=False)
-        click.echo("Nothing to change: every document of the list is already here as the list says.")
+        click.echo("Nothing to change: every good row of the list is already here as it says.")
         return
     click.echo(
         f"{len(plan.to_write)} documents will be declared as issued by {actor.full_name}, signed with your password."

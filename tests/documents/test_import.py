@@ -380,6 +380,7 @@ def test_every_page_showing_an_imported_version_marks_it_with_its_origin(people,
     page = html(officer.get(f"/documents/versions/{version_id}"))
     assert 'id="imported-notice"' in page and "danh-muc.xlsx" in page and sha in page
     assert people.author.full_name in page and "Nguyễn Văn Soạn" in page and "01/03/2021" in page
+    assert f"/documents/import/{result.run.id}" in page  # the import, with its signature
     assert "imported-badge" in html(officer.get(f"/documents/{document_id}"))
     assert "imported-badge" in html(officer.get("/documents/"))
     staff = signed_in(app, people.staff, locale="vi")
