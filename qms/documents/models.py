@@ -16,15 +16,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    and_,
     text,
 )
-from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qms.auth.models import Role, Unit, User
 from qms.core.calendar import utcnow
 from qms.db import UTCDateTime, db, enum_column
-from qms.signatures.models import Signature
+from qms.signatures.models import Signature, signatures_on
 
 
 class DocumentKind(enum.Enum):
@@ -196,13 +195,7 @@ class DocumentVersion(db.Model):
     files: Mapped[list["VersionFile"]] = relationship(
         back_populates="version", order_by="VersionFile.id", cascade="all, delete-orphan"
     )
-    signatures: Mapped[list[Signature]] = relationship(
-        primaryjoin=lambda: and_(
-            Signature.subject_type == DocumentVersion.__tablename__, foreign(Signature.subject_id) == DocumentVersion.id
-        ),
-        order_by=lambda: Signature.id,
-        viewonly=True,
-    )
+    signatures: Mapped[list[Signature]] = signatures_on("DocumentVersion", "document_versions")
 
     @property
     def issue_label(self):
@@ -256,13 +249,7 @@ class DocumentImport(db.Model):
     versions: Mapped[list["DocumentVersion"]] = relationship(
         foreign_keys="DocumentVersion.imported_id", viewonly=True, order_by="DocumentVersion.imported_row"
     )
-    signatures: Mapped[list[Signature]] = relationship(
-        primaryjoin=lambda: and_(
-            Signature.subject_type == DocumentImport.__tablename__, foreign(Signature.subject_id) == DocumentImport.id
-        ),
-        order_by=lambda: Signature.id,
-        viewonly=True,
-    )
+    signatures: Mapped[list[Signature]] = signatures_on("DocumentImport", "document_imports")
 
     @property
     def is_running(self) -> bool:

@@ -34,3 +34,14 @@ class Signature(db.Model):
     scheme: Mapped[int] = mapped_column(SmallInteger, default=2)
 
     signer: Mapped[User] = relationship()
+
+
+def signatures_on(model_name: str, table: str):
+    """The relationship of a signable model (its class name, its table) to its signatures, oldest
+    first (read only: signatures are made by qms.signatures.services.sign)."""
+    return relationship(
+        Signature,
+        primaryjoin=f"and_(Signature.subject_type == '{table}', foreign(Signature.subject_id) == {model_name}.id)",
+        order_by=Signature.id,
+        viewonly=True,
+    )
