@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from qms.audit.models import AuditEvent
 from qms.core.calendar import clock_at
-from qms.db import db
 from qms.core.sheets import read_header
+from qms.db import db
 from qms.dossiers.import_files import COLUMNS, FileRefused, open_rows
 from qms.dossiers.import_runs import run_import
 from qms.dossiers.models import Dossier, DossierImport, DossierStatus, Handover, HandoverKind, ImportStatus, Timeliness
