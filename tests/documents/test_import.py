@@ -446,3 +446,54 @@ def test_each_file_passes_the_checks_of_any_upload_and_a_bad_one_refuses_its_row
     assert reasons == {name: ["Tên tệp"] for name in bad_files}
     messages = [str(row.problems[0].message) for row in result.plan.rows]
     assert len(set(messages)) == 4  # each says its own reason
+
+
+def test_the_list_of_external_documents_qms_exports_comes_back_as_it_is(
+    people, make_document, make_commune, make_user, tmp_path
+):
+    from qms.documents import services
+    from qms.documents.models import LegalStatus
+
+    law = make_document(
+        "L-60-2014-QH13",
+        kind="external",
+        title="Luật Hộ tịch",
+        issuer="Quốc hội",
+        number="60/2014/QH13",
+        issued_on=dt.date(2014, 11, 20),
+        effective_on=dt.date(2016, 1, 1),
+        legal_status=LegalStatus.amended,
+    )
+    folder = tmp_path / "tep"
+    folder.mkdir()
+    data = docx_bytes("Luật Hộ tịch")
+    services.register_external_file(people.author, law, filename="luat.docx", data=data)
+    db.session.commit()
+    (folder / "60-2014-QH13.docx").write_bytes(data)
+    exported = master_list_xlsx(people.commune, master_list_rows(people.author, True), True, dt.date(2026, 12, 7))
+
+    other = make_commune()
+    officer = make_user("quality_officer", commune=other)
+    result = import_documents(
+        officer,
+        other,
+        list_name="danh-muc-ngoai.xlsx",
+        list_data=exported,
+        files=open_file_set(folder),
+        password=PASSWORD,
+    )
+    db.session.commit()
+    assert result.plan.counts[CREATE] == 1, result.plan.problems
+    copy = db.session.scalar(select(Document).where(Document.commune_id == other.id))
+    assert (copy.code, copy.kind, copy.number, copy.issuer) == (
+        "60-2014-QH13",
+        DocumentKind.external,
+        "60/2014/QH13",
+        "Quốc hội",
+    )
+    assert (copy.issued_on, copy.effective_on, copy.legal_status) == (
+        dt.date(2014, 11, 20),
+        dt.date(2016, 1, 1),
+        LegalStatus.amended,
+    )
+    assert copy.versions[0].status is VersionStatus.effective

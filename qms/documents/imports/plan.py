@@ -17,6 +17,7 @@ The files of the folder that no row names are reported too.
 
 import dataclasses
 import functools
+import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -50,6 +51,13 @@ _WRITE_ORDER = {
 }
 # Kinds whose code says which kind they are when the list has no kind column (external: any code).
 _INFERRED_KINDS = tuple(k for k in DocumentKind if k is not DocumentKind.external)
+
+
+def code_of_number(number) -> str:
+    """The code a document of external origin gets from its number when the list gives no code
+    (qms's own list of external documents): "60/2014/QH13" -> "60-2014-QH13" (a code has no
+    slashes: it names files and pages). Its file is then named after that code."""
+    return re.sub(r"[^\w.\-]+", "-", number).strip("-._")
 
 
 @dataclass(frozen=True)
@@ -206,7 +214,7 @@ class _Context:
 
         row.title = read_text(values.get("title"))[:500]
         row.number = read_text(values.get("number"))[:100]
-        row.code = read_text(values.get("code")) or (row.number if listed.external else "")
+        row.code = read_text(values.get("code")) or (code_of_number(row.number) if listed.external else "")
         row.kind = cell("kind", read_kind)
         if row.kind is None and listed.external and not row.problems:
             row.kind = DocumentKind.external
