@@ -146,6 +146,7 @@ def _internal_rows(commune_id):
                 "kind": document.kind.value,
                 "issue_no": version.issue_no,
                 "issue": version.issue_label,
+                "imported": version.imported_id is not None,  # issued before qms (marked on the page)
                 "effective_date": version.effective_date,
                 "next_review_on": version.next_review_on,
                 "unit": document.owning_unit.name if document.owning_unit else "",

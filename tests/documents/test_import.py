@@ -383,6 +383,7 @@ def test_every_page_showing_an_imported_version_marks_it_with_its_origin(people,
     assert f"/documents/import/{result.run.id}" in page  # the import, with its signature
     assert "imported-badge" in html(officer.get(f"/documents/{document_id}"))
     assert "imported-badge" in html(officer.get("/documents/"))
+    assert "imported-badge" in html(officer.get("/documents/master-list"))
     staff = signed_in(app, people.staff, locale="vi")
     forms = html(staff.get(f"/documents/forms?procedure={document_id}"))
     assert "BM-01-QT-20" in forms
