@@ -141,6 +141,11 @@ RECORD_PAGES = {
     "feedback.show_item": lambda w: ("feedback_items", w["feedback"].id, {"feedback_id": w["feedback"].id}),
     "admin.show_user": lambda w: ("users", w["subject"].id, {"user_id": w["subject"].id}),
     "audits.show_audit": lambda w: ("audits", w["audit"].id, {"audit_id": w["audit"].id}),
+    "documents.show_import": lambda w: (
+        "document_imports",
+        w["document_import"].id,
+        {"import_id": w["document_import"].id},
+    ),
 }
 # Change requests have no page of their own: each is shown on its document's page (and the list).
 LISTED_RECORDS = {
