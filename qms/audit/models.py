@@ -40,12 +40,14 @@ class AuditEvent(db.Model):
 
 
 class AuditChainHead(db.Model):
-    """One row: the last sequence number and hash. Writers lock it, so the chain never forks."""
+    """One row: the last sequence number and hash, and the time of that event (the next one is
+    never dated before it). Writers lock it, so the chain never forks."""
 
     __tablename__ = "audit_chain_head"
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+    occurred_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditCheckpoint(db.Model):

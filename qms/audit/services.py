@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from qms.audit.models import AuditChainHead, AuditEvent
 from qms.core.calendar import utcnow
@@ -146,16 +146,15 @@ def _chained(actor, events) -> list:
     """The column values of `events`, each chained to the one before it, the chain head moved past
     them (the head's row is updated first: see record_event)."""
     session = db.session
-    last_seq, prev_hash = session.execute(
+    last_seq, prev_hash, previous_at = session.execute(
         update(AuditChainHead)
         .where(AuditChainHead.id == 1)
         .values(seq=AuditChainHead.seq + len(events))
-        .returning(AuditChainHead.seq, AuditChainHead.hash)
+        .returning(AuditChainHead.seq, AuditChainHead.hash, AuditChainHead.occurred_at)
         .execution_options(synchronize_session=False)
     ).one()
     seq = last_seq - len(events) + 1
     occurred_at = utcnow()
-    previous_at = session.scalar(select(AuditEvent.occurred_at).where(AuditEvent.seq == seq - 1))
     if previous_at is not None and previous_at > occurred_at:
         occurred_at = previous_at
     ctx = _context.get() or _NO_CONTEXT
@@ -189,7 +188,7 @@ def _chained(actor, events) -> list:
     session.execute(
         update(AuditChainHead)
         .where(AuditChainHead.id == 1)
-        .values(hash=prev_hash)
+        .values(hash=prev_hash, occurred_at=occurred_at)
         .execution_options(synchronize_session=False)
     )
     return chained

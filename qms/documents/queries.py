@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from qms.auth.models import User
 from qms.core.lists import Page, paginate
@@ -81,7 +81,7 @@ def list_documents(user, *, kind=None, status=None, unit_id=None, q=None, page=1
         ids = _matching_document_ids(user, q)
         query = query.where(or_(Document.id.in_(ids) if ids else False, *_names_contain(q)))
     return paginate(
-        query.options(selectinload(Document.versions), selectinload(Document.owning_unit)).order_by(
+        query.options(selectinload(Document.versions), joinedload(Document.owning_unit)).order_by(
             Document.kind, Document.code
         ),
         page=page,

@@ -269,3 +269,36 @@ def test_an_event_is_never_dated_before_the_one_before_it(app, make_user, monkey
     assert record_event(user, "test.third", user).occurred_at == later + dt.timedelta(seconds=1)
     db.session.commit()
     assert verify_chain().ok
+
+
+def test_appending_an_event_reads_the_time_it_follows_from_the_head_it_locks(app, make_user):
+    """One update of the head gives the number, the link and the time to follow; no event row is read
+    back (a download or a sign-in writes one event: each statement counts)."""
+    from qms.audit.models import AuditChainHead
+    from tests.core.support import statements
+
+    user = make_user("staff")
+    db.session.commit()
+    db.session.refresh(user)  # what a request has loaded before it records
+    with statements() as seen:
+        event = record_event(user, "test.first", user)
+        db.session.flush()
+    assert not [s for s, _p, _c in seen if "FROM audit_events" in s]
+    assert [s.split()[0] for s, _p, _c in seen] == ["UPDATE", "UPDATE", "INSERT"]
+    db.session.commit()
+    assert db.session.get(AuditChainHead, 1).occurred_at == event.occurred_at
+
+
+def test_the_migration_gives_the_head_the_time_of_its_event(app, make_user):
+    import flask_migrate
+
+    from qms.audit.models import AuditChainHead
+
+    user = make_user("staff")
+    event = record_event(user, "test.before_the_migration", user)
+    db.session.commit()
+    when = event.occurred_at
+    db.session.remove()
+    flask_migrate.downgrade(revision="0018")
+    flask_migrate.upgrade(revision="heads")
+    assert db.session.get(AuditChainHead, 1).occurred_at == when

@@ -156,20 +156,22 @@ def _content(rng, n, who):
 
 def _batches(count, who, seq, prev, seed, first):
     """Rows of `count` events after (seq, prev), INSERT_BATCH at a time, hashed as record_event()
-    hashes them, the first dated as the `first`-th generated event. The last item is the new head."""
+    hashes them, the first dated as the `first`-th generated event. The last item is the new head
+    (its sequence number, hash and time)."""
     rng = random.Random(seed)
-    done = 0
+    done, when = 0, None
     while done < count:
         rows = []
         for _ in range(min(INSERT_BATCH, count - done)):
             seq += 1
             content = _content(rng, first + done, who)
+            when = content[0]
             digest = event_hash(canonical_bytes(seq, prev, *content))
             rows.append({"seq": seq, "prev_hash": prev, "hash": digest, **dict(zip(_FIELDS, content))})
             prev = digest
             done += 1
         yield rows
-    yield seq, prev
+    yield seq, prev, when
 
 
 def generate_events(count, who, seed=20261125, first=0):
@@ -188,7 +190,7 @@ def generate_events(count, who, seed=20261125, first=0):
             cursor = raw.cursor()
             for rows in batches:
                 if isinstance(rows, tuple):
-                    seq, prev = rows
+                    seq, prev, when = rows
                     break
                 with cursor.copy(f"COPY audit_events ({', '.join(columns)}) FROM STDIN") as copy:
                     for row in rows:
@@ -197,7 +199,9 @@ def generate_events(count, who, seed=20261125, first=0):
                 if in_transaction >= TRANSACTION_ROWS:
                     raw.commit()
                     in_transaction = 0
-            cursor.execute("UPDATE audit_chain_head SET seq = %s, hash = %s WHERE id = 1", (seq, prev))
+            cursor.execute(
+                "UPDATE audit_chain_head SET seq = %s, hash = %s, occurred_at = %s WHERE id = 1", (seq, prev, when)
+            )
             raw.commit()
         else:
             raw.close()
@@ -206,14 +210,14 @@ def generate_events(count, who, seed=20261125, first=0):
             try:
                 for rows in batches:
                     if isinstance(rows, tuple):
-                        seq, prev = rows
+                        seq, prev, when = rows
                         break
                     conn.execute(insert(AuditEvent.__table__), rows)
                     in_transaction += len(rows)
                     if in_transaction >= TRANSACTION_ROWS:
                         conn.commit()
                         in_transaction = 0
-                conn.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=seq, hash=prev))
+                conn.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=seq, hash=prev, occurred_at=when))
                 conn.commit()
             finally:
                 conn.close()
