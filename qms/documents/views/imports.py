@@ -22,7 +22,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, MultipleFileField
-from sqlalchemy import select
 from wtforms import PasswordField
 from wtforms.validators import InputRequired
 
@@ -31,7 +30,7 @@ from qms.core.access import allow, get_in_commune
 from qms.core.background import after_commit
 from qms.core.calendar import format_datetime
 from qms.core.forms import Form
-from qms.core.lists import page_number, paginate
+from qms.core.lists import page_number
 from qms.core.security import allow_large_requests
 from qms.core.sheets import FileRefused
 from qms.db import DomainError, settle
@@ -47,7 +46,6 @@ from qms.files.services import max_upload_bytes, max_upload_mb
 from qms.signatures.services import verify
 
 READERS = (QUALITY_OFFICER, AUDITOR)
-PER_PAGE = 20
 _ZIP = b"PK\x03\x04"
 
 
@@ -166,15 +164,6 @@ class _Refused(Exception):
         self.field, self.message = field, message
 
 
-def _recent(commune_id, page):
-    stmt = (
-        select(DocumentImport)
-        .where(DocumentImport.commune_id == commune_id)
-        .order_by(DocumentImport.started_at.desc(), DocumentImport.id.desc())
-    )
-    return paginate(stmt, page=page, per_page=PER_PAGE)
-
-
 def status_of(run) -> str:
     return "stopped" if runs.is_stale(run) else run.status.value
 
@@ -227,7 +216,7 @@ def import_documents():
                 return redirect(url_for("documents.show_import", import_id=run.id), 303)
     elif request.method == "POST":
         abort(403)
-    page = _recent(current_user.commune_id, page_number(request.args))
+    page = runs.recent_runs(current_user.commune_id, page_number(request.args))
     return render_template(
         "documents/import.html",
         form=form,

@@ -17,18 +17,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
 
 from qms.auth.models import QUALITY_OFFICER, STAFF
 from qms.core.access import allow, get_in_commune
 from qms.core.background import after_commit
 from qms.core.calendar import format_datetime
 from qms.core.forms import Form
-from qms.core.lists import page_number, paginate
+from qms.core.lists import page_number
 from qms.db import DomainError, settle
 from qms.dossiers import permissions as perm
 from qms.dossiers.import_files import COLUMNS, FileRefused, open_rows
-from qms.dossiers.import_runs import is_stale, start_in_background
+from qms.dossiers.import_runs import is_stale, recent_runs, start_in_background
 from qms.dossiers.models import DossierImport, ImportStatus
 from qms.dossiers.services.imports import start_import
 from qms.dossiers.views import actor, bp
@@ -36,7 +35,6 @@ from qms.files.services import max_upload_bytes, max_upload_mb
 from qms.files.uploads import check_upload
 
 IMPORTERS = (QUALITY_OFFICER, STAFF)
-PER_PAGE = 20
 _ZIP = b"PK\x03\x04"
 
 
@@ -63,15 +61,6 @@ def _checked(filename, data):
         raise FileRefused(_l("Import an Excel workbook (.xlsx) or a CSV file."))
     source = open_rows(filename, io.BytesIO(data), len(data))  # the header, read now
     source.close()
-
-
-def _recent(commune_id, page):
-    stmt = (
-        select(DossierImport)
-        .where(DossierImport.commune_id == commune_id)
-        .order_by(DossierImport.started_at.desc(), DossierImport.id.desc())
-    )
-    return paginate(stmt, page=page, per_page=PER_PAGE)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -111,7 +100,7 @@ def import_dossiers():
             return redirect(url_for("dossiers.show_import", import_id=run.id), 303)
     elif form.errors:
         status = 400
-    page = _recent(current_user.commune_id, page_number(request.args))
+    page = recent_runs(current_user.commune_id, page_number(request.args))
     return render_template(
         "dossiers/import.html", form=form, columns=COLUMNS, page=page, max_mb=max_upload_mb(), is_stale=is_stale
     ), status
