@@ -344,21 +344,12 @@ _CONTENT = [c.name for c in _COLUMNS[2:13]]  # the fields after seq and prev_has
 # SQLite: printf() and length() stop a text at its first NUL character, so a field with a NUL and
 # more after it would be written like its first part alone; and a BLOB holding a text's bytes would
 # be written like that text, where the application reads bytes. No honest event holds either
-# (record_event() stores no NUL), so the first column flags a range where any field does: instr()
-# finds a NUL anywhere in a text (it reads every byte), a BLOB compares greater than any text or
-# number (x'' is the smallest BLOB), and an identifier column (commune, actor) holding a text (which
-# could hide a NUL) compares greater than ''. The flagged range is then checked the exact way, as it
-# is when a link or a hash is a BLOB. One instr() per text column costs about half of what escaping
-# the whole row with json_array() and searching it did, the cheapest exact test found.
-_INTEGER_CONTENT = ("commune_id", "actor_id")
-_SQLITE_ODD = " OR ".join(
-    [f"instr({c}, char(0))" for c in _CONTENT if c not in _INTEGER_CONTENT]
-    + [f"{c} >= ''" for c in _INTEGER_CONTENT]
-    + [f"{c} >= x''" for c in ("prev_hash", "hash", *_CONTENT) if c not in _INTEGER_CONTENT]
-)
+# (record_event() stores no NUL). json_array() writes a NUL as \u0000 and refuses a BLOB (an error):
+# the range is then checked the exact way, as it is when a link or a hash is a BLOB, or when a field
+# holds the six characters \u0000 themselves (a NUL typed into a changed field, escaped in `changes`).
 _SQLITE_TIME = "replace(occurred_at, ' ', 'T')"  # SQLAlchemy's text of a UTC time -> its ISO form
 _SQLITE_RANGE = (
-    "SELECT max(" + _SQLITE_ODD + "), "
+    "SELECT max(instr(json_array(" + ", ".join(_CONTENT) + "), '\\u0000') OR prev_hash >= x'' OR hash >= x''), "
     "group_concat(seq), group_concat(prev_hash), group_concat(hash), "
     "CAST(group_concat(printf('" + "%d:%s" * 2 + "%d:%s+00:00" + "%d:%s" * 10 + "', "
     "length(seq), seq, length(prev_hash), prev_hash, length(occurred_at) + 6, "
@@ -408,7 +399,7 @@ def _check_range(cursor, first, last, *, sql, pins, head):
         first_link, _comma, later_links = links.partition(",")
         if later_links != hashes[:-_STRIDE]:
             return None
-    except (AttributeError, TypeError, sqlite3.Error):  # a NULL; an unreadable value
+    except (AttributeError, TypeError, sqlite3.Error):  # a NULL; a BLOB (see _SQLITE_RANGE)
         return None
     # `hashes` holds exactly one 64-digit hash per event from here on
     for pin in pins.overlapping(first, last):
