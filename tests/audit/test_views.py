@@ -130,6 +130,20 @@ def test_a_periods_pages_hold_all_its_events_once(app, trail):
     assert pages == [march(trail, "locale", "wildcard_lookalike"), march(trail, "early_2_march", "late_1_march")]
 
 
+def test_a_periods_older_page_walks_down_from_one_bound(app, trail):
+    """The cursor and the period's end make one upper bound on seq: with both, SQLite walked down
+    from the period's end and read every event between it and the cursor."""
+    from tests.core.support import statements
+
+    app.config["QMS_AUDIT_PAGE_SIZE"] = 2
+    client = reader(app)
+    older = older_link(get(client, "/audit/?from=01/03/2031&to=02/03/2031"))
+    with statements() as seen:
+        assert shown(get(client, f"/audit/{older}")) == march(trail, "early_2_march", "late_1_march")
+    [walk_down] = [text for text, _p, _c in seen if "WHERE audit_events.seq IN" in text]
+    assert walk_down.count("audit_events.seq <") == 1 and "audit_events.seq <=" not in walk_down
+
+
 def test_filter_by_user(app, world, trail):
     qo = world["a"]["users"]["quality_officer"]
     page = get(reader(app), f"/audit/?user={qo.id}&from=01/03/2031")

@@ -217,7 +217,9 @@ def generate_events(count, who, seed=20261125, first=0):
                     if in_transaction >= TRANSACTION_ROWS:
                         conn.commit()
                         in_transaction = 0
-                conn.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=seq, hash=prev, occurred_at=when))
+                conn.execute(
+                    update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=seq, hash=prev, occurred_at=when)
+                )
                 conn.commit()
             finally:
                 conn.close()
