@@ -23,7 +23,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from qms.auth.models import Role, Unit, User
 from qms.core.calendar import utcnow
 from qms.db import UTCDateTime, db, enum_column
-from qms.files.models import StoredFile
 from qms.signatures.models import Signature, signatures_on
 
 
@@ -270,7 +269,6 @@ class VersionFile(db.Model):
     text_content: Mapped[str] = mapped_column(Text, default="")
 
     version: Mapped[DocumentVersion] = relationship(back_populates="files")
-    stored: Mapped[StoredFile] = relationship(viewonly=True)  # whether its bytes were found damaged
 
 
 class ChangeRequest(db.Model):

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from qms.audit.services import record_event
+from qms.auth.models import User
 from qms.core.calendar import format_date, format_datetime, utcnow
 from qms.db import DomainError, db, relax_durability
 from qms.documents import permissions as perm
-from qms.documents.models import Access, DocumentKind, DocumentStatus, DocumentVersion, VersionFile, VersionStatus
+from qms.documents.models import Access, DocumentKind, DocumentStatus, VersionStatus
 from qms.documents.services.common import require
 from qms.files.services import read_stored
 from qms.files.stamping import Stamp, stamp_file
@@ -64,30 +64,17 @@ def sign_off_text(version) -> str:
         if version.issued_on:
             parts.append(f"Ban hành: {format_date(version.issued_on)}")
         return " – ".join(parts)
-    parts = [f"Soạn thảo: {version.author.full_name}"]
-    for label, person, when in (
-        ("Xem xét", version.reviewed_by, version.reviewed_at),
-        ("Phê duyệt", version.approved_by, version.approved_at),
+    # Every download builds this line: the people in it come in one query, not in a lazy load each.
+    ids = {version.author_id, version.reviewed_by_id, version.approved_by_id} - {None}
+    people = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    parts = [f"Soạn thảo: {people[version.author_id].full_name}"]
+    for label, person_id, when in (
+        ("Xem xét", version.reviewed_by_id, version.reviewed_at),
+        ("Phê duyệt", version.approved_by_id, version.approved_at),
     ):
-        if person is not None:
-            parts.append(f"{label}: {person.full_name} ({format_date(when)})")
+        if person_id is not None:
+            parts.append(f"{label}: {people[person_id].full_name} ({format_date(when)})")
     return " – ".join(parts)
-
-
-def _load_for_a_copy(version):
-    """What a copy of `version` reads, in one query instead of one each: its files with their stored
-    rows (read_stored looks for a damaged mark) and the people of its sign-off block. Only what is
-    not loaded yet is filled in; nothing loaded is replaced."""
-    db.session.execute(
-        select(DocumentVersion)
-        .where(DocumentVersion.id == version.id)
-        .options(
-            joinedload(DocumentVersion.files).joinedload(VersionFile.stored),
-            joinedload(DocumentVersion.author),
-            joinedload(DocumentVersion.reviewed_by),
-            joinedload(DocumentVersion.approved_by),
-        )
-    ).unique().all()
 
 
 def download_filename(version):
@@ -120,7 +107,6 @@ def _stamped(actor, version, *, label, downloaded_by) -> bytes:
     sign-off block). A copy is never served without its stamp: a file the stamp cannot be added to
     (uploads refuse such files; one stored before they did) is refused with a reason, as is a
     stored file found damaged (FileDamaged, recorded)."""
-    _load_for_a_copy(version)
     primary = version.primary_file
     data = read_stored(primary.sha256, actor, found_in=version)
     stamp = Stamp(
