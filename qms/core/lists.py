@@ -72,6 +72,13 @@ def paginate(stmt, *, page=1, per_page=PER_PAGE, scalars=True) -> Page:
     return Page(items=items, per_page=per_page, number=page, total=total)
 
 
+def newest_first(model, commune_id, *, page=1, per_page=PER_PAGE) -> Page:
+    """One page of a commune's runs of some work (`model` with commune_id and started_at, such as the
+    imports of documents or dossiers), the newest first."""
+    stmt = select(model).where(model.commune_id == commune_id).order_by(model.started_at.desc(), model.id.desc())
+    return paginate(stmt, page=page, per_page=per_page)
+
+
 def page_of(items, *, page=1, per_page=PER_PAGE) -> Page:
     """Page `page` of a list already read whole (a short list filtered in Python, such as the
     procedures of a commune searched without diacritics); DomainError (404) past its last page."""

@@ -15,13 +15,11 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import select
 
 from qms.audit.services import audit_context
 from qms.core.background import run_in_background
 from qms.core.calendar import utcnow
 from qms.core.heap import set_aside_the_heap
-from qms.core.lists import paginate
 from qms.db import db, relax_durability, unit_of_work
 from qms.dossiers.import_files import FileRefused, open_rows
 from qms.dossiers.models import DossierImport, ImportStatus
@@ -110,16 +108,3 @@ def start_in_background(app, import_id, data, *, file_name, request_id=""):
             pass
 
     return run_in_background(app, work, name=f"qms-import-{import_id}")
-
-
-PER_PAGE = 20  # imports on a page of the import page's history
-
-
-def recent_runs(commune_id, page):
-    """One page of the commune's imports, the newest first (qms.core.lists.Page)."""
-    stmt = (
-        select(DossierImport)
-        .where(DossierImport.commune_id == commune_id)
-        .order_by(DossierImport.started_at.desc(), DossierImport.id.desc())
-    )
-    return paginate(stmt, page=page, per_page=PER_PAGE)

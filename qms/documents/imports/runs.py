@@ -20,12 +20,11 @@ import uuid
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from qms.audit.services import audit_context, record_event
 from qms.core.background import run_in_background
 from qms.core.calendar import utcnow
-from qms.core.lists import paginate
 from qms.core.sheets import FileRefused
 from qms.db import DomainError, db, relax_durability, unit_of_work
 from qms.documents.imports import services
@@ -247,16 +246,3 @@ def start_check(app, run_id, *, request_id=""):
 def start_apply(app, run_id, *, request_id=""):
     """The import's writing in a thread of this process (at once with QMS_IMPORT_IN_BACKGROUND off)."""
     return run_in_background(app, lambda: apply(run_id, request_id=request_id), name=f"qms-document-import-{run_id}")
-
-
-PER_PAGE = 20  # imports on a page of the import page's history
-
-
-def recent_runs(commune_id, page):
-    """One page of the commune's imports, the newest first (qms.core.lists.Page)."""
-    stmt = (
-        select(DocumentImport)
-        .where(DocumentImport.commune_id == commune_id)
-        .order_by(DocumentImport.started_at.desc(), DocumentImport.id.desc())
-    )
-    return paginate(stmt, page=page, per_page=PER_PAGE)

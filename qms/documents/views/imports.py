@@ -30,7 +30,7 @@ from qms.core.access import allow, get_in_commune
 from qms.core.background import after_commit
 from qms.core.calendar import format_datetime
 from qms.core.forms import Form
-from qms.core.lists import page_number
+from qms.core.lists import newest_first, page_number
 from qms.core.security import allow_large_requests
 from qms.core.sheets import FileRefused
 from qms.db import DomainError, settle
@@ -46,6 +46,7 @@ from qms.files.services import max_upload_bytes, max_upload_mb
 from qms.signatures.services import verify
 
 READERS = (QUALITY_OFFICER, AUDITOR)
+PER_PAGE = 20
 _ZIP = b"PK\x03\x04"
 
 
@@ -216,7 +217,7 @@ def import_documents():
                 return redirect(url_for("documents.show_import", import_id=run.id), 303)
     elif request.method == "POST":
         abort(403)
-    page = runs.recent_runs(current_user.commune_id, page_number(request.args))
+    page = newest_first(DocumentImport, current_user.commune_id, page=page_number(request.args), per_page=PER_PAGE)
     return render_template(
         "documents/import.html",
         form=form,

@@ -23,11 +23,11 @@ from qms.core.access import allow, get_in_commune
 from qms.core.background import after_commit
 from qms.core.calendar import format_datetime
 from qms.core.forms import Form
-from qms.core.lists import page_number
+from qms.core.lists import newest_first, page_number
 from qms.db import DomainError, settle
 from qms.dossiers import permissions as perm
 from qms.dossiers.import_files import COLUMNS, FileRefused, open_rows
-from qms.dossiers.import_runs import is_stale, recent_runs, start_in_background
+from qms.dossiers.import_runs import is_stale, start_in_background
 from qms.dossiers.models import DossierImport, ImportStatus
 from qms.dossiers.services.imports import start_import
 from qms.dossiers.views import actor, bp
@@ -35,6 +35,7 @@ from qms.files.services import max_upload_bytes, max_upload_mb
 from qms.files.uploads import check_upload
 
 IMPORTERS = (QUALITY_OFFICER, STAFF)
+PER_PAGE = 20
 _ZIP = b"PK\x03\x04"
 
 
@@ -100,7 +101,7 @@ def import_dossiers():
             return redirect(url_for("dossiers.show_import", import_id=run.id), 303)
     elif form.errors:
         status = 400
-    page = recent_runs(current_user.commune_id, page_number(request.args))
+    page = newest_first(DossierImport, current_user.commune_id, page=page_number(request.args), per_page=PER_PAGE)
     return render_template(
         "dossiers/import.html", form=form, columns=COLUMNS, page=page, max_mb=max_upload_mb(), is_stale=is_stale
     ), status
