@@ -154,11 +154,12 @@ def test_every_recorded_action_has_a_label(app):
     assert sorted(set(action_labels()) - actions) == []  # no label of an action nobody records
 
 
-def test_the_trail_shows_labels_in_vietnamese_and_the_codes(app, world):
+def test_the_trail_shows_actions_in_vietnamese_with_their_codes_on_hover(app, world):
     client = app.test_client()
     login(client, "a_auditor")
     page = client.get("/audit/").get_data(as_text=True)
-    assert "Đăng nhập" in page and "<code>auth.sign_in</code>" in page
+    assert '<span title="auth.sign_in">Đăng nhập</span>' in page
+    assert "<code>auth.sign_in</code>" not in page  # the stored code is not shown beside its words
     assert record_labels()["users"] is not None and "Tài khoản" in page
 
 
