@@ -1,8 +1,9 @@
 """The application starts without the large libraries it needs only for some requests (issue 14, point
 8): python-docx, openpyxl, pypdf and reportlab (stamps, uploads, exports), zxcvbn's word lists (a
 new password) and Alembic (a migration) are imported when first used, so that a worker that never
-needs them does not carry them. Each check runs in a fresh interpreter, where nothing was imported
-before."""
+needs them does not carry them. The `holidays` package (every country it knows, about 17 MB) is
+never imported by the application: a child process asks it for Vietnam's public holidays. Each
+check runs in a fresh interpreter, where nothing was imported before."""
 
 import json
 import subprocess
@@ -11,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LAZY = ("docx", "openpyxl", "pypdf", "reportlab", "zxcvbn", "alembic", "flask_migrate")
+LAZY = ("docx", "openpyxl", "pypdf", "reportlab", "zxcvbn", "alembic", "flask_migrate", "holidays")
 
 
 def loaded_after(code, tmp_path):
@@ -70,3 +71,16 @@ def test_migrations_load_alembic_when_they_run(tmp_path):
         assert "alembic_version" in inspect(db.engine).get_table_names()
     """
     assert {"alembic", "flask_migrate"} <= set(loaded_after(code, tmp_path))
+
+
+def test_working_days_and_holiday_names_leave_the_holidays_package_out_of_the_process(tmp_path):
+    code = """
+        import datetime as dt
+        from flask_migrate import upgrade
+        from qms.core.calendar import add_working_days, public_holidays
+        upgrade()  # the announced adjustments are read from the database
+        assert add_working_days(dt.date(2026, 2, 13), 1) == dt.date(2026, 2, 23)  # Tết
+        assert public_holidays(2026)[dt.date(2026, 9, 2)] == "Quốc khánh"
+        assert "National Day" in public_holidays(2026, "en")[dt.date(2026, 9, 2)]
+    """
+    assert "holidays" not in loaded_after(code, tmp_path)

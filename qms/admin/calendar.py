@@ -13,7 +13,6 @@ stays whole after its entry is removed and added again.
 import calendar as _calendar
 import dataclasses
 import datetime as dt
-import functools
 
 from babel.dates import get_day_names, get_month_names
 from flask_babel import get_locale
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from qms.audit.services import record_event
 from qms.auth.models import ADMINISTRATOR, INSTALLATION_ADMIN
 from qms.core.calendar import RECEIVED_YEARS, format_date
+from qms.core.calendar import public_holidays as known_holidays
 from qms.core.calendar_days import CalendarDay, DayKind, forget_adjustments
 from qms.db import DomainError, db
 
@@ -73,13 +73,6 @@ def years_with_entries() -> tuple[int, int] | None:
     return (first.year, last.year) if first is not None else None
 
 
-@functools.cache
-def _holiday_names(year: int, language: str) -> dict:
-    import holidays  # about 10 MB: loaded by the pages that name holidays only
-
-    return dict(holidays.country_holidays("VN", years=year, language=language))
-
-
 def _language():
     return "en" if str(get_locale() or "vi") == "en" else "vi"
 
@@ -87,7 +80,7 @@ def _language():
 def public_holidays(year: int) -> dict:
     """{date: name} of the year's public holidays as the `holidays` package knows them (the
     calendar's default, before the announced adjustments), named in the reader's language."""
-    return _holiday_names(year, "en_US" if _language() == "en" else "vi")
+    return known_holidays(year, _language())
 
 
 def weekday_name(day: dt.date, width="wide") -> str:

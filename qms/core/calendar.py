@@ -14,7 +14,10 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import json
 import re
+import subprocess
+import sys
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -131,11 +134,48 @@ def add_months(day: dt.date, months: int) -> dt.date:
 DEFAULT_CUTOFF = dt.time(15, 0)
 
 
+# The `holidays` package loads every country it knows when asked for one: about 17 MB that a web
+# worker would keep for good. A child process asks it instead, once per process, for every year a
+# deadline can reach (RECEIVED_YEARS; another year alone when asked for one), named in both languages.
+_HOLIDAY_LANGUAGES = {"vi": "vi", "en": "en_US"}  # the reader's language -> the package's
+_HOLIDAYS_CHILD = """
+import json, sys
+import holidays
+years = range(int(sys.argv[1]), int(sys.argv[2]) + 1)
+named = {language: holidays.country_holidays("VN", years=years, language=language) for language in sys.argv[3:]}
+json.dump({language: {day.isoformat(): name for day, name in days.items()} for language, days in named.items()},
+          sys.stdout)
+"""
+
+
+@functools.cache
+def _holiday_table(first: int, last: int) -> dict:
+    """{language: {year: {date: name}}} of Vietnam's public holidays in years first..last."""
+    done = subprocess.run(
+        [sys.executable, "-c", _HOLIDAYS_CHILD, str(first), str(last), *_HOLIDAY_LANGUAGES.values()],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    table = {}
+    for ours, theirs in _HOLIDAY_LANGUAGES.items():
+        years = table[ours] = {}
+        for iso, name in json.loads(done.stdout)[theirs].items():
+            day = dt.date.fromisoformat(iso)
+            years.setdefault(day.year, {})[day] = name
+    return table
+
+
+def public_holidays(year: int, language: str = "vi") -> dict:
+    """{date: name} of the year's public holidays as the `holidays` package knows them (the
+    working-day calendar's default, before the announced adjustments), named in `language` (vi, en)."""
+    first, last = RECEIVED_YEARS if RECEIVED_YEARS[0] <= year <= RECEIVED_YEARS[1] else (year, year)
+    return _holiday_table(first, last)[language].get(year, {})
+
+
 @functools.cache
 def _public_holidays(year: int) -> frozenset:
-    import holidays
-
-    return frozenset(holidays.country_holidays("VN", years=year))
+    return frozenset(public_holidays(year))
 
 
 def is_working_day(day: dt.date) -> bool:
