@@ -346,7 +346,11 @@ def _check_ooxml(data, max_entries, max_uncompressed, max_ratio):
         if kind == "docx":
             import docx
 
-            return kind, _join_capped(_docx_pieces(docx.Document(io.BytesIO(data))))
+            document = docx.Document(io.BytesIO(data))
+            try:
+                return kind, _join_capped(_docx_pieces(document))
+            finally:
+                _release(document.part.package)
         import openpyxl
 
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -566,6 +570,15 @@ def _docx_pieces(document):
     for rel in document.part.rels.values():
         if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external:
             yield from _paragraph_texts(rel.target_part.element)
+
+
+def _release(package):
+    """Let go of a python-docx package's XML trees and pictures now. Its parts and the package refer
+    to each other, so they wait for the cycle collector, whose full passes are rare in a long-lived
+    worker: meanwhile each upload's trees (megabytes of native memory) would pile up on the last."""
+    for part in package.iter_parts():
+        vars(part).pop("_element", None)
+        vars(part).pop("_blob", None)
 
 
 def _xlsx_pieces(workbook):

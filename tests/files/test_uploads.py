@@ -1,5 +1,6 @@
 """Upload checks against good files and hand-built hostile ones; no app or database needed."""
 
+import gc
 import hashlib
 import io
 import struct
@@ -160,6 +161,22 @@ def test_docx_text_has_body_table_cell_and_header():
     assert BODY in text
     assert CELL in text
     assert HEADER in text
+
+
+def test_a_docx_read_for_its_text_lets_go_of_its_xml_at_once():
+    # python-docx's parts and package refer to each other; without the cycle collector (which runs
+    # its full passes rarely in a long-lived worker) nothing of the upload's XML may stay behind
+    from docx.opc.part import Part
+
+    data = make_docx()
+    gc.collect()
+    gc.disable()
+    try:
+        check_upload("a.docx", data, max_bytes=LIMIT)
+        kept = [o for o in gc.get_objects() if isinstance(o, Part) and {"_element", "_blob"} & set(vars(o))]
+    finally:
+        gc.enable()
+    assert kept == []
 
 
 def test_good_xlsx_is_accepted_with_cell_text():
