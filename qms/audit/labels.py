@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from qms.audit.queries import changes_of
 from qms.core.calendar import format_date, format_datetime
-from qms.core.labels import Names, key_labels, ref_kind, value_labels
+from qms.core.labels import Names, key_labels, record_ref_kind, ref_kind, value_labels
 
 _UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?\+00:00")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -24,12 +24,14 @@ def names_for(commune_id, events):
         if event.entity_type:
             names.want(event.entity_type, event.entity_id)
         for field, pair in changes_of(event).items():
+            within = record_ref_kind(event.entity_type, field)
             kind = ref_kind(field)
-            if kind is None:
-                continue
             for value in pair:
                 for item in value if isinstance(value, list) else [value]:
-                    names.want(kind, item)
+                    if within is not None and isinstance(item, str):
+                        names.want(within, f"{event.entity_id} {item}")
+                    elif kind is not None:
+                        names.want(kind, item)
     return names
 
 
@@ -38,9 +40,10 @@ def stored_text(value):
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def change_value(value, field=None, names=None):
+def change_value(value, field=None, names=None, record=None):
     """A value of an event's changes as a person reads it: a coded value by its label, a key of a
-    record (an account's id, a unit's code) by its name, yes or no, a date as dd/mm/yyyy, a recorded
+    record (an account's id, a unit's code) by its name, a key within the event's record (`record`:
+    its type and id; a dossier's step) by its name there, yes or no, a date as dd/mm/yyyy, a recorded
     UTC time in Vietnam time (dd/mm/yyyy HH:MM:SS), a SHA-256 by its first digits, a list joined by
     commas, a dict as "key: value" pairs, nothing as ∅."""
     if value is None or value == "" or value == [] or value == {}:
@@ -48,10 +51,17 @@ def change_value(value, field=None, names=None):
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, list):
-        return ", ".join(str(change_value(item, field, names)) for item in value)
+        return ", ".join(str(change_value(item, field, names, record)) for item in value)
     if isinstance(value, dict):
         keys = key_labels(field)
-        return "; ".join(f"{keys.get(key, key)}: {change_value(item, field, names)}" for key, item in value.items())
+        return "; ".join(
+            f"{keys.get(key, key)}: {change_value(item, field, names, record)}" for key, item in value.items()
+        )
+    within = record_ref_kind(record[0], field) if record is not None else None
+    if within is not None and names is not None and isinstance(value, str):
+        name = names.get(within, f"{record[1]} {value}")
+        if name:
+            return name
     kind = ref_kind(field)
     if kind is not None and names is not None:
         name = names.get(kind, value)

@@ -12,8 +12,10 @@ is.
 Records, and values that point at one (an account's id, a unit's code, a role's code), are named by
 what people call them ("QT-06 lần ban hành 02", "Đỗ Thu Hà", "Văn phòng HĐND và UBND"): each area
 registers a namer per kind of key, and a page gathers the keys it shows in a Names and has each kind
-looked up once. A namer only names what belongs to the reader's commune, so a key from another commune
-(typed into a URL) stays a bare code.
+looked up once. A value that means something only within its record (a dossier's step, named by the
+dossier's process map) is a key "<record id> <value>" of a kind registered for that record type.
+A namer only names what belongs to the reader's commune, so a key from another commune (typed into a
+URL) stays a bare code.
 """
 
 from collections import defaultdict
@@ -27,6 +29,7 @@ _REASONS: dict = {}
 _NAMERS: dict = {}
 _REFS: dict = {}
 _KEYED: dict = {}
+_RECORD_REFS: dict = {}  # {record type: {field: kind}}: keys within the record
 
 MAX_ID = 2**31 - 1  # an INTEGER id
 
@@ -41,6 +44,7 @@ def register(
     reasons=None,
     namers=None,
     refs=None,
+    record_refs=None,
     keyed=None,
 ):
     """Add labels: actions {code: label}, records {record type: label}, fields {field: label},
@@ -49,8 +53,10 @@ def register(
     values {field: {code: label}}, reasons {code: label} for reasons the system writes as codes;
     namers {kind: namer(commune_id, keys) -> {key: name}}, the keys being strings (a record type is a
     kind, its keys the records' ids); refs {field: kind}: the field's values (or the items of a list)
-    are keys of that kind; keyed {field: other field}: the field's value is a dict whose keys are coded
-    values of the other field (the kinds of documents of a per-kind setting)."""
+    are keys of that kind; record_refs {record type: {field: kind}}: in records of that type, the
+    field's values are keys within the record, looked up as "<record id> <value>" (a dossier's step);
+    keyed {field: other field}: the field's value is a dict whose keys are coded values of the other
+    field (the kinds of documents of a per-kind setting)."""
     _ACTIONS.update(actions or {})
     _RECORDS.update(records or {})
     _FIELDS.update(fields or {})
@@ -61,6 +67,8 @@ def register(
     _REASONS.update(reasons or {})
     _NAMERS.update(namers or {})
     _REFS.update(refs or {})
+    for record_type, kinds in (record_refs or {}).items():
+        _RECORD_REFS.setdefault(record_type, {}).update(kinds)
     _KEYED.update(keyed or {})
 
 
@@ -97,6 +105,12 @@ def value_labels(field) -> dict:
 def ref_kind(field):
     """The kind of key the field's values are (see register's refs), or None."""
     return _REFS.get(field)
+
+
+def record_ref_kind(record_type, field):
+    """The kind of key, within its record, that the field's values are in records of that type (see
+    register's record_refs), or None."""
+    return _RECORD_REFS.get(record_type, {}).get(field)
 
 
 def key_labels(field) -> dict:

@@ -58,6 +58,21 @@ def _dossiers(commune_id, keys):
     return {str(i): f"{code} – {content['name']}" for i, code, content in rows}
 
 
+def _steps(commune_id, keys):
+    """Keys "<dossier id> <step id>": the step as the dossier's process map names it."""
+    wanted = [key.partition(" ")[::2] for key in keys]
+    ids = whole_ids(dossier for dossier, _step in wanted)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Dossier.id, ProcessMapVersion.content)
+        .join(ProcessMapVersion, ProcessMapVersion.id == Dossier.process_map_id)
+        .where(Dossier.commune_id == commune_id, Dossier.id.in_(ids))
+    )
+    steps = {str(i): {step["id"]: step["name"] for step in content["steps"]} for i, content in rows}
+    return {f"{dossier} {step}": steps[dossier][step] for dossier, step in wanted if step in steps.get(dossier, {})}
+
+
 register(
     actions={
         "dossier.received": _l("Dossier received"),
@@ -96,8 +111,9 @@ register(
         "timeliness": _by_value(TIMELINESS_LABELS),
         "meaning": {"apology_signed": _l("Apology letter signed")},
     },
-    namers={"dossiers": _dossiers},
+    namers={"dossiers": _dossiers, "dossier_steps": _steps},
     refs={"procedure_id": "procedures", "holder_id": "users"},
+    record_refs={"dossiers": {"step_id": "dossier_steps"}},
 )
 
 

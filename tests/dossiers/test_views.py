@@ -412,6 +412,15 @@ def test_the_auditor_reads_everything_and_changes_nothing(app, catalogue, receiv
     assert events() == before and dossier_count() == 1 and lines_of(dossier) == 0
 
 
+def test_the_trail_names_a_dossiers_steps_as_its_process_map_does(app, catalogue, receive, clock):
+    dossier = receive(vn(2026, 12, 7, 8, 0))  # 2.000884: receive, then sign
+    services.hand_over(catalogue.staff, fresh(dossier), to_user=catalogue.leader)
+    db.session.commit()
+    page = html(signed_in(app, catalogue.auditor).get("/audit/?entity_type=dossiers"))
+    assert '<span title="receive">Tiếp nhận, kiểm tra giấy tờ</span>' in page
+    assert '<span title="sign">Ký chứng thực</span>' in page
+
+
 # --- the ledger ----------------------------------------------------------------------------------------
 
 
