@@ -7,10 +7,14 @@ import json
 import re
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from qms.audit.queries import changes_of
 from qms.core.calendar import format_date, format_datetime
-from qms.core.labels import Names, key_labels, record_ref_kind, ref_kind, value_labels
+from qms.core.labels import Names, key_labels, record_ref_kind, ref_kind, register, value_labels
+
+# what qms.core.commands and qms.core.jobs record in place of an IP address (see audit_context)
+register(origins={"cli": _l("Command line"), "job": _l("Scheduled job")})
 
 _UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?\+00:00")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

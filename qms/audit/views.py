@@ -25,7 +25,15 @@ from qms.auth.models import ADMINISTRATOR, AUDITOR, QUALITY_OFFICER
 from qms.auth.queries import commune_people
 from qms.core.access import allow
 from qms.core.forms import ConfirmForm
-from qms.core.labels import action_label, action_labels, field_label, reason_label, record_label, record_labels
+from qms.core.labels import (
+    action_label,
+    action_labels,
+    field_label,
+    origin_label,
+    reason_label,
+    record_label,
+    record_labels,
+)
 from qms.core.lists import read_filters
 from qms.core.nav import register_nav
 from qms.db import DomainError
@@ -53,6 +61,7 @@ def _labels():
         "change_value": change_value,
         "stored_text": stored_text,
         "reason_label": reason_label,
+        "origin_label": origin_label,
         "action_labels": action_labels(),
         "record_labels": record_labels(),
     }

@@ -30,6 +30,7 @@ _NAMERS: dict = {}
 _REFS: dict = {}
 _KEYED: dict = {}
 _RECORD_REFS: dict = {}  # {record type: {field: kind}}: keys within the record
+_ORIGINS: dict = {}
 
 MAX_ID = 2**31 - 1  # an INTEGER id
 
@@ -46,6 +47,7 @@ def register(
     refs=None,
     record_refs=None,
     keyed=None,
+    origins=None,
 ):
     """Add labels: actions {code: label}, records {record type: label}, fields {field: label},
     record_fields {record type: {field: label}} for a field that records of that type name otherwise
@@ -56,7 +58,8 @@ def register(
     are keys of that kind; record_refs {record type: {field: kind}}: in records of that type, the
     field's values are keys within the record, looked up as "<record id> <value>" (a dossier's step);
     keyed {field: other field}: the field's value is a dict whose keys are coded values of the other
-    field (the kinds of documents of a per-kind setting)."""
+    field (the kinds of documents of a per-kind setting); origins {code: label}: where a change came
+    from when no browser sent it, recorded in the event's IP address (a command, a job, an import)."""
     _ACTIONS.update(actions or {})
     _RECORDS.update(records or {})
     _FIELDS.update(fields or {})
@@ -70,6 +73,7 @@ def register(
     for record_type, kinds in (record_refs or {}).items():
         _RECORD_REFS.setdefault(record_type, {}).update(kinds)
     _KEYED.update(keyed or {})
+    _ORIGINS.update(origins or {})
 
 
 def action_labels() -> dict:
@@ -116,6 +120,11 @@ def record_ref_kind(record_type, field):
 def key_labels(field) -> dict:
     """Labels of the keys of the field's dict value (see register's keyed)."""
     return value_labels(_KEYED[field]) if field in _KEYED else {}
+
+
+def origin_label(ip):
+    """Where an event came from: an IP address as it is, a command, a job or an import in words."""
+    return _ORIGINS.get(ip, ip)
 
 
 def reason_label(reason):

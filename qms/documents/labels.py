@@ -135,6 +135,7 @@ def _distribution(commune_id, keys):
 
 
 register(
+    origins={"import": _l("Import (in the background)")},
     actions={
         "documents.settings_updated": _l("Document-control settings changed"),
         "document.created": _l("Document registered"),

@@ -123,6 +123,7 @@ def _import_name(file_name, started_at) -> str:
 
 
 register(
+    origins={"import": _l("Import (in the background)")},
     actions={
         "dossier.imported": _l("Dossier imported from the provincial one-stop system"),
         "dossier.import_finished": _l("Import from the provincial one-stop system ended"),

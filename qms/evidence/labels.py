@@ -38,4 +38,5 @@ register(
         "chain_head": _l("Last audit event in the pack"),
     },
     values={"via": {"cli": _l("Command line")}},
+    origins={"evidence": _l("Evidence pack (built in the background)")},
 )

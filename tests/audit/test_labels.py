@@ -1,13 +1,15 @@
-"""Every action the code records has a label the trail shows beside its code, and every field its
-changes name a label the trail shows instead of it, in the reader's language; the codes themselves
-stay what they are (the hash covers them)."""
+"""Every action the code records has a label the trail shows instead of its code, and every field its
+changes name and every origin it records in place of an IP address (a command, a job) a label, in
+the reader's language; the codes themselves stay what they are (the hash covers them) and are shown
+on hover."""
 
 import ast
+import re
 from pathlib import Path
 
 from qms.audit.labels import change_value
 from qms.auth.services import PASSWORD_REFUSED
-from qms.core.labels import Names, action_labels, field_label, field_labels, record_labels
+from qms.core.labels import Names, action_labels, field_label, field_labels, origin_label, record_labels
 from qms.db import db
 from qms.documents.models import ChangeRequestStatus
 from tests.conftest import login
@@ -161,6 +163,34 @@ def test_the_trail_shows_actions_in_vietnamese_with_their_codes_on_hover(app, wo
     assert '<span title="auth.sign_in">Đăng nhập</span>' in page
     assert "<code>auth.sign_in</code>" not in page  # the stored code is not shown beside its words
     assert record_labels()["users"] is not None and "Tài khoản" in page
+
+
+def test_every_origin_recorded_in_place_of_an_ip_address_has_a_label(app):
+    origins = set()
+    for path in ROOT.rglob("*.py"):
+        origins |= set(re.findall(r'audit_context\(ip=(?:\w+ or )?"(\w+)"', path.read_text(encoding="utf-8")))
+    assert {"cli", "job", "import", "evidence"} <= origins  # the scan works
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        assert {origin: str(origin_label(origin)) for origin in sorted(origins)} == {
+            "cli": "Dòng lệnh",
+            "evidence": "Lập bộ hồ sơ minh chứng (chạy nền)",
+            "import": "Nhập dữ liệu (chạy nền)",
+            "job": "Tác vụ tự động theo lịch",
+        }
+        assert origin_label("127.0.0.1") == "127.0.0.1"
+
+
+def test_the_trail_shows_a_commands_events_as_coming_from_the_command_line(app, world):
+    from qms.audit.services import audit_context, record_event
+
+    qo = world["a"]["users"]["quality_officer"]
+    with audit_context(ip="cli", request_id="cli-test"):
+        record_event(qo, "auth.sign_out", qo)
+    db.session.commit()
+    client = app.test_client()
+    login(client, "a_auditor")
+    page = client.get("/audit/").get_data(as_text=True)
+    assert '<span title="cli">Dòng lệnh</span>' in page
 
 
 def test_changes_show_fields_and_coded_values_by_their_labels(app, world):
