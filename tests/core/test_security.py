@@ -1,6 +1,7 @@
 """CSRF on every state-changing request, security headers on every response, and the session
 cookie's flags (HttpOnly, SameSite=Lax, Secure over HTTPS, also behind a trusted reverse proxy)."""
 
+import contextlib
 import re
 
 import pytest
@@ -192,17 +193,28 @@ def test_a_request_id_from_a_proxy_is_kept_only_if_it_looks_like_one(client, giv
     assert re.fullmatch(r"[A-Za-z0-9._-]{1,64}", returned)
 
 
-def _serve(app):
-    """The app served by waitress as `qms serve` serves it, on a free port; returns (server, base URL)."""
+@contextlib.contextmanager
+def _serving(app):
+    """The app served by waitress as `qms serve` serves it, on a free port, for the block (which
+    gets the base URL). The server is closed from its own loop: closed from here, its sockets
+    would vanish under the loop's select() (EBADF in the server's thread)."""
     import threading
 
+    from waitress import wasyncore
     from waitress.server import create_server
 
     from qms.cli import waitress_options
 
     server = create_server(app, **waitress_options(app, host="127.0.0.1", port=0, threads=2))
-    threading.Thread(target=server.run, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.effective_port}"
+    loop = threading.Thread(target=server.run, daemon=True)
+    loop.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        loop.join(timeout=10)
+        server.task_dispatcher.shutdown()
+        assert not loop.is_alive()
 
 
 @pytest.mark.parametrize("proxy_fix", [True, False])
@@ -212,15 +224,12 @@ def test_qms_serve_behind_a_proxy_sees_https_as_gunicorn_does(make_app, proxy_fi
     import urllib.request
 
     app = make_app(QMS_PROXY_FIX=proxy_fix)
-    server, base = _serve(app)
-    try:
+    with _serving(app) as base:
         request = urllib.request.Request(
             base + "/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             headers = response.headers
-    finally:
-        server.close()
     assert ("Strict-Transport-Security" in headers) is proxy_fix
 
 
