@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from qms.audit.queries import changes_of
 from qms.core.calendar import format_date, format_datetime
-from qms.core.labels import Names, key_labels, record_ref_kind, ref_kind, register, value_labels
+from qms.core.labels import Names, key_labels, record_ref_kind, ref_kind, register, value_labels, within_record
 
 # what qms.core.commands and qms.core.jobs record in place of an IP address (see audit_context)
 register(origins={"cli": _l("Command line"), "job": _l("Scheduled job")})
@@ -33,7 +33,7 @@ def names_for(commune_id, events):
             for value in pair:
                 for item in value if isinstance(value, list) else [value]:
                     if within is not None and isinstance(item, str):
-                        names.want(within, f"{event.entity_id} {item}")
+                        names.want(within, within_record(event.entity_id, item))
                     elif kind is not None:
                         names.want(kind, item)
     return names
@@ -63,7 +63,7 @@ def change_value(value, field=None, names=None, record=None):
         )
     within = record_ref_kind(record[0], field) if record is not None else None
     if within is not None and names is not None and isinstance(value, str):
-        name = names.get(within, f"{record[1]} {value}")
+        name = names.get(within, within_record(record[1], value))
         if name:
             return name
     kind = ref_kind(field)

@@ -122,6 +122,11 @@ def key_labels(field) -> dict:
     return value_labels(_KEYED[field]) if field in _KEYED else {}
 
 
+def within_record(record_id, value) -> str:
+    """The key of a value that means something only within its record (see register's record_refs)."""
+    return f"{record_id} {value}"
+
+
 def origin_label(ip):
     """Where an event came from: an IP address as it is, a command, a job or an import in words."""
     return _ORIGINS.get(ip, ip)

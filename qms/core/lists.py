@@ -72,7 +72,10 @@ def paginate(stmt, *, page=1, per_page=PER_PAGE, scalars=True) -> Page:
     return Page(items=items, per_page=per_page, number=page, total=total)
 
 
-def newest_first(model, commune_id, *, page=1, per_page=PER_PAGE) -> Page:
+RUNS_PER_PAGE = 20  # a history of runs sits under the page that starts them
+
+
+def newest_first(model, commune_id, *, page=1, per_page=RUNS_PER_PAGE) -> Page:
     """One page of a commune's runs of some work (`model` with commune_id and started_at, such as the
     imports of documents or dossiers), the newest first."""
     stmt = select(model).where(model.commune_id == commune_id).order_by(model.started_at.desc(), model.id.desc())

@@ -46,7 +46,6 @@ from qms.files.services import max_upload_bytes, max_upload_mb
 from qms.signatures.services import verify
 
 READERS = (QUALITY_OFFICER, AUDITOR)
-PER_PAGE = 20
 _ZIP = b"PK\x03\x04"
 
 
@@ -217,7 +216,7 @@ def import_documents():
                 return redirect(url_for("documents.show_import", import_id=run.id), 303)
     elif request.method == "POST":
         abort(403)
-    page = newest_first(DocumentImport, current_user.commune_id, page=page_number(request.args), per_page=PER_PAGE)
+    page = newest_first(DocumentImport, current_user.commune_id, page=page_number(request.args))
     return render_template(
         "documents/import.html",
         form=form,

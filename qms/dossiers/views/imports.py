@@ -35,7 +35,6 @@ from qms.files.services import max_upload_bytes, max_upload_mb
 from qms.files.uploads import check_upload
 
 IMPORTERS = (QUALITY_OFFICER, STAFF)
-PER_PAGE = 20
 _ZIP = b"PK\x03\x04"
 
 
@@ -101,7 +100,7 @@ def import_dossiers():
             return redirect(url_for("dossiers.show_import", import_id=run.id), 303)
     elif form.errors:
         status = 400
-    page = newest_first(DossierImport, current_user.commune_id, page=page_number(request.args), per_page=PER_PAGE)
+    page = newest_first(DossierImport, current_user.commune_id, page=page_number(request.args))
     return render_template(
         "dossiers/import.html", form=form, columns=COLUMNS, page=page, max_mb=max_upload_mb(), is_stale=is_stale
     ), status
