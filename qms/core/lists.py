@@ -64,10 +64,20 @@ def page_number(args, name="page") -> int:
     return int(value)
 
 
-def paginate(stmt, *, page=1, per_page=PER_PAGE, scalars=True) -> Page:
-    """Count the rows of `stmt` (a SELECT, ordered) and fetch page `page` of them."""
+def paginate(stmt, *, page=1, per_page=PER_PAGE, scalars=True, short=False) -> Page:
+    """Count the rows of `stmt` (a SELECT, ordered) and fetch page `page` of them.
+
+    short: the list holds at most a few thousand rows (a commune's documents), so the page's rows
+    carry the count (a window function): one statement instead of two. A long list (dossiers) is
+    counted apart, so that its page is found without materialising and sorting every row."""
+    offset = (page - 1) * per_page
+    if short:
+        rows = db.session.execute(stmt.add_columns(func.count().over()).limit(per_page).offset(offset)).all()
+        if rows or page == 1:
+            items = [row[0] if scalars else row[:-1] for row in rows]
+            return Page(items=items, per_page=per_page, number=page, total=rows[0][-1] if rows else 0)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    fetch = stmt.limit(per_page).offset((page - 1) * per_page)
+    fetch = stmt.limit(per_page).offset(offset)
     items = list(db.session.scalars(fetch) if scalars else db.session.execute(fetch))
     return Page(items=items, per_page=per_page, number=page, total=total)
 

@@ -14,17 +14,14 @@ from io import BytesIO
 from flask import jsonify, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from qms.api import api_route, error_spec, json_spec, path_param, query_param
 from qms.api.arguments import refuse, refuse_unknown_parameters
 from qms.auth.models import QUALITY_OFFICER
 from qms.core.access import SIGNED_IN, allow
-from qms.db import db
 from qms.documents import permissions as perm
 from qms.documents import queries, services
-from qms.documents.models import Document, DocumentKind
+from qms.documents.models import DocumentKind
 from qms.files.services import INTACT, file_state
 from qms.files.uploads import MEDIA_TYPES
 from qms.signatures.services import verify
@@ -301,44 +298,35 @@ def _versions_url(document, **args):
     return url_for("api.list_document_versions", code=document.code, **args)
 
 
-def document_summary(user, document):
-    """A document as listed: what identifies it, and its version in force."""
-    current = services.current_version(document)
-    parent = document.parent if document.parent is not None and perm.can_view_document(user, document.parent) else None
-    # An effective version always has its file (submitting needs one), so the files need not be loaded.
-    can_download = current is not None and perm.can_view_version(user, current)
+def document_summary(listed):
+    """A document as listed (a queries.ListedDocument): what identifies it, and its version in force."""
     # /documents/<code>, /documents/<code>/versions and /documents/<code>/current/download share
     # their start: built once (a list builds these links for every row).
-    url = url_for("api.show_document", code=document.code)
+    url = url_for("api.show_document", code=listed.code)
+    unit, parent = listed.owning_unit, listed.parent
     return {
-        "id": document.id,
-        "code": document.code,
-        "title": document.title,
-        "kind": document.kind.value,
-        "status": document.status.value,
-        "field": document.field or "",
-        "access": document.access.value,
-        "owning_unit": {
-            "id": document.owning_unit.id,
-            "code": document.owning_unit.code,
-            "name": document.owning_unit.name,
-        }
-        if document.owning_unit
-        else None,
+        "id": listed.id,
+        "code": listed.code,
+        "title": listed.title,
+        "kind": listed.kind.value,
+        "status": listed.status.value,
+        "field": listed.field,
+        "access": listed.access.value,
+        "owning_unit": {"id": unit.id, "code": unit.code, "name": unit.name} if unit else None,
         "parent": _document_ref(parent) if parent else None,
-        "current_version": _issue(current),
+        "current_version": _issue(listed.current),
         "links": {
             "self": url,
             "versions": f"{url}/versions",
-            "download": f"{url}/current/download" if can_download else None,
-            "page": url_for("documents.show_document", document_id=document.id),
+            "download": f"{url}/current/download" if listed.can_download else None,
+            "page": url_for("documents.show_document", document_id=listed.id),
         },
     }
 
 
 def document_detail(user, document):
     """A document with its metadata; the version in progress only for those who see the history."""
-    out = document_summary(user, document)
+    out = document_summary(queries.ListedDocument.of(user, document))
     out.update(
         {
             "owner": _person(document.owner),
@@ -508,9 +496,8 @@ def version_dict(user, version):
 )
 def list_documents():
     filters = _list_filters()
-    user = current_user._get_current_object()  # read for every row: once through the proxy
     found = queries.list_documents(
-        user,
+        current_user,
         kind=filters["kind"],
         status=filters["status"],
         q=filters["q"],
@@ -525,11 +512,8 @@ def list_documents():
     def page_url(number):
         return url_for("api.list_documents", page=number, **args)
 
-    parents = _load_parents(found.items)  # held while the summaries read document.parent
-    documents = [document_summary(user, d) for d in found.items]
-    del parents
     return jsonify(
-        documents=documents,
+        documents=[document_summary(listed) for listed in found.items],
         total=found.total,
         page=page,
         per_page=per_page,
@@ -537,17 +521,6 @@ def list_documents():
         next=page_url(page + 1) if page < pages else None,
         previous=page_url(min(page - 1, pages)) if page > 1 else None,
     )
-
-
-def _load_parents(documents):
-    """The procedures the listed forms belong to, with their versions (which say whether the user
-    may see them), in one query rather than two per form. The caller holds the list while it
-    reads document.parent: the session forgets rows nobody references."""
-    ids = {d.parent_id for d in documents if d.parent_id is not None} - {d.id for d in documents}
-    if not ids:
-        return []
-    query = select(Document).where(Document.id.in_(ids)).options(joinedload(Document.versions))
-    return db.session.scalars(query).unique().all()
 
 
 @allow(SIGNED_IN)

@@ -137,6 +137,11 @@ class Document(db.Model):
     distributions: Mapped[list["Distribution"]] = relationship(back_populates="document", cascade="all, delete-orphan")
 
 
+def issue_label(issue_no):
+    """How an issue number is written: 02."""
+    return f"{issue_no:02d}"
+
+
 class DocumentVersion(db.Model):
     """One issue ("lần ban hành") of a document."""
 
@@ -199,7 +204,7 @@ class DocumentVersion(db.Model):
 
     @property
     def issue_label(self):
-        return f"{self.issue_no:02d}"
+        return issue_label(self.issue_no)
 
     @property
     def primary_file(self):

@@ -8,14 +8,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased
 
-from qms.auth.models import User
+from qms.auth.models import Unit, User
 from qms.core.lists import Page, paginate
 from qms.core.names import by_name, name_sort_key, word_sort_key
 from qms.db import db
 from qms.documents import permissions as perm
 from qms.documents.models import (
+    Access,
     Acknowledgment,
     ChangeRequest,
     ChangeRequestStatus,
@@ -25,6 +26,7 @@ from qms.documents.models import (
     DocumentVersion,
     VersionFile,
     VersionStatus,
+    issue_label,
 )
 from qms.documents.search import search_version_ids
 
@@ -32,18 +34,25 @@ STATUS_FILTERS = ("active", "obsolete", "draft", "in_review", "approved", "effec
 PER_PAGE = 50
 
 
-def _has_effective():
-    return exists().where(DocumentVersion.document_id == Document.id, DocumentVersion.status == VersionStatus.effective)
+def _has_effective(document=Document):
+    return exists().where(DocumentVersion.document_id == document.id, DocumentVersion.status == VersionStatus.effective)
+
+
+def _visible(user, document=Document):
+    """The rule of permissions.can_view_document as SQL conditions on `document` (a Document or an
+    alias of it)."""
+    conditions = [document.commune_id == user.commune_id]
+    if not perm.sees_history(user):
+        conditions += [
+            document.status == DocumentStatus.active,
+            or_(document.kind == DocumentKind.external, _has_effective(document)),
+        ]
+    return conditions
 
 
 def visible_documents_query(user):
     """Documents the user may see (permissions.can_view_document, as SQL)."""
-    query = select(Document).where(Document.commune_id == user.commune_id)
-    if not perm.sees_history(user):
-        query = query.where(
-            Document.status == DocumentStatus.active, or_(Document.kind == DocumentKind.external, _has_effective())
-        )
-    return query
+    return select(Document).where(*_visible(user))
 
 
 def visible_statuses(user):
@@ -58,34 +67,181 @@ def _matching_document_ids(user, q, kinds=None):
     return set(db.session.scalars(select(DocumentVersion.document_id).where(DocumentVersion.id.in_(version_ids))))
 
 
+@dataclass(frozen=True)
+class ListedUnit:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ListedIssue:
+    """A document's version in force, as a list shows it."""
+
+    id: int
+    issue_no: int
+    status: VersionStatus
+    effective_date: dt.date | None
+    next_review_on: dt.date | None
+    imported_id: int | None
+
+    @property
+    def issue_label(self):
+        return issue_label(self.issue_no)
+
+
+@dataclass(frozen=True)
+class ListedDocument:
+    """One row of the documents list (the page and the API): the document, its unit, its version in
+    force, the status of its version in progress (None for those who may not see it) and the
+    procedure it belongs to (None when the user may not see that one)."""
+
+    id: int
+    code: str
+    title: str
+    kind: DocumentKind
+    status: DocumentStatus
+    field: str
+    access: Access
+    owning_unit: ListedUnit | None
+    current: ListedIssue | None
+    pending_status: VersionStatus | None
+    parent: "ListedParent | None"
+    # permissions.can_download of the version in force (an effective version always has its file:
+    # submitting needs one)
+    can_download: bool
+
+    @classmethod
+    def of(cls, user, document):
+        """The row of a document already loaded, by the rules of permissions.py."""
+        current = next((v for v in document.versions if v.status is VersionStatus.effective), None)
+        pending = next((v for v in document.versions if v.status in perm.PENDING), None)
+        unit, parent = document.owning_unit, document.parent
+        return cls(
+            id=document.id,
+            code=document.code,
+            title=document.title,
+            kind=document.kind,
+            status=document.status,
+            field=document.field or "",
+            access=document.access,
+            owning_unit=ListedUnit(unit.id, unit.code, unit.name) if unit else None,
+            current=ListedIssue(
+                current.id,
+                current.issue_no,
+                current.status,
+                current.effective_date,
+                current.next_review_on,
+                current.imported_id,
+            )
+            if current
+            else None,
+            pending_status=pending.status if pending and perm.sees_history(user) else None,
+            parent=ListedParent(parent.code, parent.title, parent.kind)
+            if parent is not None and perm.can_view_document(user, parent)
+            else None,
+            can_download=current is not None and perm.can_view_version(user, current),
+        )
+
+
+@dataclass(frozen=True)
+class ListedParent:
+    code: str
+    title: str
+    kind: DocumentKind
+
+
+# made once: building an alias's columns costs more than the query it is in
+_CURRENT = aliased(DocumentVersion, name="current_version")
+_PARENT = aliased(Document, name="parent_document")
+
+
 def list_documents(user, *, kind=None, status=None, unit_id=None, q=None, page=1, per_page=PER_PAGE) -> Page:
-    """One page of the documents the user may see, filtered (qms.core.lists.Page).
+    """One page of the documents the user may see, filtered, as ListedDocument rows read in one
+    statement (and one count).
 
     status: a document status (active, obsolete) or a version status (the documents having a version
     in it). q: code, title or text (search.py), insensitive to case and diacritics."""
-    query = visible_documents_query(user)
+    conditions = _visible(user)
     if kind:
-        query = query.where(Document.kind == DocumentKind(kind))
+        conditions.append(Document.kind == DocumentKind(kind))
     if status in ("active", "obsolete"):
-        query = query.where(Document.status == DocumentStatus(status))
+        conditions.append(Document.status == DocumentStatus(status))
     elif status in STATUS_FILTERS:
         wanted = VersionStatus(status)
         if wanted not in visible_statuses(user):
             return Page(items=[], per_page=per_page, number=page, total=0)
-        query = query.where(
-            exists().where(DocumentVersion.document_id == Document.id, DocumentVersion.status == wanted)
-        )
+        conditions.append(exists().where(DocumentVersion.document_id == Document.id, DocumentVersion.status == wanted))
     if unit_id:
-        query = query.where(Document.owning_unit_id == unit_id)
+        conditions.append(Document.owning_unit_id == unit_id)
     if q and q.strip():
         ids = _matching_document_ids(user, q)
-        query = query.where(or_(Document.id.in_(ids) if ids else False, *_names_contain(q)))
-    return paginate(
-        query.options(selectinload(Document.versions), joinedload(Document.owning_unit)).order_by(
-            Document.kind, Document.code
-        ),
-        page=page,
-        per_page=per_page,
+        conditions.append(or_(Document.id.in_(ids) if ids else False, *_names_contain(q)))
+    current, parent = _CURRENT, _PARENT
+    if perm.sees_history(user):
+        pending = (
+            select(DocumentVersion.status)
+            .where(DocumentVersion.document_id == Document.id, DocumentVersion.status.in_(perm.PENDING))
+            .order_by(DocumentVersion.issue_no)
+            .limit(1)
+            .scalar_subquery()
+        )
+    else:
+        pending = literal(None)
+    stmt = (
+        select(
+            Document.id,
+            Document.code,
+            Document.title,
+            Document.kind,
+            Document.status,
+            Document.field,
+            Document.access,
+            Unit.id,
+            Unit.code,
+            Unit.name,
+            current.id,
+            current.issue_no,
+            current.effective_date,
+            current.next_review_on,
+            current.imported_id,
+            pending,
+            parent.code,
+            parent.title,
+            parent.kind,
+        )
+        .select_from(Document)
+        .outerjoin(Unit, Unit.id == Document.owning_unit_id)
+        .outerjoin(current, and_(current.document_id == Document.id, current.status == VersionStatus.effective))
+        .outerjoin(parent, and_(parent.id == Document.parent_id, *_visible(user, parent)))
+        .where(*conditions)
+        .order_by(Document.kind, Document.code)
+    )
+    found = paginate(stmt, page=page, per_page=per_page, scalars=False, short=True)
+    sees_history = perm.sees_history(user)
+    found.items = [_listed(row, sees_history) for row in found.items]
+    return found
+
+
+def _listed(row, sees_history):
+    (id_, code, title, kind, status, field_, access, unit_id, unit_code, unit_name) = row[:10]
+    (version_id, issue_no, effective_date, next_review_on, imported_id, pending) = row[10:16]
+    parent_code, parent_title, parent_kind = row[16:]
+    return ListedDocument(
+        id=id_,
+        code=code,
+        title=title,
+        kind=kind,
+        status=status,
+        field=field_ or "",
+        access=access,
+        owning_unit=ListedUnit(unit_id, unit_code, unit_name) if unit_id is not None else None,
+        current=ListedIssue(version_id, issue_no, VersionStatus.effective, effective_date, next_review_on, imported_id)
+        if version_id is not None
+        else None,
+        pending_status=VersionStatus(pending) if pending is not None else None,
+        parent=ListedParent(parent_code, parent_title, parent_kind) if parent_code is not None else None,
+        can_download=version_id is not None and (sees_history or status is DocumentStatus.active),
     )
 
 

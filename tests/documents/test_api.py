@@ -17,7 +17,7 @@ from qms.documents.models import DocumentVersion, VersionStatus
 from qms.documents.services import versions as versions_service
 from qms.files.models import StoredFile
 from tests.conftest import PASSWORD
-from tests.core.support import events, head_seq
+from tests.core.support import events, head_seq, statements
 from tests.documents.conftest import walk
 from tests.files.samples import docx_bytes
 
@@ -114,6 +114,35 @@ def test_staff_list_only_documents_in_force_quality_officer_all(client, people, 
     assert entry["current_version"]["issue_no"] == 2 and entry["current_version"]["status"] == "effective"
     assert entry["parent"]["code"] == "QT-01"
     assert entry["links"]["download"] == url("BM-01-QT-01", "/current/download")
+
+
+def test_a_form_names_its_procedure_only_to_those_who_may_see_it(client, people, library, make_document):
+    # QT-02 is only drafted: staff may not see it, so its form in force does not name it to them
+    procedure = services.document_by_code(people.author.commune_id, "QT-02")
+    form = make_document(code="BM-01-QT-02", kind="form", parent=procedure, title="Tờ khai chứng thực")
+    walk(draft(people, form, "Tờ khai chứng thực"), people)
+    db.session.commit()
+
+    def entry(user):
+        listed = client.get(API, query_string={"kind": "form"}, headers=bearer(user)).get_json()["documents"]
+        return next(d for d in listed if d["code"] == "BM-01-QT-02")
+
+    assert entry(people.staff)["parent"] is None
+    assert entry(people.author)["parent"] == {"code": "QT-02", "title": "Quy trình chứng thực", "kind": "procedure"}
+    detail = client.get(url("BM-01-QT-02"), headers=bearer(people.staff)).get_json()
+    assert detail["parent"] is None and detail["current_version"]["issue_no"] == 1
+
+
+def test_the_list_reads_a_page_in_one_statement_however_long(client, people, library):
+    officer = bearer(people.author)
+    counts = []
+    for per_page in (1, 6):
+        with statements() as seen:
+            listed = client.get(API, query_string={"per_page": per_page}, headers=officer).get_json()
+        assert len(listed["documents"]) == per_page and listed["total"] == 6
+        counts.append(len([s for s, *_ in seen if "api_tokens" not in s]))
+    # the documents, their units, versions in force and in progress, procedures and count: one SELECT
+    assert counts == [1, 1]
 
 
 def test_filters_kind_status_and_search(client, people, library):
