@@ -6,14 +6,15 @@ import dataclasses
 import datetime as dt
 import hashlib
 
-from sqlalchemy import update
-
 from qms.audit.models import AuditChainHead, AuditEvent
 from qms.core.calendar import utcnow
 from qms.core.digests import canonical_json, length_prefixed
 from qms.db import db
 
 _NO_CONTEXT = {"ip": "", "request_id": ""}
+# the chain is written as rows (SQL expressions on the tables), without the ORM's bookkeeping
+_EVENTS = AuditEvent.__table__
+_HEAD = AuditChainHead.__table__
 _context = contextvars.ContextVar("audit_context", default=None)
 
 
@@ -113,10 +114,9 @@ def record_event(
         entity_type, entity_id = entity_ref(entity)
         entity = EntityRef(entity_type, entity_id, commune_id)
     (values,) = _chained(actor, [(action, entity, changes, reason)])
-    event = AuditEvent(**values)
-    db.session.add(event)
-    db.session.flush()
-    return event
+    # written as a row, not through the session's unit of work: the event is never changed after
+    event_id = db.session.execute(_EVENTS.insert().values(values).returning(_EVENTS.c.id)).scalar_one()
+    return AuditEvent(id=event_id, **values)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,7 +138,7 @@ def record_events(actor, events) -> int:
     db.session.flush()
     if not events:
         return 0
-    db.session.execute(AuditEvent.__table__.insert(), _chained(actor, events))
+    db.session.execute(_EVENTS.insert(), _chained(actor, events))
     return len(events)
 
 
@@ -147,11 +147,10 @@ def _chained(actor, events) -> list:
     them (the head's row is updated first: see record_event)."""
     session = db.session
     last_seq, prev_hash, previous_at = session.execute(
-        update(AuditChainHead)
-        .where(AuditChainHead.id == 1)
-        .values(seq=AuditChainHead.seq + len(events))
-        .returning(AuditChainHead.seq, AuditChainHead.hash, AuditChainHead.occurred_at)
-        .execution_options(synchronize_session=False)
+        _HEAD.update()
+        .where(_HEAD.c.id == 1)
+        .values(seq=_HEAD.c.seq + len(events))
+        .returning(_HEAD.c.seq, _HEAD.c.hash, _HEAD.c.occurred_at)
     ).one()
     seq = last_seq - len(events) + 1
     occurred_at = utcnow()
@@ -185,12 +184,7 @@ def _chained(actor, events) -> list:
         }
         values["hash"] = prev_hash = event_hash(canonical_bytes(*(values[name] for name in _HASHED)))
         chained.append(values)
-    session.execute(
-        update(AuditChainHead)
-        .where(AuditChainHead.id == 1)
-        .values(hash=prev_hash, occurred_at=occurred_at)
-        .execution_options(synchronize_session=False)
-    )
+    session.execute(_HEAD.update().where(_HEAD.c.id == 1).values(hash=prev_hash, occurred_at=occurred_at))
     return chained
 
 

@@ -100,8 +100,9 @@ def read_stored(sha256, actor=None, *, found_in=None) -> bytes:
         current_app.logger.error("%s", exc)
         mark_damaged(sha256, actor, found_in=found_in, state=file_state(sha256, fresh=True))
         raise FileDamaged() from None
-    row = db.session.get(StoredFile, sha256)
-    if row is not None and row.damaged_at is not None:
+    # every download reads the file: only the damage mark is asked for, the row only when it is set
+    if db.session.scalar(select(StoredFile.damaged_at).where(StoredFile.sha256 == sha256)) is not None:
+        row = db.session.get(StoredFile, sha256)
         record_event(actor, "file.repaired", **_about(sha256, actor, found_in, {"damaged_at": (row.damaged_at, None)}))
         row.damaged_at = None
     return data

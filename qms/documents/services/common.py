@@ -5,7 +5,7 @@ the SHA-256 of its file)."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import attributes
+from sqlalchemy.orm import attributes, joinedload
 
 from qms.core.text import trimmed
 from qms.db import DomainError, OptimisticLock, db
@@ -40,8 +40,14 @@ def touch(version):
 
 def document_by_code(commune_id, code):
     """The commune's document with this code, or None (whether the reader may see it is the
-    caller's question)."""
-    return db.session.scalar(select(Document).where(Document.commune_id == commune_id, Document.code == code))
+    caller's question). Its versions and their files come in the same statement: a document found
+    by its code is read for them (who may see it, which version is in force, its file)."""
+    query = (
+        select(Document)
+        .where(Document.commune_id == commune_id, Document.code == code)
+        .options(joinedload(Document.versions).joinedload(DocumentVersion.files))
+    )
+    return db.session.scalars(query).unique().one_or_none()
 
 
 def current_version(document):

@@ -64,16 +64,16 @@ def sign_off_text(version) -> str:
         if version.issued_on:
             parts.append(f"Ban hành: {format_date(version.issued_on)}")
         return " – ".join(parts)
-    # Every download builds this line: the people in it come in one query, not in a lazy load each.
+    # Every download builds this line: the names in it come in one query, not in a lazy load each.
     ids = {version.author_id, version.reviewed_by_id, version.approved_by_id} - {None}
-    people = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
-    parts = [f"Soạn thảo: {people[version.author_id].full_name}"]
+    names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+    parts = [f"Soạn thảo: {names[version.author_id]}"]
     for label, person_id, when in (
         ("Xem xét", version.reviewed_by_id, version.reviewed_at),
         ("Phê duyệt", version.approved_by_id, version.approved_at),
     ):
         if person_id is not None:
-            parts.append(f"{label}: {people[person_id].full_name} ({format_date(when)})")
+            parts.append(f"{label}: {names[person_id]} ({format_date(when)})")
     return " – ".join(parts)
 
 
