@@ -66,7 +66,8 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 def register_request_hooks(app):
     from qms.audit.services import reset_audit_context, set_audit_context
-    from qms.core.access import enforce_access
+    from qms.core.access import SAFE_METHODS, enforce_access
+    from qms.core.heap import give_back_free_memory
     from qms.core.security import init_security, refuse_nul_characters
 
     @app.before_request
@@ -91,6 +92,8 @@ def register_request_hooks(app):
         token = g.pop("audit_token", None)
         if token is not None:
             reset_audit_context(token)
+        if request.method not in SAFE_METHODS:  # an upload, a signature: see qms.core.heap
+            give_back_free_memory()
 
 
 # The parts of the application, in the order their pages, API routes, commands, labels, jobs and

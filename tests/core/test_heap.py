@@ -1,11 +1,14 @@
 """qms.core.heap: long work sets the heap alive when it begins aside from the cycle collector, and
-gives it back when the last such work ends, whatever way it ends."""
+gives it back when the last such work ends, whatever way it ends; a request that changes something
+gives the memory it freed back to the system."""
 
 import gc
+import platform
 import threading
 
 import pytest
 
+from qms.core import heap
 from qms.core.heap import YOUNG_THRESHOLD, set_aside_the_heap
 
 
@@ -67,3 +70,20 @@ def test_works_that_overlap_give_the_heap_back_when_the_last_ends():
     thread.join(5)
     assert seen["after the second ended"] > 0
     assert gc.get_freeze_count() == 0
+
+
+def test_a_request_that_changes_something_gives_freed_memory_back_and_a_read_does_not(app, monkeypatch):
+    trims = []
+    monkeypatch.setattr(heap, "_malloc_trim", lambda: trims.append)
+    client = app.test_client()
+    client.get("/login")
+    client.head("/login")
+    assert trims == []
+    client.post("/login", data={"username": "nobody", "password": "x"})  # refused (no CSRF token), but a POST
+    assert trims == [0]
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc_trim is glibc's")
+def test_glibcs_malloc_trim_is_found_and_runs():
+    assert heap._malloc_trim() is not None
+    heap.give_back_free_memory()
