@@ -4,7 +4,10 @@ import contextlib
 import contextvars
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
+
+from sqlalchemy import bindparam
 
 from qms.audit.models import AuditChainHead, AuditEvent
 from qms.core.calendar import utcnow
@@ -115,7 +118,7 @@ def record_event(
         entity = EntityRef(entity_type, entity_id, commune_id)
     (values,) = _chained(actor, [(action, entity, changes, reason)])
     # written as a row, not through the session's unit of work: the event is never changed after
-    event_id = db.session.execute(_EVENTS.insert().values(values).returning(_EVENTS.c.id)).scalar_one()
+    event_id = db.session.execute(_chain_statements()[2], values).scalar_one()
     return AuditEvent(id=event_id, **values)
 
 
@@ -146,12 +149,8 @@ def _chained(actor, events) -> list:
     """The column values of `events`, each chained to the one before it, the chain head moved past
     them (the head's row is updated first: see record_event)."""
     session = db.session
-    last_seq, prev_hash, previous_at = session.execute(
-        _HEAD.update()
-        .where(_HEAD.c.id == 1)
-        .values(seq=_HEAD.c.seq + len(events))
-        .returning(_HEAD.c.seq, _HEAD.c.hash, _HEAD.c.occurred_at)
-    ).one()
+    head_moved, head_hashed, _insert = _chain_statements()
+    last_seq, prev_hash, previous_at = session.execute(head_moved, {"count": len(events)}).one()
     seq = last_seq - len(events) + 1
     occurred_at = utcnow()
     if previous_at is not None and previous_at > occurred_at:
@@ -184,8 +183,22 @@ def _chained(actor, events) -> list:
         }
         values["hash"] = prev_hash = event_hash(canonical_bytes(*(values[name] for name in _HASHED)))
         chained.append(values)
-    session.execute(_HEAD.update().where(_HEAD.c.id == 1).values(hash=prev_hash, occurred_at=occurred_at))
+    session.execute(head_hashed, {"new_hash": prev_hash, "new_time": occurred_at})
     return chained
+
+
+@functools.cache
+def _chain_statements():
+    """The statements every event is written with, built once per process: moving the chain head
+    (and taking the write lock), giving it the new hash, and inserting one event."""
+    return (
+        _HEAD.update()
+        .where(_HEAD.c.id == 1)
+        .values(seq=_HEAD.c.seq + bindparam("count"))
+        .returning(_HEAD.c.seq, _HEAD.c.hash, _HEAD.c.occurred_at),
+        _HEAD.update().where(_HEAD.c.id == 1).values(hash=bindparam("new_hash"), occurred_at=bindparam("new_time")),
+        _EVENTS.insert().returning(_EVENTS.c.id),
+    )
 
 
 # The fields an event's hash covers, in canonical_bytes' order.

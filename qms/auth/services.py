@@ -1,13 +1,14 @@
 """Accounts, sign-in, sessions and API tokens. Every change records its audit event."""
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from qms.audit.services import diff, diff_members, record_event
@@ -200,18 +201,27 @@ def start_session(user, *, ip="", user_agent=""):
     return key
 
 
-def _signed_in_by(hash_column, key_hash):
-    """The session or token row whose `hash_column` is `key_hash`, with its user and the user's roles
-    in the same query: every request reads them (who is it, what may they do), one query, not three."""
-    model = hash_column.class_
-    query = select(model).where(hash_column == key_hash).options(joinedload(model.user).joinedload(User.roles))
-    return db.session.scalars(query).unique().one_or_none()
+@functools.cache
+def _signed_in_query(model, column):
+    """Built once per process (not at import: the mappers are configured on first use), so that
+    neither the statement nor its cache key is made again for every request."""
+    return (
+        select(model)
+        .where(getattr(model, column) == bindparam("key_hash"))
+        .options(joinedload(model.user).joinedload(User.roles))
+    )
+
+
+def _signed_in_by(model, column, key_hash):
+    """The session or token row whose `column` is `key_hash`, with its user and the user's roles in
+    the same query: every request reads them (who is it, what may they do), one query, not three."""
+    return db.session.scalars(_signed_in_query(model, column), {"key_hash": key_hash}).unique().one_or_none()
 
 
 def _session_of(key):
     if not key:
         return None
-    return _signed_in_by(AuthSession.key_hash, _sha256(key))
+    return _signed_in_by(AuthSession, "key_hash", _sha256(key))
 
 
 def load_session(key, *, lifetime_hours):
@@ -464,7 +474,7 @@ def authenticate_token(plain):
     """The live token (revoked tokens and tokens of disabled accounts are not), or None."""
     if not plain:
         return None
-    token = _signed_in_by(ApiToken.token_hash, _sha256(plain))
+    token = _signed_in_by(ApiToken, "token_hash", _sha256(plain))
     if token is None or token.revoked_at is not None or not token.user.is_active_account:
         return None
     return token

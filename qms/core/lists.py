@@ -8,11 +8,12 @@ the macros of templates/_macros/lists.html (`filter_form`, `pager`). Views write
 SQL of their own.
 """
 
+import functools
 import math
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
@@ -64,22 +65,31 @@ def page_number(args, name="page") -> int:
     return int(value)
 
 
-def paginate(stmt, *, page=1, per_page=PER_PAGE, scalars=True, short=False) -> Page:
-    """Count the rows of `stmt` (a SELECT, ordered) and fetch page `page` of them.
+def paginate(stmt, *, page=1, per_page=PER_PAGE, scalars=True, short=False, params=None) -> Page:
+    """Count the rows of `stmt` (a SELECT, ordered; `params`: the values of its bound parameters)
+    and fetch page `page` of them.
 
     short: the list holds at most a few thousand rows (a commune's documents), so the page's rows
-    carry the count (a window function): one statement instead of two. A long list (dossiers) is
-    counted apart, so that its page is found without materialising and sorting every row."""
+    carry the count (a window function): one statement instead of two, itself built once for a
+    statement built once. A long list (dossiers) is counted apart, so that its page is found
+    without materialising and sorting every row."""
+    params = dict(params or {})
     offset = (page - 1) * per_page
     if short:
-        rows = db.session.execute(stmt.add_columns(func.count().over()).limit(per_page).offset(offset)).all()
+        rows = db.session.execute(_counted_page(stmt), {**params, "page_limit": per_page, "page_offset": offset}).all()
         if rows or page == 1:
             items = [row[0] if scalars else row[:-1] for row in rows]
             return Page(items=items, per_page=per_page, number=page, total=rows[0][-1] if rows else 0)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()), params)
     fetch = stmt.limit(per_page).offset(offset)
-    items = list(db.session.scalars(fetch) if scalars else db.session.execute(fetch))
+    items = list(db.session.scalars(fetch, params) if scalars else db.session.execute(fetch, params))
     return Page(items=items, per_page=per_page, number=page, total=total)
+
+
+@functools.lru_cache(maxsize=64)
+def _counted_page(stmt):
+    """`stmt` with its count beside each row and its page's bounds bound (page_limit, page_offset)."""
+    return stmt.add_columns(func.count().over()).limit(bindparam("page_limit")).offset(bindparam("page_offset"))
 
 
 RUNS_PER_PAGE = 20  # a history of runs sits under the page that starts them

@@ -5,9 +5,10 @@ documents and effective versions only), in SQL, so that lists and counts never l
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, bindparam, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from qms.auth.models import Unit, User
@@ -38,21 +39,16 @@ def _has_effective(document=Document):
     return exists().where(DocumentVersion.document_id == document.id, DocumentVersion.status == VersionStatus.effective)
 
 
-def _visible(user, document=Document):
+def _visible(sees_history, document=Document):
     """The rule of permissions.can_view_document as SQL conditions on `document` (a Document or an
-    alias of it)."""
-    conditions = [document.commune_id == user.commune_id]
-    if not perm.sees_history(user):
+    alias of it), for a reader of the commune bound as "commune_id" who sees the history or not."""
+    conditions = [document.commune_id == bindparam("commune_id")]
+    if not sees_history:
         conditions += [
             document.status == DocumentStatus.active,
             or_(document.kind == DocumentKind.external, _has_effective(document)),
         ]
     return conditions
-
-
-def visible_documents_query(user):
-    """Documents the user may see (permissions.can_view_document, as SQL)."""
-    return select(Document).where(*_visible(user))
 
 
 def visible_statuses(user):
@@ -151,34 +147,45 @@ class ListedParent:
     kind: DocumentKind
 
 
-# made once: building an alias's columns costs more than the query it is in
-_CURRENT = aliased(DocumentVersion, name="current_version")
-_PARENT = aliased(Document, name="parent_document")
-
-
 def list_documents(user, *, kind=None, status=None, unit_id=None, q=None, page=1, per_page=PER_PAGE) -> Page:
     """One page of the documents the user may see, filtered, as ListedDocument rows read in one
-    statement (and one count).
+    statement, count included.
 
     status: a document status (active, obsolete) or a version status (the documents having a version
     in it). q: code, title or text (search.py), insensitive to case and diacritics."""
-    conditions = _visible(user)
-    if kind:
-        conditions.append(Document.kind == DocumentKind(kind))
+    sees_history = perm.sees_history(user)
+    params = {"commune_id": user.commune_id, "kind": kind, "unit_id": unit_id}
     if status in ("active", "obsolete"):
-        conditions.append(Document.status == DocumentStatus(status))
+        params["status"] = DocumentStatus(status)
     elif status in STATUS_FILTERS:
-        wanted = VersionStatus(status)
-        if wanted not in visible_statuses(user):
+        params["status"] = VersionStatus(status)
+        if params["status"] not in visible_statuses(user):
             return Page(items=[], per_page=per_page, number=page, total=0)
-        conditions.append(exists().where(DocumentVersion.document_id == Document.id, DocumentVersion.status == wanted))
-    if unit_id:
-        conditions.append(Document.owning_unit_id == unit_id)
-    if q and q.strip():
+    stmt = _listed_query(sees_history, bool(kind), type(params.get("status")), bool(unit_id))
+    if q and q.strip():  # a search: its documents are known only now
         ids = _matching_document_ids(user, q)
-        conditions.append(or_(Document.id.in_(ids) if ids else False, *_names_contain(q)))
-    current, parent = _CURRENT, _PARENT
-    if perm.sees_history(user):
+        stmt = stmt.where(or_(Document.id.in_(ids) if ids else False, *_names_contain(q)))
+    found = paginate(stmt, page=page, per_page=per_page, scalars=False, short=True, params=params)
+    found.items = [_listed(row, sees_history) for row in found.items]
+    return found
+
+
+@functools.cache
+def _listed_query(sees_history, by_kind, status_type, by_unit):
+    """The documents list's statement for one combination of filters, their values bound
+    (commune_id, kind, status, unit_id): built once per process, not for every page."""
+    conditions = _visible(sees_history)
+    if by_kind:
+        conditions.append(Document.kind == bindparam("kind", type_=Document.kind.type))
+    if status_type is DocumentStatus:
+        conditions.append(Document.status == bindparam("status", type_=Document.status.type))
+    elif status_type is VersionStatus:
+        wanted = bindparam("status", type_=DocumentVersion.status.type)
+        conditions.append(exists().where(DocumentVersion.document_id == Document.id, DocumentVersion.status == wanted))
+    if by_unit:
+        conditions.append(Document.owning_unit_id == bindparam("unit_id"))
+    current, parent = aliased(DocumentVersion, name="current_version"), aliased(Document, name="parent_document")
+    if sees_history:
         pending = (
             select(DocumentVersion.status)
             .where(DocumentVersion.document_id == Document.id, DocumentVersion.status.in_(perm.PENDING))
@@ -188,7 +195,7 @@ def list_documents(user, *, kind=None, status=None, unit_id=None, q=None, page=1
         )
     else:
         pending = literal(None)
-    stmt = (
+    return (
         select(
             Document.id,
             Document.code,
@@ -213,14 +220,10 @@ def list_documents(user, *, kind=None, status=None, unit_id=None, q=None, page=1
         .select_from(Document)
         .outerjoin(Unit, Unit.id == Document.owning_unit_id)
         .outerjoin(current, and_(current.document_id == Document.id, current.status == VersionStatus.effective))
-        .outerjoin(parent, and_(parent.id == Document.parent_id, *_visible(user, parent)))
+        .outerjoin(parent, and_(parent.id == Document.parent_id, *_visible(sees_history, parent)))
         .where(*conditions)
         .order_by(Document.kind, Document.code)
     )
-    found = paginate(stmt, page=page, per_page=per_page, scalars=False, short=True)
-    sees_history = perm.sees_history(user)
-    found.items = [_listed(row, sees_history) for row in found.items]
-    return found
 
 
 def _listed(row, sees_history):

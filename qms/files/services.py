@@ -8,6 +8,7 @@ person understands, and the administrator's page lists it until a good copy is b
 restored, or the same file uploaded again) and a reader finds it intact.
 """
 
+import functools
 import hashlib
 import os
 import threading
@@ -15,7 +16,7 @@ from collections import OrderedDict
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from qms.audit.services import record_event
 from qms.core.calendar import utcnow
@@ -101,11 +102,16 @@ def read_stored(sha256, actor=None, *, found_in=None) -> bytes:
         mark_damaged(sha256, actor, found_in=found_in, state=file_state(sha256, fresh=True))
         raise FileDamaged() from None
     # every download reads the file: only the damage mark is asked for, the row only when it is set
-    if db.session.scalar(select(StoredFile.damaged_at).where(StoredFile.sha256 == sha256)) is not None:
+    if db.session.scalar(_damage_mark_query(), {"sha256": sha256}) is not None:
         row = db.session.get(StoredFile, sha256)
         record_event(actor, "file.repaired", **_about(sha256, actor, found_in, {"damaged_at": (row.damaged_at, None)}))
         row.damaged_at = None
     return data
+
+
+@functools.cache
+def _damage_mark_query():
+    return select(StoredFile.damaged_at).where(StoredFile.sha256 == bindparam("sha256"))
 
 
 def _about(sha256, actor, found_in, changes):

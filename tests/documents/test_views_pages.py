@@ -11,6 +11,7 @@ from qms.core.lists import Page, read_filters
 from qms.db import db
 from qms.documents import queries
 from qms.documents.forms import SearchForm
+from qms.documents.models import Document
 from qms.documents.queries import CurrentFile
 from tests.core.support import statements
 from tests.documents.views_support import html, ids, library, signed_in  # noqa: F401 (fixture)
@@ -354,3 +355,28 @@ def test_the_home_page_asks_the_distribution_to_acknowledge_and_the_officers_to_
     author = html(signed_in(app, people.author).get("/"))
     drafts = author[author.index('id="section-documents-drafts"') :]
     assert f'href="/documents/versions/{library.draft.id}"' in drafts[: drafts.index("</section>")]
+
+
+def test_the_list_filters_by_unit_kind_and_status_each_with_its_own_values(app, people, library, make_unit):
+    """The list's statement is built once for each combination of filters, their values bound: pages
+    with the same filters and other values, or other filters, show their own documents."""
+    registry = make_unit(people.commune, code="TP", name="Bộ phận Tư pháp")
+    db.session.get(Document, library.procedure.id).owning_unit_id = registry.id
+    db.session.commit()
+    client = signed_in(app, people.leader)
+
+    def listed(query):
+        page = html(client.get(f"/documents/?{query}"))
+        return {int(i.removeprefix("document-")) for i in ids(page) if re.fullmatch(r"document-\d+", i)}
+
+    everything = listed("")
+    assert listed(f"unit={registry.id}") == {library.procedure.id}
+    assert listed(f"unit={people.unit.id}") == set()
+    assert listed("kind=form") == {library.form.id, library.draft_form.id}
+    assert listed("kind=procedure") == {library.procedure.id, library.withdrawn.id}
+    assert listed("kind=external") == {library.external.id}
+    assert listed("status=obsolete") == {library.withdrawn.id}
+    assert listed("status=in_review") == {library.procedure.id}
+    assert listed("status=draft") == {library.draft_form.id}
+    assert listed(f"kind=form&unit={registry.id}") == set()
+    assert listed("") == everything

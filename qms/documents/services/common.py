@@ -3,8 +3,10 @@ people acting on one version, the version in force and the one in progress, and 
 (through qms.signatures, which seals a version's signatures to its document code, issue number and
 the SHA-256 of its file)."""
 
+import functools
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import attributes, joinedload
 
 from qms.core.text import trimmed
@@ -42,12 +44,18 @@ def document_by_code(commune_id, code):
     """The commune's document with this code, or None (whether the reader may see it is the
     caller's question). Its versions and their files come in the same statement: a document found
     by its code is read for them (who may see it, which version is in force, its file)."""
-    query = (
+    found = db.session.scalars(_by_code_query(), {"commune_id": commune_id, "code": code})
+    return found.unique().one_or_none()
+
+
+@functools.cache
+def _by_code_query():
+    """Built once per process: pages, downloads and the API find documents by code all day."""
+    return (
         select(Document)
-        .where(Document.commune_id == commune_id, Document.code == code)
+        .where(Document.commune_id == bindparam("commune_id"), Document.code == bindparam("code"))
         .options(joinedload(Document.versions).joinedload(DocumentVersion.files))
     )
-    return db.session.scalars(query).unique().one_or_none()
 
 
 def current_version(document):

@@ -2,11 +2,12 @@
 when, the sign-off block), the public copy of a published form anyone may take from the public
 catalogue of procedures, and the original file for those who read the history; each is audited."""
 
+import functools
 from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from qms.audit.services import record_event
 from qms.auth.models import User
@@ -66,7 +67,7 @@ def sign_off_text(version) -> str:
         return " – ".join(parts)
     # Every download builds this line: the names in it come in one query, not in a lazy load each.
     ids = {version.author_id, version.reviewed_by_id, version.approved_by_id} - {None}
-    names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+    names = dict(db.session.execute(_names_query(), {"ids": list(ids)}).all())
     parts = [f"Soạn thảo: {names[version.author_id]}"]
     for label, person_id, when in (
         ("Xem xét", version.reviewed_by_id, version.reviewed_at),
@@ -75,6 +76,11 @@ def sign_off_text(version) -> str:
         if person_id is not None:
             parts.append(f"{label}: {names[person_id]} ({format_date(when)})")
     return " – ".join(parts)
+
+
+@functools.cache
+def _names_query():
+    return select(User.id, User.full_name).where(User.id.in_(bindparam("ids", expanding=True)))
 
 
 def download_filename(version):
