@@ -30,6 +30,7 @@ from qms.documents.models import (
     issue_label,
 )
 from qms.documents.search import search_version_ids
+from qms.documents.services.common import current_version, pending_version
 
 STATUS_FILTERS = ("active", "obsolete", "draft", "in_review", "approved", "effective")
 PER_PAGE = 50
@@ -110,8 +111,7 @@ class ListedDocument:
     @classmethod
     def of(cls, user, document):
         """The row of a document already loaded, by the rules of permissions.py."""
-        current = next((v for v in document.versions if v.status is VersionStatus.effective), None)
-        pending = next((v for v in document.versions if v.status in perm.PENDING), None)
+        current, pending = current_version(document), pending_version(document)
         unit, parent = document.owning_unit, document.parent
         return cls(
             id=document.id,
