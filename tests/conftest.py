@@ -7,13 +7,35 @@ import re
 import shutil
 import uuid
 
+import jinja2
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
-from qms import create_app
+from qms import QmsFlask, create_app
 from qms.db import db
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """The templates compiled once for the whole test process. Each test builds its own app, whose
+    Jinja environment would otherwise compile again every template the test renders (about 60 ms
+    a test that opens a page); every app of the suite has the same Jinja settings, so the code
+    compiled for one serves all. A template whose source changed is compiled again."""
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        checksum, code = self.compiled.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = (bucket.checksum, bucket.code)
+
+
+QmsFlask.jinja_options = {**QmsFlask.jinja_options, "bytecode_cache": CompiledTemplates()}
 
 PASSWORD = "Correct-Horse-Battery-42"
 PG_URL = os.environ.get("QMS_TEST_DATABASE_URL")
@@ -25,6 +47,20 @@ BASE_CONFIG = {
     "QMS_ARGON2_MEMORY_KIB": 1024,
     "QMS_ARGON2_PARALLELISM": 1,
 }
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, the tests that never touch the test database (no database_url or
+    database_template among their fixtures: a .docx stamped in memory, the README's commands on
+    their own SQLite installation) and those marked same_on_every_database are skipped: the SQLite
+    pass of `make test` runs them, and they would run the same again."""
+    if not PG_URL:
+        return
+    once = pytest.mark.skip(reason="the same on every database: the SQLite pass runs it")
+    for item in items:
+        uses_database = {"database_url", "database_template"} & set(getattr(item, "fixturenames", ()))
+        if not uses_database or item.get_closest_marker("same_on_every_database"):
+            item.add_marker(once)
 
 
 def _pg_admin_engine():
@@ -64,20 +100,35 @@ def database_template(tmp_path_factory):
 _counter = itertools.count()
 
 
-@pytest.fixture
-def database_url(database_template, tmp_path):
-    kind, base, name, admin = database_template
+@pytest.fixture(scope="session")
+def working_copies(database_template):
+    """On PostgreSQL, the working copies of this test process (tests.postgres_copies); None on SQLite."""
+    kind, base, _name, admin = database_template
+    if kind == "sqlite":
+        yield None
+        return
+    from tests.postgres_copies import WorkingCopies
+
+    copies = WorkingCopies(admin, base)
+    yield copies
+    copies.close()
+
+
+def fresh_database_url(database_template, working_copies, tmp_path, template=None):
+    """The URL of a database of this test's own with the contents of a template (the migrated one,
+    or another made from it: a SQLite file, a PostgreSQL database's name): a copy of the file on
+    SQLite, a working copy put back to the template's contents on PostgreSQL."""
+    kind, base, name, _admin = database_template
     if kind == "sqlite":
         target = tmp_path / "qms.sqlite3"
-        shutil.copyfile(base, target)
-        yield f"sqlite:///{target}"
-        return
-    db_name = f"{name}_{next(_counter)}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{db_name}" TEMPLATE "{name}"')
-    yield base.set(database=db_name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        shutil.copyfile(template or base, target)
+        return f"sqlite:///{target}"
+    return working_copies.fresh_url(template or name)
+
+
+@pytest.fixture
+def database_url(database_template, working_copies, tmp_path):
+    return fresh_database_url(database_template, working_copies, tmp_path)
 
 
 @pytest.fixture

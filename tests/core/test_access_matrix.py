@@ -13,7 +13,7 @@ URL arguments are filled from tests/core/url_samples.py: see there how to add an
 import re
 import shutil
 import tempfile
-import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
@@ -24,7 +24,7 @@ from qms.auth import services
 from qms.auth.models import ALL_ROLES, READ_ONLY_ROLES
 from qms.core.access import PUBLIC, SIGNED_IN, access_of, endpoint_access
 from qms.db import db
-from tests.conftest import BASE_CONFIG, build_two_communes, csrf_token, login
+from tests.conftest import BASE_CONFIG, build_two_communes, csrf_token, fresh_database_url, login
 from tests.core.support import events, head_seq, statements
 from tests.core.url_samples import AUDITED_READS, COUNTED_READS, MAY_REFUSE, NOT_RECORDS, build_world, sample
 
@@ -122,10 +122,29 @@ def _refs(value):
     return value
 
 
+class _Records(Mapping):
+    """The world of _refs() whose records are loaded in the current session when first read: a
+    test reads the few records its URL names, not the hundred of the world."""
+
+    def __init__(self, refs):
+        self._refs, self._loaded = refs, {}
+
+    def __getitem__(self, key):
+        if key not in self._loaded:
+            self._loaded[key] = _records(self._refs[key])
+        return self._loaded[key]
+
+    def __iter__(self):
+        return iter(self._refs)
+
+    def __len__(self):
+        return len(self._refs)
+
+
 def _records(value):
     """The world of _refs() with its records loaded in the current session."""
     if isinstance(value, dict):
-        return {key: _records(item) for key, item in value.items()}
+        return _Records(value)
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], type):
         return db.session.get(*value)
     return value
@@ -169,22 +188,11 @@ def matrix_database(database_template, tmp_path_factory):
 
 
 @pytest.fixture
-def database_url(matrix_database, database_template, tmp_path):
+def database_url(matrix_database, database_template, working_copies, tmp_path):
     """This module's tests start from a copy of the matrix's world (and its stored files)."""
-    kind, source, _spec, files = matrix_database
+    _kind, source, _spec, files = matrix_database
     shutil.copytree(files, tmp_path / "instance" / "files")
-    if kind == "sqlite":
-        target = tmp_path / "qms.sqlite3"
-        shutil.copyfile(source, target)
-        yield f"sqlite:///{target}"
-        return
-    _kind, base, _name, admin = database_template
-    copy = f"{source}_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
-    yield base.set(database=copy).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+    return fresh_database_url(database_template, working_copies, tmp_path, template=source)
 
 
 @pytest.fixture
@@ -235,7 +243,7 @@ def client_for(app, world, side, requester, case):
     password = "Roleless-Password-2026" if requester == NO_ROLE else None
     response = login(client, user.username, *([password] if password else []))
     assert response.status_code == 302, f"{user.username} could not sign in"
-    return client, headers, csrf_token(client, "/")
+    return client, headers, csrf_token(client, "/account")
 
 
 def send(client, case, url, headers, token):

@@ -14,7 +14,9 @@ from qms.auth.models import ALL_ROLES
 from tests.e2e.conftest import sign_in
 from tests.e2e.pages import ACCOUNTS, pages_of, public_pages_of
 
-pytestmark = pytest.mark.e2e
+# The markup and styles axe reads are the same whatever the database; that every page of every role
+# answers on PostgreSQL is the access matrix's (tests/core/test_access_matrix.py).
+pytestmark = [pytest.mark.e2e, pytest.mark.same_on_every_database]
 
 # WCAG 2.0 and 2.1, levels A and AA, and axe's best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
