@@ -17,6 +17,7 @@ GROUP_MODULES = (
     "imports",
     "nonconformities",
     "server",
+    "startup",
 )
 
 
