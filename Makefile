@@ -44,13 +44,12 @@ run: $(VENV)/.installed translations
 	QMS_DEMO=1 QMS_INSTANCE_PATH="$(QMS_INSTANCE_PATH)" $(BIN)/qms serve --port $(PORT)
 
 ## test: lint, formatting and the import rules, then the whole suite on both cores (SQLite; PostgreSQL when
-## QMS_TEST_DATABASE_URL is set); a core that runs out of tests takes some of the other's (worksteal), the long
-## tests going first (tests/conftest.py); the 10 slowest tests are printed at the end
+## QMS_TEST_DATABASE_URL is set); the 10 slowest tests are printed at the end
 test: $(VENV)/.installed-test translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q -n auto --dist worksteal --durations=10 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n auto --durations=10 $(PYTEST_ARGS)
 
 ## format: format the code and fix what the linter can (run before committing)
 format: $(VENV)/.installed-test

@@ -50,15 +50,10 @@ BASE_CONFIG = {
 
 
 def pytest_collection_modifyitems(config, items):
-    """The long tests (marked slow or e2e: seconds to minutes each) go first, so that the test
-    processes share them out at the start instead of one of them finishing the run alone with the
-    README's tour while the other has nothing left.
-
-    On PostgreSQL, the tests that never touch the test database (no database_url or
+    """On PostgreSQL, the tests that never touch the test database (no database_url or
     database_template among their fixtures: a .docx stamped in memory, the README's commands on
     their own SQLite installation) and those marked same_on_every_database are skipped: the SQLite
     pass of `make test` runs them, and they would run the same again."""
-    items.sort(key=lambda item: not (item.get_closest_marker("slow") or item.get_closest_marker("e2e")))
     if not PG_URL:
         return
     once = pytest.mark.skip(reason="the same on every database: the SQLite pass runs it")
