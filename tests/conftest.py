@@ -1,5 +1,7 @@
-"""Fixtures: a fresh database per test (SQLite by default; PostgreSQL when QMS_TEST_DATABASE_URL is
-set), the app, clients, factories (make_commune, make_unit, make_user) and a login helper."""
+"""Fixtures: a database per test with the migrated template's contents (SQLite by default: a copy of
+the file; PostgreSQL when QMS_TEST_DATABASE_URL is set: a working copy put back to the template's
+contents, tests/postgres_copies.py), the app, clients, factories (make_commune, make_unit,
+make_user) and a login helper."""
 
 import itertools
 import os
@@ -79,7 +81,7 @@ def _migrate(url, instance):
 
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory):
-    """Migrate once per test session; every test gets a copy of the result."""
+    """Migrate once per test process; every test gets the result's contents (fresh_database_url)."""
     instance = tmp_path_factory.mktemp("template-instance")
     if PG_URL:
         url, admin = _pg_admin_engine()
