@@ -12,9 +12,9 @@ from qms.config import load_settings
 class LazyRule(Rule):
     """A URL rule whose two URL builders (for url_for) are compiled the first time they are used,
     not when the application starts. Werkzeug compiles each of them from a syntax tree: for the
-    thousand rules of the application that was three quarters of create_app's time (about 210 ms
-    a start, paid by every worker, every `qms` command and every test), for builders most
-    processes never call."""
+    application's two hundred rules that was most of create_app's time (`make bench`'s startup
+    group), paid by every worker, every `qms` command and every test, for builders most processes
+    never call."""
 
     def _compile_builder(self, append_unknown=True):
         compiled = None
