@@ -1,6 +1,9 @@
 """Password hashing (argon2id) and the password policy."""
 
 import functools
+import os
+import sys
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -33,13 +36,52 @@ def _hasher():
     )
 
 
+# How much lower than the request's own the CPU priority of argon2 is (a nice value, Linux). A hash
+# takes every core for a few hundred milliseconds on purpose; at the request's priority it halves
+# the speed of every other request meanwhile (downloads, lists), each of which needs a few
+# milliseconds. At this niceness the others go first whenever they want a core, and a sign-in or a
+# signature takes longer only while the server is busy with them.
+HASHING_NICENESS = 10
+
+
+def _deprioritised(work):
+    """work() in a thread of its own whose CPU priority is lowered by HASHING_NICENESS, and its
+    result (or its exception). argon2's own threads (one per lane) inherit the priority, and the
+    request's thread keeps its own: on Linux a priority belongs to a thread, and a thread may
+    lower its own but never raise it again, hence the thread that ends with the work. Elsewhere
+    (waitress on Windows) work() simply runs here."""
+    if not sys.platform.startswith("linux"):
+        return work()
+    outcome = {}
+
+    def run():
+        me = threading.get_native_id()
+        try:  # a thread starts at the priority of the one that started it
+            os.setpriority(os.PRIO_PROCESS, me, min(os.getpriority(os.PRIO_PROCESS, me) + HASHING_NICENESS, 19))
+        except OSError:  # a sandbox that forbids it: hash at the request's priority
+            pass
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # noqa: BLE001  (handed to the caller's thread below)
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="argon2")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    hasher = _hasher()
+    return _deprioritised(lambda: hasher.hash(password))
 
 
 def check_password(password_hash: str, password: str) -> bool:
+    hasher = _hasher()
     try:
-        return _hasher().verify(password_hash, password)
+        return _deprioritised(lambda: hasher.verify(password_hash, password))
     except (VerificationError, InvalidHashError):
         return False
 

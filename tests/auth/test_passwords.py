@@ -1,11 +1,15 @@
 """The password policy (at least 10 characters, not a common password) and argon2id hashes."""
 
+import os
+import sys
+import threading
+
 import pytest
 from argon2 import PasswordHasher
 
 from qms.auth import services
 from qms.auth.models import User
-from qms.auth.passwords import check_password, check_policy
+from qms.auth.passwords import HASHING_NICENESS, check_password, check_policy, hash_password
 from qms.db import DomainError, db
 from tests.conftest import PASSWORD, login
 from tests.core.support import events, fresh, is_signed_in, post, signed_in_client
@@ -138,3 +142,39 @@ def test_changing_the_password_ends_the_other_sessions(app, make_user):
     office, phone = signed_in_client(app, "oanh"), signed_in_client(app, "oanh")
     assert _change(office, PASSWORD).status_code == 302
     assert is_signed_in(office) and not is_signed_in(phone)
+
+
+def _priority():
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's priority is set on Linux only")
+def test_argon2_runs_below_the_requests_priority_and_leaves_the_requests_as_it_was(app, monkeypatch):
+    """A hash takes every core for a few hundred milliseconds: other requests must go first."""
+    seen = []
+    for name in ("hash", "verify"):
+        real = getattr(PasswordHasher, name)
+
+        def spy(self, *args, _real=real):
+            seen.append((threading.get_native_id(), _priority()))
+            return _real(self, *args)
+
+        monkeypatch.setattr(PasswordHasher, name, spy)
+    mine = _priority()
+    stored = hash_password(PASSWORD)
+    assert check_password(stored, PASSWORD)
+    assert not check_password(stored, PASSWORD + "x")
+    assert len(seen) == 3
+    for thread, priority in seen:
+        assert thread != threading.get_native_id()
+        assert priority == min(mine + HASHING_NICENESS, 19)
+    assert _priority() == mine
+
+
+def test_an_unexpected_failure_of_argon2_reaches_the_caller(app, monkeypatch):
+    def broken(self, *args):
+        raise MemoryError("no memory for the hash")
+
+    monkeypatch.setattr(PasswordHasher, "verify", broken)
+    with pytest.raises(MemoryError, match="no memory for the hash"):
+        check_password(PasswordHasher().hash(PASSWORD), PASSWORD)
