@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -18,7 +18,7 @@ from qms.admin.labels import KIND_LABELS
 from qms.admin.views import bp
 from qms.core.access import SIGNED_IN, allow
 from qms.core.calendar import format_date, local_today
-from qms.core.forms import DateField, Form
+from qms.core.forms import DateField, Form, SelectField
 from qms.core.lists import FilterForm, read_filters
 from qms.core.nav import register_nav
 from qms.db import DomainError, settle

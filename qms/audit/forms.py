@@ -2,10 +2,11 @@
 same query-string arguments)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 
-from qms.core.labels import action_labels, record_labels
+from qms.core.forms import SelectField
+from qms.core.labels import actions_in_order, records_in_order
 from qms.core.lists import FilterForm
 
 
@@ -20,11 +21,10 @@ class TrailFilterForm(FilterForm):
 
 def filter_choices(people):
     """The lists the filters choose from: the commune's people, and the actions and record types by
-    their labels (the trail's own codes stay in the links)."""
+    their labels, in Vietnamese order (the trail's own codes stay in the links)."""
     return {
         "user": [SelectChoice("", _l("Everyone"))] + [SelectChoice(str(p.id), p.full_name) for p in people],
-        "action": [SelectChoice("", _l("Every action"))]
-        + sorted((SelectChoice(code, str(label)) for code, label in action_labels().items()), key=lambda c: c.label),
+        "action": [SelectChoice("", _l("Every action"))] + [SelectChoice(*item) for item in actions_in_order()],
         "entity_type": [SelectChoice("", _l("Every kind of record"))]
-        + sorted((SelectChoice(code, str(label)) for code, label in record_labels().items()), key=lambda c: c.label),
+        + [SelectChoice(*item) for item in records_in_order()],
     }

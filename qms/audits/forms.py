@@ -5,14 +5,14 @@ Choices that depend on the commune (people, units, procedures) are filled by the
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from qms.audits.labels import GRADE_LABELS, RESULT_LABELS
 from qms.audits.services.checklist import QUESTION_MAX
 from qms.audits.services.programme import TITLE_MAX
-from qms.core.forms import DateField, Form, MultiCheckboxField
+from qms.core.forms import DateField, Form, MultiCheckboxField, SelectField
 
 TEXT_MAX = 5000
 REASON_MAX = 2000

@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from qms.auth.models import Role, Unit
-from qms.core.forms import Form, MultiCheckboxField
+from qms.core.forms import Form, MultiCheckboxField, SelectField
 from qms.db import db
 
 # A plausible address (name@domain.tld): the only check that matters is that mail arrives, and

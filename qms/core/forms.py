@@ -7,9 +7,11 @@ qms catalogue instead; WTFORMS_MESSAGES lists the ones qms's forms can show, so 
 catalogue keeps them.
 """
 
+import wtforms
 from flask_babel import format_decimal, get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import Field, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
@@ -67,6 +69,28 @@ class ConfirmForm(Form):
     """A button that changes state: only its CSRF token and an optional reason."""
 
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class Select(wtforms.widgets.Select):
+    """WTForms' drop-down list, its options written the way WTForms writes them but with one format
+    each: WTForms builds and sorts a dictionary of attributes for every option, which took 3 ms for
+    the audit trail's 170 actions, kinds of record and people. An option with attributes of its own
+    is still written by WTForms."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or not isinstance(choice.value, str):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        return Markup(
+            f'<option {selected}value="{escape(choice.value)}">{escape(choice.label or choice.value)}</option>'
+        )
+
+
+class SelectField(wtforms.SelectField):  # noqa: TID251  (the one subclass)
+    """The drop-down list of every qms form (wtforms.SelectField with the quicker Select)."""
+
+    widget = Select()
 
 
 class MultiCheckboxField(SelectMultipleField):

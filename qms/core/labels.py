@@ -18,7 +18,12 @@ A namer only names what belongs to the reader's commune, so a key from another c
 URL) stays a bare code.
 """
 
+import functools
 from collections import defaultdict
+
+from flask_babel import get_locale
+
+from qms.core.names import text_sort_key
 
 _ACTIONS: dict = {}
 _RECORDS: dict = {}
@@ -31,6 +36,8 @@ _REFS: dict = {}
 _KEYED: dict = {}
 _RECORD_REFS: dict = {}  # {record type: {field: kind}}: keys within the record
 _ORIGINS: dict = {}
+
+_GENERATION = [0]  # how many times register() ran: lists read from the registry before are stale
 
 MAX_ID = 2**31 - 1  # an INTEGER id
 
@@ -74,6 +81,7 @@ def register(
         _RECORD_REFS.setdefault(record_type, {}).update(kinds)
     _KEYED.update(keyed or {})
     _ORIGINS.update(origins or {})
+    _GENERATION[0] += 1
 
 
 def action_labels() -> dict:
@@ -86,6 +94,24 @@ def record_labels() -> dict:
 
 def field_labels() -> dict:
     return dict(_FIELDS)
+
+
+def actions_in_order() -> list:
+    """[(code, label)] of every action, in the reader's language and in Vietnamese alphabetical
+    order of the labels (a list to choose from)."""
+    return _in_order("actions", str(get_locale()), _GENERATION[0])
+
+
+def records_in_order() -> list:
+    """[(record type, label)], as actions_in_order()."""
+    return _in_order("records", str(get_locale()), _GENERATION[0])
+
+
+@functools.lru_cache(maxsize=16)
+def _in_order(kind, locale, generation):
+    """Translated and sorted once per language (and registry): a trail page asks on every request."""
+    labels = {"actions": _ACTIONS, "records": _RECORDS}[kind]
+    return sorted(((code, str(label)) for code, label in labels.items()), key=lambda item: text_sort_key(item[1]))
 
 
 def action_label(action):

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
-from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
-from qms.core.forms import Form
+from qms.core.forms import Form, SelectField
 from qms.db import DomainError, db
 
 PER_PAGE = 50

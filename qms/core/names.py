@@ -37,6 +37,12 @@ def word_sort_key(word):
     return tuple(letters), tuple(tones)
 
 
+def text_sort_key(text):
+    """Sort key of a label or title: its words in Vietnamese order (word_sort_key), one after the
+    other, then the text as written."""
+    return tuple(word_sort_key(word) for word in (text or "").split()), text or ""
+
+
 def name_sort_key(full_name):
     """Sort key of a person's full name: given name (the last word), family name (the first), middle
     names, then the name as written (so that equal keys still sort the same way every time)."""

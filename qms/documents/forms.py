@@ -8,7 +8,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -16,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from qms.core.codes import parse
-from qms.core.forms import DateField, Form, MultiCheckboxField
+from qms.core.forms import DateField, Form, MultiCheckboxField, SelectField
 from qms.core.lists import FilterForm as ListFilterForm
 from qms.db import DomainError
 from qms.documents.labels import ACCESS_LABELS, KIND_LABELS, LEGAL_STATUS_LABELS

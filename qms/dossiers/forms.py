@@ -6,11 +6,11 @@ import datetime as dt
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from qms.core.forms import DateField, Form, MultiCheckboxField
+from qms.core.forms import DateField, Form, MultiCheckboxField, SelectField
 from qms.core.lists import FilterForm
 from qms.dossiers.labels import CHANNEL_LABELS, STATUS_LABELS
 from qms.dossiers.services.receive import ADDRESS_MAX, NAME_MAX, PHONE_MAX

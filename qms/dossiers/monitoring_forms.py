@@ -2,10 +2,10 @@
 for a year, and the signed opening of a nonconformity for a month below target."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, PasswordField, SelectField
+from wtforms import HiddenField, PasswordField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from qms.core.forms import Form, NumberField
+from qms.core.forms import Form, NumberField, SelectField
 from qms.core.lists import FilterForm
 from qms.dossiers.forms import optional_id
 from qms.dossiers.labels import INDICATOR_LABELS

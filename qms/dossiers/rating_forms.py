@@ -2,11 +2,11 @@
 the officer's at the desk, the citizen's on the lookup page, and the filter of the ratings' page."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from qms.core.forms import Form
+from qms.core.forms import Form, SelectField
 from qms.core.lists import FilterForm
 from qms.dossiers.rating_labels import RATING_LABELS
 from qms.dossiers.services.lookup import CODE_MAX

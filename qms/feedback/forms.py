@@ -2,12 +2,12 @@
 quality officer's triage."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from qms.auth.forms import EMAIL
-from qms.core.forms import Form
+from qms.core.forms import Form, SelectField
 from qms.core.lists import FilterForm
 from qms.feedback import services
 from qms.feedback.labels import KIND_LABELS, STATUS_LABELS

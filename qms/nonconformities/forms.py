@@ -5,11 +5,11 @@ documents) are filled by the views (queries.py)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from qms.core.forms import DateField, Form, MultiCheckboxField
+from qms.core.forms import DateField, Form, MultiCheckboxField, SelectField
 from qms.core.lists import FilterForm as ListFilterForm
 from qms.nonconformities.labels import (
     CATEGORY_LABELS,

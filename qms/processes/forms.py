@@ -2,9 +2,10 @@
 (GET forms, read from the query string: no CSRF token)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import Length, Optional
 
+from qms.core.forms import SelectField
 from qms.core.lists import FilterForm
 
 Q_MAX = 200

@@ -7,9 +7,22 @@ import ast
 import re
 from pathlib import Path
 
+from flask_babel import force_locale
+
 from qms.audit.labels import change_value
 from qms.auth.services import PASSWORD_REFUSED
-from qms.core.labels import Names, action_labels, field_label, field_labels, origin_label, record_labels
+from qms.core import labels
+from qms.core.labels import (
+    Names,
+    action_labels,
+    actions_in_order,
+    field_label,
+    field_labels,
+    origin_label,
+    record_labels,
+    records_in_order,
+)
+from qms.core.names import text_sort_key
 from qms.db import db
 from qms.documents.models import ChangeRequestStatus
 from tests.conftest import login
@@ -255,3 +268,26 @@ def test_every_reason_the_system_writes_is_a_code_shown_in_words(app):
     assert {"idle_timeout", "wrong_password"} <= written  # the scan works
     with app.test_request_context():
         assert sorted(code for code in written if reason_label(code) == code) == []
+
+
+def test_the_trails_filters_list_actions_and_kinds_of_record_in_vietnamese_order(app):
+    with app.test_request_context(), force_locale("vi"):
+        for listed, registered in ((actions_in_order(), action_labels()), (records_in_order(), record_labels())):
+            in_words = {code: str(label) for code, label in registered.items()}
+            assert [code for code, _label in listed] == sorted(in_words, key=lambda c: text_sort_key(in_words[c]))
+        actions = [label for _code, label in actions_in_order()]
+        # đ comes after d and before e: "Đăng nhập" is not listed after every other action
+        assert actions.index("Bàn giao hồ sơ") < actions.index("Đăng nhập") < actions.index("Tạo tài khoản")
+        assert actions.index("Đăng nhập") < actions.index("Đăng xuất") < actions.index("Xuất hồ sơ bằng chứng")
+
+
+def test_the_ordered_lists_follow_the_language_and_what_is_registered_later(app, monkeypatch):
+    monkeypatch.setattr(labels, "_ACTIONS", dict(labels._ACTIONS))
+    with app.test_request_context():
+        with force_locale("en"):
+            english = dict(actions_in_order())
+        with force_locale("vi"):
+            vietnamese = dict(actions_in_order())
+            assert (english["auth.sign_in"], vietnamese["auth.sign_in"]) == ("Signed in", "Đăng nhập")
+            labels.register(actions={"test.first": "A Ă thử nghiệm"})
+            assert actions_in_order()[0] == ("test.first", "A Ă thử nghiệm")

@@ -197,6 +197,14 @@ def test_the_filter_form_keeps_what_was_asked(app, trail):
     assert "export.csv?" in page and "action=document." in page  # the export link carries the filters
 
 
+def test_the_filters_list_actions_and_kinds_of_record_in_vietnamese_order(app, trail):
+    page = get(reader(app), "/audit/")
+    for field, earlier, later in (("action", "Đăng nhập", "Tạo tài khoản"), ("entity_type", "Đơn vị", "Hồ sơ")):
+        select = re.search(rf'<select[^>]*name="{field}"[^>]*>(.*?)</select>', page, re.S).group(1)
+        listed = re.findall(r">([^<]*)</option>", select)
+        assert listed.index(earlier) < listed.index(later), field  # đ after d, not after every letter
+
+
 # --- keyset pagination -------------------------------------------------------------------------
 
 
