@@ -99,33 +99,51 @@ def field_labels() -> dict:
 def actions_in_order() -> list:
     """[(code, label)] of every action, in the reader's language and in Vietnamese alphabetical
     order of the labels (a list to choose from)."""
-    return _in_order("actions", str(get_locale()), _GENERATION[0])
+    return _in_order("actions", *_reader())
 
 
 def records_in_order() -> list:
     """[(record type, label)], as actions_in_order()."""
-    return _in_order("records", str(get_locale()), _GENERATION[0])
+    return _in_order("records", *_reader())
+
+
+def _reader():
+    """What the labels read now depend on: the reader's language and what is registered."""
+    return str(get_locale()), _GENERATION[0]
+
+
+@functools.lru_cache(maxsize=64)
+def _in_words(kind, locale, generation) -> dict:
+    """{code: label} of one kind, translated once per language (and registry): a trail page names
+    a few hundred codes, and each translation costs a look-up of the request's language."""
+    if kind == "record_fields":
+        return {
+            record_type: {f: str(label) for f, label in fields.items()}
+            for record_type, fields in _RECORD_FIELDS.items()
+        }
+    labels = {"actions": _ACTIONS, "records": _RECORDS, "fields": _FIELDS, "origins": _ORIGINS, "reasons": _REASONS}
+    return {code: str(label) for code, label in labels[kind].items()}
 
 
 @functools.lru_cache(maxsize=16)
 def _in_order(kind, locale, generation):
-    """Translated and sorted once per language (and registry): a trail page asks on every request."""
-    labels = {"actions": _ACTIONS, "records": _RECORDS}[kind]
-    return sorted(((code, str(label)) for code, label in labels.items()), key=lambda item: text_sort_key(item[1]))
+    return sorted(_in_words(kind, locale, generation).items(), key=lambda item: text_sort_key(item[1]))
 
 
 def action_label(action):
-    return _ACTIONS.get(action, action)
+    """The action in the reader's language; an action nobody registered, as it is."""
+    return _in_words("actions", *_reader()).get(action, action)
 
 
 def record_label(entity_type):
-    return _RECORDS.get(entity_type, entity_type)
+    return _in_words("records", *_reader()).get(entity_type, entity_type)
 
 
 def field_label(field, record_type=None):
     """The field's label, as records of `record_type` name it when their area says so."""
-    specific = _RECORD_FIELDS.get(record_type, {}) if record_type else {}
-    return specific.get(field) or _FIELDS.get(field, field)
+    reader = _reader()
+    specific = _in_words("record_fields", *reader).get(record_type, {}) if record_type else {}
+    return specific.get(field) or _in_words("fields", *reader).get(field, field)
 
 
 def value_labels(field) -> dict:
@@ -155,12 +173,12 @@ def within_record(record_id, value) -> str:
 
 def origin_label(ip):
     """Where an event came from: an IP address as it is, a command, a job or an import in words."""
-    return _ORIGINS.get(ip, ip)
+    return _in_words("origins", *_reader()).get(ip, ip)
 
 
 def reason_label(reason):
     """A reason the system wrote as a code, in words; a reason a person typed, as typed."""
-    return _REASONS.get(reason, reason)
+    return _in_words("reasons", *_reader()).get(reason, reason)
 
 
 def whole_ids(keys) -> set:

@@ -281,7 +281,7 @@ def test_the_trails_filters_list_actions_and_kinds_of_record_in_vietnamese_order
         assert actions.index("Đăng nhập") < actions.index("Đăng xuất") < actions.index("Xuất hồ sơ bằng chứng")
 
 
-def test_the_ordered_lists_follow_the_language_and_what_is_registered_later(app, monkeypatch):
+def test_labels_follow_the_language_and_what_is_registered_later(app, monkeypatch):
     monkeypatch.setattr(labels, "_ACTIONS", dict(labels._ACTIONS))
     with app.test_request_context():
         with force_locale("en"):
@@ -289,5 +289,9 @@ def test_the_ordered_lists_follow_the_language_and_what_is_registered_later(app,
         with force_locale("vi"):
             vietnamese = dict(actions_in_order())
             assert (english["auth.sign_in"], vietnamese["auth.sign_in"]) == ("Signed in", "Đăng nhập")
+            assert labels.action_label("auth.sign_in") == "Đăng nhập"
             labels.register(actions={"test.first": "A Ă thử nghiệm"})
             assert actions_in_order()[0] == ("test.first", "A Ă thử nghiệm")
+            assert labels.action_label("test.first") == "A Ă thử nghiệm"
+        with force_locale("en"):
+            assert labels.action_label("auth.sign_in") == "Signed in"
