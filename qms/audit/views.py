@@ -27,12 +27,10 @@ from qms.core.access import allow
 from qms.core.forms import ConfirmForm
 from qms.core.labels import (
     action_label,
-    action_labels,
     field_label,
     origin_label,
     reason_label,
     record_label,
-    record_labels,
 )
 from qms.core.lists import read_filters
 from qms.core.nav import register_nav
@@ -62,8 +60,6 @@ def _labels():
         "stored_text": stored_text,
         "reason_label": reason_label,
         "origin_label": origin_label,
-        "action_labels": action_labels(),
-        "record_labels": record_labels(),
     }
 
 
